@@ -1,0 +1,42 @@
+/** Durations in manifests are strings such as `500ms`, `30s`, `1m30s` or `2h`. Internally we use microseconds. */
+
+export const DURATION_PATTERN = '^([0-9]+(\\.[0-9]+)?(us|ms|s|m|h))+$';
+const DURATION_RE = new RegExp(DURATION_PATTERN);
+const PART_RE = /([0-9]+(?:\.[0-9]+)?)(us|ms|s|m|h)/g;
+
+const US_PER_UNIT: Record<string, number> = {
+  us: 1,
+  ms: 1_000,
+  s: 1_000_000,
+  m: 60_000_000,
+  h: 3_600_000_000,
+};
+
+export const DURATION_HINT = 'a non-negative duration such as 500ms, 30s, 1m30s or 2h';
+
+/** Returns microseconds, or undefined when the text is not a duration. */
+export function parseDurationUs(text: string): number | undefined {
+  if (!DURATION_RE.test(text)) return undefined;
+  let totalUs = 0;
+  for (const match of text.matchAll(PART_RE)) {
+    totalUs += Number(match[1]) * (US_PER_UNIT[match[2] as string] as number);
+  }
+  return Math.round(totalUs);
+}
+
+/** For values already validated by the schema. */
+export function durationUs(text: string): number {
+  const us = parseDurationUs(text);
+  if (us === undefined) throw new Error(`not a duration: ${text}`);
+  return us;
+}
+
+export function formatDurationUs(us: number): string {
+  if (us < 1_000) return `${us}us`;
+  if (us < 1_000_000) return `${+(us / 1_000).toFixed(2)}ms`;
+  if (us < 60_000_000) return `${+(us / 1_000_000).toFixed(2)}s`;
+  const totalS = Math.round(us / 1_000_000);
+  const m = Math.floor(totalS / 60);
+  const s = totalS % 60;
+  return s ? `${m}m${s}s` : `${m}m`;
+}

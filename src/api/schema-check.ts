@@ -1,0 +1,225 @@
+/**
+ * Walks a value against the JSON schema produced by TypeBox and reports every problem at once, each with a
+ * field path and what is allowed. TypeBox's own error iterator reports unions as "Expected union value", which
+ * tells a user nothing; this walker knows the few schema shapes we use and says what would be accepted.
+ */
+
+export interface Problem {
+  /** Dotted field path, e.g. `spec.scenarios.browse.executor`. */
+  path: string;
+  message: string;
+}
+
+type Schema = Record<string, unknown> & {
+  type?: string;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  additionalProperties?: boolean | Schema;
+  patternProperties?: Record<string, Schema>;
+  items?: Schema;
+  anyOf?: Schema[];
+  enum?: unknown[];
+  const?: unknown;
+};
+
+export function joinPath(base: string, key: string | number): string {
+  if (typeof key === 'number') return `${base}[${key}]`;
+  const safe = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? key : JSON.stringify(key);
+  if (!base) return safe;
+  return /^[A-Za-z_]/.test(safe) ? `${base}.${safe}` : `${base}[${safe}]`;
+}
+
+export function describeAllowed(schema: Schema): string {
+  if (typeof schema['x-hint'] === 'string') return schema['x-hint'];
+  if (schema.const !== undefined) return JSON.stringify(schema.const);
+  if (schema.enum) return `one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (schema.anyOf) return schema.anyOf.map(describeAllowed).join(' or ');
+  switch (schema.type) {
+    case 'object':
+      return schema.properties ? `an object with fields ${Object.keys(schema.properties).join(', ')}` : 'a map';
+    case 'array':
+      return 'a list';
+    case 'integer':
+      return `an integer${rangeText(schema)}`;
+    case 'number':
+      return `a number${rangeText(schema)}`;
+    case 'string':
+      return schema.pattern ? `a string matching ${schema.pattern}` : 'a string';
+    case 'boolean':
+      return 'true or false';
+    default:
+      return 'any value';
+  }
+}
+
+function rangeText(schema: Schema): string {
+  const parts: string[] = [];
+  if (typeof schema.minimum === 'number') parts.push(`>= ${schema.minimum}`);
+  if (typeof schema.exclusiveMinimum === 'number') parts.push(`> ${schema.exclusiveMinimum}`);
+  if (typeof schema.maximum === 'number') parts.push(`<= ${schema.maximum}`);
+  return parts.length ? ` ${parts.join(' and ')}` : '';
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+export function checkSchema(schema: Schema, value: unknown, path: string, out: Problem[]): void {
+  if (schema.anyOf) {
+    const branches = schema.anyOf.map((branch) => {
+      const problems: Problem[] = [];
+      checkSchema(branch, value, path, problems);
+      return problems;
+    });
+    if (branches.some((p) => p.length === 0)) return;
+    // Report the branch whose type matched the value; its problems are the useful ones.
+    const matching = schema.anyOf.findIndex((branch) => sameKind(branch, value));
+    if (matching >= 0) out.push(...(branches[matching] as Problem[]));
+    else out.push({ path, message: `expected ${describeAllowed(schema)}, got ${typeName(value)}` });
+    return;
+  }
+  if (schema.const !== undefined && value !== schema.const) {
+    out.push({ path, message: `must be ${JSON.stringify(schema.const)}, got ${typeName(value)}` });
+    return;
+  }
+  if (schema.enum && !schema.enum.includes(value)) {
+    out.push({ path, message: `${typeName(value)} is not allowed; use ${describeAllowed(schema)}` });
+    return;
+  }
+  switch (schema.type) {
+    case 'object':
+      return checkObject(schema, value, path, out);
+    case 'array':
+      return checkArray(schema, value, path, out);
+    case 'string':
+      return checkString(schema, value, path, out);
+    case 'integer':
+    case 'number':
+      return checkNumber(schema, value, path, out);
+    case 'boolean':
+      if (typeof value !== 'boolean') out.push({ path, message: `expected true or false, got ${typeName(value)}` });
+      return;
+    default:
+      return;
+  }
+}
+
+function sameKind(schema: Schema, value: unknown): boolean {
+  if (schema.type === 'object') return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (schema.type === 'array') return Array.isArray(value);
+  if (schema.type === 'integer') return typeof value === 'number';
+  return typeof value === schema.type;
+}
+
+function checkObject(schema: Schema, value: unknown, path: string, out: Problem[]): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    out.push({ path, message: `expected ${describeAllowed(schema)}, got ${typeName(value)}` });
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  const properties = schema.properties ?? {};
+  for (const name of schema.required ?? []) {
+    if (record[name] === undefined) {
+      out.push({
+        path: joinPath(path, name),
+        message: `is required (${describeAllowed(properties[name] ?? {})})`,
+      });
+    }
+  }
+  const keys = Object.keys(record);
+  if (typeof schema.minProperties === 'number' && keys.length < schema.minProperties) {
+    out.push({ path, message: `needs at least ${schema.minProperties} entr${schema.minProperties === 1 ? 'y' : 'ies'}` });
+  }
+  const patterns = Object.entries(schema.patternProperties ?? {});
+  for (const key of keys) {
+    const child = record[key];
+    const childPath = joinPath(path, key);
+    const declared = properties[key];
+    if (declared) {
+      checkSchema(declared, child, childPath, out);
+      continue;
+    }
+    const byPattern = patterns.find(([pattern]) => new RegExp(pattern).test(key));
+    if (byPattern) {
+      checkSchema(byPattern[1], child, childPath, out);
+    } else if (patterns.length > 0) {
+      const allowed = patterns.map(([p]) => p).join(' or ');
+      out.push({ path: childPath, message: `key ${JSON.stringify(key)} is not allowed; keys must match ${allowed}` });
+    } else if (schema.additionalProperties === false) {
+      const known = Object.keys(properties);
+      const hint = suggest(key, known);
+      out.push({
+        path: childPath,
+        message: `unknown field${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}; allowed: ${known.join(', ')}`,
+      });
+    } else if (typeof schema.additionalProperties === 'object') {
+      checkSchema(schema.additionalProperties, child, childPath, out);
+    }
+  }
+}
+
+function checkArray(schema: Schema, value: unknown, path: string, out: Problem[]): void {
+  if (!Array.isArray(value)) {
+    out.push({ path, message: `expected a list, got ${typeName(value)}` });
+    return;
+  }
+  if (typeof schema.minItems === 'number' && value.length < schema.minItems) {
+    out.push({ path, message: `needs at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}` });
+  }
+  if (schema.items) value.forEach((item, i) => checkSchema(schema.items as Schema, item, joinPath(path, i), out));
+}
+
+function checkString(schema: Schema, value: unknown, path: string, out: Problem[]): void {
+  if (typeof value !== 'string') {
+    out.push({ path, message: `expected ${describeAllowed(schema)}, got ${typeName(value)}` });
+    return;
+  }
+  if (typeof schema.minLength === 'number' && value.length < schema.minLength) {
+    out.push({ path, message: 'must not be empty' });
+  } else if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) {
+    out.push({ path, message: `is ${value.length} characters; at most ${schema.maxLength} allowed` });
+  } else if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern).test(value)) {
+    out.push({ path, message: `${JSON.stringify(value)} is not ${describeAllowed(schema)}` });
+  }
+}
+
+function checkNumber(schema: Schema, value: unknown, path: string, out: Problem[]): void {
+  const ok = typeof value === 'number' && Number.isFinite(value) && (schema.type !== 'integer' || Number.isInteger(value));
+  const inRange =
+    ok &&
+    !(typeof schema.minimum === 'number' && (value as number) < schema.minimum) &&
+    !(typeof schema.exclusiveMinimum === 'number' && (value as number) <= schema.exclusiveMinimum) &&
+    !(typeof schema.maximum === 'number' && (value as number) > schema.maximum);
+  if (!inRange) out.push({ path, message: `expected ${describeAllowed(schema)}, got ${typeName(value)}` });
+}
+
+/** The closest known name within two edits, to catch typos such as `exector`. */
+function suggest(key: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] as number;
+      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = current;
+    }
+  }
+  return row[b.length] as number;
+}

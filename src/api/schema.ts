@@ -1,0 +1,240 @@
+/**
+ * The one LoadTest schema. TypeScript types, CLI validation and (later) the CRD's openAPIV3Schema all derive
+ * from these definitions. Maps are `Type.Record`, enums are plain `enum` strings, and nesting is unrolled to a
+ * fixed depth because CRD schemas cannot be recursive.
+ */
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
+
+export const API_VERSION = 'stampede.dev/v1alpha1';
+export const KIND = 'LoadTest';
+/** Group/repeat/choice steps can nest this deep; CRD schemas cannot express recursion. */
+export const MAX_FLOW_DEPTH = 4;
+
+export function StringEnum<T extends string[]>(values: [...T], options: { description?: string } = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: values, ...options });
+}
+
+const Duration = (description?: string) =>
+  Type.String({ pattern: DURATION_PATTERN, 'x-hint': DURATION_HINT, ...(description ? { description } : {}) });
+
+/** Any JSON value (request bodies, expected values). Preserved as-is by the CRD. */
+const AnyJson = () => Type.Unknown({ 'x-kubernetes-preserve-unknown-fields': true });
+
+const StringMap = (description: string) => Type.Record(Type.String(), Type.String(), { description });
+
+export const EXECUTORS = [
+  'constant-vus',
+  'ramping-vus',
+  'constant-arrival-rate',
+  'ramping-arrival-rate',
+  'per-vu-iterations',
+  'shared-iterations',
+] as const;
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+const HttpRequest = Type.Object(
+  {
+    method: Type.Optional(StringEnum([...HTTP_METHODS])),
+    url: Type.String({ minLength: 1, description: 'Path relative to target.baseURL, or an absolute http(s) URL' }),
+    headers: Type.Optional(StringMap('Request headers; values may use ${...} templates')),
+    query: Type.Optional(StringMap('Query parameters; values may use ${...} templates')),
+    json: Type.Optional(AnyJson()),
+    body: Type.Optional(Type.String({ description: 'Raw request body; may use ${...} templates' })),
+    timeout: Type.Optional(Duration('Per-request timeout (default: target.timeout)')),
+  },
+  { additionalProperties: false },
+);
+
+const Extractor = Type.Object(
+  {
+    json: Type.Optional(Type.String({ pattern: '^\\$', 'x-hint': 'a JSON path such as $.token or $.items[0].id' })),
+    header: Type.Optional(Type.String({ minLength: 1 })),
+    regex: Type.Optional(Type.String({ minLength: 1, description: 'Regular expression; capture group 1 is taken' })),
+  },
+  { additionalProperties: false },
+);
+
+const JsonCheck = Type.Object(
+  {
+    path: Type.String({ pattern: '^\\$', 'x-hint': 'a JSON path such as $.ok' }),
+    equals: Type.Optional(AnyJson()),
+    exists: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const Check = Type.Object(
+  {
+    status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
+    statusIn: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1 })),
+    bodyContains: Type.Optional(Type.String()),
+    bodyMatches: Type.Optional(Type.String()),
+    json: Type.Optional(Type.Array(JsonCheck, { minItems: 1 })),
+    maxDuration: Type.Optional(Duration('Fail the check when the step took longer')),
+  },
+  { additionalProperties: false },
+);
+
+const Think = Type.Object(
+  {
+    constant: Type.Optional(Duration()),
+    uniform: Type.Optional(Type.Object({ min: Duration(), max: Duration() }, { additionalProperties: false })),
+    poisson: Type.Optional(Type.Object({ mean: Duration() }, { additionalProperties: false })),
+  },
+  { additionalProperties: false, description: 'Pause after the step: exactly one of constant, uniform, poisson' },
+);
+
+function stepSchema(depth: number): TSchema {
+  const nested = depth > 1 ? Type.Array(stepSchema(depth - 1), { minItems: 1 }) : undefined;
+  const structural: Record<string, TSchema> = nested
+    ? {
+        group: Type.Optional(Type.String({ minLength: 1, description: 'Name prefix for the nested steps' })),
+        repeat: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+        steps: Type.Optional(nested),
+        choice: Type.Optional(
+          Type.Array(
+            Type.Object(
+              { weight: Type.Number({ exclusiveMinimum: 0 }), steps: nested },
+              { additionalProperties: false },
+            ),
+            { minItems: 1 },
+          ),
+        ),
+      }
+    : {};
+  return Type.Object(
+    {
+      name: Type.Optional(Type.String({ minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9_.:/-]+$' })),
+      request: Type.Optional(HttpRequest),
+      extract: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Extractor)),
+      check: Type.Optional(Check),
+      set: Type.Optional(StringMap('Set VU variables from templates')),
+      think: Type.Optional(Think),
+      ...structural,
+    },
+    { additionalProperties: false },
+  );
+}
+
+export const Step = stepSchema(MAX_FLOW_DEPTH);
+
+const Stage = Type.Object(
+  { duration: Duration(), target: Type.Number({ minimum: 0 }) },
+  { additionalProperties: false },
+);
+
+export const Scenario = Type.Object(
+  {
+    executor: StringEnum([...EXECUTORS]),
+    startTime: Type.Optional(Duration('Delay from test start before this scenario begins')),
+    gracefulStop: Type.Optional(Duration('Time running iterations get to finish at the end (default 5s)')),
+    vus: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    duration: Type.Optional(Duration()),
+    iterations: Type.Optional(Type.Integer({ minimum: 1 })),
+    maxDuration: Type.Optional(Duration('Upper bound for iteration-based executors (default 10m)')),
+    startVUs: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    stages: Type.Optional(Type.Array(Stage)),
+    gracefulRampDown: Type.Optional(Duration()),
+    rate: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    startRate: Type.Optional(Type.Number({ minimum: 0 })),
+    timeUnit: Type.Optional(Duration('The unit of rate (default 1s)')),
+    preAllocatedVUs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    maxVUs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    tags: Type.Optional(StringMap('Tags added to every metric of this scenario')),
+    flow: Type.Array(Step, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+const ThresholdObject = Type.Object(
+  {
+    threshold: Type.String({ minLength: 1 }),
+    abortOnFail: Type.Optional(Type.Boolean()),
+    delayAbortEval: Type.Optional(Duration()),
+  },
+  { additionalProperties: false },
+);
+
+export const ThresholdRule = Type.Union([Type.String({ minLength: 1 }), ThresholdObject]);
+
+const Feeder = Type.Object(
+  {
+    inline: Type.Optional(Type.Array(Type.Record(Type.String(), AnyJson()), { minItems: 1 })),
+    csv: Type.Optional(Type.String({ minLength: 1, description: 'Path to a CSV file with a header row' })),
+    json: Type.Optional(Type.String({ minLength: 1, description: 'Path to a JSON file holding an array of objects' })),
+    order: Type.Optional(StringEnum(['sequential', 'random'])),
+  },
+  { additionalProperties: false },
+);
+
+const Target = Type.Object(
+  {
+    baseURL: Type.String({ pattern: '^https?://[^\\s/]+', 'x-hint': 'an http:// or https:// URL' }),
+    headers: Type.Optional(StringMap('Headers sent with every request')),
+    timeout: Type.Optional(Duration('Default request timeout (default 10s)')),
+    connections: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 100_000, description: 'Keep-alive connections per origin per shard' }),
+    ),
+    insecureSkipTLSVerify: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const LoadTestSpec = Type.Object(
+  {
+    target: Target,
+    env: Type.Optional(StringMap('Variables for ${env.NAME}; override with --env NAME=value')),
+    feeders: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Feeder)),
+    scenarios: Type.Record(Type.String({ pattern: '^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$' }), Scenario, {
+      minProperties: 1,
+    }),
+    thresholds: Type.Optional(Type.Record(Type.String(), Type.Array(ThresholdRule, { minItems: 1 }))),
+    runners: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Runner pods in a cluster' })),
+  },
+  { additionalProperties: false },
+);
+
+export const LoadTest = Type.Object(
+  {
+    apiVersion: Type.Literal(API_VERSION),
+    kind: Type.Literal(KIND),
+    metadata: Type.Object(
+      {
+        name: Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }),
+        namespace: Type.Optional(Type.String()),
+        labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+        annotations: Type.Optional(Type.Record(Type.String(), Type.String())),
+      },
+      { additionalProperties: true },
+    ),
+    spec: LoadTestSpec,
+  },
+  { additionalProperties: true },
+);
+
+export type LoadTest = Omit<Static<typeof LoadTest>, 'spec'> & { spec: LoadTestSpec };
+export type LoadTestSpec = Omit<Static<typeof LoadTestSpec>, 'scenarios'> & { scenarios: Record<string, Scenario> };
+export type Scenario = Omit<Static<typeof Scenario>, 'flow'> & { flow: Step[] };
+export type ExecutorType = (typeof EXECUTORS)[number];
+export type ThresholdRule = Static<typeof ThresholdRule>;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+/** Step is unrolled in the schema; its TypeScript type is the recursive shape. */
+export interface Step {
+  name?: string;
+  request?: HttpRequestSpec;
+  extract?: Record<string, ExtractorSpec>;
+  check?: CheckSpec;
+  set?: Record<string, string>;
+  think?: ThinkSpec;
+  group?: string;
+  repeat?: number;
+  steps?: Step[];
+  choice?: { weight: number; steps: Step[] }[];
+}
+export type HttpRequestSpec = Static<typeof HttpRequest>;
+export type ExtractorSpec = Static<typeof Extractor>;
+export type CheckSpec = Static<typeof Check>;
+export type ThinkSpec = Static<typeof Think>;
+export type FeederSpec = Static<typeof Feeder>;

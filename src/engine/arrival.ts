@@ -1,0 +1,117 @@
+/**
+ * The one open-model engine, shared by both arrival-rate executors. Iteration k of the whole test is due at
+ * an absolute offset from the scenario start (never "now + interval"), shard j runs the k with k mod n = j,
+ * and an iteration that finds no free VU is dropped and counted, never delayed.
+ */
+import { durationUs } from '../api/duration.js';
+import type { ScenarioPlan } from './executor.js';
+import type { ScenarioRuntime } from './scenario-runtime.js';
+import { globalIterationIndex } from './shard.js';
+import type { VU } from './vu.js';
+
+/** Global iteration k -> due offset in µs from the scenario start, or undefined once past the end. */
+export type ArrivalSchedule = (k: number) => number | undefined;
+
+/** Yield to I/O after this many back-to-back due iterations, so a backlog cannot starve responses. */
+const MAX_BURST_BEFORE_YIELD = 64;
+
+export function constantSchedule(ratePerTimeUnit: number, timeUnitUs: number, totalUs: number): ArrivalSchedule {
+  const intervalUs = timeUnitUs / ratePerTimeUnit;
+  return (k) => {
+    const offsetUs = k * intervalUs;
+    return offsetUs < totalUs ? offsetUs : undefined;
+  };
+}
+
+interface RampSegment {
+  startUs: number;
+  durationUs: number;
+  /** Rates in iterations per µs at the segment's start and end. */
+  r0: number;
+  r1: number;
+  /** Iterations due before the segment starts. */
+  before: number;
+}
+
+/**
+ * Ramping rate: the rate moves linearly across each stage. Iteration k is due when the integral of the rate
+ * reaches k, solved per segment in closed form.
+ */
+export function rampingSchedule(
+  startRate: number,
+  stages: readonly { duration: string; target: number }[],
+  timeUnitUs: number,
+): ArrivalSchedule {
+  const segments: RampSegment[] = [];
+  let startUs = 0;
+  let before = 0;
+  let r0 = startRate / timeUnitUs;
+  for (const stage of stages) {
+    const d = durationUs(stage.duration);
+    const r1 = stage.target / timeUnitUs;
+    segments.push({ startUs, durationUs: d, r0, r1, before });
+    before += ((r0 + r1) / 2) * d;
+    startUs += d;
+    r0 = r1;
+  }
+  let cursor = 0;
+  return (k) => {
+    // k only grows, so a moving cursor keeps lookups O(1) amortized.
+    while (cursor < segments.length && k >= (segments[cursor] as RampSegment).before + segmentTotal(segments[cursor] as RampSegment)) {
+      cursor++;
+    }
+    const seg = segments[cursor];
+    if (!seg) return undefined;
+    const x = k - seg.before;
+    const a = (seg.r1 - seg.r0) / (2 * seg.durationUs);
+    // Solve a*t^2 + r0*t = x for t >= 0; this form is stable when a is near zero.
+    const disc = seg.r0 * seg.r0 + 4 * a * x;
+    const t = a === 0 ? x / seg.r0 : (2 * x) / (seg.r0 + Math.sqrt(Math.max(0, disc)));
+    return seg.startUs + Math.min(t, seg.durationUs);
+  };
+}
+
+function segmentTotal(seg: RampSegment): number {
+  return ((seg.r0 + seg.r1) / 2) * seg.durationUs;
+}
+
+export async function runArrivals(
+  plan: ScenarioPlan,
+  rt: ScenarioRuntime,
+  schedule: ArrivalSchedule,
+  preAllocatedVUs: number,
+): Promise<void> {
+  const idle: VU[] = [];
+  for (let i = 0; i < preAllocatedVUs; i++) idle.push(rt.newVU());
+  let allocated = preAllocatedVUs;
+  const release = (vu: VU) => () => {
+    idle.push(vu);
+  };
+  let local = 0;
+  let burst = 0;
+  while (rt.accepting) {
+    const offsetUs = schedule(globalIterationIndex(local, plan.shard));
+    if (offsetUs === undefined || offsetUs >= plan.durationUs) break;
+    const dueMs = rt.startMs + offsetUs / 1000;
+    if (dueMs > rt.nowMs()) {
+      burst = 0;
+      await rt.waitUntil(dueMs);
+      if (!rt.accepting) break;
+    } else if (++burst >= MAX_BURST_BEFORE_YIELD) {
+      burst = 0;
+      await rt.yieldToIO();
+    }
+    local++;
+    let vu = idle.pop();
+    if (!vu && allocated < plan.maxVUs) {
+      vu = rt.newVU();
+      allocated++;
+    }
+    if (!vu) {
+      rt.recorder.dropped();
+      continue;
+    }
+    rt.recorder.lag((rt.nowMs() - dueMs) * 1000);
+    void rt.iterate(vu, dueMs).then(release(vu));
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The executor interface. Each executor lives in its own file and has a pure `plan` (this shard's share,
+ * duration and VU needs) and a `run` that drives iterations through a ScenarioRuntime.
+ */
+import { durationUs } from '../api/duration.js';
+import type { Problem } from '../api/schema-check.js';
+import type { ExecutorType, Scenario } from '../api/schema.js';
+import type { LoadModel } from '../metrics/snapshot.js';
+import type { ScenarioRuntime } from './scenario-runtime.js';
+import type { Shard } from './shard.js';
+
+export interface ScenarioPlan {
+  scenario: string;
+  executor: ExecutorType;
+  model: LoadModel;
+  shard: Shard;
+  spec: Scenario;
+  /** Offset of the scenario's start from the test start. */
+  startOffsetUs: number;
+  /** How long the executor starts new iterations at most (duration, stages or maxDuration). */
+  durationUs: number;
+  /** After that, how long running iterations may finish before they are interrupted. */
+  gracefulStopUs: number;
+  /** VUs this shard may allocate for this scenario. */
+  maxVUs: number;
+  /** One line for people, e.g. "50 VUs for 30s". */
+  describe: string;
+}
+
+export type ScenarioField = keyof Scenario;
+
+export interface Executor {
+  readonly type: ExecutorType;
+  readonly model: LoadModel;
+  /** Fields this executor needs, and fields it accepts besides the common ones. */
+  readonly required: readonly ScenarioField[];
+  readonly optional: readonly ScenarioField[];
+  /** Checks beyond required/optional fields; paths are relative to the scenario. */
+  validate(spec: Scenario): Problem[];
+  plan(name: string, spec: Scenario, shard: Shard): ScenarioPlan;
+  run(plan: ScenarioPlan, rt: ScenarioRuntime): Promise<void>;
+}
+
+export const COMMON_FIELDS: readonly ScenarioField[] = ['executor', 'startTime', 'gracefulStop', 'tags', 'flow'];
+
+export const DEFAULT_GRACEFUL_STOP = '5s';
+export const DEFAULT_MAX_DURATION = '10m';
+export const DEFAULT_TIME_UNIT = '1s';
+
+export function basePlan(
+  name: string,
+  spec: Scenario,
+  shard: Shard,
+  fields: Pick<ScenarioPlan, 'executor' | 'model' | 'durationUs' | 'maxVUs' | 'describe'>,
+): ScenarioPlan {
+  return {
+    scenario: name,
+    shard,
+    spec,
+    startOffsetUs: spec.startTime ? durationUs(spec.startTime) : 0,
+    gracefulStopUs: durationUs(spec.gracefulStop ?? DEFAULT_GRACEFUL_STOP),
+    ...fields,
+  };
+}
+
+/** Total length of a list of stages. */
+export function stagesDurationUs(stages: readonly { duration: string }[]): number {
+  return stages.reduce((sum, s) => sum + durationUs(s.duration), 0);
+}

@@ -1,0 +1,73 @@
+/**
+ * Compiles a declarative flow (steps, groups, repeats, weighted choices) into nested async functions once
+ * per scenario, so each iteration only runs precompiled closures.
+ */
+import type { Step } from '../api/schema.js';
+import type { StepRecorder } from '../metrics/recorder.js';
+import type { HttpClient } from '../protocols/http.js';
+import { compileHttpStep, defaultStepName } from './http-step.js';
+import { compileTemplate } from './template.js';
+import { compileThink, sleepMs } from './think.js';
+import type { IterationState, VU } from './vu.js';
+
+export type StepRunner = (vu: VU, it: IterationState) => Promise<void>;
+
+export interface FlowEnv {
+  target: { origin: string; basePath: string; headers: Record<string, string>; timeoutMs: number };
+  http: HttpClient;
+  /** The recorder for a named step in this scenario. */
+  recorder(stepName: string): StepRecorder;
+  isHardStopped(): boolean;
+}
+
+export function compileFlow(steps: Step[], env: FlowEnv, prefix = ''): StepRunner {
+  const runners = steps.map((s) => compileStep(s, env, prefix));
+  if (runners.length === 1) return runners[0] as StepRunner;
+  return async (vu, it) => {
+    for (const run of runners) {
+      if (it.aborted) return;
+      await run(vu, it);
+    }
+  };
+}
+
+function compileStep(step: Step, env: FlowEnv, prefix: string): StepRunner {
+  const think = step.think ? compileThink(step.think) : undefined;
+  const sets = Object.entries(step.set ?? {}).map(([k, v]) => [k, compileTemplate(v)] as const);
+  let body: StepRunner | undefined;
+  if (step.request) {
+    body = compileHttpStep(step, prefix + (step.name ?? defaultStepName(step)), env);
+  } else if (step.choice) {
+    body = compileChoice(step, env, prefix);
+  } else if (step.steps) {
+    const inner = compileFlow(step.steps, env, step.group ? `${prefix}${step.group}/` : prefix);
+    const times = step.repeat ?? 1;
+    body =
+      times === 1
+        ? inner
+        : async (vu, it) => {
+            for (let i = 0; i < times && !it.aborted; i++) await inner(vu, it);
+          };
+  }
+  return async (vu, it) => {
+    for (const [name, template] of sets) vu.ctx.vars[name] = template.value(vu.ctx);
+    if (body) await body(vu, it);
+    if (think && !it.aborted) await sleepMs(think());
+  };
+}
+
+function compileChoice(step: Step, env: FlowEnv, prefix: string): StepRunner {
+  const options = (step.choice ?? []).map((c) => ({
+    weight: c.weight,
+    run: compileFlow(c.steps, env, step.group ? `${prefix}${step.group}/` : prefix),
+  }));
+  const total = options.reduce((sum, o) => sum + o.weight, 0);
+  return (vu, it) => {
+    let pick = Math.random() * total;
+    for (const option of options) {
+      pick -= option.weight;
+      if (pick < 0) return option.run(vu, it);
+    }
+    return (options[options.length - 1] as (typeof options)[number]).run(vu, it);
+  };
+}

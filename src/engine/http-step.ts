@@ -1,0 +1,239 @@
+/** Compiles one declarative HTTP step into a function: build request, send, record, check, extract. */
+import { durationUs } from '../api/duration.js';
+import type { CheckSpec, ExtractorSpec, Step } from '../api/schema.js';
+import { classifyError, classifyStatus, type ErrorClass } from '../metrics/error-class.js';
+import { headerValues, type HttpRequest, type HttpResponse } from '../protocols/http.js';
+import type { FlowEnv, StepRunner } from './flow.js';
+import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
+import { type CompiledTemplate, compileTemplate, type TemplateContext } from './template.js';
+
+type BodyBuilder = (ctx: TemplateContext) => string | undefined;
+
+export function defaultStepName(step: Step): string {
+  return `${step.request?.method ?? 'GET'} ${step.request?.url ?? ''}`;
+}
+
+/** Splits an absolute URL template into a static origin and a path template. */
+function splitUrl(url: string, env: FlowEnv): { origin: string; path: string } {
+  const absolute = /^(https?:\/\/[^/]+)(.*)$/.exec(url);
+  if (absolute) return { origin: absolute[1] as string, path: absolute[2] || '/' };
+  const joined = env.target.basePath.replace(/\/$/, '') + (url.startsWith('/') ? url : `/${url}`);
+  return { origin: env.target.origin, path: joined };
+}
+
+/** Renders JSON bodies: templates inside string values are evaluated, the rest is stringified once. */
+function compileJsonBody(json: unknown): BodyBuilder {
+  const templates: CompiledTemplate[] = [];
+  const collect = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (v.includes('${')) templates.push(compileTemplate(v));
+    } else if (Array.isArray(v)) v.forEach(collect);
+    else if (v && typeof v === 'object') Object.values(v).forEach(collect);
+  };
+  collect(json);
+  if (templates.length === 0) {
+    const text = JSON.stringify(json);
+    return () => text;
+  }
+  const cache = new Map(templates.map((t) => [t.source, t]));
+  const render = (v: unknown, ctx: TemplateContext): unknown => {
+    if (typeof v === 'string') return cache.get(v)?.value(ctx) ?? v;
+    if (Array.isArray(v)) return v.map((x) => render(x, ctx));
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, render(x, ctx)]));
+    }
+    return v;
+  };
+  return (ctx) => JSON.stringify(render(json, ctx));
+}
+
+interface CompiledExtractor {
+  name: string;
+  describe: string;
+  read(response: HttpResponse, parsed: () => unknown): unknown;
+}
+
+function compileExtractor(name: string, spec: ExtractorSpec): CompiledExtractor {
+  if (spec.json) {
+    const path: JsonPath = compileJsonPath(spec.json);
+    return { name, describe: spec.json, read: (_r, parsed) => readJsonPath(parsed(), path) };
+  }
+  if (spec.header) {
+    const lower = spec.header.toLowerCase();
+    return { name, describe: `header ${spec.header}`, read: (r) => headerValues(r.rawHeaders, lower)[0] };
+  }
+  const re = new RegExp(spec.regex as string);
+  return {
+    name,
+    describe: `regex ${spec.regex}`,
+    read: (r) => {
+      const m = re.exec(r.body ?? '');
+      return m ? (m[1] ?? m[0]) : undefined;
+    },
+  };
+}
+
+interface CompiledCheck {
+  describe: string;
+  passes(response: HttpResponse, parsed: () => unknown, latencyUs: number): boolean;
+}
+
+function compileChecks(spec: CheckSpec | undefined): { status: CompiledCheck | undefined; others: CompiledCheck[] } {
+  const others: CompiledCheck[] = [];
+  let status: CompiledCheck | undefined;
+  if (!spec) return { status, others };
+  if (spec.status !== undefined || spec.statusIn) {
+    const allowed = spec.statusIn ?? [spec.status as number];
+    status = { describe: `status in [${allowed.join(', ')}]`, passes: (r) => allowed.includes(r.status) };
+  }
+  if (spec.bodyContains !== undefined) {
+    const text = spec.bodyContains;
+    others.push({ describe: `body contains ${JSON.stringify(text)}`, passes: (r) => (r.body ?? '').includes(text) });
+  }
+  if (spec.bodyMatches !== undefined) {
+    const re = new RegExp(spec.bodyMatches);
+    others.push({ describe: `body matches /${spec.bodyMatches}/`, passes: (r) => re.test(r.body ?? '') });
+  }
+  for (const j of spec.json ?? []) {
+    const path = compileJsonPath(j.path);
+    const expected = j.equals === undefined ? undefined : JSON.stringify(j.equals);
+    const exists = j.exists ?? true;
+    others.push({
+      describe: expected !== undefined ? `${j.path} == ${expected}` : `${j.path} ${exists ? 'exists' : 'absent'}`,
+      passes: (_r, parsed) => {
+        const v = readJsonPath(parsed(), path);
+        if (expected !== undefined) return JSON.stringify(v) === expected;
+        return (v !== undefined) === exists;
+      },
+    });
+  }
+  if (spec.maxDuration) {
+    const limitUs = durationUs(spec.maxDuration);
+    others.push({ describe: `duration <= ${spec.maxDuration}`, passes: (_r, _p, us) => us <= limitUs });
+  }
+  return { status, others };
+}
+
+export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRunner {
+  const spec = step.request as NonNullable<Step['request']>;
+  const method = spec.method ?? (spec.json !== undefined || spec.body !== undefined ? 'POST' : 'GET');
+  const { origin, path } = splitUrl(spec.url, env);
+  const pathTemplate = compileTemplate(path);
+  const query = Object.entries(spec.query ?? {}).map(([k, v]) => [encodeURIComponent(k), compileTemplate(v)] as const);
+  const headerSpecs = { ...env.target.headers, ...spec.headers };
+  if (spec.json !== undefined && !Object.keys(headerSpecs).some((h) => h.toLowerCase() === 'content-type')) {
+    headerSpecs['content-type'] = 'application/json';
+  }
+  const headerTemplates = Object.entries(headerSpecs).map(([k, v]) => [k, compileTemplate(v)] as const);
+  const staticHeaders = headerTemplates.every(([, t]) => t.isStatic)
+    ? headerTemplates.flatMap(([k, t]) => [k, t.source])
+    : undefined;
+  const body: BodyBuilder =
+    spec.json !== undefined
+      ? compileJsonBody(spec.json)
+      : spec.body !== undefined
+        ? ((t) => (ctx) => t.render(ctx))(compileTemplate(spec.body))
+        : () => undefined;
+  const timeoutMs = spec.timeout ? durationUs(spec.timeout) / 1000 : env.target.timeoutMs;
+  const extractors = Object.entries(step.extract ?? {}).map(([n, e]) => compileExtractor(n, e));
+  const checks = compileChecks(step.check);
+  const needsBody =
+    extractors.some((e) => !e.describe.startsWith('header')) ||
+    checks.others.some((c) => !c.describe.startsWith('duration'));
+  const recorder = env.recorder(name);
+  const flagsTemplate = { captureBody: needsBody, captureHeaders: true };
+
+  return async (vu, it) => {
+    const ctx = vu.ctx;
+    let fullPath = pathTemplate.isStatic ? pathTemplate.source : pathTemplate.render(ctx);
+    if (query.length) {
+      let qs = '';
+      for (const [k, t] of query) qs += `${qs ? '&' : ''}${k}=${encodeURIComponent(t.render(ctx))}`;
+      fullPath += (fullPath.includes('?') ? '&' : '?') + qs;
+    }
+    let headers = staticHeaders ?? headerTemplates.flatMap(([k, t]) => [k, t.render(ctx)]);
+    const cookie = vu.cookies.header();
+    if (cookie !== undefined) headers = [...headers, 'cookie', cookie];
+    const request: HttpRequest = {
+      origin,
+      path: fullPath,
+      method,
+      headers,
+      body: body(ctx),
+      timeoutMs,
+      captureBody: flagsTemplate.captureBody,
+      captureHeaders: flagsTemplate.captureHeaders,
+    };
+    const response = await env.http.send(request);
+    if (env.isHardStopped()) {
+      it.aborted = true;
+      return;
+    }
+    if (response.error) {
+      const errorClass = classifyError(response.error);
+      recorder.transportError(errorClass, response.error.message || errorClass, response.bytesOut);
+      it.failed = it.aborted = true;
+      it.scheduledAtMs = undefined;
+      return;
+    }
+    const startMs = it.scheduledAtMs ?? response.sentAtMs;
+    it.scheduledAtMs = undefined;
+    const latencyUs = (response.doneAtMs - startMs) * 1000;
+    recorder.response(
+      latencyUs,
+      (response.doneAtMs - response.sentAtMs) * 1000,
+      response.status,
+      response.bytesIn,
+      response.bytesOut,
+    );
+    for (const setCookie of headerValues(response.rawHeaders, 'set-cookie')) vu.cookies.store(setCookie);
+
+    let parsedBody: unknown;
+    let parsedDone = false;
+    const parsed = () => {
+      if (!parsedDone) {
+        parsedDone = true;
+        try {
+          parsedBody = JSON.parse(response.body ?? '');
+        } catch {
+          parsedBody = undefined;
+        }
+      }
+      return parsedBody;
+    };
+
+    let failClass: ErrorClass | undefined;
+    let failMessage = '';
+    if (checks.status) {
+      const ok = checks.status.passes(response, parsed, latencyUs);
+      recorder.check(ok);
+      if (!ok) {
+        failClass = classifyStatus(response.status) ?? 'check';
+        failMessage = `HTTP ${response.status}, expected ${checks.status.describe}`;
+      }
+    } else if (response.status >= 400) {
+      failClass = classifyStatus(response.status);
+      failMessage = `HTTP ${response.status}`;
+    }
+    for (const check of checks.others) {
+      const ok = check.passes(response, parsed, latencyUs);
+      recorder.check(ok);
+      if (!ok && !failClass) {
+        failClass = 'check';
+        failMessage = `check failed: ${check.describe}`;
+      }
+    }
+    for (const extractor of extractors) {
+      const value = extractor.read(response, parsed);
+      ctx.vars[extractor.name] = value;
+      if (value === undefined && !failClass) {
+        failClass = 'check';
+        failMessage = `extract ${extractor.name}: ${extractor.describe} not found`;
+      }
+    }
+    if (failClass) {
+      recorder.failure(failClass, failMessage);
+      it.failed = true;
+    }
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * What an executor drives: allocate VUs, run iterations, sleep until absolute times. It tracks iterations in
+ * flight so the shard can give them gracefulStop to finish and then count the rest as interrupted.
+ */
+import type { ScenarioRecorder, StepRecorder } from '../metrics/recorder.js';
+import type { FeederCursor } from './feeders.js';
+import type { StepRunner } from './flow.js';
+import { createVU, type IterationState, type VU } from './vu.js';
+
+export interface ScenarioRuntimeOptions {
+  scenario: string;
+  recorder: ScenarioRecorder;
+  /** Records iteration-level failures that happen outside any step (bugs, bad runtime data). */
+  iterationErrors: StepRecorder;
+  flow: StepRunner;
+  env: Record<string, string>;
+  feeders: Map<string, FeederCursor>;
+  firstVuId: number;
+  startMs: number;
+}
+
+export class ScenarioRuntime {
+  readonly recorder: ScenarioRecorder;
+  readonly startMs: number;
+  accepting = true;
+  hardStopped = false;
+  inFlight = 0;
+  private nextVuId: number;
+  private readonly sleepers = new Set<() => void>();
+  private drainWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: ScenarioRuntimeOptions) {
+    this.recorder = options.recorder;
+    this.startMs = options.startMs;
+    this.nextVuId = options.firstVuId;
+  }
+
+  nowMs(): number {
+    return performance.now();
+  }
+
+  newVU(): VU {
+    return createVU(this.nextVuId++, this.options.scenario, this.options.env);
+  }
+
+  /** Resolves at `ms` (performance.now() time) or as soon as the scenario stops accepting work. */
+  waitUntil(ms: number): Promise<void> {
+    const delay = ms - this.nowMs();
+    if (delay <= 0 || !this.accepting) return Promise.resolve();
+    return new Promise((resolve) => {
+      // Ceil: waking a fraction of a millisecond early would start iterations before they are due.
+      const timer = setTimeout(done, Math.ceil(delay));
+      const sleepers = this.sleepers;
+      function done() {
+        clearTimeout(timer);
+        sleepers.delete(done);
+        resolve();
+      }
+      sleepers.add(done);
+    });
+  }
+
+  yieldToIO(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Runs one VU through iterations while `shouldContinue()` holds and the scenario accepts work. */
+  async loopVU(vu: VU, shouldContinue: () => boolean): Promise<void> {
+    this.recorder.vusChanged(1);
+    try {
+      while (this.accepting && shouldContinue()) await this.iterate(vu);
+    } finally {
+      this.recorder.vusChanged(-1);
+    }
+  }
+
+  async iterate(vu: VU, scheduledAtMs?: number): Promise<void> {
+    if (!this.accepting) return;
+    this.inFlight++;
+    const open = scheduledAtMs !== undefined;
+    if (open) this.recorder.vusChanged(1);
+    const startMs = scheduledAtMs ?? this.nowMs();
+    const it: IterationState = { scheduledAtMs, failed: false, aborted: false };
+    for (const [name, cursor] of this.options.feeders) vu.ctx.data[name] = cursor.take();
+    try {
+      await this.options.flow(vu, it);
+    } catch (error) {
+      it.failed = true;
+      this.options.iterationErrors.failure('other', `iteration error: ${(error as Error).message}`);
+    }
+    if (!this.hardStopped) this.recorder.iterationDone((this.nowMs() - startMs) * 1000, it.failed);
+    vu.ctx.iteration++;
+    if (open) this.recorder.vusChanged(-1);
+    this.inFlight--;
+    if (this.inFlight === 0 && this.drainWaiters.length) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /** Stop starting iterations; wakes every sleeper so executors return promptly. */
+  stopAccepting(): void {
+    this.accepting = false;
+    for (const wake of [...this.sleepers]) wake();
+  }
+
+  /** Waits for in-flight iterations to finish, up to `timeoutMs`. Returns how many were still running. */
+  async drain(timeoutMs: number): Promise<number> {
+    if (this.inFlight === 0) return 0;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.drainWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return this.inFlight;
+  }
+
+  /** Gives up on running iterations: they are counted as interrupted and record nothing further. */
+  hardStop(): void {
+    this.hardStopped = true;
+    this.recorder.interruptedIterations += this.inFlight;
+  }
+}

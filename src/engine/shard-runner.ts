@@ -1,0 +1,159 @@
+/**
+ * Runs one shard of a LoadTest: the same code in a local worker thread and in a runner pod. Builds the
+ * plans, starts each scenario at its startTime, samples generator health once a second, and hands out
+ * cumulative snapshots.
+ */
+import { availableParallelism } from 'node:os';
+import { durationUs } from '../api/duration.js';
+import type { LoadTest } from '../api/schema.js';
+import { HealthSampler } from '../metrics/health.js';
+import { ShardRecorder } from '../metrics/recorder.js';
+import type { ShardSnapshot } from '../metrics/snapshot.js';
+import { HttpClient } from '../protocols/http.js';
+import type { ScenarioPlan } from './executor.js';
+import { EXECUTOR_REGISTRY } from './executors/index.js';
+import { FeederCursor, loadFeederRows } from './feeders.js';
+import { compileFlow, type FlowEnv } from './flow.js';
+import { ScenarioRuntime } from './scenario-runtime.js';
+import { firstVuId, type Shard } from './shard.js';
+
+export const DEFAULT_REQUEST_TIMEOUT = '10s';
+const CONNECT_TIMEOUT_MS = 10_000;
+const SNAPSHOT_INTERVAL_MS = 1000;
+
+export interface ShardRunOptions {
+  loadTest: LoadTest;
+  shard: Shard;
+  /** Directory that relative feeder paths resolve against. */
+  baseDir: string;
+  env: Record<string, string>;
+  /** Worker threads generating load in this process (for saturation judgement). */
+  threads: number;
+}
+
+export function planShard(loadTest: LoadTest, shard: Shard): ScenarioPlan[] {
+  return Object.entries(loadTest.spec.scenarios).map(([name, spec]) =>
+    EXECUTOR_REGISTRY[spec.executor].plan(name, spec, shard),
+  );
+}
+
+/** Longest time any scenario can take, graceful stops included. */
+export function planDurationUs(plans: readonly ScenarioPlan[]): number {
+  return Math.max(0, ...plans.map((p) => p.startOffsetUs + p.durationUs + p.gracefulStopUs));
+}
+
+export class ShardRunner {
+  readonly plans: ScenarioPlan[];
+  readonly recorder: ShardRecorder;
+  private readonly http: HttpClient;
+  private readonly runtimes: ScenarioRuntime[] = [];
+  private stopped = false;
+  private readonly stopWaiters = new Set<() => void>();
+
+  constructor(private readonly options: ShardRunOptions) {
+    const { loadTest, shard } = options;
+    this.plans = planShard(loadTest, shard);
+    this.recorder = new ShardRecorder(shard.index, shard.total, {
+      cores: availableParallelism(),
+      threads: options.threads,
+    });
+    const totalVUs = this.plans.reduce((sum, p) => sum + p.maxVUs, 0);
+    this.http = new HttpClient({
+      connections: loadTest.spec.target.connections ?? Math.max(1, totalVUs),
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      insecureSkipTLSVerify: loadTest.spec.target.insecureSkipTLSVerify ?? false,
+    });
+  }
+
+  snapshot(): ShardSnapshot {
+    return this.recorder.snapshot();
+  }
+
+  /** Graceful stop: no new iterations; running ones get their scenario's gracefulStop. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const rt of this.runtimes) rt.stopAccepting();
+    for (const wake of [...this.stopWaiters]) wake();
+  }
+
+  /**
+   * Runs the shard. `startAtEpochMs` synchronizes shards: every shard begins load at the same wall-clock
+   * instant. `onSnapshot` is called once a second with a cumulative snapshot.
+   */
+  async run(startAtEpochMs: number, onSnapshot?: (s: ShardSnapshot) => void): Promise<ShardSnapshot> {
+    await this.sleep(startAtEpochMs - Date.now());
+    this.recorder.start();
+    const health = new HealthSampler();
+    const testStartMs = performance.now();
+    const ticker = setInterval(() => {
+      this.recorder.closeInterval(health.sample());
+      onSnapshot?.(this.recorder.snapshot());
+    }, SNAPSHOT_INTERVAL_MS);
+    try {
+      await Promise.all(this.plans.map((plan) => this.runScenario(plan, testStartMs)));
+    } finally {
+      clearInterval(ticker);
+      this.recorder.closeInterval(health.sample());
+      health.stop();
+      await this.http.destroy();
+      this.recorder.finish();
+    }
+    return this.recorder.snapshot();
+  }
+
+  private async runScenario(plan: ScenarioPlan, testStartMs: number): Promise<void> {
+    const { loadTest, shard, env } = this.options;
+    await this.sleep(testStartMs + plan.startOffsetUs / 1000 - performance.now());
+    if (this.stopped) return;
+    const scenarioRecorder = this.recorder.scenario(plan.scenario, plan.executor, plan.model);
+    const target = new URL(loadTest.spec.target.baseURL);
+    const flowEnv: FlowEnv = {
+      target: {
+        origin: target.origin,
+        basePath: target.pathname,
+        headers: loadTest.spec.target.headers ?? {},
+        timeoutMs: durationUs(loadTest.spec.target.timeout ?? DEFAULT_REQUEST_TIMEOUT) / 1000,
+      },
+      http: this.http,
+      recorder: (step) => this.recorder.step(plan.scenario, step, plan.model),
+      isHardStopped: () => runtime.hardStopped,
+    };
+    const feeders = new Map<string, FeederCursor>();
+    for (const [name, spec] of Object.entries(loadTest.spec.feeders ?? {})) {
+      feeders.set(name, new FeederCursor(loadFeederRows(spec, this.options.baseDir), spec.order ?? 'sequential', shard));
+    }
+    const executor = EXECUTOR_REGISTRY[plan.executor];
+    const runtime: ScenarioRuntime = new ScenarioRuntime({
+      scenario: plan.scenario,
+      recorder: scenarioRecorder,
+      iterationErrors: this.recorder.step(plan.scenario, '(iteration)', plan.model),
+      flow: compileFlow(plan.spec.flow, flowEnv),
+      env,
+      feeders,
+      firstVuId: firstVuId((s) => executor.plan(plan.scenario, plan.spec, s).maxVUs, shard),
+      startMs: performance.now(),
+    });
+    this.runtimes.push(runtime);
+    if (this.stopped) runtime.stopAccepting();
+    await executor.run(plan, runtime);
+    runtime.stopAccepting();
+    const stillRunning = await runtime.drain(plan.gracefulStopUs / 1000);
+    if (stillRunning > 0) runtime.hardStop();
+  }
+
+  /** Sleeps, but wakes early on stop(). */
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0 || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.stopWaiters;
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      }
+      waiters.add(done);
+    });
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The one histogram factory. Every latency in Stampede is an HDR histogram of microseconds with the same
+ * range and precision, so any two histograms can be added without loss.
+ */
+import * as hdr from 'hdr-histogram-js';
+
+export type Histogram = hdr.Histogram;
+
+/** 1 µs .. 1 hour at 3 significant digits: ±0.1% at any magnitude, which is below timer noise. */
+export const LOWEST_US = 1;
+export const HIGHEST_US = 3_600_000_000;
+const SIGNIFICANT_DIGITS = 3;
+/** Float64 counters cannot overflow in practice (2^53 samples per bucket); 32-bit ones could in a long soak. */
+const BIT_BUCKET_SIZE = 64;
+
+export function createHistogram(): Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: LOWEST_US,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+    bitBucketSize: BIT_BUCKET_SIZE,
+    autoResize: false,
+  });
+}
+
+/** Records one sample, clamped into range: a 0 µs reply is recorded as 1 µs rather than dropped. */
+export function recordUs(histogram: Histogram, us: number): void {
+  histogram.recordValue(us < LOWEST_US ? LOWEST_US : us > HIGHEST_US ? HIGHEST_US : Math.round(us));
+}
+
+export function encodeHistogram(histogram: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(histogram);
+}
+
+export function decodeHistogram(encoded: string): Histogram {
+  const decoded = hdr.decodeFromCompressedBase64(encoded, BIT_BUCKET_SIZE, false);
+  // Re-home the decoded counts in a factory histogram so ranges always match.
+  const histogram = createHistogram();
+  histogram.add(decoded);
+  return histogram;
+}
+
+/** Adds encoded histograms into one. Exact: HDR addition keeps every bucket count. */
+export function mergeEncoded(encoded: readonly (string | undefined)[]): Histogram {
+  const merged = createHistogram();
+  for (const e of encoded) if (e) merged.add(decodeHistogram(e));
+  return merged;
+}
+
+export interface LatencyStats {
+  count: number;
+  /** All in milliseconds for people; the histograms stay in microseconds. */
+  minMs: number;
+  meanMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+  stddevMs: number;
+}
+
+const msOf = (us: number) => Math.round(us) / 1000;
+
+export function latencyStats(histogram: Histogram): LatencyStats {
+  const count = histogram.totalCount;
+  if (count === 0) {
+    return { count, minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p95Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0, stddevMs: 0 };
+  }
+  return {
+    count,
+    minMs: msOf(histogram.minNonZeroValue),
+    meanMs: msOf(histogram.mean),
+    p50Ms: msOf(histogram.getValueAtPercentile(50)),
+    p90Ms: msOf(histogram.getValueAtPercentile(90)),
+    p95Ms: msOf(histogram.getValueAtPercentile(95)),
+    p99Ms: msOf(histogram.getValueAtPercentile(99)),
+    p999Ms: msOf(histogram.getValueAtPercentile(99.9)),
+    maxMs: msOf(histogram.maxValue),
+    stddevMs: msOf(histogram.stdDeviation),
+  };
+}

@@ -1,0 +1,227 @@
+/**
+ * Merges shard snapshots into one view. Counters add, histograms add (exact), intervals align by second.
+ * The same function serves the local coordinator and the cluster controller.
+ */
+import { type ErrorClass, emptyErrorCounts } from './error-class.js';
+import { createHistogram, decodeHistogram, type Histogram } from './histogram.js';
+import type { ErrorSample, LoadModel, ShardSnapshot } from './snapshot.js';
+
+export interface MergedStep {
+  scenario: string;
+  step: string;
+  protocol: 'http';
+  requests: number;
+  failures: number;
+  bytesIn: number;
+  bytesOut: number;
+  errors: Record<ErrorClass, number>;
+  statuses: Record<string, number>;
+  checks: { passes: number; fails: number };
+  duration: Histogram;
+  service: Histogram | undefined;
+}
+
+export interface MergedScenario {
+  name: string;
+  executor: string;
+  model: LoadModel;
+  iterations: number;
+  failedIterations: number;
+  droppedIterations: number;
+  interruptedIterations: number;
+  activeVUs: number;
+  peakVUs: number;
+  iteration: Histogram;
+  scheduleLag: Histogram | undefined;
+}
+
+export interface MergedInterval {
+  second: number;
+  requests: number;
+  failures: number;
+  bytesIn: number;
+  iterations: number;
+  dropped: number;
+  checksPass: number;
+  checksFail: number;
+  vus: number;
+  duration: Histogram;
+  /** Worst shard's event-loop delay in this second. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** Summed over distinct generator processes, percent of one core. */
+  cpuPercent: number;
+}
+
+export interface ShardState {
+  index: number;
+  total: number;
+  done: boolean;
+  elapsedMs: number;
+  processKey: string;
+}
+
+export interface MergedRun {
+  startedAtMs: number;
+  elapsedMs: number;
+  shards: ShardState[];
+  /** Cores and threads the generator processes had, summed over distinct processes. */
+  generator: { processes: number; cores: number; threads: number };
+  steps: MergedStep[];
+  scenarios: MergedScenario[];
+  intervals: MergedInterval[];
+  errorSamples: ErrorSample[];
+}
+
+export function mergeSnapshots(snapshots: readonly ShardSnapshot[]): MergedRun {
+  const steps = new Map<string, MergedStep>();
+  const scenarios = new Map<string, MergedScenario>();
+  const intervals = new Map<number, MergedInterval & { cpuByProcess: Map<string, number> }>();
+  const errorSamples = new Map<string, ErrorSample>();
+  const processes = new Map<string, { cores: number; threads: number }>();
+
+  for (const snap of snapshots) {
+    processes.set(snap.process.key, { cores: snap.process.cores, threads: snap.process.threads });
+    for (const s of snap.steps) {
+      const key = `${s.scenario}\u0000${s.step}`;
+      let m = steps.get(key);
+      if (!m) {
+        m = {
+          scenario: s.scenario,
+          step: s.step,
+          protocol: s.protocol,
+          requests: 0,
+          failures: 0,
+          bytesIn: 0,
+          bytesOut: 0,
+          errors: emptyErrorCounts(),
+          statuses: {},
+          checks: { passes: 0, fails: 0 },
+          duration: createHistogram(),
+          service: undefined,
+        };
+        steps.set(key, m);
+      }
+      m.requests += s.requests;
+      m.failures += s.failures;
+      m.bytesIn += s.bytesIn;
+      m.bytesOut += s.bytesOut;
+      for (const [c, n] of Object.entries(s.errors)) m.errors[c as ErrorClass] += n ?? 0;
+      for (const [code, n] of Object.entries(s.statuses)) m.statuses[code] = (m.statuses[code] ?? 0) + n;
+      m.checks.passes += s.checks.passes;
+      m.checks.fails += s.checks.fails;
+      m.duration.add(decodeHistogram(s.durationHdr));
+      if (s.serviceHdr) {
+        m.service ??= createHistogram();
+        m.service.add(decodeHistogram(s.serviceHdr));
+      }
+    }
+    for (const s of snap.scenarios) {
+      let m = scenarios.get(s.name);
+      if (!m) {
+        m = {
+          name: s.name,
+          executor: s.executor,
+          model: s.model,
+          iterations: 0,
+          failedIterations: 0,
+          droppedIterations: 0,
+          interruptedIterations: 0,
+          activeVUs: 0,
+          peakVUs: 0,
+          iteration: createHistogram(),
+          scheduleLag: undefined,
+        };
+        scenarios.set(s.name, m);
+      }
+      m.iterations += s.iterations;
+      m.failedIterations += s.failedIterations;
+      m.droppedIterations += s.droppedIterations;
+      m.interruptedIterations += s.interruptedIterations;
+      m.activeVUs += s.activeVUs;
+      // Shards peak at different moments; the sum is an upper bound, which is what capacity planning needs.
+      m.peakVUs += s.peakVUs;
+      m.iteration.add(decodeHistogram(s.iterationHdr));
+      if (s.scheduleLagHdr) {
+        m.scheduleLag ??= createHistogram();
+        m.scheduleLag.add(decodeHistogram(s.scheduleLagHdr));
+      }
+    }
+    for (const iv of snap.intervals) {
+      let m = intervals.get(iv.second);
+      if (!m) {
+        m = {
+          second: iv.second,
+          requests: 0,
+          failures: 0,
+          bytesIn: 0,
+          iterations: 0,
+          dropped: 0,
+          checksPass: 0,
+          checksFail: 0,
+          vus: 0,
+          duration: createHistogram(),
+          loopDelayP99Ms: 0,
+          loopDelayMaxMs: 0,
+          cpuPercent: 0,
+          cpuByProcess: new Map(),
+        };
+        intervals.set(iv.second, m);
+      }
+      m.requests += iv.requests;
+      m.failures += iv.failures;
+      m.bytesIn += iv.bytesIn;
+      m.iterations += iv.iterations;
+      m.dropped += iv.dropped;
+      m.checksPass += iv.checksPass;
+      m.checksFail += iv.checksFail;
+      m.vus += iv.vus;
+      m.duration.add(decodeHistogram(iv.durationHdr));
+      m.loopDelayP99Ms = Math.max(m.loopDelayP99Ms, iv.loopDelayP99Ms);
+      m.loopDelayMaxMs = Math.max(m.loopDelayMaxMs, iv.loopDelayMaxMs);
+      m.cpuByProcess.set(snap.process.key, Math.max(m.cpuByProcess.get(snap.process.key) ?? 0, iv.cpuPercent));
+    }
+    for (const e of snap.errorSamples) {
+      const key = `${e.class}\u0000${e.scenario}\u0000${e.step}\u0000${e.message}`;
+      const existing = errorSamples.get(key);
+      if (existing) existing.count += e.count;
+      else errorSamples.set(key, { ...e });
+    }
+  }
+
+  const mergedIntervals = [...intervals.values()]
+    .sort((a, b) => a.second - b.second)
+    .map(({ cpuByProcess, ...rest }) => ({
+      ...rest,
+      cpuPercent: [...cpuByProcess.values()].reduce((a, b) => a + b, 0),
+    }));
+  let cores = 0;
+  let threads = 0;
+  for (const p of processes.values()) {
+    cores += p.cores;
+    threads += p.threads;
+  }
+  return {
+    startedAtMs: Math.min(...snapshots.map((s) => s.startedAtMs)),
+    elapsedMs: Math.max(0, ...snapshots.map((s) => s.elapsedMs)),
+    shards: snapshots.map((s) => ({
+      index: s.shard.index,
+      total: s.shard.total,
+      done: s.done,
+      elapsedMs: s.elapsedMs,
+      processKey: s.process.key,
+    })),
+    generator: { processes: processes.size, cores, threads },
+    steps: [...steps.values()],
+    scenarios: [...scenarios.values()],
+    intervals: mergedIntervals,
+    errorSamples: [...errorSamples.values()].sort((a, b) => b.count - a.count),
+  };
+}
+
+/** Sum of every step's latency histogram: the overall distribution, exactly. */
+export function overallDuration(run: MergedRun, filter?: (s: MergedStep) => boolean): Histogram {
+  const h = createHistogram();
+  for (const s of run.steps) if (!filter || filter(s)) h.add(s.duration);
+  return h;
+}

@@ -1,0 +1,286 @@
+/**
+ * Mutable per-shard metric state on the hot path. Recording is a few field increments and one histogram
+ * record per request; everything else (per-scenario and overall views) is derived by merging at snapshot time.
+ */
+import { hostname } from 'node:os';
+import { type ErrorClass, emptyErrorCounts } from './error-class.js';
+import { createHistogram, encodeHistogram, type Histogram, recordUs } from './histogram.js';
+import type {
+  ErrorSample,
+  IntervalSnapshot,
+  LoadModel,
+  ScenarioSnapshot,
+  ShardSnapshot,
+  StepSnapshot,
+} from './snapshot.js';
+import { SNAPSHOT_SCHEMA_VERSION } from './snapshot.js';
+
+/** Distinct error messages kept per shard; beyond this only counts grow, so memory stays bounded. */
+const MAX_ERROR_SAMPLES = 50;
+const MAX_MESSAGE_LENGTH = 200;
+
+class IntervalAccumulator {
+  requests = 0;
+  failures = 0;
+  bytesIn = 0;
+  iterations = 0;
+  dropped = 0;
+  checksPass = 0;
+  checksFail = 0;
+  readonly duration = createHistogram();
+
+  reset(): void {
+    this.requests = this.failures = this.bytesIn = this.iterations = this.dropped = 0;
+    this.checksPass = this.checksFail = 0;
+    this.duration.reset();
+  }
+}
+
+export class StepRecorder {
+  requests = 0;
+  failures = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  checksPass = 0;
+  checksFail = 0;
+  readonly errors = emptyErrorCounts();
+  readonly statuses = new Map<number, number>();
+  readonly duration: Histogram = createHistogram();
+  readonly service: Histogram | undefined;
+
+  constructor(
+    readonly scenario: string,
+    readonly step: string,
+    private readonly shard: ShardRecorder,
+    model: LoadModel,
+  ) {
+    this.service = model === 'open' ? createHistogram() : undefined;
+  }
+
+  /** A completed response. `latencyUs` counts from the scheduled start where there is one. */
+  response(latencyUs: number, serviceUs: number, status: number, bytesIn: number, bytesOut: number): void {
+    this.requests++;
+    this.bytesIn += bytesIn;
+    this.bytesOut += bytesOut;
+    this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
+    recordUs(this.duration, latencyUs);
+    if (this.service) recordUs(this.service, serviceUs);
+    const interval = this.shard.interval;
+    interval.requests++;
+    interval.bytesIn += bytesIn;
+    recordUs(interval.duration, latencyUs);
+  }
+
+  /** A request that produced no response (refused, reset, timeout, ...). */
+  transportError(errorClass: ErrorClass, message: string, bytesOut: number): void {
+    this.requests++;
+    this.bytesOut += bytesOut;
+    this.shard.interval.requests++;
+    this.failure(errorClass, message);
+  }
+
+  /** Marks the last request failed; call once per failed request. */
+  failure(errorClass: ErrorClass, message: string): void {
+    this.failures++;
+    this.errors[errorClass]++;
+    this.shard.interval.failures++;
+    this.shard.noteError(errorClass, this.scenario, this.step, message);
+  }
+
+  check(passed: boolean): void {
+    if (passed) {
+      this.checksPass++;
+      this.shard.interval.checksPass++;
+    } else {
+      this.checksFail++;
+      this.shard.interval.checksFail++;
+    }
+  }
+
+  snapshot(): StepSnapshot {
+    const errors: StepSnapshot['errors'] = {};
+    for (const [k, v] of Object.entries(this.errors)) if (v) errors[k as ErrorClass] = v;
+    return {
+      scenario: this.scenario,
+      step: this.step,
+      protocol: 'http',
+      requests: this.requests,
+      failures: this.failures,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      errors,
+      statuses: Object.fromEntries([...this.statuses].map(([s, n]) => [String(s), n])),
+      checks: { passes: this.checksPass, fails: this.checksFail },
+      durationHdr: encodeHistogram(this.duration),
+      ...(this.service ? { serviceHdr: encodeHistogram(this.service) } : {}),
+    };
+  }
+}
+
+export class ScenarioRecorder {
+  iterations = 0;
+  failedIterations = 0;
+  droppedIterations = 0;
+  interruptedIterations = 0;
+  activeVUs = 0;
+  peakVUs = 0;
+  readonly iteration = createHistogram();
+  readonly scheduleLag: Histogram | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly executor: string,
+    readonly model: LoadModel,
+    private readonly shard: ShardRecorder,
+  ) {
+    this.scheduleLag = model === 'open' ? createHistogram() : undefined;
+  }
+
+  iterationDone(durationUs: number, failed: boolean): void {
+    this.iterations++;
+    if (failed) this.failedIterations++;
+    this.shard.interval.iterations++;
+    recordUs(this.iteration, durationUs);
+  }
+
+  dropped(): void {
+    this.droppedIterations++;
+    this.shard.interval.dropped++;
+  }
+
+  lag(us: number): void {
+    if (this.scheduleLag) recordUs(this.scheduleLag, us);
+  }
+
+  vusChanged(delta: number): void {
+    this.activeVUs += delta;
+    if (this.activeVUs > this.peakVUs) this.peakVUs = this.activeVUs;
+  }
+
+  snapshot(): ScenarioSnapshot {
+    return {
+      name: this.name,
+      executor: this.executor,
+      model: this.model,
+      iterations: this.iterations,
+      failedIterations: this.failedIterations,
+      droppedIterations: this.droppedIterations,
+      interruptedIterations: this.interruptedIterations,
+      activeVUs: this.activeVUs,
+      peakVUs: this.peakVUs,
+      iterationHdr: encodeHistogram(this.iteration),
+      ...(this.scheduleLag ? { scheduleLagHdr: encodeHistogram(this.scheduleLag) } : {}),
+    };
+  }
+}
+
+export interface HealthSample {
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  cpuPercent: number;
+}
+
+export class ShardRecorder {
+  readonly interval = new IntervalAccumulator();
+  private readonly steps = new Map<string, StepRecorder>();
+  private readonly scenarios = new Map<string, ScenarioRecorder>();
+  private readonly intervals: IntervalSnapshot[] = [];
+  private readonly errorSamples = new Map<string, ErrorSample>();
+  private startedAtMs = Date.now();
+  private startedAtPerfMs = performance.now();
+  private done = false;
+
+  constructor(
+    readonly shardIndex: number,
+    readonly shardTotal: number,
+    private readonly processInfo: { cores: number; threads: number },
+  ) {}
+
+  /** Resets the clock; called once when load starts (after setup and any synchronized-start wait). */
+  start(): void {
+    this.startedAtMs = Date.now();
+    this.startedAtPerfMs = performance.now();
+  }
+
+  elapsedMs(): number {
+    return performance.now() - this.startedAtPerfMs;
+  }
+
+  scenario(name: string, executor: string, model: LoadModel): ScenarioRecorder {
+    let s = this.scenarios.get(name);
+    if (!s) {
+      s = new ScenarioRecorder(name, executor, model, this);
+      this.scenarios.set(name, s);
+    }
+    return s;
+  }
+
+  step(scenario: string, step: string, model: LoadModel): StepRecorder {
+    const key = `${scenario}\u0000${step}`;
+    let s = this.steps.get(key);
+    if (!s) {
+      s = new StepRecorder(scenario, step, this, model);
+      this.steps.set(key, s);
+    }
+    return s;
+  }
+
+  noteError(errorClass: ErrorClass, scenario: string, step: string, message: string): void {
+    const key = `${errorClass}\u0000${scenario}\u0000${step}\u0000${message}`;
+    const sample = this.errorSamples.get(key);
+    if (sample) sample.count++;
+    else if (this.errorSamples.size < MAX_ERROR_SAMPLES) {
+      this.errorSamples.set(key, {
+        class: errorClass,
+        scenario,
+        step,
+        message: message.slice(0, MAX_MESSAGE_LENGTH),
+        count: 1,
+      });
+    }
+  }
+
+  /** Closes the current one-second interval. Called by one coarse timer, not per request. */
+  closeInterval(health: HealthSample): void {
+    const i = this.interval;
+    let vus = 0;
+    for (const s of this.scenarios.values()) vus += s.activeVUs;
+    this.intervals.push({
+      second: Math.max(1, Math.round(this.elapsedMs() / 1000)),
+      requests: i.requests,
+      failures: i.failures,
+      bytesIn: i.bytesIn,
+      iterations: i.iterations,
+      dropped: i.dropped,
+      checksPass: i.checksPass,
+      checksFail: i.checksFail,
+      vus,
+      durationHdr: encodeHistogram(i.duration),
+      loopDelayP99Ms: round2(health.loopDelayP99Ms),
+      loopDelayMaxMs: round2(health.loopDelayMaxMs),
+      cpuPercent: round2(health.cpuPercent),
+    });
+    i.reset();
+  }
+
+  finish(): void {
+    this.done = true;
+  }
+
+  snapshot(): ShardSnapshot {
+    return {
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+      shard: { index: this.shardIndex, total: this.shardTotal },
+      process: { key: `${hostname()}:${process.pid}`, ...this.processInfo },
+      startedAtMs: this.startedAtMs,
+      elapsedMs: Math.round(this.elapsedMs()),
+      done: this.done,
+      steps: [...this.steps.values()].filter((s) => s.requests > 0 || s.failures > 0).map((s) => s.snapshot()),
+      scenarios: [...this.scenarios.values()].map((s) => s.snapshot()),
+      intervals: [...this.intervals],
+      errorSamples: [...this.errorSamples.values()].map((e) => ({ ...e })),
+    };
+  }
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;

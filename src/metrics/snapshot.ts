@@ -1,0 +1,83 @@
+/**
+ * The snapshot: a plain JSON object a shard (worker thread or runner pod) hands to whoever aggregates.
+ * Cumulative since the shard started, so re-pulling after a restart loses nothing. Histograms are
+ * compressed-base64 HDR in microseconds.
+ */
+import type { ErrorClass } from './error-class.js';
+
+export const SNAPSHOT_SCHEMA_VERSION = 1;
+
+export type LoadModel = 'open' | 'closed';
+
+export interface StepSnapshot {
+  scenario: string;
+  step: string;
+  protocol: 'http';
+  requests: number;
+  /** Requests that failed: transport error, HTTP >= 400 (unless a status check allows it) or a failed check. */
+  failures: number;
+  bytesIn: number;
+  bytesOut: number;
+  errors: Partial<Record<ErrorClass, number>>;
+  statuses: Record<string, number>;
+  checks: { passes: number; fails: number };
+  /** What a user waits: in open models the first step of an iteration counts from its scheduled start. */
+  durationHdr: string;
+  /** Pure service time (send to last byte). Present only where it can differ from durationHdr. */
+  serviceHdr?: string;
+}
+
+export interface ScenarioSnapshot {
+  name: string;
+  executor: string;
+  model: LoadModel;
+  iterations: number;
+  failedIterations: number;
+  droppedIterations: number;
+  interruptedIterations: number;
+  activeVUs: number;
+  peakVUs: number;
+  iterationHdr: string;
+  /** Open models: how late each iteration started against its schedule. */
+  scheduleLagHdr?: string;
+}
+
+export interface IntervalSnapshot {
+  /** Whole seconds since the shard's start. */
+  second: number;
+  requests: number;
+  failures: number;
+  bytesIn: number;
+  iterations: number;
+  dropped: number;
+  checksPass: number;
+  checksFail: number;
+  vus: number;
+  durationHdr: string;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** Process CPU over the second, percent of one core. */
+  cpuPercent: number;
+}
+
+export interface ErrorSample {
+  class: ErrorClass;
+  scenario: string;
+  step: string;
+  message: string;
+  count: number;
+}
+
+export interface ShardSnapshot {
+  schemaVersion: typeof SNAPSHOT_SCHEMA_VERSION;
+  shard: { index: number; total: number };
+  /** Identifies the OS process, so CPU from shards that share one process is counted once. */
+  process: { key: string; cores: number; threads: number };
+  startedAtMs: number;
+  elapsedMs: number;
+  done: boolean;
+  steps: StepSnapshot[];
+  scenarios: ScenarioSnapshot[];
+  intervals: IntervalSnapshot[];
+  errorSamples: ErrorSample[];
+}
