@@ -202,7 +202,7 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[]): MergedRun {
     threads += p.threads;
   }
   return {
-    startedAtMs: Math.min(...snapshots.map((s) => s.startedAtMs)),
+    startedAtMs: snapshots.length ? Math.min(...snapshots.map((s) => s.startedAtMs)) : Date.now(),
     elapsedMs: Math.max(0, ...snapshots.map((s) => s.elapsedMs)),
     shards: snapshots.map((s) => ({
       index: s.shard.index,

@@ -1,0 +1,36 @@
+/** `stampede demo-target`: the built-in API to point a first load test at. */
+import { parseDurationUs } from '../api/duration.js';
+import { DEFAULT_DEMO_OPTIONS, startDemoTarget } from '../demo/server.js';
+import { parseArgs, UsageError } from './args.js';
+
+export const DEMO_USAGE = `usage: stampede demo-target [--host 127.0.0.1] [--port 8080] [--latency 5ms] [--jitter 10ms] [--error-rate 0]
+
+  Serves POST /api/login, GET /api/data and POST /api/transaction (the seed's user session).`;
+
+function durationMs(text: string | undefined, fallback: number, name: string): number {
+  if (text === undefined) return fallback;
+  const us = parseDurationUs(text);
+  if (us === undefined) throw new UsageError(`--${name} must be a duration such as 5ms, got ${text}`);
+  return us / 1000;
+}
+
+export async function demoTargetCommand(argv: string[]): Promise<number | undefined> {
+  const args = parseArgs(argv, { values: ['host', 'port', 'latency', 'jitter', 'error-rate'] });
+  if (args.positional.length) throw new UsageError(DEMO_USAGE);
+  const port = Number(args.values.port ?? DEFAULT_DEMO_OPTIONS.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535`);
+  const errorRate = Number(args.values['error-rate'] ?? 0);
+  if (!(errorRate >= 0 && errorRate <= 1)) throw new UsageError('--error-rate must be between 0 and 1');
+  const target = await startDemoTarget({
+    host: args.values.host ?? DEFAULT_DEMO_OPTIONS.host,
+    port,
+    latencyMs: durationMs(args.values.latency, DEFAULT_DEMO_OPTIONS.latencyMs, 'latency'),
+    jitterMs: durationMs(args.values.jitter, DEFAULT_DEMO_OPTIONS.jitterMs, 'jitter'),
+    errorRate,
+  });
+  process.stdout.write(`demo target listening on ${target.url}\n`);
+  const stop = () => void target.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return undefined; // keep serving
+}

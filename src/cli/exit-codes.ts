@@ -1,0 +1,13 @@
+/** Process exit codes, documented in the README. */
+export const EXIT = {
+  /** The run completed and every threshold passed. */
+  PASSED: 0,
+  /** Runtime failure: a shard was lost, the generator crashed, an output could not be written. */
+  RUNTIME_FAILURE: 1,
+  /** Invalid input: bad manifest, bad options, unreadable file. Nothing was run. */
+  INVALID_INPUT: 2,
+  /** At least one threshold failed (including an abortOnFail abort). */
+  THRESHOLDS_FAILED: 99,
+  /** Interrupted with Ctrl-C; the report still holds everything measured. */
+  INTERRUPTED: 130,
+} as const;

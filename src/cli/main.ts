@@ -1,0 +1,56 @@
+/** The `stampede` command. Every failure ends in a message and a documented exit code, never a stack trace. */
+import { UsageError } from './args.js';
+import { DEMO_USAGE, demoTargetCommand } from './demo-target.js';
+import { EXIT } from './exit-codes.js';
+import { RUN_USAGE, runCommand } from './run.js';
+import { validateCommand } from './validate.js';
+
+const USAGE = `stampede: distributed load testing from one LoadTest manifest
+
+commands:
+  run FILE          run a load test locally (see: stampede run --help)
+  validate FILE     check a manifest and print the plan
+  demo-target       serve the built-in demo API
+
+exit codes: 0 passed, 99 thresholds failed, 2 invalid input, 1 runtime failure, 130 interrupted
+
+${RUN_USAGE}
+
+${DEMO_USAGE}`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number | undefined>> = {
+  run: runCommand,
+  validate: validateCommand,
+  'demo-target': demoTargetCommand,
+};
+
+async function main(argv: string[]): Promise<number | undefined> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? EXIT.PASSED : EXIT.INVALID_INPUT;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command === 'demo-target' ? DEMO_USAGE : command === 'run' ? RUN_USAGE : USAGE}\n`);
+    return EXIT.PASSED;
+  }
+  const handler = COMMANDS[command];
+  if (!handler) throw new UsageError(`unknown command "${command}"; use one of ${Object.keys(COMMANDS).join(', ')}`);
+  return handler(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`stampede: ${error.message}\n`);
+      process.exit(EXIT.INVALID_INPUT);
+    }
+    const e = error as Error & { code?: string };
+    process.stderr.write(`stampede: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
+    if (process.env.STAMPEDE_DEBUG) process.stderr.write(`${e.stack}\n`);
+    process.exit(EXIT.RUNTIME_FAILURE);
+  },
+);

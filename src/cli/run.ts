@@ -1,0 +1,92 @@
+/** `stampede run FILE`: validate, run locally, print the summary, write the report, exit with a verdict code. */
+import { availableParallelism } from 'node:os';
+import { runLocal } from '../local/coordinator.js';
+import { renderConsoleSummary } from '../report/console.js';
+import { createProgressPrinter } from '../report/progress.js';
+import type { Summary } from '../report/summary.js';
+import { writeReport } from '../report/write.js';
+import { parseArgs, UsageError } from './args.js';
+import { startDemoProcess } from './demo-process.js';
+import { EXIT } from './exit-codes.js';
+import { loadManifest, parseEnvOverrides } from './load-manifest.js';
+
+export const RUN_USAGE = `usage: stampede run FILE [--workers N|auto] [--out DIR] [--env NAME=value]... [--demo-target] [--quiet]
+
+  --workers N|auto  worker threads generating load (auto: one per core, leaving one for --demo-target)
+  --out DIR         write summary.json, report.md, timeseries.csv, errors.json and junit.xml
+  --env NAME=value  override a variable declared in spec.env (repeatable)
+  --demo-target     start the built-in demo target and point spec.target.baseURL at it
+  --quiet           no live progress`;
+
+export function exitCodeFor(summary: Summary): number {
+  if (summary.outcome === 'failed') return EXIT.RUNTIME_FAILURE;
+  if (summary.thresholds.some((t) => !t.passed) || summary.outcome === 'aborted-by-threshold') {
+    return EXIT.THRESHOLDS_FAILED;
+  }
+  if (summary.outcome === 'interrupted') return EXIT.INTERRUPTED;
+  return EXIT.PASSED;
+}
+
+function parseWorkers(text: string | undefined, demo: boolean): number {
+  const cores = availableParallelism();
+  if (text === undefined || text === 'auto') return Math.max(1, demo ? cores - 1 : cores);
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--workers must be auto or 1..256, got ${text}`);
+  return n;
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, {
+    values: ['workers', 'out'],
+    repeated: ['env'],
+    flags: ['demo-target', 'quiet'],
+    aliases: { e: 'env', w: 'workers', o: 'out' },
+  });
+  const file = args.positional[0];
+  if (!file || args.positional.length > 1) throw new UsageError(RUN_USAGE);
+  const demo = args.flags.has('demo-target');
+  const workers = parseWorkers(args.values.workers, demo);
+  const envOverrides = parseEnvOverrides(args.repeated.env ?? []);
+  const loaded = await loadManifest(file, envOverrides);
+  if (!loaded.ok) {
+    process.stderr.write(`${loaded.message}\n`);
+    return EXIT.INVALID_INPUT;
+  }
+  const { loadTest, baseDir } = loaded;
+  const demoProcess = demo ? await startDemoProcess() : undefined;
+  if (demoProcess) {
+    process.stderr.write(`demo target started at ${demoProcess.url} (replacing ${loadTest.spec.target.baseURL})\n`);
+    loadTest.spec.target.baseURL = demoProcess.url;
+  }
+  const abort = new AbortController();
+  const onSigint = () => {
+    process.stderr.write('\nstopping: running iterations get their gracefulStop; press Ctrl-C again to quit now\n');
+    process.removeListener('SIGINT', onSigint);
+    process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const env = { ...(loadTest.spec.env ?? {}), ...envOverrides };
+  process.stderr.write(
+    `running ${loadTest.metadata.name}: ${Object.keys(loadTest.spec.scenarios).length} scenario(s) against ${loadTest.spec.target.baseURL} with ${workers} worker(s)\n`,
+  );
+  try {
+    const { summary } = await runLocal({
+      loadTest,
+      baseDir,
+      env,
+      workers,
+      signal: abort.signal,
+      ...(args.flags.has('quiet') ? {} : { onLive: createProgressPrinter(process.stderr) }),
+    });
+    process.stdout.write(`${renderConsoleSummary(summary)}\n`);
+    if (args.values.out) {
+      const files = await writeReport(args.values.out, summary);
+      process.stdout.write(`\nreport written: ${files.join(', ')}\n`);
+    }
+    return exitCodeFor(summary);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    demoProcess?.stop();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The built-in demo target: the seed's API (login, data, transaction) with knobs for latency and errors,
+ * so a new user has something real to load. Loopback only by default.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface DemoTargetOptions {
+  host: string;
+  port: number;
+  /** Base latency added to every API answer. */
+  latencyMs: number;
+  /** Uniform extra latency in [0, jitterMs). */
+  jitterMs: number;
+  /** Fraction of API requests answered with 500. */
+  errorRate: number;
+}
+
+export const DEFAULT_DEMO_OPTIONS: DemoTargetOptions = {
+  host: '127.0.0.1',
+  port: 8080,
+  latencyMs: 5,
+  jitterMs: 10,
+  errorRate: 0,
+};
+
+/** Sessions kept in memory are capped so a long soak against the demo cannot grow it without bound. */
+const MAX_SESSIONS = 100_000;
+
+const ITEMS = Array.from({ length: 20 }, (_, i) => ({ id: i + 1, name: `item-${i + 1}`, price: (i + 1) * 3.5 }));
+const DATA_BODY = JSON.stringify({ items: ITEMS, total: ITEMS.length });
+
+export interface DemoTarget {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+export function startDemoTarget(overrides: Partial<DemoTargetOptions> = {}): Promise<DemoTarget> {
+  const options = { ...DEFAULT_DEMO_OPTIONS, ...overrides };
+  const sessions = new Set<string>();
+  let transactions = 0;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '/';
+    const path = url.split('?')[0];
+    if (path === '/healthz') return send(res, 200, '{"ok":true}');
+    const body = req.method === 'POST' ? await readBody(req) : '';
+    const delay = options.latencyMs + Math.random() * options.jitterMs;
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (options.errorRate > 0 && Math.random() < options.errorRate) {
+      return send(res, 500, '{"error":"injected failure"}');
+    }
+    if (path === '/api/login' && req.method === 'POST') {
+      let user = 'anonymous';
+      try {
+        user = String((JSON.parse(body || '{}') as { username?: unknown }).username ?? user);
+      } catch {
+        return send(res, 400, '{"error":"body must be JSON"}');
+      }
+      const token = randomBytes(12).toString('hex');
+      if (sessions.size >= MAX_SESSIONS) sessions.clear();
+      sessions.add(token);
+      return send(res, 200, JSON.stringify({ token, user }), { 'set-cookie': `session=${token}; Path=/; HttpOnly` });
+    }
+    const auth = req.headers.authorization ?? '';
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    if (path === '/api/data' && req.method === 'GET') {
+      if (!sessions.has(token)) return send(res, 401, '{"error":"login first"}');
+      return send(res, 200, DATA_BODY);
+    }
+    if (path === '/api/transaction' && req.method === 'POST') {
+      if (!sessions.has(token)) return send(res, 401, '{"error":"login first"}');
+      transactions++;
+      return send(res, 201, JSON.stringify({ id: transactions, status: 'accepted' }));
+    }
+    return send(res, 404, '{"error":"not found"}');
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => send(res, 500, '{"error":"internal"}'));
+  });
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      const { port } = server.address() as AddressInfo;
+      const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+      resolve({
+        url: `http://${host}:${port}`,
+        server,
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
+}

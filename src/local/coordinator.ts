@@ -1,0 +1,149 @@
+/**
+ * Local mode: split the plan into N shards, run them in worker threads (or this thread for one shard),
+ * start them together, merge their snapshots once a second, evaluate thresholds on the merged data, abort
+ * when an abortOnFail threshold fails, and build the summary.
+ */
+import type { LoadTest } from '../api/schema.js';
+import { planDurationUs, planShard } from '../engine/shard-runner.js';
+import { type MergedRun, mergeSnapshots } from '../metrics/merge.js';
+import type { ShardSnapshot } from '../metrics/snapshot.js';
+import {
+  abortingThreshold,
+  compileThresholds,
+  evaluateThresholds,
+  type ThresholdResult,
+} from '../metrics/thresholds.js';
+import { buildSummary, type RunOutcome, type Summary } from '../report/summary.js';
+import type { WorkerInput } from './messages.js';
+import { InProcessShard, type ShardHost, WorkerShard } from './shard-host.js';
+
+/** Shards get this long to set up before the shared start instant. */
+const START_DELAY_MS = 200;
+const MERGE_INTERVAL_MS = 1000;
+/** After a graceful stop, how long shards may take before they are killed. */
+const STOP_GRACE_EXTRA_MS = 5000;
+
+export interface LiveView {
+  elapsedMs: number;
+  plannedMs: number;
+  run: MergedRun;
+  thresholds: ThresholdResult[];
+  scenarios: { name: string; startMs: number; durationMs: number }[];
+}
+
+export interface LocalRunOptions {
+  loadTest: LoadTest;
+  baseDir: string;
+  env: Record<string, string>;
+  workers: number;
+  onLive?: (view: LiveView) => void;
+  /** Aborting it stops the run gracefully (Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+export interface LocalRunResult {
+  summary: Summary;
+}
+
+function workerUrl(): URL {
+  // Under the TypeScript test runner this module is a .ts file; workers always run the built JavaScript.
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/local/worker.js', import.meta.url)
+    : new URL('./worker.js', import.meta.url);
+}
+
+export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
+  const { loadTest } = options;
+  const total = Math.max(1, options.workers);
+  const thresholds = compileThresholds(loadTest.spec.thresholds);
+  const plans = planShard(loadTest, { index: 0, total: 1 });
+  const plannedMs = planDurationUs(plans) / 1000;
+  const hosts: ShardHost[] = [];
+  for (let index = 0; index < total; index++) {
+    const input: WorkerInput = {
+      loadTest,
+      shard: { index, total },
+      baseDir: options.baseDir,
+      env: options.env,
+      threads: total,
+    };
+    hosts.push(total === 1 ? new InProcessShard(index, input) : new WorkerShard(index, input, workerUrl()));
+  }
+  await Promise.all(hosts.map((h) => h.ready));
+  const startAtEpochMs = Date.now() + START_DELAY_MS;
+  for (const h of hosts) h.start(startAtEpochMs);
+
+  let outcome: RunOutcome = 'completed';
+  let outcomeDetail: string | undefined;
+  const lost = new Set<number>();
+  const stopAll = () => {
+    for (const h of hosts) h.stop();
+  };
+  const onAbort = () => {
+    if (outcome === 'completed') {
+      outcome = 'interrupted';
+      outcomeDetail = 'stopped by the user';
+    }
+    stopAll();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const latest = () => hosts.map((h) => h.latest()).filter((s): s is ShardSnapshot => s !== undefined);
+  const ticker = setInterval(() => {
+    const snapshots = latest();
+    if (!snapshots.length) return;
+    const run = mergeSnapshots(snapshots);
+    const aborting = outcome === 'completed' ? abortingThreshold(run, thresholds) : undefined;
+    if (aborting) {
+      outcome = 'aborted-by-threshold';
+      outcomeDetail = `${aborting.metric} ${aborting.threshold} failed (abortOnFail)`;
+      stopAll();
+    }
+    options.onLive?.({
+      elapsedMs: Date.now() - startAtEpochMs,
+      plannedMs,
+      run,
+      thresholds: evaluateThresholds(run, thresholds),
+      scenarios: plans.map((p) => ({ name: p.scenario, startMs: p.startOffsetUs / 1000, durationMs: p.durationUs / 1000 })),
+    });
+  }, MERGE_INTERVAL_MS);
+
+  // Bounded: a shard that ignores stop is killed after its plan plus grace, keeping what it reported.
+  const deadline = setTimeout(
+    () => {
+      for (const h of hosts) void h.kill();
+    },
+    START_DELAY_MS + plannedMs + STOP_GRACE_EXTRA_MS,
+  );
+  const results = await Promise.allSettled(hosts.map((h) => h.done));
+  clearInterval(ticker);
+  clearTimeout(deadline);
+  options.signal?.removeEventListener('abort', onAbort);
+  results.forEach((r, i) => {
+    if (r.status === 'rejected') lost.add(i);
+  });
+  if (lost.size && outcome === 'completed') {
+    outcome = 'failed';
+    outcomeDetail = `lost shard(s) ${[...lost].join(', ')}: ${results
+      .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+      .map((r) => (r.reason as Error).message)
+      .join('; ')}; results include everything they reported before`;
+  }
+  await Promise.all(hosts.map((h) => h.kill()));
+  const finals = results.map((r, i) => (r.status === 'fulfilled' ? r.value : hosts[i]?.latest()));
+  const snapshots = finals.filter((s): s is ShardSnapshot => s !== undefined);
+  const run = mergeSnapshots(snapshots);
+  const summary = buildSummary({
+    name: loadTest.metadata.name,
+    ...(loadTest.metadata.namespace ? { namespace: loadTest.metadata.namespace } : {}),
+    target: loadTest.spec.target.baseURL,
+    run,
+    plans,
+    thresholds: evaluateThresholds(run, thresholds),
+    outcome,
+    ...(outcomeDetail ? { outcomeDetail } : {}),
+    finishedAtMs: Date.now(),
+    lostShards: [...lost],
+  });
+  return { summary };
+}

@@ -1,0 +1,19 @@
+/** Messages between the local coordinator and its worker threads. */
+import type { LoadTest } from '../api/schema.js';
+import type { ShardSnapshot } from '../metrics/snapshot.js';
+
+export interface WorkerInput {
+  loadTest: LoadTest;
+  shard: { index: number; total: number };
+  baseDir: string;
+  env: Record<string, string>;
+  threads: number;
+}
+
+export type ToWorker = { type: 'start'; startAtEpochMs: number } | { type: 'stop' };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'snapshot'; snapshot: ShardSnapshot }
+  | { type: 'done'; snapshot: ShardSnapshot }
+  | { type: 'failed'; message: string };

@@ -1,0 +1,132 @@
+/**
+ * One shard as the coordinator sees it, whether it runs in this thread or in a worker thread. Keeps the
+ * latest cumulative snapshot, so a shard that dies still contributes everything it measured.
+ */
+import { Worker } from 'node:worker_threads';
+import { ShardRunner } from '../engine/shard-runner.js';
+import type { ShardSnapshot } from '../metrics/snapshot.js';
+import type { FromWorker, ToWorker, WorkerInput } from './messages.js';
+
+export interface ShardHost {
+  readonly index: number;
+  readonly ready: Promise<void>;
+  /** Resolves with the final snapshot, or rejects when the shard was lost. */
+  readonly done: Promise<ShardSnapshot>;
+  latest(): ShardSnapshot | undefined;
+  start(startAtEpochMs: number): void;
+  stop(): void;
+  /** Ends the shard at once (hard stop), keeping the last snapshot. */
+  kill(): Promise<void>;
+}
+
+export class ShardLostError extends Error {
+  readonly code = 'SHARD_LOST';
+}
+
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+export class InProcessShard implements ShardHost {
+  readonly ready = Promise.resolve();
+  private readonly runner: ShardRunner;
+  private readonly finished = deferred<ShardSnapshot>();
+  private last: ShardSnapshot | undefined;
+
+  constructor(
+    readonly index: number,
+    input: WorkerInput,
+  ) {
+    this.runner = new ShardRunner(input);
+  }
+
+  get done() {
+    return this.finished.promise;
+  }
+
+  latest() {
+    return this.last;
+  }
+
+  start(startAtEpochMs: number) {
+    this.runner
+      .run(startAtEpochMs, (s) => {
+        this.last = s;
+      })
+      .then((s) => {
+        this.last = s;
+        this.finished.resolve(s);
+      })
+      .catch((e: Error) => this.finished.reject(new ShardLostError(e.message)));
+  }
+
+  stop() {
+    this.runner.stop();
+  }
+
+  async kill() {
+    this.runner.stop();
+  }
+}
+
+export class WorkerShard implements ShardHost {
+  private readonly worker: Worker;
+  private readonly readyD = deferred<void>();
+  private readonly finished = deferred<ShardSnapshot>();
+  private last: ShardSnapshot | undefined;
+
+  constructor(
+    readonly index: number,
+    input: WorkerInput,
+    workerUrl: URL,
+  ) {
+    this.worker = new Worker(workerUrl, { workerData: input });
+    this.worker.on('message', (m: FromWorker) => {
+      if (m.type === 'ready') this.readyD.resolve();
+      else if (m.type === 'snapshot') this.last = m.snapshot;
+      else if (m.type === 'done') {
+        this.last = m.snapshot;
+        this.finished.resolve(m.snapshot);
+      } else if (m.type === 'failed') this.lose(m.message);
+    });
+    this.worker.on('error', (e) => this.lose(e.message));
+    this.worker.on('exit', (code) => this.lose(`worker exited with code ${code}`));
+  }
+
+  private lose(message: string) {
+    const error = new ShardLostError(`shard ${this.index}: ${message}`);
+    this.readyD.reject(error);
+    this.finished.reject(error);
+  }
+
+  get ready() {
+    return this.readyD.promise;
+  }
+
+  get done() {
+    return this.finished.promise;
+  }
+
+  latest() {
+    return this.last;
+  }
+
+  start(startAtEpochMs: number) {
+    this.worker.postMessage({ type: 'start', startAtEpochMs } satisfies ToWorker);
+  }
+
+  stop() {
+    this.worker.postMessage({ type: 'stop' } satisfies ToWorker);
+  }
+
+  async kill() {
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,86 @@
+/** The end-of-test summary for a terminal. */
+import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtThresholdValue, textTable } from './format.js';
+import type { Summary } from './summary.js';
+
+export function renderConsoleSummary(s: Summary): string {
+  const out: string[] = [];
+  out.push(
+    `\n${s.loadTest.name}: ${s.outcome} after ${s.durationSeconds}s against ${s.target} — verdict ${s.verdict.toUpperCase()}`,
+  );
+  if (s.outcomeDetail) out.push(`  ${s.outcomeDetail}`);
+  out.push(
+    `  ${fmtCount(s.totals.requests)} requests, ${fmtRate(s.totals.rps)}/s, errors ${fmtPercent(s.totals.errorRate)}, ` +
+      `${fmtCount(s.totals.iterations)} iterations` +
+      (s.totals.droppedIterations ? `, ${fmtCount(s.totals.droppedIterations)} dropped` : '') +
+      (s.totals.interruptedIterations ? `, ${fmtCount(s.totals.interruptedIterations)} interrupted` : ''),
+  );
+  out.push(latencyModelLine(s));
+  out.push('');
+  const rows = s.steps.map((st) => [
+    `${st.scenario}/${st.step}`,
+    fmtCount(st.requests),
+    fmtRate(st.rps),
+    fmtMs(st.latency.meanMs),
+    fmtMs(st.latency.p50Ms),
+    fmtMs(st.latency.p90Ms),
+    fmtMs(st.latency.p95Ms),
+    fmtMs(st.latency.p99Ms),
+    fmtMs(st.latency.maxMs),
+    st.failures ? `${fmtCount(st.failures)} (${fmtPercent(st.errorRate)})` : '0',
+  ]);
+  rows.push([
+    'ALL',
+    fmtCount(s.totals.requests),
+    fmtRate(s.totals.rps),
+    fmtMs(s.latency.meanMs),
+    fmtMs(s.latency.p50Ms),
+    fmtMs(s.latency.p90Ms),
+    fmtMs(s.latency.p95Ms),
+    fmtMs(s.latency.p99Ms),
+    fmtMs(s.latency.maxMs),
+    s.totals.failures ? `${fmtCount(s.totals.failures)} (${fmtPercent(s.totals.errorRate)})` : '0',
+  ]);
+  out.push(textTable(['step', 'count', 'rps', 'mean', 'p50', 'p90', 'p95', 'p99', 'max', 'errors'], rows));
+  const errorClasses = Object.entries(s.errors.byClass).filter(([, n]) => n > 0);
+  if (errorClasses.length) {
+    out.push('');
+    out.push(`errors by class: ${errorClasses.map(([c, n]) => `${c} ${fmtCount(n)}`).join(', ')}`);
+    for (const sample of s.errors.samples.slice(0, 5)) {
+      out.push(`  ${fmtCount(sample.count)} x ${sample.class} at ${sample.scenario}/${sample.step}: ${sample.message}`);
+    }
+  }
+  if (s.thresholds.length) {
+    out.push('');
+    out.push('thresholds:');
+    for (const t of s.thresholds) {
+      out.push(
+        `  ${t.passed ? 'PASS' : 'FAIL'}  ${t.metric}  ${t.threshold}  (actual ${fmtThresholdValue(t.actual, t.unit)})${t.abortOnFail ? '  [abortOnFail]' : ''}`,
+      );
+    }
+  }
+  out.push('');
+  out.push(generatorLine(s));
+  return out.join('\n');
+}
+
+export function latencyModelLine(s: Summary): string {
+  const lagging = s.scenarios.filter((sc) => sc.scheduleLag);
+  const lag = lagging.length
+    ? ` Schedule lag p99: ${lagging.map((sc) => `${sc.name} ${fmtMs(sc.scheduleLag?.p99Ms ?? 0)}`).join(', ')}.`
+    : '';
+  switch (s.latencyModel) {
+    case 'open':
+      return `  latency model: OPEN — latency counts from each iteration's scheduled start, so queueing in the target shows (no coordinated omission).${lag}`;
+    case 'closed':
+      return '  latency model: CLOSED — VUs wait for each response before sending the next; latency is service time and hides queueing a real open workload would see.';
+    default:
+      return `  latency model: MIXED — open scenarios count from the scheduled start, closed ones are service time.${lag}`;
+  }
+}
+
+export function generatorLine(s: Summary): string {
+  const g = s.generator;
+  const base = `generator: ${g.threads} thread(s) on ${g.cores} core(s), CPU mean ${g.meanCpuPercent}% max ${g.maxCpuPercent}% (of one core), event-loop delay p99 max ${g.maxLoopDelayP99Ms} ms`;
+  if (!g.saturated) return `${base} — healthy`;
+  return `${base}\nGENERATOR SATURATED — latency figures are suspect (they include the generator's own queueing):\n${g.reasons.map((r) => `  - ${r}`).join('\n')}`;
+}

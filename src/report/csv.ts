@@ -1,0 +1,41 @@
+/** timeseries.csv: one row per second of the run. */
+import type { Summary } from './summary.js';
+
+const COLUMNS = [
+  'second',
+  'requests',
+  'rps',
+  'failures',
+  'error_rate',
+  'p50_ms',
+  'p95_ms',
+  'p99_ms',
+  'max_ms',
+  'vus',
+  'iterations',
+  'dropped_iterations',
+  'cpu_percent',
+  'event_loop_delay_p99_ms',
+] as const;
+
+export function renderTimeseriesCsv(s: Summary): string {
+  const rows = s.timeseries.map((i) =>
+    [
+      i.second,
+      i.requests,
+      i.rps,
+      i.failures,
+      i.errorRate,
+      i.p50Ms,
+      i.p95Ms,
+      i.p99Ms,
+      i.maxMs,
+      i.vus,
+      i.iterations,
+      i.dropped,
+      i.cpuPercent,
+      i.loopDelayP99Ms,
+    ].join(','),
+  );
+  return `${[COLUMNS.join(','), ...rows].join('\n')}\n`;
+}

@@ -1,0 +1,60 @@
+/** Small shared formatters for reports and the console. */
+
+export function fmtMs(ms: number): string {
+  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)}s`;
+  if (ms >= 100) return `${ms.toFixed(0)}ms`;
+  if (ms >= 10) return `${ms.toFixed(1)}ms`;
+  return `${ms.toFixed(2)}ms`;
+}
+
+export function fmtPercent(fraction: number): string {
+  const p = fraction * 100;
+  if (p === 0) return '0%';
+  if (p < 0.01) return '<0.01%';
+  return `${p < 10 ? p.toFixed(2) : p.toFixed(1)}%`;
+}
+
+export function fmtCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function fmtRate(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n.toFixed(1);
+}
+
+export function fmtBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(u ? 1 : 0)} ${units[u]}`;
+}
+
+export function fmtThresholdValue(actual: number | null, unit: string): string {
+  if (actual === null) return 'no data';
+  if (unit === 'ms') return fmtMs(actual);
+  if (unit === 'ratio') return fmtPercent(actual);
+  if (unit === 'per_second') return `${fmtRate(actual)}/s`;
+  return fmtCount(actual);
+}
+
+/** A plain text table with right-aligned numeric columns. */
+export function textTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function markdownTable(header: string[], rows: string[][]): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    `| ${header.map(esc).join(' | ')} |`,
+    `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ].join('\n');
+}

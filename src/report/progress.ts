@@ -1,0 +1,54 @@
+/** Live progress: a redrawn block on a terminal, periodic plain lines otherwise. */
+import type { LiveView } from '../local/coordinator.js';
+import { latencyStats } from '../metrics/histogram.js';
+import { fmtMs, fmtPercent, fmtRate } from './format.js';
+
+const BAR_WIDTH = 24;
+/** Without a terminal, one line every this many seconds keeps CI logs readable. */
+const PLAIN_EVERY_MS = 5000;
+
+function bar(fraction: number): string {
+  const f = Math.max(0, Math.min(1, fraction));
+  const filled = Math.round(f * BAR_WIDTH);
+  return `[${'='.repeat(filled)}${filled < BAR_WIDTH ? '>' : ''}${' '.repeat(Math.max(0, BAR_WIDTH - filled - 1))}]`;
+}
+
+export function describeLive(view: LiveView): { headline: string; scenarios: string[] } {
+  const { run } = view;
+  const last = run.intervals[run.intervals.length - 1];
+  const requests = run.steps.reduce((n, s) => n + s.requests, 0);
+  const failures = run.steps.reduce((n, s) => n + s.failures, 0);
+  const vus = run.scenarios.reduce((n, s) => n + s.activeVUs, 0);
+  const p95 = last ? latencyStats(last.duration).p95Ms : 0;
+  const failing = view.thresholds.filter((t) => !t.passed).length;
+  const headline =
+    `${(view.elapsedMs / 1000).toFixed(0)}s/${(view.plannedMs / 1000).toFixed(0)}s  VUs ${vus}  ` +
+    `rps ${fmtRate(last?.requests ?? 0)}  p95 ${fmtMs(p95)}  errors ${fmtPercent(requests ? failures / requests : 0)}` +
+    (view.thresholds.length ? `  thresholds ${view.thresholds.length - failing}/${view.thresholds.length} passing` : '') +
+    (last && last.loopDelayP99Ms >= 20 ? `  (generator loop delay ${last.loopDelayP99Ms}ms)` : '');
+  const scenarios = view.scenarios.map((s) => {
+    const fraction = s.durationMs > 0 ? (view.elapsedMs - s.startMs) / s.durationMs : 1;
+    const sc = run.scenarios.find((x) => x.name === s.name);
+    return `  ${s.name.padEnd(16)} ${bar(fraction)} ${sc ? `${sc.iterations} iterations, ${sc.activeVUs} VUs` : 'waiting'}${sc?.droppedIterations ? `, ${sc.droppedIterations} dropped` : ''}`;
+  });
+  return { headline, scenarios };
+}
+
+export function createProgressPrinter(stream: NodeJS.WriteStream): (view: LiveView) => void {
+  if (stream.isTTY) {
+    let lines = 0;
+    return (view) => {
+      const { headline, scenarios } = describeLive(view);
+      const block = [headline, ...scenarios];
+      if (lines) stream.write(`\x1b[${lines}A`);
+      stream.write(block.map((l) => `\x1b[2K${l}`).join('\n') + '\n');
+      lines = block.length;
+    };
+  }
+  let lastPrint = 0;
+  return (view) => {
+    if (view.elapsedMs - lastPrint < PLAIN_EVERY_MS) return;
+    lastPrint = view.elapsedMs;
+    stream.write(`${describeLive(view).headline}\n`);
+  };
+}

@@ -1,0 +1,243 @@
+/**
+ * The summary model: everything a report needs, computed once from merged data. summary.json is this object;
+ * the markdown, CSV, JUnit and console renderers only format it.
+ */
+import type { ScenarioPlan } from '../engine/executor.js';
+import { type ErrorClass, emptyErrorCounts } from '../metrics/error-class.js';
+import { createHistogram, type LatencyStats, latencyStats } from '../metrics/histogram.js';
+import type { MergedRun } from '../metrics/merge.js';
+import type { ErrorSample, LoadModel } from '../metrics/snapshot.js';
+import { ITERATION_PSEUDO_STEP, type ThresholdResult } from '../metrics/thresholds.js';
+import { judgeSaturation, type SaturationVerdict } from './saturation.js';
+
+export const SUMMARY_SCHEMA_VERSION = 1;
+
+/** Why the run ended. */
+export type RunOutcome = 'completed' | 'aborted-by-threshold' | 'interrupted' | 'failed';
+
+export interface StepSummary {
+  scenario: string;
+  step: string;
+  requests: number;
+  rps: number;
+  failures: number;
+  errorRate: number;
+  latency: LatencyStats;
+  serviceTime?: LatencyStats;
+  statuses: Record<string, number>;
+  errors: Partial<Record<ErrorClass, number>>;
+  checks: { passes: number; fails: number };
+}
+
+export interface ScenarioSummary {
+  name: string;
+  executor: string;
+  model: LoadModel;
+  plan: string;
+  iterations: number;
+  failedIterations: number;
+  droppedIterations: number;
+  interruptedIterations: number;
+  peakVUs: number;
+  iterationDuration: LatencyStats;
+  scheduleLag?: LatencyStats;
+  latency: LatencyStats;
+}
+
+export interface IntervalSummary {
+  second: number;
+  requests: number;
+  rps: number;
+  failures: number;
+  errorRate: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  vus: number;
+  iterations: number;
+  dropped: number;
+  cpuPercent: number;
+  loopDelayP99Ms: number;
+}
+
+export interface Summary {
+  schemaVersion: typeof SUMMARY_SCHEMA_VERSION;
+  kind: 'StampedeSummary';
+  loadTest: { name: string; namespace?: string };
+  target: string;
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  outcome: RunOutcome;
+  outcomeDetail?: string;
+  verdict: 'passed' | 'failed';
+  /** closed: latency is service time; open: latency counts from the scheduled start (coordinated omission visible). */
+  latencyModel: LoadModel | 'mixed';
+  totals: {
+    requests: number;
+    rps: number;
+    failures: number;
+    errorRate: number;
+    bytesIn: number;
+    bytesOut: number;
+    iterations: number;
+    droppedIterations: number;
+    interruptedIterations: number;
+    checks: { passes: number; fails: number; passRate: number | null };
+  };
+  latency: LatencyStats;
+  steps: StepSummary[];
+  scenarios: ScenarioSummary[];
+  errors: { byClass: Record<ErrorClass, number>; samples: ErrorSample[] };
+  thresholds: ThresholdResult[];
+  generator: SaturationVerdict & {
+    processes: number;
+    threads: number;
+    cores: number;
+    meanCpuPercent: number;
+  };
+  shards: { index: number; total: number; done: boolean; elapsedMs: number; lost?: boolean }[];
+  timeseries: IntervalSummary[];
+}
+
+export interface SummaryInput {
+  name: string;
+  namespace?: string;
+  target: string;
+  run: MergedRun;
+  plans: ScenarioPlan[];
+  thresholds: ThresholdResult[];
+  outcome: RunOutcome;
+  outcomeDetail?: string;
+  finishedAtMs: number;
+  lostShards?: number[];
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export function buildSummary(input: SummaryInput): Summary {
+  const { run } = input;
+  const seconds = Math.max(run.elapsedMs / 1000, 1e-3);
+  const steps = run.steps.filter((s) => s.step !== ITERATION_PSEUDO_STEP || s.failures > 0);
+  const overall = createHistogram();
+  const byClass = emptyErrorCounts();
+  let requests = 0;
+  let failures = 0;
+  let bytesIn = 0;
+  let bytesOut = 0;
+  let passes = 0;
+  let fails = 0;
+  for (const s of steps) {
+    overall.add(s.duration);
+    requests += s.requests;
+    failures += s.failures;
+    bytesIn += s.bytesIn;
+    bytesOut += s.bytesOut;
+    passes += s.checks.passes;
+    fails += s.checks.fails;
+    for (const [c, n] of Object.entries(s.errors)) byClass[c as ErrorClass] += n;
+  }
+  const describe = new Map(input.plans.map((p) => [p.scenario, p.describe]));
+  const models = new Set(run.scenarios.map((s) => s.model));
+  const lag = createHistogram();
+  for (const s of run.scenarios) if (s.scheduleLag) lag.add(s.scheduleLag);
+  const saturation = judgeSaturation({
+    intervals: run.intervals,
+    usableCores: Math.max(1, Math.min(run.generator.threads, run.generator.cores)),
+    scheduleLagP99Ms: lag.totalCount ? latencyStats(lag).p99Ms : undefined,
+  });
+  const thresholdsPassed = input.thresholds.every((t) => t.passed);
+  const lost = new Set(input.lostShards ?? []);
+  return {
+    schemaVersion: SUMMARY_SCHEMA_VERSION,
+    kind: 'StampedeSummary',
+    loadTest: { name: input.name, ...(input.namespace ? { namespace: input.namespace } : {}) },
+    target: input.target,
+    startedAt: new Date(run.startedAtMs).toISOString(),
+    finishedAt: new Date(input.finishedAtMs).toISOString(),
+    durationSeconds: round(seconds),
+    outcome: input.outcome,
+    ...(input.outcomeDetail ? { outcomeDetail: input.outcomeDetail } : {}),
+    verdict: thresholdsPassed && input.outcome !== 'failed' && input.outcome !== 'aborted-by-threshold' ? 'passed' : 'failed',
+    latencyModel: models.size === 1 ? ([...models][0] as LoadModel) : 'mixed',
+    totals: {
+      requests,
+      rps: round(requests / seconds),
+      failures,
+      errorRate: requests ? round(failures / requests, 6) : 0,
+      bytesIn,
+      bytesOut,
+      iterations: run.scenarios.reduce((n, s) => n + s.iterations, 0),
+      droppedIterations: run.scenarios.reduce((n, s) => n + s.droppedIterations, 0),
+      interruptedIterations: run.scenarios.reduce((n, s) => n + s.interruptedIterations, 0),
+      checks: { passes, fails, passRate: passes + fails ? round(passes / (passes + fails), 6) : null },
+    },
+    latency: latencyStats(overall),
+    steps: steps.map((s) => ({
+      scenario: s.scenario,
+      step: s.step,
+      requests: s.requests,
+      rps: round(s.requests / seconds),
+      failures: s.failures,
+      errorRate: s.requests ? round(s.failures / s.requests, 6) : 0,
+      latency: latencyStats(s.duration),
+      ...(s.service ? { serviceTime: latencyStats(s.service) } : {}),
+      statuses: s.statuses,
+      errors: Object.fromEntries(Object.entries(s.errors).filter(([, n]) => n > 0)),
+      checks: s.checks,
+    })),
+    scenarios: run.scenarios.map((s) => {
+      const latency = createHistogram();
+      for (const st of steps) if (st.scenario === s.name) latency.add(st.duration);
+      return {
+        name: s.name,
+        executor: s.executor,
+        model: s.model,
+        plan: describe.get(s.name) ?? s.executor,
+        iterations: s.iterations,
+        failedIterations: s.failedIterations,
+        droppedIterations: s.droppedIterations,
+        interruptedIterations: s.interruptedIterations,
+        peakVUs: s.peakVUs,
+        iterationDuration: latencyStats(s.iteration),
+        ...(s.scheduleLag ? { scheduleLag: latencyStats(s.scheduleLag) } : {}),
+        latency: latencyStats(latency),
+      };
+    }),
+    errors: { byClass, samples: run.errorSamples },
+    thresholds: input.thresholds,
+    generator: {
+      ...saturation,
+      processes: run.generator.processes,
+      threads: run.generator.threads,
+      cores: run.generator.cores,
+      meanCpuPercent: round(
+        run.intervals.reduce((n, i) => n + i.cpuPercent, 0) / Math.max(1, run.intervals.length),
+        1,
+      ),
+    },
+    shards: run.shards
+      .map((s) => ({ index: s.index, total: s.total, done: s.done, elapsedMs: s.elapsedMs, ...(lost.has(s.index) ? { lost: true } : {}) }))
+      .sort((a, b) => a.index - b.index),
+    timeseries: run.intervals.map((i) => {
+      const stats = latencyStats(i.duration);
+      return {
+        second: i.second,
+        requests: i.requests,
+        rps: i.requests,
+        failures: i.failures,
+        errorRate: i.requests ? round(i.failures / i.requests, 6) : 0,
+        p50Ms: stats.p50Ms,
+        p95Ms: stats.p95Ms,
+        p99Ms: stats.p99Ms,
+        maxMs: stats.maxMs,
+        vus: i.vus,
+        iterations: i.iterations,
+        dropped: i.dropped,
+        cpuPercent: round(i.cpuPercent, 1),
+        loopDelayP99Ms: i.loopDelayP99Ms,
+      };
+    }),
+  };
+}
