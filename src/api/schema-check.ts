@@ -36,7 +36,9 @@ export function describeAllowed(schema: Schema): string {
   if (schema.anyOf) return schema.anyOf.map(describeAllowed).join(' or ');
   switch (schema.type) {
     case 'object':
-      return schema.properties ? `an object with fields ${Object.keys(schema.properties).join(', ')}` : 'a map';
+      return schema.properties
+        ? `an object with fields ${Object.keys(schema.properties).join(', ')}`
+        : 'a map';
     case 'array':
       return 'a list';
     case 'integer':
@@ -86,21 +88,26 @@ export function checkSchema(schema: Schema, value: unknown, path: string, out: P
     return;
   }
   if (schema.enum && !schema.enum.includes(value)) {
-    out.push({ path, message: `${typeName(value)} is not allowed; use ${describeAllowed(schema)}` });
+    out.push({ path, message: `${JSON.stringify(value)} is not allowed; use ${describeAllowed(schema)}` });
     return;
   }
   switch (schema.type) {
     case 'object':
-      return checkObject(schema, value, path, out);
+      checkObject(schema, value, path, out);
+      return;
     case 'array':
-      return checkArray(schema, value, path, out);
+      checkArray(schema, value, path, out);
+      return;
     case 'string':
-      return checkString(schema, value, path, out);
+      checkString(schema, value, path, out);
+      return;
     case 'integer':
     case 'number':
-      return checkNumber(schema, value, path, out);
+      checkNumber(schema, value, path, out);
+      return;
     case 'boolean':
-      if (typeof value !== 'boolean') out.push({ path, message: `expected true or false, got ${typeName(value)}` });
+      if (typeof value !== 'boolean')
+        out.push({ path, message: `expected true or false, got ${typeName(value)}` });
       return;
     default:
       return;
@@ -131,7 +138,10 @@ function checkObject(schema: Schema, value: unknown, path: string, out: Problem[
   }
   const keys = Object.keys(record);
   if (typeof schema.minProperties === 'number' && keys.length < schema.minProperties) {
-    out.push({ path, message: `needs at least ${schema.minProperties} entr${schema.minProperties === 1 ? 'y' : 'ies'}` });
+    out.push({
+      path,
+      message: `needs at least ${schema.minProperties} entr${schema.minProperties === 1 ? 'y' : 'ies'}`,
+    });
   }
   const patterns = Object.entries(schema.patternProperties ?? {});
   for (const key of keys) {
@@ -147,7 +157,10 @@ function checkObject(schema: Schema, value: unknown, path: string, out: Problem[
       checkSchema(byPattern[1], child, childPath, out);
     } else if (patterns.length > 0) {
       const allowed = patterns.map(([p]) => p).join(' or ');
-      out.push({ path: childPath, message: `key ${JSON.stringify(key)} is not allowed; keys must match ${allowed}` });
+      out.push({
+        path: childPath,
+        message: `key ${JSON.stringify(key)} is not allowed; keys must match ${allowed}`,
+      });
     } else if (schema.additionalProperties === false) {
       const known = Object.keys(properties);
       const hint = suggest(key, known);
@@ -169,7 +182,8 @@ function checkArray(schema: Schema, value: unknown, path: string, out: Problem[]
   if (typeof schema.minItems === 'number' && value.length < schema.minItems) {
     out.push({ path, message: `needs at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}` });
   }
-  if (schema.items) value.forEach((item, i) => checkSchema(schema.items as Schema, item, joinPath(path, i), out));
+  if (schema.items)
+    value.forEach((item, i) => checkSchema(schema.items as Schema, item, joinPath(path, i), out));
 }
 
 function checkString(schema: Schema, value: unknown, path: string, out: Problem[]): void {
@@ -187,7 +201,10 @@ function checkString(schema: Schema, value: unknown, path: string, out: Problem[
 }
 
 function checkNumber(schema: Schema, value: unknown, path: string, out: Problem[]): void {
-  const ok = typeof value === 'number' && Number.isFinite(value) && (schema.type !== 'integer' || Number.isInteger(value));
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (schema.type !== 'integer' || Number.isInteger(value));
   const inRange =
     ok &&
     !(typeof schema.minimum === 'number' && (value as number) < schema.minimum) &&
@@ -217,7 +234,11 @@ function editDistance(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const current = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row[j] = Math.min(
+        (row[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
       prev = current;
     }
   }

@@ -16,7 +16,11 @@ export function StringEnum<T extends string[]>(values: [...T], options: { descri
 }
 
 const Duration = (description?: string) =>
-  Type.String({ pattern: DURATION_PATTERN, 'x-hint': DURATION_HINT, ...(description ? { description } : {}) });
+  Type.String({
+    pattern: DURATION_PATTERN,
+    'x-hint': DURATION_HINT,
+    ...(description ? { description } : {}),
+  });
 
 /** Any JSON value (request bodies, expected values). Preserved as-is by the CRD. */
 const AnyJson = () => Type.Unknown({ 'x-kubernetes-preserve-unknown-fields': true });
@@ -37,7 +41,10 @@ export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'O
 const HttpRequest = Type.Object(
   {
     method: Type.Optional(StringEnum([...HTTP_METHODS])),
-    url: Type.String({ minLength: 1, description: 'Path relative to target.baseURL, or an absolute http(s) URL' }),
+    url: Type.String({
+      minLength: 1,
+      description: 'Path relative to target.baseURL, or an absolute http(s) URL',
+    }),
     headers: Type.Optional(StringMap('Request headers; values may use ${...} templates')),
     query: Type.Optional(StringMap('Query parameters; values may use ${...} templates')),
     json: Type.Optional(AnyJson()),
@@ -49,9 +56,13 @@ const HttpRequest = Type.Object(
 
 const Extractor = Type.Object(
   {
-    json: Type.Optional(Type.String({ pattern: '^\\$', 'x-hint': 'a JSON path such as $.token or $.items[0].id' })),
+    json: Type.Optional(
+      Type.String({ pattern: '^\\$', 'x-hint': 'a JSON path such as $.token or $.items[0].id' }),
+    ),
     header: Type.Optional(Type.String({ minLength: 1 })),
-    regex: Type.Optional(Type.String({ minLength: 1, description: 'Regular expression; capture group 1 is taken' })),
+    regex: Type.Optional(
+      Type.String({ minLength: 1, description: 'Regular expression; capture group 1 is taken' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -80,10 +91,15 @@ const Check = Type.Object(
 const Think = Type.Object(
   {
     constant: Type.Optional(Duration()),
-    uniform: Type.Optional(Type.Object({ min: Duration(), max: Duration() }, { additionalProperties: false })),
+    uniform: Type.Optional(
+      Type.Object({ min: Duration(), max: Duration() }, { additionalProperties: false }),
+    ),
     poisson: Type.Optional(Type.Object({ mean: Duration() }, { additionalProperties: false })),
   },
-  { additionalProperties: false, description: 'Pause after the step: exactly one of constant, uniform, poisson' },
+  {
+    additionalProperties: false,
+    description: 'Pause after the step: exactly one of constant, uniform, poisson',
+  },
 );
 
 function stepSchema(depth: number): TSchema {
@@ -163,7 +179,9 @@ const Feeder = Type.Object(
   {
     inline: Type.Optional(Type.Array(Type.Record(Type.String(), AnyJson()), { minItems: 1 })),
     csv: Type.Optional(Type.String({ minLength: 1, description: 'Path to a CSV file with a header row' })),
-    json: Type.Optional(Type.String({ minLength: 1, description: 'Path to a JSON file holding an array of objects' })),
+    json: Type.Optional(
+      Type.String({ minLength: 1, description: 'Path to a JSON file holding an array of objects' }),
+    ),
     order: Type.Optional(StringEnum(['sequential', 'random'])),
   },
   { additionalProperties: false },
@@ -175,7 +193,11 @@ const Target = Type.Object(
     headers: Type.Optional(StringMap('Headers sent with every request')),
     timeout: Type.Optional(Duration('Default request timeout (default 10s)')),
     connections: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 100_000, description: 'Keep-alive connections per origin per shard' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: 100_000,
+        description: 'Keep-alive connections per origin per shard',
+      }),
     ),
     insecureSkipTLSVerify: Type.Optional(Type.Boolean()),
   },
@@ -191,7 +213,9 @@ export const LoadTestSpec = Type.Object(
       minProperties: 1,
     }),
     thresholds: Type.Optional(Type.Record(Type.String(), Type.Array(ThresholdRule, { minItems: 1 }))),
-    runners: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Runner pods in a cluster' })),
+    runners: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1000, description: 'Runner pods in a cluster' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -215,7 +239,9 @@ export const LoadTest = Type.Object(
 );
 
 export type LoadTest = Omit<Static<typeof LoadTest>, 'spec'> & { spec: LoadTestSpec };
-export type LoadTestSpec = Omit<Static<typeof LoadTestSpec>, 'scenarios'> & { scenarios: Record<string, Scenario> };
+export type LoadTestSpec = Omit<Static<typeof LoadTestSpec>, 'scenarios'> & {
+  scenarios: Record<string, Scenario>;
+};
 export type Scenario = Omit<Static<typeof Scenario>, 'flow'> & { flow: Step[] };
 export type ExecutorType = (typeof EXECUTORS)[number];
 export type ThresholdRule = Static<typeof ThresholdRule>;

@@ -6,14 +6,14 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
 import { COMMON_FIELDS } from '../engine/executor.js';
+import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
 import { compileJsonPath } from '../engine/json-path.js';
 import { compileTemplate, TEMPLATE_ROOTS } from '../engine/template.js';
 import { parseThresholdExpression, parseThresholdKey } from '../metrics/threshold-expr.js';
 import { durationUs } from './duration.js';
-import { checkSchema, joinPath, type Problem } from './schema-check.js';
 import { LoadTest, type LoadTest as LoadTestType, type Scenario, type Step } from './schema.js';
+import { checkSchema, joinPath, type Problem } from './schema-check.js';
 
 export type { Problem } from './schema-check.js';
 
@@ -58,7 +58,10 @@ export function crossFieldProblems(loadTest: LoadTestType, options: ValidateOpti
   const declaredEnv = new Set(Object.keys(spec.env ?? {}));
   for (const name of Object.keys(options.envOverrides ?? {})) {
     if (!declaredEnv.has(name)) {
-      problems.push({ path: `--env ${name}`, message: `is not declared in spec.env (declared: ${[...declaredEnv].join(', ') || 'none'})` });
+      problems.push({
+        path: `--env ${name}`,
+        message: `is not declared in spec.env (declared: ${[...declaredEnv].join(', ') || 'none'})`,
+      });
     }
   }
   const feeders = new Set(Object.keys(spec.feeders ?? {}));
@@ -66,11 +69,17 @@ export function crossFieldProblems(loadTest: LoadTestType, options: ValidateOpti
     const path = joinPath('spec.feeders', name);
     const sources = ['inline', 'csv', 'json'].filter((k) => feeder[k as keyof typeof feeder] !== undefined);
     if (sources.length !== 1) {
-      problems.push({ path, message: `needs exactly one of inline, csv, json (found ${sources.join(', ') || 'none'})` });
+      problems.push({
+        path,
+        message: `needs exactly one of inline, csv, json (found ${sources.join(', ') || 'none'})`,
+      });
     }
     const file = feeder.csv ?? feeder.json;
     if (file && options.baseDir && !existsSync(resolve(options.baseDir, file))) {
-      problems.push({ path: `${path}.${feeder.csv ? 'csv' : 'json'}`, message: `file ${resolve(options.baseDir, file)} does not exist` });
+      problems.push({
+        path: `${path}.${feeder.csv ? 'csv' : 'json'}`,
+        message: `file ${resolve(options.baseDir, file)} does not exist`,
+      });
     }
   }
   const templateScope = { env: declaredEnv, feeders };
@@ -93,7 +102,10 @@ export function crossFieldProblems(loadTest: LoadTestType, options: ValidateOpti
         }
       });
       if (parsed.tags.scenario && !(parsed.tags.scenario in spec.scenarios)) {
-        problems.push({ path, message: `scenario "${parsed.tags.scenario}" does not exist (have: ${Object.keys(spec.scenarios).join(', ')})` });
+        problems.push({
+          path,
+          message: `scenario "${parsed.tags.scenario}" does not exist (have: ${Object.keys(spec.scenarios).join(', ')})`,
+        });
       }
     } catch (error) {
       problems.push({ path, message: (error as Error).message });
@@ -115,15 +127,22 @@ function scenarioProblems(name: string, scenario: Scenario, scope: Omit<Template
   const allowed = new Set<string>([...COMMON_FIELDS, ...executor.required, ...executor.optional]);
   for (const field of executor.required) {
     if (scenario[field] === undefined) {
-      problems.push({ path: `${base}.${field}`, message: `is required by executor ${scenario.executor} (it takes ${[...executor.required, ...executor.optional].join(', ')})` });
+      problems.push({
+        path: `${base}.${field}`,
+        message: `is required by executor ${scenario.executor} (it takes ${[...executor.required, ...executor.optional].join(', ')})`,
+      });
     }
   }
   for (const field of Object.keys(scenario)) {
     if (!allowed.has(field)) {
-      problems.push({ path: `${base}.${field}`, message: `is not used by executor ${scenario.executor}; it takes ${[...executor.required, ...executor.optional].join(', ')}` });
+      problems.push({
+        path: `${base}.${field}`,
+        message: `is not used by executor ${scenario.executor}; it takes ${[...executor.required, ...executor.optional].join(', ')}`,
+      });
     }
   }
-  for (const p of executor.validate(scenario)) problems.push({ path: `${base}.${p.path}`, message: p.message });
+  for (const p of executor.validate(scenario))
+    problems.push({ path: `${base}.${p.path}`, message: p.message });
   const vars = new Set<string>();
   collectDefinedVars(scenario.flow, vars);
   checkFlow(scenario.flow, `${base}.flow`, { ...scope, vars }, problems);
@@ -146,24 +165,35 @@ function checkFlow(steps: Step[], base: string, scope: TemplateScope, problems: 
     const path = `${base}[${i}]`;
     const kinds = STEP_KINDS.filter((k) => step[k] !== undefined);
     if (kinds.length > 1) {
-      problems.push({ path, message: `has ${kinds.join(' and ')}; a step is one of: request, steps (with group/repeat), choice` });
+      problems.push({
+        path,
+        message: `has ${kinds.join(' and ')}; a step is one of: request, steps (with group/repeat), choice`,
+      });
     }
     if (kinds.length === 0 && !step.think && !step.set) {
       problems.push({ path, message: 'does nothing; give it a request, steps, choice, think or set' });
     }
-    if ((step.group !== undefined || step.repeat !== undefined) && step.steps === undefined && step.choice === undefined) {
+    if (
+      (step.group !== undefined || step.repeat !== undefined) &&
+      step.steps === undefined &&
+      step.choice === undefined
+    ) {
       problems.push({ path, message: 'group and repeat need steps' });
     }
     if (!step.request) {
       for (const field of ['extract', 'check'] as const) {
-        if (step[field]) problems.push({ path: `${path}.${field}`, message: 'only applies to a step with a request' });
+        if (step[field])
+          problems.push({ path: `${path}.${field}`, message: 'only applies to a step with a request' });
       }
     }
     if (step.think) {
       const kindsOfThink = Object.keys(step.think);
       if (kindsOfThink.length !== 1) {
         problems.push({ path: `${path}.think`, message: 'needs exactly one of constant, uniform, poisson' });
-      } else if (step.think.uniform && durationUs(step.think.uniform.min) > durationUs(step.think.uniform.max)) {
+      } else if (
+        step.think.uniform &&
+        durationUs(step.think.uniform.min) > durationUs(step.think.uniform.max)
+      ) {
         problems.push({ path: `${path}.think.uniform`, message: 'min must not exceed max' });
       }
     }
@@ -171,27 +201,38 @@ function checkFlow(steps: Step[], base: string, scope: TemplateScope, problems: 
       const r = step.request;
       checkTemplate(r.url, `${path}.request.url`, scope, problems);
       if (/^https?:\/\//.test(r.url) && /^https?:\/\/[^/]*\$\{/.test(r.url)) {
-        problems.push({ path: `${path}.request.url`, message: 'the scheme and host of an absolute URL cannot be templated' });
+        problems.push({
+          path: `${path}.request.url`,
+          message: 'the scheme and host of an absolute URL cannot be templated',
+        });
       }
       if (r.json !== undefined && r.body !== undefined) {
         problems.push({ path: `${path}.request`, message: 'has both json and body; use one' });
       }
-      for (const [k, v] of Object.entries(r.headers ?? {})) checkTemplate(v, joinPath(`${path}.request.headers`, k), scope, problems);
-      for (const [k, v] of Object.entries(r.query ?? {})) checkTemplate(v, joinPath(`${path}.request.query`, k), scope, problems);
+      for (const [k, v] of Object.entries(r.headers ?? {}))
+        checkTemplate(v, joinPath(`${path}.request.headers`, k), scope, problems);
+      for (const [k, v] of Object.entries(r.query ?? {}))
+        checkTemplate(v, joinPath(`${path}.request.query`, k), scope, problems);
       if (r.body !== undefined) checkTemplate(r.body, `${path}.request.body`, scope, problems);
       if (r.json !== undefined) checkJsonTemplates(r.json, `${path}.request.json`, scope, problems);
     }
     for (const [name, e] of Object.entries(step.extract ?? {})) {
       const p = joinPath(`${path}.extract`, name);
       const sources = Object.keys(e);
-      if (sources.length !== 1) problems.push({ path: p, message: 'needs exactly one of json, header, regex' });
+      if (sources.length !== 1)
+        problems.push({ path: p, message: 'needs exactly one of json, header, regex' });
       if (e.json) tryCompile(() => compileJsonPath(e.json as string), `${p}.json`, problems);
       if (e.regex) tryCompile(() => new RegExp(e.regex as string), `${p}.regex`, problems);
     }
-    if (step.check?.bodyMatches) tryCompile(() => new RegExp(step.check?.bodyMatches as string), `${path}.check.bodyMatches`, problems);
-    (step.check?.json ?? []).forEach((j, k) => tryCompile(() => compileJsonPath(j.path), `${path}.check.json[${k}].path`, problems));
-    if (step.check && Object.keys(step.check).length === 0) problems.push({ path: `${path}.check`, message: 'is empty' });
-    for (const [k, v] of Object.entries(step.set ?? {})) checkTemplate(v, joinPath(`${path}.set`, k), scope, problems);
+    if (step.check?.bodyMatches)
+      tryCompile(() => new RegExp(step.check?.bodyMatches as string), `${path}.check.bodyMatches`, problems);
+    (step.check?.json ?? []).forEach((j, k) =>
+      tryCompile(() => compileJsonPath(j.path), `${path}.check.json[${k}].path`, problems),
+    );
+    if (step.check && Object.keys(step.check).length === 0)
+      problems.push({ path: `${path}.check`, message: 'is empty' });
+    for (const [k, v] of Object.entries(step.set ?? {}))
+      checkTemplate(v, joinPath(`${path}.set`, k), scope, problems);
     if (step.steps) checkFlow(step.steps, `${path}.steps`, scope, problems);
     step.choice?.forEach((c, k) => checkFlow(c.steps, `${path}.choice[${k}].steps`, scope, problems));
   });
@@ -207,7 +248,8 @@ function tryCompile(fn: () => unknown, path: string, problems: Problem[]): void 
 
 function checkJsonTemplates(value: unknown, path: string, scope: TemplateScope, problems: Problem[]): void {
   if (typeof value === 'string') checkTemplate(value, path, scope, problems);
-  else if (Array.isArray(value)) value.forEach((v, i) => checkJsonTemplates(v, `${path}[${i}]`, scope, problems));
+  else if (Array.isArray(value))
+    value.forEach((v, i) => checkJsonTemplates(v, `${path}[${i}]`, scope, problems));
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) checkJsonTemplates(v, joinPath(path, k), scope, problems);
   }
@@ -226,13 +268,25 @@ export function checkTemplate(text: string, path: string, scope: TemplateScope, 
     const key = ref.keys[0];
     const full = [ref.root, ...ref.keys].join('.');
     if (ref.root === 'env' && (typeof key !== 'string' || !scope.env.has(key))) {
-      problems.push({ path, message: `\${${full}} is undefined: declare it in spec.env (declared: ${[...scope.env].join(', ') || 'none'})` });
+      problems.push({
+        path,
+        message: `\${${full}} is undefined: declare it in spec.env (declared: ${[...scope.env].join(', ') || 'none'})`,
+      });
     } else if (ref.root === 'vars' && (typeof key !== 'string' || !scope.vars.has(key))) {
-      problems.push({ path, message: `\${${full}} is undefined: no step in this scenario extracts or sets it (defined: ${[...scope.vars].join(', ') || 'none'})` });
+      problems.push({
+        path,
+        message: `\${${full}} is undefined: no step in this scenario extracts or sets it (defined: ${[...scope.vars].join(', ') || 'none'})`,
+      });
     } else if (ref.root === 'data' && (typeof key !== 'string' || !scope.feeders.has(key))) {
-      problems.push({ path, message: `\${${full}} is undefined: declare feeder "${key}" in spec.feeders (declared: ${[...scope.feeders].join(', ') || 'none'})` });
+      problems.push({
+        path,
+        message: `\${${full}} is undefined: declare feeder "${key}" in spec.feeders (declared: ${[...scope.feeders].join(', ') || 'none'})`,
+      });
     } else if ((ref.root === 'env' || ref.root === 'vars' || ref.root === 'data') && ref.keys.length === 0) {
-      problems.push({ path, message: `\${${ref.root}} needs a name, e.g. \${${ref.root}.NAME}; roots: ${TEMPLATE_ROOTS.join(', ')}` });
+      problems.push({
+        path,
+        message: `\${${ref.root}} needs a name, e.g. \${${ref.root}.NAME}; roots: ${TEMPLATE_ROOTS.join(', ')}`,
+      });
     }
   }
 }

@@ -42,7 +42,7 @@ export function parseArgs(argv: string[], spec: ArgSpec): ParsedArgs {
     if (!takesValue) throw new UsageError(`unknown option ${arg}`);
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    if (spec.repeated?.includes(name)) (out.repeated[name] ??= []).push(value);
+    if (spec.repeated?.includes(name)) out.repeated[name] = [...(out.repeated[name] ?? []), value];
     else out.values[name] = value;
   }
   return out;

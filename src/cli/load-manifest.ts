@@ -2,24 +2,35 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { LoadTest } from '../api/schema.js';
-import { UsageError } from './args.js';
 import { parseManifest } from '../api/validate.js';
+import { UsageError } from './args.js';
 
-export type LoadedManifest = { ok: true; loadTest: LoadTest; baseDir: string } | { ok: false; message: string };
+export type LoadedManifest =
+  | { ok: true; loadTest: LoadTest; baseDir: string }
+  | { ok: false; message: string };
 
-export async function loadManifest(file: string, envOverrides: Record<string, string>): Promise<LoadedManifest> {
+export async function loadManifest(
+  file: string,
+  envOverrides: Record<string, string>,
+): Promise<LoadedManifest> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    return { ok: false, message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+    return {
+      ok: false,
+      message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    };
   }
   const baseDir = dirname(resolve(file));
   const result = parseManifest(text, { baseDir, envOverrides });
   if (!result.ok) {
     const lines = result.problems.map((p) => `  - ${p.path}: ${p.message}`);
     const count = result.problems.length;
-    return { ok: false, message: `${file} is not a valid LoadTest (${count} problem${count === 1 ? '' : 's'}):\n${lines.join('\n')}` };
+    return {
+      ok: false,
+      message: `${file} is not a valid LoadTest (${count} problem${count === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+    };
   }
   return { ok: true, loadTest: result.loadTest, baseDir };
 }

@@ -31,11 +31,14 @@ async function main(argv: string[]): Promise<number | undefined> {
     return command ? EXIT.PASSED : EXIT.INVALID_INPUT;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${command === 'demo-target' ? DEMO_USAGE : command === 'run' ? RUN_USAGE : USAGE}\n`);
+    process.stdout.write(
+      `${command === 'demo-target' ? DEMO_USAGE : command === 'run' ? RUN_USAGE : USAGE}\n`,
+    );
     return EXIT.PASSED;
   }
   const handler = COMMANDS[command];
-  if (!handler) throw new UsageError(`unknown command "${command}"; use one of ${Object.keys(COMMANDS).join(', ')}`);
+  if (!handler)
+    throw new UsageError(`unknown command "${command}"; use one of ${Object.keys(COMMANDS).join(', ')}`);
   return handler(rest);
 }
 

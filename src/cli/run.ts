@@ -31,7 +31,8 @@ function parseWorkers(text: string | undefined, demo: boolean): number {
   const cores = availableParallelism();
   if (text === undefined || text === 'auto') return Math.max(1, demo ? cores - 1 : cores);
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--workers must be auto or 1..256, got ${text}`);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new UsageError(`--workers must be auto or 1..256, got ${text}`);
   return n;
 }
 
@@ -55,12 +56,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { loadTest, baseDir } = loaded;
   const demoProcess = demo ? await startDemoProcess() : undefined;
   if (demoProcess) {
-    process.stderr.write(`demo target started at ${demoProcess.url} (replacing ${loadTest.spec.target.baseURL})\n`);
+    process.stderr.write(
+      `demo target started at ${demoProcess.url} (replacing ${loadTest.spec.target.baseURL})\n`,
+    );
     loadTest.spec.target.baseURL = demoProcess.url;
   }
   const abort = new AbortController();
   const onSigint = () => {
-    process.stderr.write('\nstopping: running iterations get their gracefulStop; press Ctrl-C again to quit now\n');
+    process.stderr.write(
+      '\nstopping: running iterations get their gracefulStop; press Ctrl-C again to quit now\n',
+    );
     process.removeListener('SIGINT', onSigint);
     process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
     abort.abort();

@@ -1,6 +1,7 @@
 /** `stampede validate FILE`: check a manifest and show the plan, without sending any traffic. */
-import { planDurationUs, planShard } from '../engine/shard-runner.js';
+
 import { formatDurationUs } from '../api/duration.js';
+import { planDurationUs, planShard } from '../engine/shard-runner.js';
 import { parseArgs, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { loadManifest, parseEnvOverrides } from './load-manifest.js';
@@ -8,7 +9,8 @@ import { loadManifest, parseEnvOverrides } from './load-manifest.js';
 export async function validateCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { repeated: ['env'], aliases: { e: 'env' } });
   const file = args.positional[0];
-  if (!file || args.positional.length > 1) throw new UsageError('usage: stampede validate FILE [--env NAME=value]...');
+  if (!file || args.positional.length > 1)
+    throw new UsageError('usage: stampede validate FILE [--env NAME=value]...');
   const loaded = await loadManifest(file, parseEnvOverrides(args.repeated.env ?? []));
   if (!loaded.ok) {
     process.stderr.write(`${loaded.message}\n`);

@@ -28,7 +28,11 @@ export const DEFAULT_DEMO_OPTIONS: DemoTargetOptions = {
 /** Sessions kept in memory are capped so a long soak against the demo cannot grow it without bound. */
 const MAX_SESSIONS = 100_000;
 
-const ITEMS = Array.from({ length: 20 }, (_, i) => ({ id: i + 1, name: `item-${i + 1}`, price: (i + 1) * 3.5 }));
+const ITEMS = Array.from({ length: 20 }, (_, i) => ({
+  id: i + 1,
+  name: `item-${i + 1}`,
+  price: (i + 1) * 3.5,
+}));
 const DATA_BODY = JSON.stringify({ items: ITEMS, total: ITEMS.length });
 
 export interface DemoTarget {
@@ -46,7 +50,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  });
   res.end(body);
 }
 
@@ -75,7 +83,9 @@ export function startDemoTarget(overrides: Partial<DemoTargetOptions> = {}): Pro
       const token = randomBytes(12).toString('hex');
       if (sessions.size >= MAX_SESSIONS) sessions.clear();
       sessions.add(token);
-      return send(res, 200, JSON.stringify({ token, user }), { 'set-cookie': `session=${token}; Path=/; HttpOnly` });
+      return send(res, 200, JSON.stringify({ token, user }), {
+        'set-cookie': `session=${token}; Path=/; HttpOnly`,
+      });
     }
     const auth = req.headers.authorization ?? '';
     const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';

@@ -15,7 +15,11 @@ export type ArrivalSchedule = (k: number) => number | undefined;
 /** Yield to I/O after this many back-to-back due iterations, so a backlog cannot starve responses. */
 const MAX_BURST_BEFORE_YIELD = 64;
 
-export function constantSchedule(ratePerTimeUnit: number, timeUnitUs: number, totalUs: number): ArrivalSchedule {
+export function constantSchedule(
+  ratePerTimeUnit: number,
+  timeUnitUs: number,
+  totalUs: number,
+): ArrivalSchedule {
   const intervalUs = timeUnitUs / ratePerTimeUnit;
   return (k) => {
     const offsetUs = k * intervalUs;
@@ -56,13 +60,18 @@ export function rampingSchedule(
   }
   let cursor = 0;
   return (k) => {
-    // k only grows, so a moving cursor keeps lookups O(1) amortized.
-    while (cursor < segments.length && k >= (segments[cursor] as RampSegment).before + segmentTotal(segments[cursor] as RampSegment)) {
+    // Callers ask for growing k, so a moving cursor keeps lookups O(1) amortized; rewind for any other order.
+    if (cursor >= segments.length || k < (segments[cursor] as RampSegment).before) cursor = 0;
+    while (
+      cursor < segments.length &&
+      k >= (segments[cursor] as RampSegment).before + segmentTotal(segments[cursor] as RampSegment)
+    ) {
       cursor++;
     }
     const seg = segments[cursor];
     if (!seg) return undefined;
     const x = k - seg.before;
+    if (x <= 0) return seg.startUs;
     const a = (seg.r1 - seg.r0) / (2 * seg.durationUs);
     // Solve a*t^2 + r0*t = x for t >= 0; this form is stable when a is near zero.
     const disc = seg.r0 * seg.r0 + 4 * a * x;

@@ -3,8 +3,8 @@
  * duration and VU needs) and a `run` that drives iterations through a ScenarioRuntime.
  */
 import { durationUs } from '../api/duration.js';
-import type { Problem } from '../api/schema-check.js';
 import type { ExecutorType, Scenario } from '../api/schema.js';
+import type { Problem } from '../api/schema-check.js';
 import type { LoadModel } from '../metrics/snapshot.js';
 import type { ScenarioRuntime } from './scenario-runtime.js';
 import type { Shard } from './shard.js';
@@ -41,7 +41,13 @@ export interface Executor {
   run(plan: ScenarioPlan, rt: ScenarioRuntime): Promise<void>;
 }
 
-export const COMMON_FIELDS: readonly ScenarioField[] = ['executor', 'startTime', 'gracefulStop', 'tags', 'flow'];
+export const COMMON_FIELDS: readonly ScenarioField[] = [
+  'executor',
+  'startTime',
+  'gracefulStop',
+  'tags',
+  'flow',
+];
 
 export const DEFAULT_GRACEFUL_STOP = '5s';
 export const DEFAULT_MAX_DURATION = '10m';

@@ -28,7 +28,11 @@ export function loadFeederRows(spec: FeederSpec, baseDir: string): Row[] {
     } catch (error) {
       throw new FeederError(`${path} is not valid JSON: ${(error as Error).message}`);
     }
-    if (!Array.isArray(parsed) || parsed.length === 0 || parsed.some((r) => typeof r !== 'object' || r === null)) {
+    if (
+      !Array.isArray(parsed) ||
+      parsed.length === 0 ||
+      parsed.some((r) => typeof r !== 'object' || r === null)
+    ) {
       throw new FeederError(`${path} must hold a non-empty JSON array of objects`);
     }
     return parsed as Row[];

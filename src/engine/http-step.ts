@@ -2,7 +2,7 @@
 import { durationUs } from '../api/duration.js';
 import type { CheckSpec, ExtractorSpec, Step } from '../api/schema.js';
 import { classifyError, classifyStatus, type ErrorClass } from '../metrics/error-class.js';
-import { headerValues, type HttpRequest, type HttpResponse } from '../protocols/http.js';
+import { type HttpRequest, type HttpResponse, headerValues } from '../protocols/http.js';
 import type { FlowEnv, StepRunner } from './flow.js';
 import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
 import { type CompiledTemplate, compileTemplate, type TemplateContext } from './template.js';
@@ -78,7 +78,10 @@ interface CompiledCheck {
   passes(response: HttpResponse, parsed: () => unknown, latencyUs: number): boolean;
 }
 
-function compileChecks(spec: CheckSpec | undefined): { status: CompiledCheck | undefined; others: CompiledCheck[] } {
+function compileChecks(spec: CheckSpec | undefined): {
+  status: CompiledCheck | undefined;
+  others: CompiledCheck[];
+} {
   const others: CompiledCheck[] = [];
   let status: CompiledCheck | undefined;
   if (!spec) return { status, others };
@@ -88,7 +91,10 @@ function compileChecks(spec: CheckSpec | undefined): { status: CompiledCheck | u
   }
   if (spec.bodyContains !== undefined) {
     const text = spec.bodyContains;
-    others.push({ describe: `body contains ${JSON.stringify(text)}`, passes: (r) => (r.body ?? '').includes(text) });
+    others.push({
+      describe: `body contains ${JSON.stringify(text)}`,
+      passes: (r) => (r.body ?? '').includes(text),
+    });
   }
   if (spec.bodyMatches !== undefined) {
     const re = new RegExp(spec.bodyMatches);
@@ -99,7 +105,8 @@ function compileChecks(spec: CheckSpec | undefined): { status: CompiledCheck | u
     const expected = j.equals === undefined ? undefined : JSON.stringify(j.equals);
     const exists = j.exists ?? true;
     others.push({
-      describe: expected !== undefined ? `${j.path} == ${expected}` : `${j.path} ${exists ? 'exists' : 'absent'}`,
+      describe:
+        expected !== undefined ? `${j.path} == ${expected}` : `${j.path} ${exists ? 'exists' : 'absent'}`,
       passes: (_r, parsed) => {
         const v = readJsonPath(parsed(), path);
         if (expected !== undefined) return JSON.stringify(v) === expected;
@@ -119,7 +126,9 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
   const method = spec.method ?? (spec.json !== undefined || spec.body !== undefined ? 'POST' : 'GET');
   const { origin, path } = splitUrl(spec.url, env);
   const pathTemplate = compileTemplate(path);
-  const query = Object.entries(spec.query ?? {}).map(([k, v]) => [encodeURIComponent(k), compileTemplate(v)] as const);
+  const query = Object.entries(spec.query ?? {}).map(
+    ([k, v]) => [encodeURIComponent(k), compileTemplate(v)] as const,
+  );
   const headerSpecs = { ...env.target.headers, ...spec.headers };
   if (spec.json !== undefined && !Object.keys(headerSpecs).some((h) => h.toLowerCase() === 'content-type')) {
     headerSpecs['content-type'] = 'application/json';
@@ -132,7 +141,10 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
     spec.json !== undefined
       ? compileJsonBody(spec.json)
       : spec.body !== undefined
-        ? ((t) => (ctx) => t.render(ctx))(compileTemplate(spec.body))
+        ? (
+            (t) => (ctx) =>
+              t.render(ctx)
+          )(compileTemplate(spec.body))
         : () => undefined;
   const timeoutMs = spec.timeout ? durationUs(spec.timeout) / 1000 : env.target.timeoutMs;
   const extractors = Object.entries(step.extract ?? {}).map(([n, e]) => compileExtractor(n, e));

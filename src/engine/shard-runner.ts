@@ -121,7 +121,10 @@ export class ShardRunner {
     };
     const feeders = new Map<string, FeederCursor>();
     for (const [name, spec] of Object.entries(loadTest.spec.feeders ?? {})) {
-      feeders.set(name, new FeederCursor(loadFeederRows(spec, this.options.baseDir), spec.order ?? 'sequential', shard));
+      feeders.set(
+        name,
+        new FeederCursor(loadFeederRows(spec, this.options.baseDir), spec.order ?? 'sequential', shard),
+      );
     }
     const executor = EXECUTOR_REGISTRY[plan.executor];
     const runtime: ScenarioRuntime = new ScenarioRuntime({

@@ -130,7 +130,9 @@ function evaluate(node: Node, ctx: TemplateContext): unknown {
     case 'literal':
       return node.value;
     case 'call':
-      return (FUNCTIONS[node.name] as (typeof FUNCTIONS)[string]).fn(...node.args.map((a) => evaluate(a, ctx)));
+      return (FUNCTIONS[node.name] as (typeof FUNCTIONS)[string]).fn(
+        ...node.args.map((a) => evaluate(a, ctx)),
+      );
     case 'path': {
       let value: unknown = (ctx as unknown as Record<string, unknown>)[node.root];
       for (const key of node.keys) {
@@ -159,7 +161,8 @@ function tokenize(expr: string): Token[] {
     if (!m) throw new TemplateError(`unexpected ${JSON.stringify(expr.slice(pos).trim())} in \${${expr}}`);
     if (m[1] !== undefined) tokens.push({ type: 'ident', text: m[1] });
     else if (m[2] !== undefined) tokens.push({ type: 'number', text: m[2] });
-    else if (m[3] !== undefined || m[4] !== undefined) tokens.push({ type: 'string', text: (m[3] ?? m[4]) as string });
+    else if (m[3] !== undefined || m[4] !== undefined)
+      tokens.push({ type: 'string', text: (m[3] ?? m[4]) as string });
     else tokens.push({ type: 'punct', text: m[5] as string });
     pos = TOKEN_RE.lastIndex;
   }
@@ -191,14 +194,17 @@ function parseExpression(expr: string): Node {
       }
       expect(')');
       const fn = FUNCTIONS[t.text];
-      if (!fn) throw new TemplateError(`unknown function ${t.text}(); allowed: ${TEMPLATE_FUNCTIONS.join(', ')}`);
+      if (!fn)
+        throw new TemplateError(`unknown function ${t.text}(); allowed: ${TEMPLATE_FUNCTIONS.join(', ')}`);
       if (args.length < fn.arity[0] || args.length > fn.arity[1]) {
         throw new TemplateError(`${t.text}() takes ${fn.arity.join(' to ')} arguments, got ${args.length}`);
       }
       return { kind: 'call', name: t.text, args };
     }
     if (!(TEMPLATE_ROOTS as readonly string[]).includes(t.text)) {
-      throw new TemplateError(`unknown name "${t.text}" in \${${expr}}; use one of ${TEMPLATE_ROOTS.join(', ')}`);
+      throw new TemplateError(
+        `unknown name "${t.text}" in \${${expr}}; use one of ${TEMPLATE_ROOTS.join(', ')}`,
+      );
     }
     const keys: (string | number)[] = [];
     while (peek()?.text === '.' || peek()?.text === '[') {
@@ -209,7 +215,8 @@ function parseExpression(expr: string): Node {
         if (key.type !== 'ident') throw new TemplateError(`expected a name after "." in \${${expr}}`);
         keys.push(key.text);
       } else {
-        if (key.type !== 'number' && key.type !== 'string') throw new TemplateError(`bad index in \${${expr}}`);
+        if (key.type !== 'number' && key.type !== 'string')
+          throw new TemplateError(`bad index in \${${expr}}`);
         keys.push(key.type === 'number' ? Number(key.text) : key.text);
         expect(']');
       }

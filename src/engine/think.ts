@@ -1,6 +1,7 @@
 /** Think time between steps: constant, uniform or Poisson (exponential gaps). */
-import type { ThinkSpec } from '../api/schema.js';
+
 import { durationUs } from '../api/duration.js';
+import type { ThinkSpec } from '../api/schema.js';
 
 export type ThinkSampler = () => number;
 

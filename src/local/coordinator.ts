@@ -104,7 +104,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       plannedMs,
       run,
       thresholds: evaluateThresholds(run, thresholds),
-      scenarios: plans.map((p) => ({ name: p.scenario, startMs: p.startOffsetUs / 1000, durationMs: p.durationUs / 1000 })),
+      scenarios: plans.map((p) => ({
+        name: p.scenario,
+        startMs: p.startOffsetUs / 1000,
+        durationMs: p.durationUs / 1000,
+      })),
     });
   }, MERGE_INTERVAL_MS);
 

@@ -66,7 +66,18 @@ const msOf = (us: number) => Math.round(us) / 1000;
 export function latencyStats(histogram: Histogram): LatencyStats {
   const count = histogram.totalCount;
   if (count === 0) {
-    return { count, minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p95Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0, stddevMs: 0 };
+    return {
+      count,
+      minMs: 0,
+      meanMs: 0,
+      p50Ms: 0,
+      p90Ms: 0,
+      p95Ms: 0,
+      p99Ms: 0,
+      p999Ms: 0,
+      maxMs: 0,
+      stddevMs: 0,
+    };
   }
   return {
     count,
@@ -77,7 +88,8 @@ export function latencyStats(histogram: Histogram): LatencyStats {
     p95Ms: msOf(histogram.getValueAtPercentile(95)),
     p99Ms: msOf(histogram.getValueAtPercentile(99)),
     p999Ms: msOf(histogram.getValueAtPercentile(99.9)),
-    maxMs: msOf(histogram.maxValue),
+    // The bucket-consistent max: the same value whether or not the histogram went through a snapshot.
+    maxMs: msOf(histogram.getValueAtPercentile(100)),
     stddevMs: msOf(histogram.stdDeviation),
   };
 }

@@ -179,7 +179,10 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[]): MergedRun {
       m.duration.add(decodeHistogram(iv.durationHdr));
       m.loopDelayP99Ms = Math.max(m.loopDelayP99Ms, iv.loopDelayP99Ms);
       m.loopDelayMaxMs = Math.max(m.loopDelayMaxMs, iv.loopDelayMaxMs);
-      m.cpuByProcess.set(snap.process.key, Math.max(m.cpuByProcess.get(snap.process.key) ?? 0, iv.cpuPercent));
+      m.cpuByProcess.set(
+        snap.process.key,
+        Math.max(m.cpuByProcess.get(snap.process.key) ?? 0, iv.cpuPercent),
+      );
     }
     for (const e of snap.errorSamples) {
       const key = `${e.class}\u0000${e.scenario}\u0000${e.step}\u0000${e.message}`;

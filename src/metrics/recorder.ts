@@ -275,7 +275,9 @@ export class ShardRecorder {
       startedAtMs: this.startedAtMs,
       elapsedMs: Math.round(this.elapsedMs()),
       done: this.done,
-      steps: [...this.steps.values()].filter((s) => s.requests > 0 || s.failures > 0).map((s) => s.snapshot()),
+      steps: [...this.steps.values()]
+        .filter((s) => s.requests > 0 || s.failures > 0)
+        .map((s) => s.snapshot()),
       scenarios: [...this.scenarios.values()].map((s) => s.snapshot()),
       intervals: [...this.intervals],
       errorSamples: [...this.errorSamples.values()].map((e) => ({ ...e })),

@@ -7,7 +7,10 @@ export type MetricKind = 'trend' | 'rate' | 'counter';
 
 /** Trend values are milliseconds unless a unit is given; rates are fractions (or percent with `%`). */
 export const METRICS: Record<string, { kind: MetricKind; description: string }> = {
-  http_req_duration: { kind: 'trend', description: 'request latency (open models: from the scheduled start)' },
+  http_req_duration: {
+    kind: 'trend',
+    description: 'request latency (open models: from the scheduled start)',
+  },
   http_req_service_time: { kind: 'trend', description: 'request send to last byte, without schedule lag' },
   iteration_duration: { kind: 'trend', description: 'time for one pass through the flow' },
   schedule_lag: { kind: 'trend', description: 'how late open-model iterations started' },
@@ -62,7 +65,9 @@ export function parseThresholdKey(source: string): ThresholdKey {
   const metric = m[1] as string;
   const def = METRICS[metric];
   if (!def) {
-    throw new ThresholdSyntaxError(`unknown metric "${metric}"; use one of ${Object.keys(METRICS).join(', ')}`);
+    throw new ThresholdSyntaxError(
+      `unknown metric "${metric}"; use one of ${Object.keys(METRICS).join(', ')}`,
+    );
   }
   const tags: Record<string, string> = {};
   for (const part of (m[2] ?? '').split(',').filter((p) => p.trim())) {
@@ -71,14 +76,17 @@ export function parseThresholdKey(source: string): ThresholdKey {
     const value = rest.join(':').trim();
     if (!tag || !value) throw new ThresholdSyntaxError(`tag "${part}" must look like name:value`);
     if (!(TAGS[def.kind] as string[]).includes(tag)) {
-      throw new ThresholdSyntaxError(`tag "${tag}" is not supported on ${metric}; use ${TAGS[def.kind]?.join(', ')}`);
+      throw new ThresholdSyntaxError(
+        `tag "${tag}" is not supported on ${metric}; use ${TAGS[def.kind]?.join(', ')}`,
+      );
     }
     tags[tag] = value;
   }
   return { source, metric, kind: def.kind, tags };
 }
 
-const EXPR_RE = /^\s*(p\(\s*([0-9]+(?:\.[0-9]+)?)\s*\)|avg|min|max|med|rate|count)\s*(<=|>=|==|!=|<|>)\s*([0-9]+(?:\.[0-9]+)?)\s*(us|ms|s|%)?\s*$/;
+const EXPR_RE =
+  /^\s*(p\(\s*([0-9]+(?:\.[0-9]+)?)\s*\)|avg|min|max|med|rate|count)\s*(<=|>=|==|!=|<|>)\s*([0-9]+(?:\.[0-9]+)?)\s*(us|ms|s|%)?\s*$/;
 
 export function parseThresholdExpression(source: string, kind: MetricKind): ThresholdExpression {
   const m = EXPR_RE.exec(source);
@@ -90,7 +98,9 @@ export function parseThresholdExpression(source: string, kind: MetricKind): Thre
     );
   }
   const aggregationText = m[1] as string;
-  const aggregation = (aggregationText.startsWith('p(') ? 'p' : aggregationText) as ThresholdExpression['aggregation'];
+  const aggregation = (
+    aggregationText.startsWith('p(') ? 'p' : aggregationText
+  ) as ThresholdExpression['aggregation'];
   const permitted = AGGREGATIONS[kind].map((a) => (a === 'p(N)' ? 'p' : a));
   if (!permitted.includes(aggregation)) {
     throw new ThresholdSyntaxError(`"${aggregationText}" does not apply to a ${kind} metric; use ${allowed}`);
@@ -102,7 +112,8 @@ export function parseThresholdExpression(source: string, kind: MetricKind): Thre
   const unit = m[5];
   let value = Number(m[4]);
   if (kind === 'trend') {
-    if (unit === '%') throw new ThresholdSyntaxError(`"%" is not a time unit in "${source}"; use us, ms or s`);
+    if (unit === '%')
+      throw new ThresholdSyntaxError(`"%" is not a time unit in "${source}"; use us, ms or s`);
     value = unit === 's' ? value * 1000 : unit === 'us' ? value / 1000 : value;
   } else if (unit === '%') {
     if (aggregation !== 'rate' || kind !== 'rate') {

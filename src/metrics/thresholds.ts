@@ -42,7 +42,8 @@ export function compileThresholds(thresholds: LoadTestSpec['thresholds']): Compi
         key,
         expression: parseThresholdExpression(text, key.kind),
         abortOnFail: typeof rule === 'string' ? false : (rule.abortOnFail ?? false),
-        delayAbortEvalMs: typeof rule === 'string' || !rule.delayAbortEval ? 0 : durationUs(rule.delayAbortEval) / 1000,
+        delayAbortEvalMs:
+          typeof rule === 'string' || !rule.delayAbortEval ? 0 : durationUs(rule.delayAbortEval) / 1000,
       });
     }
   }
@@ -64,7 +65,9 @@ function sumHistograms(histograms: (Histogram | undefined)[]): Histogram {
 }
 
 function trendHistogram(run: MergedRun, key: ThresholdKey): Histogram {
-  const scenarios = run.scenarios.filter((s) => key.tags.scenario === undefined || s.name === key.tags.scenario);
+  const scenarios = run.scenarios.filter(
+    (s) => key.tags.scenario === undefined || s.name === key.tags.scenario,
+  );
   switch (key.metric) {
     case 'http_req_duration':
       return sumHistograms(matchingSteps(run, key.tags).map((s) => s.duration));
@@ -87,7 +90,7 @@ function aggregateTrend(h: Histogram, e: ThresholdExpression): number | null {
         : e.aggregation === 'min'
           ? h.minNonZeroValue
           : e.aggregation === 'max'
-            ? h.maxValue
+            ? h.getValueAtPercentile(100)
             : h.mean;
   return Math.round(us) / 1000;
 }
@@ -107,7 +110,9 @@ function rateValue(run: MergedRun, key: ThresholdKey): number | null {
 }
 
 function counterValue(run: MergedRun, key: ThresholdKey): number {
-  const scenarios = run.scenarios.filter((s) => key.tags.scenario === undefined || s.name === key.tags.scenario);
+  const scenarios = run.scenarios.filter(
+    (s) => key.tags.scenario === undefined || s.name === key.tags.scenario,
+  );
   if (key.metric === 'iterations') return scenarios.reduce((n, s) => n + s.iterations, 0);
   if (key.metric === 'dropped_iterations') return scenarios.reduce((n, s) => n + s.droppedIterations, 0);
   return matchingSteps(run, key.tags).reduce((n, s) => n + s.requests, 0);
@@ -141,7 +146,10 @@ export function evaluateThreshold(run: MergedRun, t: CompiledThreshold): Thresho
   };
 }
 
-export function evaluateThresholds(run: MergedRun, thresholds: readonly CompiledThreshold[]): ThresholdResult[] {
+export function evaluateThresholds(
+  run: MergedRun,
+  thresholds: readonly CompiledThreshold[],
+): ThresholdResult[] {
   return thresholds.map((t) => evaluateThreshold(run, t));
 }
 

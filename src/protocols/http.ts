@@ -2,8 +2,9 @@
  * HTTP over undici keep-alive pools, through the low-level `dispatch` API: no response stream, no header
  * object unless a step needs one, and undici's own coarse timers for timeouts (none of ours per request).
  */
-import { Pool } from 'undici';
+
 import type { Dispatcher } from 'undici';
+import { Pool } from 'undici';
 
 export interface HttpRequest {
   origin: string;

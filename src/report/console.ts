@@ -46,7 +46,9 @@ export function renderConsoleSummary(s: Summary): string {
     out.push('');
     out.push(`errors by class: ${errorClasses.map(([c, n]) => `${c} ${fmtCount(n)}`).join(', ')}`);
     for (const sample of s.errors.samples.slice(0, 5)) {
-      out.push(`  ${fmtCount(sample.count)} x ${sample.class} at ${sample.scenario}/${sample.step}: ${sample.message}`);
+      out.push(
+        `  ${fmtCount(sample.count)} x ${sample.class} at ${sample.scenario}/${sample.step}: ${sample.message}`,
+      );
     }
   }
   if (s.thresholds.length) {

@@ -10,7 +10,9 @@ export function renderJunit(s: Summary): string {
   const outcomeOk = s.outcome === 'completed';
   cases.push(
     `    <testcase classname="stampede.${xml(s.loadTest.name)}" name="run completed" time="${s.durationSeconds}">` +
-      (outcomeOk ? '' : `\n      <failure message="${xml(s.outcome)}">${xml(s.outcomeDetail ?? s.outcome)}</failure>\n    `) +
+      (outcomeOk
+        ? ''
+        : `\n      <failure message="${xml(s.outcome)}">${xml(s.outcomeDetail ?? s.outcome)}</failure>\n    `) +
       '</testcase>',
   );
   if (s.generator.saturated) {

@@ -1,6 +1,14 @@
 /** report.md: the run for people, with every figure traceable to how it was measured. */
 import { latencyModelLine } from './console.js';
-import { fmtBytes, fmtCount, fmtMs, fmtPercent, fmtRate, fmtThresholdValue, markdownTable } from './format.js';
+import {
+  fmtBytes,
+  fmtCount,
+  fmtMs,
+  fmtPercent,
+  fmtRate,
+  fmtThresholdValue,
+  markdownTable,
+} from './format.js';
 import type { Summary } from './summary.js';
 
 /** Rows of the per-second table in the report; longer runs are bucketed so the file stays readable. */
@@ -10,7 +18,9 @@ export function renderMarkdown(s: Summary): string {
   const out: string[] = [];
   out.push(`# Load test report: ${s.loadTest.name}`);
   out.push('');
-  out.push(`**Verdict: ${s.verdict.toUpperCase()}** — ${s.outcome}${s.outcomeDetail ? ` (${s.outcomeDetail})` : ''}`);
+  out.push(
+    `**Verdict: ${s.verdict.toUpperCase()}** — ${s.outcome}${s.outcomeDetail ? ` (${s.outcomeDetail})` : ''}`,
+  );
   out.push('');
   out.push(
     markdownTable(
@@ -21,14 +31,20 @@ export function renderMarkdown(s: Summary): string {
         ['Duration', `${s.durationSeconds}s`],
         ['Requests', `${fmtCount(s.totals.requests)} (${fmtRate(s.totals.rps)}/s)`],
         ['Error rate', `${fmtPercent(s.totals.errorRate)} (${fmtCount(s.totals.failures)} failed)`],
-        ['Latency p50 / p95 / p99', `${fmtMs(s.latency.p50Ms)} / ${fmtMs(s.latency.p95Ms)} / ${fmtMs(s.latency.p99Ms)}`],
+        [
+          'Latency p50 / p95 / p99',
+          `${fmtMs(s.latency.p50Ms)} / ${fmtMs(s.latency.p95Ms)} / ${fmtMs(s.latency.p99Ms)}`,
+        ],
         [
           'Checks',
           s.totals.checks.passRate === null
             ? 'none'
             : `${fmtPercent(s.totals.checks.passRate)} passed (${fmtCount(s.totals.checks.fails)} failed)`,
         ],
-        ['Iterations', `${fmtCount(s.totals.iterations)} (${fmtCount(s.totals.droppedIterations)} dropped, ${fmtCount(s.totals.interruptedIterations)} interrupted)`],
+        [
+          'Iterations',
+          `${fmtCount(s.totals.iterations)} (${fmtCount(s.totals.droppedIterations)} dropped, ${fmtCount(s.totals.interruptedIterations)} interrupted)`,
+        ],
         ['Data', `${fmtBytes(s.totals.bytesIn)} received, ${fmtBytes(s.totals.bytesOut)} sent`],
         ['Generator', s.generator.saturated ? '**SATURATED — latency figures are suspect**' : 'healthy'],
       ],
@@ -43,7 +59,14 @@ export function renderMarkdown(s: Summary): string {
   out.push(
     markdownTable(
       ['Scenario', 'Executor', 'Model', 'Plan', 'Iterations', 'Peak VUs'],
-      s.scenarios.map((sc) => [sc.name, sc.executor, sc.model, sc.plan, fmtCount(sc.iterations), fmtCount(sc.peakVUs)]),
+      s.scenarios.map((sc) => [
+        sc.name,
+        sc.executor,
+        sc.model,
+        sc.plan,
+        fmtCount(sc.iterations),
+        fmtCount(sc.peakVUs),
+      ]),
     ),
   );
   out.push('');
@@ -73,17 +96,19 @@ export function renderMarkdown(s: Summary): string {
     out.push('### Open-model schedule');
     out.push('');
     out.push(
-      'Latency above counts from each iteration\'s scheduled start. Service time is send-to-last-byte; the gap is queueing. Schedule lag is how late the generator started iterations.',
+      "Latency above counts from each iteration's scheduled start. Service time is send-to-last-byte; the gap is queueing. Schedule lag is how late the generator started iterations.",
     );
     out.push('');
     out.push(
       markdownTable(
         ['Step', 'Latency p99', 'Service time p99'],
-        s.steps.filter((st) => st.serviceTime).map((st) => [
-          `${st.scenario}/${st.step}`,
-          fmtMs(st.latency.p99Ms),
-          fmtMs(st.serviceTime?.p99Ms ?? 0),
-        ]),
+        s.steps
+          .filter((st) => st.serviceTime)
+          .map((st) => [
+            `${st.scenario}/${st.step}`,
+            fmtMs(st.latency.p99Ms),
+            fmtMs(st.serviceTime?.p99Ms ?? 0),
+          ]),
       ),
     );
     out.push('');
@@ -134,7 +159,9 @@ export function renderMarkdown(s: Summary): string {
     out.push(
       markdownTable(
         ['Count', 'Class', 'Where', 'Message'],
-        s.errors.samples.slice(0, 20).map((e) => [fmtCount(e.count), e.class, `${e.scenario}/${e.step}`, e.message]),
+        s.errors.samples
+          .slice(0, 20)
+          .map((e) => [fmtCount(e.count), e.class, `${e.scenario}/${e.step}`, e.message]),
       ),
     );
   }
@@ -165,7 +192,11 @@ export function renderMarkdown(s: Summary): string {
     out.push(
       markdownTable(
         ['Shard', 'State', 'Elapsed'],
-        s.shards.map((sh) => [`${sh.index + 1}/${sh.total}`, sh.lost ? '**lost**' : sh.done ? 'done' : 'running', `${(sh.elapsedMs / 1000).toFixed(1)}s`]),
+        s.shards.map((sh) => [
+          `${sh.index + 1}/${sh.total}`,
+          sh.lost ? '**lost**' : sh.done ? 'done' : 'running',
+          `${(sh.elapsedMs / 1000).toFixed(1)}s`,
+        ]),
       ),
     );
     out.push('');
@@ -209,6 +240,7 @@ function renderTimeseries(s: Summary): string {
       `${Math.max(...chunk.map((x) => x.cpuPercent)).toFixed(0)}%`,
     ]);
   }
-  const note = bucket > 1 ? `\n\nEach row covers ${bucket} seconds; percentiles are the worst second in the row.` : '';
+  const note =
+    bucket > 1 ? `\n\nEach row covers ${bucket} seconds; percentiles are the worst second in the row.` : '';
   return markdownTable(['Second', 'RPS', 'Errors', 'p95', 'p99', 'VUs', 'CPU'], rows) + note;
 }

@@ -24,7 +24,9 @@ export function describeLive(view: LiveView): { headline: string; scenarios: str
   const headline =
     `${(view.elapsedMs / 1000).toFixed(0)}s/${(view.plannedMs / 1000).toFixed(0)}s  VUs ${vus}  ` +
     `rps ${fmtRate(last?.requests ?? 0)}  p95 ${fmtMs(p95)}  errors ${fmtPercent(requests ? failures / requests : 0)}` +
-    (view.thresholds.length ? `  thresholds ${view.thresholds.length - failing}/${view.thresholds.length} passing` : '') +
+    (view.thresholds.length
+      ? `  thresholds ${view.thresholds.length - failing}/${view.thresholds.length} passing`
+      : '') +
     (last && last.loopDelayP99Ms >= 20 ? `  (generator loop delay ${last.loopDelayP99Ms}ms)` : '');
   const scenarios = view.scenarios.map((s) => {
     const fraction = s.durationMs > 0 ? (view.elapsedMs - s.startMs) / s.durationMs : 1;
@@ -41,7 +43,7 @@ export function createProgressPrinter(stream: NodeJS.WriteStream): (view: LiveVi
       const { headline, scenarios } = describeLive(view);
       const block = [headline, ...scenarios];
       if (lines) stream.write(`\x1b[${lines}A`);
-      stream.write(block.map((l) => `\x1b[2K${l}`).join('\n') + '\n');
+      stream.write(`${block.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
       lines = block.length;
     };
   }

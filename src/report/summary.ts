@@ -159,7 +159,10 @@ export function buildSummary(input: SummaryInput): Summary {
     durationSeconds: round(seconds),
     outcome: input.outcome,
     ...(input.outcomeDetail ? { outcomeDetail: input.outcomeDetail } : {}),
-    verdict: thresholdsPassed && input.outcome !== 'failed' && input.outcome !== 'aborted-by-threshold' ? 'passed' : 'failed',
+    verdict:
+      thresholdsPassed && input.outcome !== 'failed' && input.outcome !== 'aborted-by-threshold'
+        ? 'passed'
+        : 'failed',
     latencyModel: models.size === 1 ? ([...models][0] as LoadModel) : 'mixed',
     totals: {
       requests,
@@ -218,7 +221,13 @@ export function buildSummary(input: SummaryInput): Summary {
       ),
     },
     shards: run.shards
-      .map((s) => ({ index: s.index, total: s.total, done: s.done, elapsedMs: s.elapsedMs, ...(lost.has(s.index) ? { lost: true } : {}) }))
+      .map((s) => ({
+        index: s.index,
+        total: s.total,
+        done: s.done,
+        elapsedMs: s.elapsedMs,
+        ...(lost.has(s.index) ? { lost: true } : {}),
+      }))
       .sort((a, b) => a.index - b.index),
     timeseries: run.intervals.map((i) => {
       const stats = latencyStats(i.duration);

@@ -6,7 +6,13 @@ import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import type { Summary } from './summary.js';
 
-export const REPORT_FILES = ['summary.json', 'report.md', 'timeseries.csv', 'errors.json', 'junit.xml'] as const;
+export const REPORT_FILES = [
+  'summary.json',
+  'report.md',
+  'timeseries.csv',
+  'errors.json',
+  'junit.xml',
+] as const;
 
 export function renderReportFiles(summary: Summary): Record<(typeof REPORT_FILES)[number], string> {
   return {

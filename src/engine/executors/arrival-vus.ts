@@ -1,5 +1,5 @@
-import type { Problem } from '../../api/schema-check.js';
 import type { Scenario } from '../../api/schema.js';
+import type { Problem } from '../../api/schema-check.js';
 
 /** Shared by both arrival-rate executors: maxVUs may not be below preAllocatedVUs. */
 export function arrivalVuProblems(spec: Scenario): Problem[] {

@@ -24,7 +24,16 @@ export const constantArrivalRate: Executor = {
   },
   run(plan, rt) {
     const spec = plan.spec;
-    const schedule = constantSchedule(spec.rate as number, durationUs(spec.timeUnit ?? DEFAULT_TIME_UNIT), plan.durationUs);
-    return runArrivals(plan, rt, schedule, Math.min(plan.maxVUs, shareOf(spec.preAllocatedVUs as number, plan.shard)));
+    const schedule = constantSchedule(
+      spec.rate as number,
+      durationUs(spec.timeUnit ?? DEFAULT_TIME_UNIT),
+      plan.durationUs,
+    );
+    return runArrivals(
+      plan,
+      rt,
+      schedule,
+      Math.min(plan.maxVUs, shareOf(spec.preAllocatedVUs as number, plan.shard)),
+    );
   },
 };

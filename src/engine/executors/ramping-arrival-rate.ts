@@ -34,6 +34,11 @@ export const rampingArrivalRate: Executor = {
       spec.stages ?? [],
       durationUs(spec.timeUnit ?? DEFAULT_TIME_UNIT),
     );
-    return runArrivals(plan, rt, schedule, Math.min(plan.maxVUs, shareOf(spec.preAllocatedVUs as number, plan.shard)));
+    return runArrivals(
+      plan,
+      rt,
+      schedule,
+      Math.min(plan.maxVUs, shareOf(spec.preAllocatedVUs as number, plan.shard)),
+    );
   },
 };

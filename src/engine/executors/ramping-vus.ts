@@ -33,7 +33,9 @@ export const rampingVus: Executor = {
   validate(spec) {
     if (!spec.stages?.length) return [{ path: 'stages', message: 'needs at least 1 stage' }];
     return spec.stages.flatMap((s, i) =>
-      Number.isInteger(s.target) ? [] : [{ path: `stages[${i}].target`, message: 'VU targets must be integers' }],
+      Number.isInteger(s.target)
+        ? []
+        : [{ path: `stages[${i}].target`, message: 'VU targets must be integers' }],
     );
   },
   plan(name, spec, shard) {
@@ -60,9 +62,11 @@ export const rampingVus: Executor = {
         slot.active = i < target;
         if (slot.active && !slot.running) {
           slot.running = true;
-          void rt.loopVU(slot.vu, () => slot.active && rt.nowMs() < endMs).then(() => {
-            slot.running = false;
-          });
+          void rt
+            .loopVU(slot.vu, () => slot.active && rt.nowMs() < endMs)
+            .then(() => {
+              slot.running = false;
+            });
         }
       }
     };

@@ -10,7 +10,9 @@ export const sharedIterations: Executor = {
   optional: ['maxDuration'],
   validate(spec) {
     if ((spec.iterations ?? 0) < (spec.vus ?? 0)) {
-      return [{ path: 'iterations', message: `must be at least vus (${spec.vus}), or some VUs would never run` }];
+      return [
+        { path: 'iterations', message: `must be at least vus (${spec.vus}), or some VUs would never run` },
+      ];
     }
     return [];
   },
@@ -31,7 +33,8 @@ export const sharedIterations: Executor = {
     const endMs = rt.startMs + plan.durationUs / 1000;
     let remaining = shareOf(plan.spec.iterations as number, plan.shard);
     const loops = [];
-    for (let i = 0; i < plan.maxVUs; i++) loops.push(rt.loopVU(rt.newVU(), () => remaining-- > 0 && rt.nowMs() < endMs));
+    for (let i = 0; i < plan.maxVUs; i++)
+      loops.push(rt.loopVU(rt.newVU(), () => remaining-- > 0 && rt.nowMs() < endMs));
     await Promise.race([Promise.all(loops), rt.waitUntil(endMs)]);
   },
 };
