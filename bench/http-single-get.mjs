@@ -9,7 +9,7 @@
  * Usage: node bench/http-single-get.mjs   (env: RUNS=3, DURATION_S=10)
  * Not part of `npm test`: it needs nginx, wrk and taskset, and takes minutes.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -339,14 +339,10 @@ function tables(results) {
   return { summary, runs };
 }
 
+/** First line a version flag prints: nginx -v and wrk -v write to stderr, and wrk -v exits non-zero. */
 function firstLine(cmd, args) {
-  try {
-    // nginx -v and wrk -v write to stderr, and wrk -v exits non-zero; take whatever came out.
-    const out = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return out.split('\n')[0].trim();
-  } catch (e) {
-    return `${e.stdout ?? ''}${e.stderr ?? ''}`.split('\n')[0].trim();
-  }
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 5000 });
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n')[0];
 }
 
 function machineInfo() {

@@ -52,7 +52,8 @@ function compileStep(step: Step, env: FlowEnv, prefix: string): StepRunner {
   return async (vu, it) => {
     for (const [name, template] of sets) vu.ctx.vars[name] = template.value(vu.ctx);
     if (body) await body(vu, it);
-    if (think && !it.aborted) await sleepMs(think());
+    // A failed request still pauses: skipping think time would turn a dead target into a busy loop.
+    if (think && !env.isHardStopped()) await sleepMs(think());
   };
 }
 

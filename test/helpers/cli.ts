@@ -28,3 +28,33 @@ export function runCli(args: string[], timeoutMs = 60_000): Promise<CliResult> {
     });
   });
 }
+
+/** Starts the CLI and calls `during(child)` once stderr matches `when`; for signals mid-run. */
+export function runCliWith(
+  args: string[],
+  when: RegExp,
+  during: (child: ReturnType<typeof spawn>) => void,
+  timeoutMs = 60_000,
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let fired = false;
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      if (!fired && when.test(stderr)) {
+        fired = true;
+        during(child);
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
