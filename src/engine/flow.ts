@@ -49,6 +49,8 @@ function compileStep(step: Step, env: FlowEnv, prefix: string): StepRunner {
             for (let i = 0; i < times && !it.aborted; i++) await inner(vu, it);
           };
   }
+  // No extra async frame for the common step that only has a body.
+  if (body && !think && sets.length === 0) return body;
   return async (vu, it) => {
     for (const [name, template] of sets) vu.ctx.vars[name] = template.value(vu.ctx);
     if (body) await body(vu, it);

@@ -2,7 +2,7 @@
 import { durationUs } from '../api/duration.js';
 import type { CheckSpec, ExtractorSpec, Step } from '../api/schema.js';
 import { classifyError, classifyStatus, type ErrorClass } from '../metrics/error-class.js';
-import { type HttpRequest, type HttpResponse, headerValues } from '../protocols/http.js';
+import { type HttpRequest, type HttpResponse, headerValues, setCookieValues } from '../protocols/http.js';
 import type { FlowEnv, StepRunner } from './flow.js';
 import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
 import { type CompiledTemplate, compileTemplate, type TemplateContext } from './template.js';
@@ -153,6 +153,8 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
     extractors.some((e) => !e.describe.startsWith('header')) ||
     checks.others.some((c) => !c.describe.startsWith('duration'));
   const recorder = env.recorder(name);
+  // Most steps have no checks or extraction: they skip body parsing and the check machinery entirely.
+  const hasChecks = checks.status !== undefined || checks.others.length > 0 || extractors.length > 0;
   const flagsTemplate = { captureBody: needsBody, captureHeaders: true };
 
   return async (vu, it) => {
@@ -176,7 +178,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       captureBody: flagsTemplate.captureBody,
       captureHeaders: flagsTemplate.captureHeaders,
     };
-    const response = await env.http.send(request);
+    const response = await env.http.send(request, vu.id);
     if (env.isHardStopped()) {
       it.aborted = true;
       return;
@@ -198,7 +200,15 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       response.bytesIn,
       response.bytesOut,
     );
-    for (const setCookie of headerValues(response.rawHeaders, 'set-cookie')) vu.cookies.store(setCookie);
+    const setCookies = setCookieValues(response.rawHeaders);
+    if (setCookies) for (const setCookie of setCookies) vu.cookies.store(setCookie);
+    if (!hasChecks) {
+      if (response.status >= 400) {
+        recorder.failure(classifyStatus(response.status) as ErrorClass, `HTTP ${response.status}`);
+        it.failed = true;
+      }
+      return;
+    }
 
     let parsedBody: unknown;
     let parsedDone = false;

@@ -60,6 +60,7 @@ export class ShardRunner {
     const totalVUs = this.plans.reduce((sum, p) => sum + p.maxVUs, 0);
     this.http = new HttpClient({
       connections: loadTest.spec.target.connections ?? Math.max(1, totalVUs),
+      vus: Math.max(1, totalVUs),
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
       insecureSkipTLSVerify: loadTest.spec.target.insecureSkipTLSVerify ?? false,
     });

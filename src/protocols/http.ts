@@ -1,10 +1,12 @@
 /**
- * HTTP over undici keep-alive pools, through the low-level `dispatch` API: no response stream, no header
- * object unless a step needs one, and undici's own coarse timers for timeouts (none of ours per request).
+ * HTTP over undici keep-alive connections, through the low-level `dispatch` API: no response stream, no
+ * header object, and undici's own coarse timers for timeouts (none of ours per request).
+ *
+ * When there are at least as many connections as VUs, each VU keeps its own connection (a "lane"), as a
+ * browser session would; that also skips the pool's search for a free connection on every request. With
+ * fewer connections than VUs, VUs share an undici Pool.
  */
-
-import type { Dispatcher } from 'undici';
-import { Pool } from 'undici';
+import { Client, type Dispatcher, Pool } from 'undici';
 
 export interface HttpRequest {
   origin: string;
@@ -36,9 +38,14 @@ export interface HttpResponse {
 export interface HttpClientOptions {
   /** Keep-alive connections per origin. */
   connections: number;
+  /** VUs that will send through this client; lanes are used when connections >= vus. */
+  vus: number;
   connectTimeoutMs: number;
   insecureSkipTLSVerify: boolean;
 }
+
+/** Idle keep-alive connections are kept this long; a test target rarely wants fewer. */
+const KEEP_ALIVE_MS = 30_000;
 
 /** Header block overhead estimate for byte counting: request line, host and framing. */
 const REQUEST_LINE_OVERHEAD = 32;
@@ -102,29 +109,55 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
 }
 
 export class HttpClient {
-  private readonly pools = new Map<string, Pool>();
+  private readonly dispatchers = new Map<string, Dispatcher[]>();
+  private readonly lanes: boolean;
   private closed = false;
 
-  constructor(private readonly options: HttpClientOptions) {}
-
-  private pool(origin: string): Pool {
-    let pool = this.pools.get(origin);
-    if (!pool) {
-      pool = new Pool(origin, {
-        connections: this.options.connections,
-        pipelining: 1,
-        keepAliveTimeout: 30_000,
-        connect: {
-          timeout: this.options.connectTimeoutMs,
-          ...(this.options.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}),
-        },
-      });
-      this.pools.set(origin, pool);
-    }
-    return pool;
+  constructor(private readonly options: HttpClientOptions) {
+    this.lanes = options.connections >= options.vus;
   }
 
-  send(request: HttpRequest): Promise<HttpResponse> {
+  private connectOptions() {
+    return {
+      timeout: this.options.connectTimeoutMs,
+      ...(this.options.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}),
+    };
+  }
+
+  private dispatcherFor(origin: string, lane: number): Dispatcher {
+    let list = this.dispatchers.get(origin);
+    if (!list) {
+      list = [];
+      this.dispatchers.set(origin, list);
+    }
+    if (!this.lanes) {
+      let pool = list[0];
+      if (!pool) {
+        pool = new Pool(origin, {
+          connections: this.options.connections,
+          pipelining: 1,
+          keepAliveTimeout: KEEP_ALIVE_MS,
+          connect: this.connectOptions(),
+        });
+        list[0] = pool;
+      }
+      return pool;
+    }
+    const index = lane % this.options.connections;
+    let client = list[index];
+    if (!client) {
+      client = new Client(origin, {
+        pipelining: 1,
+        keepAliveTimeout: KEEP_ALIVE_MS,
+        connect: this.connectOptions(),
+      });
+      list[index] = client;
+    }
+    return client;
+  }
+
+  /** Sends one request; `lane` (the VU id) picks the VU's own connection when lanes are in use. */
+  send(request: HttpRequest, lane: number): Promise<HttpResponse> {
     let bytesOut = REQUEST_LINE_OVERHEAD + request.method.length + request.path.length;
     const headers = request.headers;
     for (let i = 0; i < headers.length; i++) bytesOut += (headers[i] as string).length + 2;
@@ -135,7 +168,7 @@ export class HttpClient {
         handler.onError(Object.assign(new Error('client closed'), { code: 'UND_ERR_CLOSED' }));
         return;
       }
-      this.pool(request.origin).dispatch(
+      this.dispatcherFor(request.origin, lane).dispatch(
         {
           origin: request.origin,
           path: request.path,
@@ -150,18 +183,40 @@ export class HttpClient {
     });
   }
 
+  private all(): Dispatcher[] {
+    return [...this.dispatchers.values()].flatMap((list) => list.filter((d) => d !== undefined));
+  }
+
   /** Aborts everything in flight (hard stop) and releases sockets. */
   async destroy(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.pools.values()].map((p) => p.destroy().catch(() => undefined)));
-    this.pools.clear();
+    await Promise.all(this.all().map((d) => d.destroy().catch(() => undefined)));
+    this.dispatchers.clear();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.pools.values()].map((p) => p.close().catch(() => undefined)));
-    this.pools.clear();
+    await Promise.all(this.all().map((d) => d.close().catch(() => undefined)));
+    this.dispatchers.clear();
   }
+}
+
+/** Set-Cookie is matched by length and first byte before any string is made from a header name. */
+const SET_COOKIE = 'set-cookie';
+
+/** Values of every Set-Cookie header, without decoding any other header name. */
+export function setCookieValues(rawHeaders: Buffer[] | undefined): string[] | undefined {
+  if (!rawHeaders) return undefined;
+  let out: string[] | undefined;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as Buffer;
+    if (name.length !== SET_COOKIE.length || (name[0] !== 0x73 && name[0] !== 0x53)) continue;
+    if (name.toString('latin1').toLowerCase() !== SET_COOKIE) continue;
+    const value = (rawHeaders[i + 1] as Buffer).toString('latin1');
+    if (out) out.push(value);
+    else out = [value];
+  }
+  return out;
 }
 
 /** Case-insensitive lookup in raw header pairs; returns every value (Set-Cookie repeats). */
