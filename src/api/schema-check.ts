@@ -143,6 +143,9 @@ function checkObject(schema: Schema, value: unknown, path: string, out: Problem[
       message: `needs at least ${schema.minProperties} entr${schema.minProperties === 1 ? 'y' : 'ies'}`,
     });
   }
+  if (typeof schema.maxProperties === 'number' && keys.length > schema.maxProperties) {
+    out.push({ path, message: `has ${keys.length} entries; at most ${schema.maxProperties} allowed` });
+  }
   const patterns = Object.entries(schema.patternProperties ?? {});
   for (const key of keys) {
     const child = record[key];
@@ -181,6 +184,9 @@ function checkArray(schema: Schema, value: unknown, path: string, out: Problem[]
   }
   if (typeof schema.minItems === 'number' && value.length < schema.minItems) {
     out.push({ path, message: `needs at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}` });
+  }
+  if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) {
+    out.push({ path, message: `has ${value.length} items; at most ${schema.maxItems} allowed` });
   }
   if (schema.items)
     value.forEach((item, i) => checkSchema(schema.items as Schema, item, joinPath(path, i), out));

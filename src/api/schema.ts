@@ -25,7 +25,14 @@ const Duration = (description?: string) =>
 /** Any JSON value (request bodies, expected values). Preserved as-is by the CRD. */
 const AnyJson = () => Type.Unknown({ 'x-kubernetes-preserve-unknown-fields': true });
 
-const StringMap = (description: string) => Type.Record(Type.String(), Type.String(), { description });
+/** Bounds on maps, lists and strings keep CEL cost estimates finite in the CRD and manifests sane. */
+export const LIMITS = { mapEntries: 64, listItems: 100, stringLength: 8192, bodyLength: 1_048_576 } as const;
+
+const StringMap = (description: string) =>
+  Type.Record(Type.String({ maxLength: 256 }), Type.String({ maxLength: LIMITS.stringLength }), {
+    description,
+    maxProperties: LIMITS.mapEntries,
+  });
 
 export const EXECUTORS = [
   'constant-vus',
@@ -43,12 +50,18 @@ const HttpRequest = Type.Object(
     method: Type.Optional(StringEnum([...HTTP_METHODS])),
     url: Type.String({
       minLength: 1,
+      maxLength: LIMITS.stringLength,
       description: 'Path relative to target.baseURL, or an absolute http(s) URL',
     }),
     headers: Type.Optional(StringMap('Request headers; values may use ${...} templates')),
     query: Type.Optional(StringMap('Query parameters; values may use ${...} templates')),
     json: Type.Optional(AnyJson()),
-    body: Type.Optional(Type.String({ description: 'Raw request body; may use ${...} templates' })),
+    body: Type.Optional(
+      Type.String({
+        maxLength: LIMITS.bodyLength,
+        description: 'Raw request body; may use ${...} templates',
+      }),
+    ),
     timeout: Type.Optional(Duration('Per-request timeout (default: target.timeout)')),
   },
   { additionalProperties: false },
@@ -79,10 +92,12 @@ const JsonCheck = Type.Object(
 const Check = Type.Object(
   {
     status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
-    statusIn: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1 })),
+    statusIn: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1, maxItems: 20 }),
+    ),
     bodyContains: Type.Optional(Type.String()),
     bodyMatches: Type.Optional(Type.String()),
-    json: Type.Optional(Type.Array(JsonCheck, { minItems: 1 })),
+    json: Type.Optional(Type.Array(JsonCheck, { minItems: 1, maxItems: 32 })),
     maxDuration: Type.Optional(Duration('Fail the check when the step took longer')),
   },
   { additionalProperties: false },
@@ -103,7 +118,8 @@ const Think = Type.Object(
 );
 
 function stepSchema(depth: number): TSchema {
-  const nested = depth > 1 ? Type.Array(stepSchema(depth - 1), { minItems: 1 }) : undefined;
+  const nested =
+    depth > 1 ? Type.Array(stepSchema(depth - 1), { minItems: 1, maxItems: LIMITS.listItems }) : undefined;
   const structural: Record<string, TSchema> = nested
     ? {
         group: Type.Optional(Type.String({ minLength: 1, description: 'Name prefix for the nested steps' })),
@@ -115,7 +131,7 @@ function stepSchema(depth: number): TSchema {
               { weight: Type.Number({ exclusiveMinimum: 0 }), steps: nested },
               { additionalProperties: false },
             ),
-            { minItems: 1 },
+            { minItems: 1, maxItems: 20 },
           ),
         ),
       }
@@ -124,7 +140,9 @@ function stepSchema(depth: number): TSchema {
     {
       name: Type.Optional(Type.String({ minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9_.:/-]+$' })),
       request: Type.Optional(HttpRequest),
-      extract: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Extractor)),
+      extract: Type.Optional(
+        Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Extractor, { maxProperties: 32 }),
+      ),
       check: Type.Optional(Check),
       set: Type.Optional(StringMap('Set VU variables from templates')),
       think: Type.Optional(Think),
@@ -151,7 +169,7 @@ export const Scenario = Type.Object(
     iterations: Type.Optional(Type.Integer({ minimum: 1 })),
     maxDuration: Type.Optional(Duration('Upper bound for iteration-based executors (default 10m)')),
     startVUs: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
-    stages: Type.Optional(Type.Array(Stage)),
+    stages: Type.Optional(Type.Array(Stage, { maxItems: LIMITS.listItems })),
     gracefulRampDown: Type.Optional(Duration()),
     rate: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     startRate: Type.Optional(Type.Number({ minimum: 0 })),
@@ -159,7 +177,7 @@ export const Scenario = Type.Object(
     preAllocatedVUs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     maxVUs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     tags: Type.Optional(StringMap('Tags added to every metric of this scenario')),
-    flow: Type.Array(Step, { minItems: 1 }),
+    flow: Type.Array(Step, { minItems: 1, maxItems: LIMITS.listItems }),
   },
   { additionalProperties: false },
 );
@@ -177,7 +195,15 @@ export const ThresholdRule = Type.Union([Type.String({ minLength: 1 }), Threshol
 
 const Feeder = Type.Object(
   {
-    inline: Type.Optional(Type.Array(Type.Record(Type.String(), AnyJson()), { minItems: 1 })),
+    inline: Type.Optional(
+      Type.Array(
+        Type.Record(Type.String({ maxLength: 256 }), AnyJson(), { maxProperties: LIMITS.mapEntries }),
+        {
+          minItems: 1,
+          maxItems: 10_000,
+        },
+      ),
+    ),
     csv: Type.Optional(Type.String({ minLength: 1, description: 'Path to a CSV file with a header row' })),
     json: Type.Optional(
       Type.String({ minLength: 1, description: 'Path to a JSON file holding an array of objects' }),
@@ -208,11 +234,18 @@ export const LoadTestSpec = Type.Object(
   {
     target: Target,
     env: Type.Optional(StringMap('Variables for ${env.NAME}; override with --env NAME=value')),
-    feeders: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Feeder)),
+    feeders: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Feeder, { maxProperties: 16 }),
+    ),
     scenarios: Type.Record(Type.String({ pattern: '^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$' }), Scenario, {
       minProperties: 1,
+      maxProperties: 32,
     }),
-    thresholds: Type.Optional(Type.Record(Type.String(), Type.Array(ThresholdRule, { minItems: 1 }))),
+    thresholds: Type.Optional(
+      Type.Record(Type.String({ maxLength: 256 }), Type.Array(ThresholdRule, { minItems: 1, maxItems: 10 }), {
+        maxProperties: LIMITS.mapEntries,
+      }),
+    ),
     runners: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 1000, description: 'Runner pods in a cluster' }),
     ),

@@ -1,0 +1,233 @@
+/**
+ * Generates the LoadTest CustomResourceDefinition from the one schema. TypeBox emits JSON Schema; a CRD needs
+ * a structural OpenAPI v3 subset, so maps become additionalProperties, unions of a string and an object are
+ * preserved and checked with CEL, and the cross-field rules the CLI enforces are written as CEL too.
+ */
+import { stringify } from 'yaml';
+import { COMMON_FIELDS } from '../engine/executor.js';
+import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
+import { API_VERSION, KIND, Scenario as ScenarioSchema, LoadTestSpec as SpecSchema } from './schema.js';
+import { LoadTestStatus as StatusSchema } from './status-schema.js';
+
+export const GROUP = API_VERSION.split('/')[0] as string;
+export const VERSION = API_VERSION.split('/')[1] as string;
+export const PLURAL = 'loadtests';
+export const CRD_NAME = `${PLURAL}.${GROUP}`;
+
+type Json = Record<string, unknown>;
+
+interface Validation {
+  rule: string;
+  message: string;
+}
+
+/** Keywords a structural schema keeps as they are. */
+const COPIED = [
+  'type',
+  'description',
+  'enum',
+  'pattern',
+  'format',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'minItems',
+  'maxItems',
+  'minProperties',
+  'maxProperties',
+] as const;
+
+export function structural(schema: Json, extraRules: (s: Json) => Validation[] = () => []): Json {
+  if (schema['x-kubernetes-preserve-unknown-fields']) return { 'x-kubernetes-preserve-unknown-fields': true };
+  if (Array.isArray(schema.anyOf)) {
+    // Our only union is "a string or an object" (threshold rules): keep the value, check its shape with CEL.
+    return {
+      'x-kubernetes-preserve-unknown-fields': true,
+      'x-kubernetes-validations': [
+        {
+          rule: "type(self) == string || (type(self) == map && 'threshold' in self)",
+          message: 'must be a threshold string or an object with a threshold field',
+        },
+      ],
+    };
+  }
+  const out: Json = {};
+  for (const key of COPIED) if (schema[key] !== undefined) out[key] = schema[key];
+  if (schema.const !== undefined) out.enum = [schema.const];
+  if (typeof schema.exclusiveMinimum === 'number') {
+    // OpenAPI v3.0 spells exclusive bounds as a boolean beside minimum.
+    out.minimum = schema.exclusiveMinimum;
+    out.exclusiveMinimum = true;
+  }
+  const rules: Validation[] = [...extraRules(schema)];
+  if (schema.properties) {
+    out.properties = Object.fromEntries(
+      Object.entries(schema.properties as Record<string, Json>).map(([k, v]) => [
+        k,
+        structural(v, extraRules),
+      ]),
+    );
+    if (Array.isArray(schema.required) && schema.required.length) out.required = schema.required;
+  }
+  if (schema.patternProperties) {
+    const [[pattern, value]] = Object.entries(schema.patternProperties as Record<string, Json>) as [
+      [string, Json],
+    ];
+    out.additionalProperties = structural(value, extraRules);
+    if (pattern !== '^(.*)$') {
+      rules.push({
+        rule: `self.all(k, k.matches('${pattern.replace(/\\/g, '\\\\')}'))`,
+        message: `keys must match ${pattern}`,
+      });
+    }
+  }
+  if (schema.items) out.items = structural(schema.items as Json, extraRules);
+  if (rules.length) out['x-kubernetes-validations'] = rules;
+  return out;
+}
+
+/** The executor field rules the CLI checks, as CEL on a scenario. */
+export function scenarioRules(): Validation[] {
+  const all = Object.keys((ScenarioSchema as unknown as Json).properties as Json);
+  const rules: Validation[] = [];
+  for (const executor of Object.values(EXECUTOR_REGISTRY)) {
+    const when = `self.executor != '${executor.type}'`;
+    if (executor.required.length) {
+      rules.push({
+        rule: `${when} || (${executor.required.map((f) => `has(self.${f})`).join(' && ')})`,
+        message: `executor ${executor.type} requires ${executor.required.join(', ')}`,
+      });
+    }
+    const allowed = new Set<string>([...COMMON_FIELDS, ...executor.required, ...executor.optional]);
+    const unused = all.filter((f) => !allowed.has(f));
+    if (unused.length) {
+      rules.push({
+        rule: `${when} || !(${unused.map((f) => `has(self.${f})`).join(' || ')})`,
+        message: `executor ${executor.type} takes only ${[...executor.required, ...executor.optional].join(', ')}`,
+      });
+    }
+  }
+  rules.push({
+    rule: '!has(self.maxVUs) || !has(self.preAllocatedVUs) || self.maxVUs >= self.preAllocatedVUs',
+    message: 'maxVUs must be at least preAllocatedVUs',
+  });
+  rules.push({
+    rule: "self.executor != 'shared-iterations' || !has(self.vus) || !has(self.iterations) || self.iterations >= self.vus",
+    message: 'shared-iterations needs iterations >= vus',
+  });
+  rules.push({
+    rule: "!(self.executor in ['ramping-vus', 'ramping-arrival-rate']) || (has(self.stages) && size(self.stages) > 0)",
+    message: 'ramping executors need at least 1 stage',
+  });
+  return rules;
+}
+
+/** Rules attached to schema nodes recognised by their properties. */
+function nodeRules(schema: Json): Validation[] {
+  const props = (schema.properties ?? {}) as Json;
+  if ('request' in props && 'think' in props) {
+    const kinds = ['request', 'steps', 'choice'].filter((k) => k in props);
+    return kinds.length > 1
+      ? [
+          {
+            rule: `[${kinds.map((k) => `has(self.${k})`).join(', ')}].filter(x, x).size() <= 1`,
+            message: `a step has at most one of ${kinds.join(', ')}`,
+          },
+        ]
+      : [];
+  }
+  if ('constant' in props && 'poisson' in props) {
+    return [
+      {
+        rule: '[has(self.constant), has(self.uniform), has(self.poisson)].filter(x, x).size() == 1',
+        message: 'think needs exactly one of constant, uniform, poisson',
+      },
+    ];
+  }
+  if ('json' in props && 'header' in props && 'regex' in props) {
+    return [
+      {
+        rule: '[has(self.json), has(self.header), has(self.regex)].filter(x, x).size() == 1',
+        message: 'an extractor needs exactly one of json, header, regex',
+      },
+    ];
+  }
+  if ('inline' in props && 'csv' in props) {
+    return [
+      {
+        rule: '[has(self.inline), has(self.csv), has(self.json)].filter(x, x).size() == 1',
+        message: 'a feeder needs exactly one of inline, csv, json',
+      },
+    ];
+  }
+  if ('executor' in props && 'flow' in props) return scenarioRules();
+  return [];
+}
+
+const PRINTER_COLUMNS = [
+  { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+  { name: 'Runners', type: 'string', jsonPath: '.status.runners.display' },
+  { name: 'RPS', type: 'number', jsonPath: '.status.rps' },
+  { name: 'P95(ms)', type: 'number', jsonPath: '.status.p95Ms' },
+  { name: 'Errors', type: 'string', jsonPath: '.status.errors' },
+  { name: 'Verdict', type: 'string', jsonPath: '.status.verdict' },
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+];
+
+export function loadTestCRD(): Json {
+  const spec = structural(SpecSchema as unknown as Json, nodeRules);
+  spec['x-kubernetes-validations'] = [
+    ...((spec['x-kubernetes-validations'] as Validation[] | undefined) ?? []),
+    {
+      rule: 'self == oldSelf',
+      message:
+        'spec cannot change once the LoadTest exists; delete it and create a new one to run a different test',
+    },
+  ];
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: CRD_NAME },
+    spec: {
+      group: GROUP,
+      names: {
+        kind: KIND,
+        listKind: `${KIND}List`,
+        plural: PLURAL,
+        singular: 'loadtest',
+        shortNames: ['lt'],
+        categories: ['stampede', 'all-loadtests'],
+      },
+      scope: 'Namespaced',
+      versions: [
+        {
+          name: VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: PRINTER_COLUMNS,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              description:
+                'A distributed load test: runners generate the load described in spec; status holds merged results.',
+              required: ['spec'],
+              properties: {
+                apiVersion: { type: 'string' },
+                kind: { type: 'string' },
+                metadata: { type: 'object' },
+                spec,
+                status: structural(StatusSchema as unknown as Json),
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
+export function renderCRDYaml(): string {
+  return `# Generated from src/api/schema.ts by \`npm run gen:crd\`. Do not edit by hand.\n${stringify(loadTestCRD(), { lineWidth: 0 })}`;
+}
