@@ -1,4 +1,6 @@
 /** The `stampede` command. Every failure ends in a message and a documented exit code, never a stack trace. */
+
+import { runnerMain } from '../runner/main.js';
 import { UsageError } from './args.js';
 import { DEMO_USAGE, demoTargetCommand } from './demo-target.js';
 import { EXIT } from './exit-codes.js';
@@ -11,6 +13,7 @@ commands:
   run FILE          run a load test locally (see: stampede run --help)
   validate FILE     check a manifest and print the plan
   demo-target       serve the built-in demo API
+  runner            run one shard in a pod (configured by environment; started by the controller)
 
 exit codes: 0 passed, 99 thresholds failed, 2 invalid input, 1 runtime failure, 130 interrupted
 
@@ -22,6 +25,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number | undefined>> 
   run: runCommand,
   validate: validateCommand,
   'demo-target': demoTargetCommand,
+  runner: () => runnerMain(process.env),
 };
 
 async function main(argv: string[]): Promise<number | undefined> {

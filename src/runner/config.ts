@@ -1,0 +1,80 @@
+/**
+ * A runner's configuration comes from its pod environment: the shard from the Indexed Job's
+ * JOB_COMPLETION_INDEX, the LoadTest from the spec ConfigMap (as an env var), the rest from plain values.
+ * Pure: environment in, config or problems out.
+ */
+import type { LoadTest } from '../api/schema.js';
+import { validateLoadTest } from '../api/validate.js';
+
+export const DEFAULT_CONTROL_PORT = 8765;
+
+export interface RunnerConfig {
+  loadTest: LoadTest;
+  shard: { index: number; total: number };
+  host: string;
+  port: number;
+  /** Exit with failure if no /start arrives within this long. */
+  startDeadlineMs: number;
+  /** After the run, keep serving /snapshot until the final one was collected, at most this long. */
+  lingerMs: number;
+}
+
+export type RunnerConfigResult = { ok: true; config: RunnerConfig } | { ok: false; problems: string[] };
+
+function intFrom(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  problems: string[],
+  min = 0,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) {
+    problems.push(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+    return fallback;
+  }
+  return n;
+}
+
+export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfigResult {
+  const problems: string[] = [];
+  const total = intFrom(env, 'STAMPEDE_SHARDS', 1, problems, 1);
+  const index = intFrom(env, 'JOB_COMPLETION_INDEX', 0, problems, 0);
+  if (index >= total)
+    problems.push(`JOB_COMPLETION_INDEX ${index} is outside 0..${total - 1} (STAMPEDE_SHARDS=${total})`);
+  const port = intFrom(env, 'STAMPEDE_CONTROL_PORT', DEFAULT_CONTROL_PORT, problems, 0);
+  const startDeadlineMs = intFrom(env, 'STAMPEDE_START_DEADLINE_SECONDS', 600, problems, 1) * 1000;
+  const lingerMs = intFrom(env, 'STAMPEDE_LINGER_SECONDS', 300, problems, 0) * 1000;
+  const raw = env.STAMPEDE_LOADTEST;
+  let loadTest: LoadTest | undefined;
+  if (!raw)
+    problems.push('STAMPEDE_LOADTEST is empty: it should hold the LoadTest JSON from the spec ConfigMap');
+  else {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch (error) {
+      problems.push(`STAMPEDE_LOADTEST is not JSON: ${(error as Error).message}`);
+    }
+    if (parsed !== undefined) {
+      const result = validateLoadTest(parsed);
+      if (result.ok) loadTest = result.loadTest;
+      else problems.push(...result.problems.map((p) => `${p.path}: ${p.message}`));
+    }
+  }
+  if (problems.length || !loadTest) return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      loadTest,
+      shard: { index, total },
+      // POD_IP comes from the downward API; binding to it keeps the control API off other interfaces.
+      host: env.POD_IP || '0.0.0.0',
+      port,
+      startDeadlineMs,
+      lingerMs,
+    },
+  };
+}

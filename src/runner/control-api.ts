@@ -1,0 +1,101 @@
+/**
+ * The runner's control API, as the controller uses it:
+ *   GET /healthz, GET /readyz, POST /start {"startAt": ISO or epoch ms}, POST /stop,
+ *   GET /snapshot (cumulative since start), GET /metrics (Prometheus text).
+ * Routing only; the runner decides what each call means.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ControlHandlers {
+  ready(): boolean;
+  start(startAtEpochMs: number): { accepted: boolean; message: string };
+  stop(): void;
+  snapshot(): unknown;
+  metrics(): Promise<{ contentType: string; body: string }>;
+}
+
+/** Start requests carry a tiny JSON body; anything bigger is not ours. */
+const MAX_BODY_BYTES = 4096;
+
+function reply(res: ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function parseStartAt(body: string): number | undefined {
+  let value: unknown;
+  try {
+    value = (JSON.parse(body || '{}') as { startAt?: unknown }).startAt;
+  } catch {
+    return undefined;
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string') {
+    const t = Date.parse(value);
+    return Number.isNaN(t) ? undefined : t;
+  }
+  return undefined;
+}
+
+async function route(handlers: ControlHandlers, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  const key = `${req.method} ${path}`;
+  switch (key) {
+    case 'GET /healthz':
+      return reply(res, 200, { ok: true });
+    case 'GET /readyz':
+      return handlers.ready() ? reply(res, 200, { ready: true }) : reply(res, 503, { ready: false });
+    case 'POST /start': {
+      const startAt = parseStartAt(await readBody(req));
+      if (startAt === undefined)
+        return reply(res, 400, { error: 'body must be {"startAt": ISO time or epoch ms}' });
+      const result = handlers.start(startAt);
+      return reply(res, result.accepted ? 202 : 409, result);
+    }
+    case 'POST /stop':
+      handlers.stop();
+      return reply(res, 202, { stopping: true });
+    case 'GET /snapshot':
+      return reply(res, 200, handlers.snapshot());
+    case 'GET /metrics': {
+      const { contentType, body } = await handlers.metrics();
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(body);
+      return;
+    }
+    default:
+      return reply(res, 404, { error: `no route ${key}` });
+  }
+}
+
+export function startControlApi(handlers: ControlHandlers, host: string, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    route(handlers, req, res).catch((error: Error) => reply(res, 500, { error: error.message }));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+export function boundPort(server: Server): number {
+  return (server.address() as AddressInfo).port;
+}

@@ -1,0 +1,119 @@
+/**
+ * `stampede runner`: one shard in a pod. Starts paused and ready; runs when the controller calls /start with
+ * the shared start time; keeps serving /snapshot after the run until the final snapshot was collected, so
+ * nothing measured is lost; then exits so the Indexed Job completes.
+ */
+import { ShardRunner } from '../engine/shard-runner.js';
+import { createLogger } from '../observability/log.js';
+import { type RunnerConfig, runnerConfigFromEnv } from './config.js';
+import { boundPort, startControlApi } from './control-api.js';
+import { createRunnerMetrics } from './metrics.js';
+
+/** After SIGTERM the pod has its termination grace period (30 s by default); leave some of it unused. */
+const SIGTERM_LINGER_MS = 20_000;
+/** Exit code when the configuration is unusable: the pod fails fast and the controller reports why. */
+export const RUNNER_BAD_CONFIG = 2;
+export const RUNNER_NEVER_STARTED = 3;
+
+export async function runnerMain(env: NodeJS.ProcessEnv): Promise<number> {
+  const log = createLogger('runner');
+  const parsed = runnerConfigFromEnv(env);
+  if (!parsed.ok) {
+    log.error({ problems: parsed.problems }, 'runner configuration invalid');
+    return RUNNER_BAD_CONFIG;
+  }
+  return runShard(parsed.config, log);
+}
+
+async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogger>): Promise<number> {
+  const { loadTest, shard } = config;
+  const runner = new ShardRunner({
+    loadTest,
+    shard,
+    baseDir: process.cwd(),
+    env: loadTest.spec.env ?? {},
+    threads: 1,
+  });
+  let startAt: number | undefined;
+  let finished: Promise<unknown> | undefined;
+  let finalCollected = false;
+  let stopRequested = false;
+  let wake: () => void = () => undefined;
+  const woken = () =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+  const metrics = createRunnerMetrics(loadTest.metadata.name, () => runner.snapshot());
+
+  const server = await startControlApi(
+    {
+      ready: () => true,
+      start(at) {
+        if (startAt === undefined) {
+          startAt = at;
+          log.info({ shard, startAt: new Date(at).toISOString() }, 'runner start scheduled');
+          finished = runner.run(at).then(
+            () => log.info({ shard }, 'runner finished'),
+            (error: Error) => log.error({ shard, err: error.message }, 'runner failed'),
+          );
+          wake();
+          return { accepted: true, message: `starting at ${new Date(at).toISOString()}` };
+        }
+        // A controller that restarted may send /start again; the same instant is not a conflict.
+        const same = startAt === at;
+        return { accepted: same, message: `already started at ${new Date(startAt).toISOString()}` };
+      },
+      stop() {
+        stopRequested = true;
+        runner.stop();
+        wake();
+      },
+      snapshot() {
+        const s = runner.snapshot();
+        if (s.done) {
+          finalCollected = true;
+          wake();
+        }
+        return s;
+      },
+      metrics: async () => ({ contentType: metrics.contentType, body: await metrics.metrics() }),
+    },
+    config.host,
+    config.port,
+  );
+  log.info({ shard, host: config.host, port: boundPort(server) }, 'runner ready');
+
+  let lingerMs = config.lingerMs;
+  process.once('SIGTERM', () => {
+    log.info({ shard }, 'runner got SIGTERM, stopping');
+    lingerMs = Math.min(lingerMs, SIGTERM_LINGER_MS);
+    stopRequested = true;
+    runner.stop();
+    wake();
+  });
+
+  const deadline = Date.now() + config.startDeadlineMs;
+  while (startAt === undefined && !stopRequested && Date.now() < deadline) {
+    await Promise.race([woken(), sleep(deadline - Date.now())]);
+  }
+  if (startAt === undefined) {
+    log.error(
+      { shard, stopRequested },
+      stopRequested ? 'runner stopped before start' : 'runner never started',
+    );
+    server.close();
+    return stopRequested ? 0 : RUNNER_NEVER_STARTED;
+  }
+  await finished;
+  const lingerUntil = Date.now() + lingerMs;
+  while (!finalCollected && Date.now() < lingerUntil)
+    await Promise.race([woken(), sleep(lingerUntil - Date.now())]);
+  log.info({ shard, finalCollected }, 'runner exiting');
+  server.closeAllConnections();
+  server.close();
+  return 0;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
+}

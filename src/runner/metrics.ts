@@ -1,0 +1,95 @@
+/**
+ * The runner's /metrics, computed from its cumulative snapshot at scrape time: nothing on the request hot
+ * path. Labels are bounded (scenario, step, protocol, status class); no URLs or IDs.
+ */
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { ShardSnapshot } from '../metrics/snapshot.js';
+
+function statusClass(code: string): string {
+  return `${code[0]}xx`;
+}
+
+export function createRunnerMetrics(loadTest: string, latest: () => ShardSnapshot): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ loadtest: loadTest });
+  new Counter({
+    name: 'stampede_requests_total',
+    help: 'Requests sent, by scenario, step, protocol and status class (error: no response).',
+    labelNames: ['scenario', 'step', 'protocol', 'status_class'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of latest().steps) {
+        let answered = 0;
+        for (const [code, n] of Object.entries(s.statuses)) {
+          answered += n;
+          this.inc(
+            { scenario: s.scenario, step: s.step, protocol: s.protocol, status_class: statusClass(code) },
+            n,
+          );
+        }
+        const unanswered = s.requests - answered;
+        if (unanswered > 0) {
+          this.inc(
+            { scenario: s.scenario, step: s.step, protocol: s.protocol, status_class: 'error' },
+            unanswered,
+          );
+        }
+      }
+    },
+  });
+  new Counter({
+    name: 'stampede_checks_total',
+    help: 'Check results by scenario, step and result.',
+    labelNames: ['scenario', 'step', 'result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of latest().steps) {
+        if (s.checks.passes)
+          this.inc({ scenario: s.scenario, step: s.step, result: 'pass' }, s.checks.passes);
+        if (s.checks.fails) this.inc({ scenario: s.scenario, step: s.step, result: 'fail' }, s.checks.fails);
+      }
+    },
+  });
+  new Counter({
+    name: 'stampede_dropped_iterations_total',
+    help: 'Open-model iterations not started because no VU was free.',
+    labelNames: ['scenario'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of latest().scenarios)
+        if (s.droppedIterations) this.inc({ scenario: s.name }, s.droppedIterations);
+    },
+  });
+  new Gauge({
+    name: 'stampede_active_vus',
+    help: 'VUs currently running an iteration or looping.',
+    labelNames: ['scenario'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of latest().scenarios) this.set({ scenario: s.name }, s.activeVUs);
+    },
+  });
+  new Gauge({
+    name: 'stampede_generator_event_loop_delay_p99_seconds',
+    help: "The generator's own event-loop delay (p99 over the last second): its saturation signal.",
+    registers: [registry],
+    collect() {
+      const last = latest().intervals.at(-1);
+      this.set(last ? last.loopDelayP99Ms / 1000 : 0);
+    },
+  });
+  new Gauge({
+    name: 'stampede_generator_cpu_ratio',
+    help: 'Runner process CPU over the last second, as a fraction of one core.',
+    registers: [registry],
+    collect() {
+      const last = latest().intervals.at(-1);
+      this.set(last ? last.cpuPercent / 100 : 0);
+    },
+  });
+  return registry;
+}
