@@ -1,7 +1,8 @@
 /**
  * The runner's control API, as the controller uses it:
  *   GET /healthz, GET /readyz, POST /start {"startAt": ISO or epoch ms}, POST /stop,
- *   GET /snapshot (cumulative since start), GET /metrics (Prometheus text).
+ *   GET /snapshot -> {state, startAt, snapshot} (cumulative since start), POST /release (the controller has
+ *   stored the final results; the runner may exit), GET /metrics (Prometheus text).
  * Routing only; the runner decides what each call means.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -11,6 +12,7 @@ export interface ControlHandlers {
   ready(): boolean;
   start(startAtEpochMs: number): { accepted: boolean; message: string };
   stop(): void;
+  release(): void;
   snapshot(): unknown;
   metrics(): Promise<{ contentType: string; body: string }>;
 }
@@ -73,6 +75,9 @@ async function route(handlers: ControlHandlers, req: IncomingMessage, res: Serve
     case 'POST /stop':
       handlers.stop();
       return reply(res, 202, { stopping: true });
+    case 'POST /release':
+      handlers.release();
+      return reply(res, 202, { released: true });
     case 'GET /snapshot':
       return reply(res, 200, handlers.snapshot());
     case 'GET /metrics': {

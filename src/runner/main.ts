@@ -1,13 +1,15 @@
 /**
  * `stampede runner`: one shard in a pod. Starts paused and ready; runs when the controller calls /start with
- * the shared start time; keeps serving /snapshot after the run until the final snapshot was collected, so
- * nothing measured is lost; then exits so the Indexed Job completes.
+ * the shared start time; after the run keeps serving /snapshot until the controller has stored the results
+ * and calls /release (or the linger time runs out), so nothing measured is lost; then exits so the Indexed
+ * Job completes.
  */
 import { ShardRunner } from '../engine/shard-runner.js';
 import { createLogger } from '../observability/log.js';
 import { type RunnerConfig, runnerConfigFromEnv } from './config.js';
 import { boundPort, startControlApi } from './control-api.js';
 import { createRunnerMetrics } from './metrics.js';
+import type { RunnerState } from './protocol.js';
 
 /** After SIGTERM the pod has its termination grace period (30 s by default); leave some of it unused. */
 const SIGTERM_LINGER_MS = 20_000;
@@ -36,7 +38,7 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
   });
   let startAt: number | undefined;
   let finished: Promise<unknown> | undefined;
-  let finalCollected = false;
+  let released = false;
   let stopRequested = false;
   let wake: () => void = () => undefined;
   const woken = () =>
@@ -68,13 +70,14 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
         runner.stop();
         wake();
       },
-      snapshot() {
-        const s = runner.snapshot();
-        if (s.done) {
-          finalCollected = true;
-          wake();
-        }
-        return s;
+      release() {
+        released = true;
+        wake();
+      },
+      snapshot(): RunnerState {
+        const snapshot = runner.snapshot();
+        const state = startAt === undefined ? 'waiting' : snapshot.done ? 'done' : 'running';
+        return { state, ...(startAt !== undefined ? { startAt } : {}), snapshot };
       },
       metrics: async () => ({ contentType: metrics.contentType, body: await metrics.metrics() }),
     },
@@ -106,9 +109,9 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
   }
   await finished;
   const lingerUntil = Date.now() + lingerMs;
-  while (!finalCollected && Date.now() < lingerUntil)
+  while (!released && Date.now() < lingerUntil)
     await Promise.race([woken(), sleep(lingerUntil - Date.now())]);
-  log.info({ shard, finalCollected }, 'runner exiting');
+  log.info({ shard, released }, 'runner exiting');
   server.closeAllConnections();
   server.close();
   return 0;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ShardSnapshot } from '../../src/metrics/snapshot.js';
+import type { RunnerState } from '../../src/runner/protocol.js';
 import { CLI } from '../helpers/cli.js';
 import { closedPort, startServer, type TestServer } from '../helpers/http-server.js';
 
@@ -45,7 +45,7 @@ describe('stampede runner', () => {
   });
   afterAll(() => server.close());
 
-  it('starts paused, runs its shard at the shared start time, serves the final snapshot, then exits 0', async () => {
+  it('starts paused, runs its shard at the shared start time, keeps the final snapshot until released', async () => {
     const port = await closedPort();
     const child = spawn(process.execPath, [CLI, 'runner'], {
       env: {
@@ -62,6 +62,7 @@ describe('stampede runner', () => {
     const base = `http://127.0.0.1:${port}`;
     await waitFor(async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), 10_000);
     expect(server.requests).toBe(0);
+    expect(((await (await fetch(`${base}/snapshot`)).json()) as RunnerState).state).toBe('waiting');
 
     const startAt = Date.now() + 300;
     const start = await fetch(`${base}/start`, { method: 'POST', body: JSON.stringify({ startAt }) });
@@ -76,9 +77,13 @@ describe('stampede runner', () => {
     ).toBe(409);
 
     const final = await waitFor(async () => {
-      const s = (await (await fetch(`${base}/snapshot`)).json()) as ShardSnapshot;
-      return s.done ? s : undefined;
+      const s = (await (await fetch(`${base}/snapshot`)).json()) as RunnerState;
+      return s.state === 'done' ? s.snapshot : undefined;
     }, 20_000);
+    // The runner keeps its results until the controller says they are stored.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(child.exitCode).toBe(null);
+    expect((await fetch(`${base}/release`, { method: 'POST' })).status).toBe(202);
     // Shard 1 of 2 owns 16 of the 31 shared iterations (floor(2*31/2) - floor(31/2)).
     expect(final.shard).toEqual({ index: 1, total: 2 });
     expect(final.steps[0]?.requests).toBe(16);
