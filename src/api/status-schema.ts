@@ -67,6 +67,8 @@ export const LoadTestStatus = Type.Object({
   /** Name of the report ConfigMap once written. */
   report: Type.Optional(Type.String({ maxLength: 253 })),
   lostShards: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 1000 })),
+  /** Set once an abortOnFail threshold stopped the runners; the reason survives a controller restart. */
+  abortedBy: Type.Optional(Type.String({ maxLength: 512 })),
 });
 
 export type LoadTestStatus = Static<typeof LoadTestStatus>;

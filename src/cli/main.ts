@@ -1,5 +1,6 @@
 /** The `stampede` command. Every failure ends in a message and a documented exit code, never a stack trace. */
 
+import { controllerMain } from '../controller/main.js';
 import { runnerMain } from '../runner/main.js';
 import { UsageError } from './args.js';
 import { DEMO_USAGE, demoTargetCommand } from './demo-target.js';
@@ -14,6 +15,7 @@ commands:
   validate FILE     check a manifest and print the plan
   demo-target       serve the built-in demo API
   runner            run one shard in a pod (configured by environment; started by the controller)
+  controller        run the Kubernetes operator (see: stampede controller --help)
 
 exit codes: 0 passed, 99 thresholds failed, 2 invalid input, 1 runtime failure, 130 interrupted
 
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number | undefined>> 
   validate: validateCommand,
   'demo-target': demoTargetCommand,
   runner: () => runnerMain(process.env),
+  controller: (argv) => controllerMain(argv, process.env),
 };
 
 async function main(argv: string[]): Promise<number | undefined> {

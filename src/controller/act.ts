@@ -1,0 +1,164 @@
+/**
+ * Act: carry out a decision with API calls and runner HTTP calls. Creates are create-if-absent (409
+ * AlreadyExists is success), so a half-finished fan-out simply resumes on the next reconcile.
+ */
+import { request } from 'undici';
+import { API_VERSION, KIND } from '../api/schema.js';
+import { isAlreadyExists, isNotFound, type KubeClient } from '../kube/client.js';
+import type { Logger } from '../observability/log.js';
+import { fitReportFiles } from '../report/fit.js';
+import { type RunnerPodOptions, reportConfigMap, runnerJob, specConfigMap } from './builders.js';
+import type { Action, Decision, Observed } from './model.js';
+import { CONTROL_PORT } from './names.js';
+import { configMaps, events, jobs, loadTestPath, loadTestStatusPath } from './paths.js';
+
+const RUNNER_CALL_TIMEOUT_MS = 3000;
+
+export interface ActorOptions {
+  client: KubeClient;
+  runner: RunnerPodOptions;
+  identity: string;
+  log: Logger;
+  runnerPort?: number;
+}
+
+async function createIfAbsent(client: KubeClient, path: string, body: unknown): Promise<void> {
+  try {
+    await client.create(path, body);
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+  }
+}
+
+async function callRunner(ip: string, port: number, path: string, body?: unknown): Promise<boolean> {
+  try {
+    const response = await request(`http://${ip.includes(':') ? `[${ip}]` : ip}:${port}${path}`, {
+      method: 'POST',
+      body: body === undefined ? '' : JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+      headersTimeout: RUNNER_CALL_TIMEOUT_MS,
+      bodyTimeout: RUNNER_CALL_TIMEOUT_MS,
+    });
+    await response.body.dump();
+    return response.statusCode < 300;
+  } catch {
+    return false;
+  }
+}
+
+/** The manifest a runner gets: just what it needs to run, not the live object. */
+export function runnerManifest(observed: Observed): string {
+  const lt = observed.loadTest;
+  return JSON.stringify({
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name: lt.metadata.name, namespace: lt.metadata.namespace },
+    spec: lt.spec,
+  });
+}
+
+export class Actor {
+  constructor(private readonly opts: ActorOptions) {}
+
+  private async runnerCalls(
+    observed: Observed,
+    indexes: number[],
+    path: string,
+    body?: unknown,
+  ): Promise<void> {
+    const port = this.opts.runnerPort ?? CONTROL_PORT;
+    await Promise.all(
+      indexes.map(async (index) => {
+        const ip = observed.runners[index]?.pod?.ip;
+        const ok = ip ? await callRunner(ip, port, path, body) : false;
+        if (!ok)
+          this.opts.log.warn(
+            { loadTest: observed.loadTest.metadata.name, index, path },
+            'runner call failed',
+          );
+      }),
+    );
+  }
+
+  private async one(observed: Observed, action: Action): Promise<void> {
+    const { client } = this.opts;
+    const lt = observed.loadTest;
+    const ns = lt.metadata.namespace;
+    switch (action.kind) {
+      case 'createSpecConfigMap':
+        return createIfAbsent(client, configMaps(ns), specConfigMap(lt, runnerManifest(observed)));
+      case 'createJob':
+        return createIfAbsent(client, jobs(ns), runnerJob(lt, this.opts.runner));
+      case 'startRunners':
+        return this.runnerCalls(observed, action.indexes, '/start', { startAt: action.startAt });
+      case 'stopRunners':
+        return this.runnerCalls(observed, action.indexes, '/stop');
+      case 'releaseRunners':
+        return this.runnerCalls(observed, action.indexes, '/release');
+      case 'writeReport': {
+        const { files, trimmed } = fitReportFiles(action.summary);
+        if (trimmed.length)
+          this.opts.log.info({ loadTest: lt.metadata.name, trimmed }, 'report trimmed to fit');
+        return createIfAbsent(client, configMaps(ns), reportConfigMap(lt, files));
+      }
+      case 'event': {
+        const now = new Date().toISOString();
+        // Events are for people; failing to record one must not fail the reconcile.
+        await client
+          .create(events(ns), {
+            apiVersion: 'v1',
+            kind: 'Event',
+            metadata: { generateName: `${lt.metadata.name}.`, namespace: ns },
+            involvedObject: {
+              apiVersion: API_VERSION,
+              kind: KIND,
+              name: lt.metadata.name,
+              namespace: ns,
+              uid: lt.metadata.uid,
+            },
+            type: action.type,
+            reason: action.reason,
+            message: action.message.slice(0, 1024),
+            source: { component: 'stampede-controller' },
+            reportingComponent: 'stampede.dev/controller',
+            reportingInstance: this.opts.identity,
+            firstTimestamp: now,
+            lastTimestamp: now,
+            count: 1,
+          })
+          .catch((error: Error) =>
+            this.opts.log.warn({ loadTest: lt.metadata.name, err: error.message }, 'event not recorded'),
+          );
+        return;
+      }
+      case 'deleteLoadTest':
+        try {
+          await client.delete(loadTestPath(ns, lt.metadata.name), 'Background');
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
+        return;
+    }
+  }
+
+  async act(observed: Observed, decision: Decision): Promise<void> {
+    // In order: the Job needs its ConfigMap, the report precedes the status that points at it.
+    for (const action of decision.actions) await this.one(observed, action);
+    const before = JSON.stringify(observed.loadTest.status ?? {});
+    if (
+      JSON.stringify(decision.status) !== before &&
+      !decision.actions.some((a) => a.kind === 'deleteLoadTest')
+    ) {
+      try {
+        await this.opts.client.patch(
+          loadTestStatusPath(observed.loadTest.metadata.namespace, observed.loadTest.metadata.name),
+          {
+            status: decision.status,
+          },
+        );
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+  }
+}

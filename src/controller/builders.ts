@@ -1,0 +1,146 @@
+/**
+ * Builders only build: plain Kubernetes objects from a LoadTest, no client, no I/O. The runner Job is an
+ * Indexed Job with one pod per shard, each pod restricted by Pod Security "restricted".
+ */
+import type { V1ConfigMap, V1Job, V1OwnerReference } from '@kubernetes/client-node';
+import { API_VERSION, KIND } from '../api/schema.js';
+import { baseLabels, CONTROL_PORT, LABEL_LOADTEST, names } from './names.js';
+
+export interface OwnedLoadTest {
+  metadata: { name: string; namespace: string; uid: string };
+  spec: { runners?: number };
+}
+
+/** Options from the operator's own configuration (Helm values), not from the manifest. */
+export interface RunnerPodOptions {
+  image: string;
+  /** The runner command; the image's entrypoint is `stampede`. */
+  command: string[];
+  imagePullPolicy?: string;
+  serviceAccountName?: string;
+  resources?: Record<string, unknown>;
+  nodeSelector?: Record<string, string>;
+  tolerations?: Record<string, unknown>[];
+  affinity?: Record<string, unknown>;
+  imagePullSecrets?: { name: string }[];
+  /** Seconds a runner waits for /start before giving up. */
+  startDeadlineSeconds: number;
+}
+
+export const SPEC_KEY = 'loadtest.json';
+
+export function ownerReference(lt: OwnedLoadTest): V1OwnerReference {
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    name: lt.metadata.name,
+    uid: lt.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+export function specConfigMap(lt: OwnedLoadTest, manifestJson: string): V1ConfigMap {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: names(lt.metadata.name).spec,
+      namespace: lt.metadata.namespace,
+      labels: baseLabels(lt.metadata.name, 'spec'),
+      ownerReferences: [ownerReference(lt)],
+    },
+    data: { [SPEC_KEY]: manifestJson },
+  };
+}
+
+export function reportConfigMap(lt: OwnedLoadTest, files: Record<string, string>): V1ConfigMap {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: names(lt.metadata.name).report,
+      namespace: lt.metadata.namespace,
+      labels: baseLabels(lt.metadata.name, 'report'),
+      ownerReferences: [ownerReference(lt)],
+    },
+    data: files,
+  };
+}
+
+export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions): V1Job {
+  const runners = lt.spec.runners ?? 1;
+  const n = names(lt.metadata.name);
+  const labels = baseLabels(lt.metadata.name, 'runner');
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: n.job,
+      namespace: lt.metadata.namespace,
+      labels,
+      ownerReferences: [ownerReference(lt)],
+    },
+    spec: {
+      completionMode: 'Indexed',
+      completions: runners,
+      parallelism: runners,
+      // A crashed shard is not retried (its load would double) and does not fail the others: per-index limits.
+      backoffLimitPerIndex: 0,
+      maxFailedIndexes: runners,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          ...(opts.serviceAccountName ? { serviceAccountName: opts.serviceAccountName } : {}),
+          ...(opts.nodeSelector ? { nodeSelector: opts.nodeSelector } : {}),
+          ...(opts.tolerations ? { tolerations: opts.tolerations } : {}),
+          ...(opts.affinity ? { affinity: opts.affinity } : {}),
+          ...(opts.imagePullSecrets ? { imagePullSecrets: opts.imagePullSecrets } : {}),
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 65532,
+            runAsGroup: 65532,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name: 'runner',
+              image: opts.image,
+              ...(opts.imagePullPolicy ? { imagePullPolicy: opts.imagePullPolicy } : {}),
+              command: opts.command,
+              env: [
+                { name: 'STAMPEDE_SHARDS', value: String(runners) },
+                { name: 'STAMPEDE_CONTROL_PORT', value: String(CONTROL_PORT) },
+                { name: 'STAMPEDE_START_DEADLINE_SECONDS', value: String(opts.startDeadlineSeconds) },
+                { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+                {
+                  name: 'STAMPEDE_LOADTEST',
+                  valueFrom: { configMapKeyRef: { name: n.spec, key: SPEC_KEY } },
+                },
+              ],
+              ports: [{ name: 'control', containerPort: CONTROL_PORT }],
+              readinessProbe: {
+                httpGet: { path: '/readyz', port: 'control' },
+                periodSeconds: 1,
+                failureThreshold: 3,
+              },
+              ...(opts.resources ? { resources: opts.resources } : {}),
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ['ALL'] },
+              },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export const runnerSelector = (loadTest: string) =>
+  `${LABEL_LOADTEST}=${loadTest},stampede.dev/component=runner`;

@@ -1,0 +1,412 @@
+/**
+ * The controller's brain: a pure function from what it observed to the status it should write and the
+ * actions it should take. It never branches on a stored phase; the phase is worked out from the world
+ * (the Job, the pods, what the runners say, whether the report exists) every time.
+ */
+import type { LoadTestStatus, Phase } from '../api/status-schema.js';
+import { planDurationUs, planShard } from '../engine/shard-runner.js';
+import { mergeSnapshots } from '../metrics/merge.js';
+import type { ShardSnapshot } from '../metrics/snapshot.js';
+import { abortingThreshold, compileThresholds, evaluateThresholds } from '../metrics/thresholds.js';
+import { buildSummary, type RunOutcome, type Summary } from '../report/summary.js';
+import { setCondition } from './conditions.js';
+import type { Action, ControllerSettings, Decision, Observed, ObservedRunner } from './model.js';
+import { names } from './names.js';
+
+export type RunnerPhase = 'pending' | 'waiting' | 'running' | 'done' | 'lost';
+
+export function runnerPhase(r: ObservedRunner, failedIndexes: readonly number[]): RunnerPhase {
+  if (r.state?.state === 'done' || r.lastSnapshot?.done) return 'done';
+  const pod = r.pod;
+  // A pod that ended without handing over a final snapshot, or an index the Job gave up on, is a lost shard.
+  if (pod?.phase === 'Failed' || pod?.phase === 'Succeeded' || failedIndexes.includes(r.index)) return 'lost';
+  if (r.state?.state === 'running') return 'running';
+  if (r.state?.state === 'waiting') return 'waiting';
+  // Reachable before, silent now, pod still there: count it as running on its last snapshot.
+  if (r.lastSnapshot && pod && !pod.deleting) return 'running';
+  return 'pending';
+}
+
+const OUTCOME_PHASE: Record<RunOutcome, Phase> = {
+  completed: 'Succeeded',
+  'aborted-by-threshold': 'Aborted',
+  failed: 'Failed',
+  interrupted: 'Aborted',
+};
+
+function percentString(fraction: number): string {
+  return `${(fraction * 100).toFixed(fraction < 0.001 && fraction > 0 ? 3 : 2)}%`;
+}
+
+/** Status fields that mirror a summary: the same numbers `kubectl get lt` and the report show. */
+export function statusFigures(summary: Summary): Partial<LoadTestStatus> {
+  return {
+    requests: summary.totals.requests,
+    rps: summary.totals.rps,
+    p50Ms: summary.latency.p50Ms,
+    p95Ms: summary.latency.p95Ms,
+    p99Ms: summary.latency.p99Ms,
+    errorRate: summary.totals.errorRate,
+    errors: percentString(summary.totals.errorRate),
+    thresholds: summary.thresholds.map((t) => ({
+      metric: t.metric,
+      threshold: t.threshold,
+      ...(t.actual !== null ? { actual: t.actual } : {}),
+      passed: t.passed,
+      abortOnFail: t.abortOnFail,
+    })),
+  };
+}
+
+function runnerCounts(phases: RunnerPhase[], desired: number): NonNullable<LoadTestStatus['runners']> {
+  const count = (...ps: RunnerPhase[]) => phases.filter((p) => ps.includes(p)).length;
+  const ready = count('waiting', 'running', 'done');
+  return {
+    desired,
+    ready,
+    running: count('running'),
+    finished: count('done'),
+    lost: count('lost'),
+    display: `${ready}/${desired}`,
+  };
+}
+
+export function decide(observed: Observed, settings: ControllerSettings): Decision {
+  const { loadTest: lt, nowMs } = observed;
+  const now = new Date(nowMs);
+  const generation = lt.metadata.generation;
+  const previous = lt.status ?? {};
+  const desired = lt.spec.runners ?? 1;
+  const actions: Action[] = [];
+  const cond = setCondition;
+
+  // 1. The report exists: the test is over; its summary is the truth.
+  if (observed.report) {
+    const summary = observed.report;
+    const alive = observed.runners.filter((r) => r.state && r.pod?.phase === 'Running').map((r) => r.index);
+    if (alive.length) actions.push({ kind: 'releaseRunners', indexes: alive });
+    const finishedAtMs = Date.parse(summary.finishedAt);
+    let requeueAfterMs: number | undefined = alive.length ? settings.pullIntervalMs : undefined;
+    if (settings.ttlAfterFinishedMs !== undefined) {
+      const leftMs = finishedAtMs + settings.ttlAfterFinishedMs - nowMs;
+      if (leftMs <= 0) actions.push({ kind: 'deleteLoadTest' });
+      else requeueAfterMs = Math.min(requeueAfterMs ?? leftMs, leftMs);
+    }
+    const phase = OUTCOME_PHASE[summary.outcome];
+    let conditions = cond(
+      previous.conditions,
+      'Completed',
+      'True',
+      phase,
+      summary.outcomeDetail ?? summary.outcome,
+      generation,
+      now,
+    );
+    conditions = cond(
+      conditions,
+      'ThresholdsPassed',
+      summary.thresholds.length === 0
+        ? 'Unknown'
+        : summary.thresholds.every((t) => t.passed)
+          ? 'True'
+          : 'False',
+      summary.thresholds.length === 0 ? 'NoThresholds' : summary.verdict === 'passed' ? 'Passed' : 'Failed',
+      summary.thresholds
+        .filter((t) => !t.passed)
+        .map((t) => `${t.metric} ${t.threshold}`)
+        .join('; ') || 'all passed',
+      generation,
+      now,
+    );
+    return {
+      status: {
+        ...previous,
+        ...statusFigures(summary),
+        phase,
+        observedGeneration: generation,
+        conditions,
+        verdict: summary.verdict === 'passed' ? 'Passed' : 'Failed',
+        finishedAt: summary.finishedAt,
+        progressPercent: 100,
+        report: names(lt.metadata.name).report,
+        message: summary.outcomeDetail ?? `finished: ${summary.outcome}`,
+        lostShards: summary.shards.filter((s) => s.lost).map((s) => s.index),
+      },
+      actions,
+      requeueAfterMs,
+    };
+  }
+
+  // 2. Make sure the children exist (create-if-absent; AlreadyExists counts as success).
+  if (!observed.specConfigMapExists) actions.push({ kind: 'createSpecConfigMap' });
+  if (!observed.job) {
+    actions.push({ kind: 'createJob' });
+    actions.push({
+      kind: 'event',
+      type: 'Normal',
+      reason: 'Provisioning',
+      message: `creating ${desired} runner(s)`,
+    });
+    return {
+      status: {
+        ...previous,
+        phase: 'Provisioning',
+        observedGeneration: generation,
+        runners: runnerCounts([], desired),
+        conditions: cond(
+          previous.conditions,
+          'RunnersReady',
+          'False',
+          'Provisioning',
+          'creating the runner Job',
+          generation,
+          now,
+        ),
+        message: `creating ${desired} runner(s)`,
+      },
+      actions,
+      requeueAfterMs: 1000,
+    };
+  }
+
+  const failedIndexes = observed.job.failedIndexes;
+  const startAt =
+    observed.runners.find((r) => r.state?.startAt !== undefined)?.state?.startAt ??
+    (previous.startAt ? Date.parse(previous.startAt) : undefined);
+  // A runner still not up long after the start will never join: count it lost so the test can finish.
+  const lateLimitPassed = startAt !== undefined && nowMs - startAt > settings.readyTimeoutMs;
+  const phases = observed.runners.map((r) => {
+    const p = runnerPhase(r, failedIndexes);
+    return p === 'pending' && lateLimitPassed ? 'lost' : p;
+  });
+  const runners = runnerCounts(phases, desired);
+  const started =
+    phases.some((p) => p === 'running' || p === 'done') ||
+    (startAt !== undefined && phases.some((p) => p === 'lost'));
+  const plans = planShard(lt, { index: 0, total: 1 });
+  const thresholds = compileThresholds(lt.spec.thresholds);
+  const snapshots = observed.runners
+    .map((r) => r.state?.snapshot ?? r.lastSnapshot)
+    .filter((s): s is ShardSnapshot => s !== undefined && (s.done || s.elapsedMs > 0));
+  const summarize = (outcome: RunOutcome, detail: string | undefined) =>
+    buildSummary({
+      name: lt.metadata.name,
+      namespace: lt.metadata.namespace,
+      target: lt.spec.target.baseURL,
+      run: mergeSnapshots(snapshots),
+      plans,
+      thresholds: evaluateThresholds(mergeSnapshots(snapshots), thresholds),
+      outcome,
+      ...(detail ? { outcomeDetail: detail } : {}),
+      finishedAtMs: nowMs,
+      lostShards: phases.flatMap((p, i) => (p === 'lost' ? [i] : [])),
+    });
+
+  // 3. Not started yet: wait for every runner, then start them all at one instant.
+  if (!started) {
+    const waiting = phases.flatMap((p, i) => (p === 'waiting' ? [i] : []));
+    const lost = phases.flatMap((p, i) => (p === 'lost' ? [i] : []));
+    if (waiting.length === desired) {
+      const at = nowMs + settings.startLeadMs;
+      actions.push({ kind: 'startRunners', indexes: waiting, startAt: at });
+      actions.push({
+        kind: 'event',
+        type: 'Normal',
+        reason: 'Starting',
+        message: `starting ${desired} runner(s) at ${new Date(at).toISOString()}`,
+      });
+      let conditions = cond(
+        previous.conditions,
+        'RunnersReady',
+        'True',
+        'AllReady',
+        `${desired}/${desired} runners ready`,
+        generation,
+        now,
+      );
+      conditions = cond(
+        conditions,
+        'Started',
+        'True',
+        'StartSent',
+        `shared start at ${new Date(at).toISOString()}`,
+        generation,
+        now,
+      );
+      return {
+        status: {
+          ...previous,
+          phase: 'Ready',
+          observedGeneration: generation,
+          runners,
+          startAt: new Date(at).toISOString(),
+          conditions,
+          message: 'all runners ready; starting',
+        },
+        actions,
+        requeueAfterMs: settings.startLeadMs,
+      };
+    }
+    const waitedMs = nowMs - observed.job.createdAtMs;
+    if (lost.length || waitedMs > settings.readyTimeoutMs) {
+      const why = observed.runners
+        .filter((_, i) => phases[i] === 'pending' || phases[i] === 'lost')
+        .map(
+          (r) =>
+            `runner ${r.index}: ${r.pod ? `pod ${r.pod.name} ${r.pod.phase}${r.pod.reason ? ` (${r.pod.reason})` : ''}` : 'no pod'}`,
+        )
+        .join('; ');
+      const detail = `${runners.ready} of ${desired} runners ready after ${Math.round(waitedMs / 1000)}s: ${why}`;
+      if (waiting.length) actions.push({ kind: 'stopRunners', indexes: waiting });
+      actions.push({ kind: 'writeReport', summary: summarize('failed', detail) });
+      actions.push({ kind: 'event', type: 'Warning', reason: 'RunnersNotReady', message: detail });
+      return {
+        status: {
+          ...previous,
+          phase: 'Failed',
+          observedGeneration: generation,
+          runners,
+          conditions: cond(
+            previous.conditions,
+            'RunnersReady',
+            'False',
+            'RunnersNotReady',
+            detail,
+            generation,
+            now,
+          ),
+          message: detail,
+        },
+        actions,
+        requeueAfterMs: 1000,
+      };
+    }
+    return {
+      status: {
+        ...previous,
+        phase: 'Provisioning',
+        observedGeneration: generation,
+        runners,
+        conditions: cond(
+          previous.conditions,
+          'RunnersReady',
+          'False',
+          'Waiting',
+          `${runners.ready}/${desired} runners ready`,
+          generation,
+          now,
+        ),
+        message: `waiting for runners: ${runners.ready}/${desired} ready`,
+      },
+      actions,
+      requeueAfterMs: 1000,
+    };
+  }
+
+  // 4. Started: runners that missed the start (a controller restart mid-fan-out) get the same instant.
+  const missed = phases.flatMap((p, i) => (p === 'waiting' ? [i] : []));
+  if (missed.length && startAt !== undefined)
+    actions.push({ kind: 'startRunners', indexes: missed, startAt });
+
+  const run = mergeSnapshots(snapshots);
+  let abortedBy = previous.abortedBy;
+  if (!abortedBy) {
+    const failing = abortingThreshold(run, thresholds);
+    if (failing) {
+      abortedBy = `${failing.metric} ${failing.threshold} failed (abortOnFail)`;
+      actions.push({
+        kind: 'event',
+        type: 'Warning',
+        reason: 'ThresholdAbort',
+        message: `${abortedBy}: stopping all runners`,
+      });
+    }
+  }
+  if (abortedBy) {
+    const alive = phases.flatMap((p, i) => (p === 'running' || p === 'waiting' ? [i] : []));
+    if (alive.length) actions.push({ kind: 'stopRunners', indexes: alive });
+  }
+  const lost = phases.flatMap((p, i) => (p === 'lost' ? [i] : []));
+  const finished = phases.every((p) => p === 'done' || p === 'lost');
+  if (finished) {
+    const outcome: RunOutcome = abortedBy ? 'aborted-by-threshold' : lost.length ? 'failed' : 'completed';
+    const detail =
+      abortedBy ??
+      (lost.length
+        ? `lost shard(s) ${lost.join(', ')}: results include everything they reported before`
+        : undefined);
+    const summary = summarize(outcome, detail);
+    actions.push({ kind: 'writeReport', summary });
+    actions.push({
+      kind: 'event',
+      type: summary.verdict === 'passed' ? 'Normal' : 'Warning',
+      reason: 'Finished',
+      message: `${outcome}, verdict ${summary.verdict}: ${summary.totals.requests} requests, p95 ${summary.latency.p95Ms} ms, errors ${percentString(summary.totals.errorRate)}`,
+    });
+    return {
+      status: {
+        ...previous,
+        ...statusFigures(summary),
+        phase: 'Finishing',
+        observedGeneration: generation,
+        runners,
+        abortedBy,
+        message: 'writing the report',
+      },
+      actions,
+      requeueAfterMs: 500,
+    };
+  }
+  const live = summarize('completed', undefined);
+  const plannedMs = planDurationUs(plans) / 1000;
+  const elapsedMs = startAt !== undefined ? Math.max(0, nowMs - startAt) : 0;
+  const failingNow = live.thresholds.filter((t) => !t.passed);
+  let conditions = cond(
+    previous.conditions,
+    'RunnersReady',
+    runners.lost ? 'False' : 'True',
+    runners.lost ? 'RunnerLost' : 'AllReady',
+    `${runners.ready}/${desired} ready, ${runners.lost} lost`,
+    generation,
+    now,
+  );
+  conditions = cond(
+    conditions,
+    'ThresholdsPassed',
+    live.totals.requests === 0 || live.thresholds.length === 0
+      ? 'Unknown'
+      : failingNow.length
+        ? 'False'
+        : 'True',
+    live.thresholds.length === 0 ? 'NoThresholds' : failingNow.length ? 'Failing' : 'Passing',
+    failingNow.map((t) => `${t.metric} ${t.threshold}`).join('; ') || 'on merged data so far',
+    generation,
+    now,
+  );
+  const newlyLost = lost.filter((i) => !(previous.lostShards ?? []).includes(i));
+  if (newlyLost.length) {
+    actions.push({
+      kind: 'event',
+      type: 'Warning',
+      reason: 'RunnerLost',
+      message: `runner(s) ${newlyLost.join(', ')} lost; keeping what they reported`,
+    });
+  }
+  return {
+    status: {
+      ...previous,
+      ...statusFigures(live),
+      phase: abortedBy ? 'Finishing' : 'Running',
+      observedGeneration: generation,
+      runners,
+      conditions,
+      ...(abortedBy ? { abortedBy } : {}),
+      ...(startAt !== undefined ? { startAt: new Date(startAt).toISOString() } : {}),
+      progressPercent: Math.min(99, Math.floor((100 * elapsedMs) / Math.max(1, plannedMs))),
+      lostShards: lost,
+      message: abortedBy ? `aborting: ${abortedBy}` : `running: ${runners.running}/${desired} runners`,
+    },
+    actions,
+    requeueAfterMs: settings.pullIntervalMs,
+  };
+}

@@ -1,0 +1,201 @@
+/**
+ * `stampede controller`: watches LoadTests (and the runner Jobs and pods they own), queues keys, and
+ * reconciles them with a few workers. Optional leader election makes two replicas safe.
+ */
+import { createServer } from 'node:http';
+import { hostname } from 'node:os';
+import { KubeConfig } from '@kubernetes/client-node';
+import { parseDurationUs } from '../api/duration.js';
+import { parseArgs, UsageError } from '../cli/args.js';
+import { KubeClient } from '../kube/client.js';
+import { startListWatch } from '../kube/list-watch.js';
+import { createLogger } from '../observability/log.js';
+import { Actor } from './act.js';
+import { LeaderElector } from './leader.js';
+import { ControllerMetrics } from './metrics.js';
+import { DEFAULT_SETTINGS } from './model.js';
+import { LABEL_COMPONENT, LABEL_LOADTEST } from './names.js';
+import { Observer } from './observe.js';
+import { loadTestCollection } from './paths.js';
+import { WorkQueue } from './queue.js';
+import { Reconciler } from './reconciler.js';
+
+export const CONTROLLER_USAGE = `usage: stampede controller [--kubeconfig FILE] [--namespace NS] [--runner-image IMAGE]
+  [--runner-command "stampede runner"] [--metrics-port 8080] [--workers 4] [--leader-elect]
+  [--lease-namespace NS] [--ready-timeout 2m] [--ttl-after-finished DURATION]`;
+
+interface Labeled {
+  metadata: { name: string; namespace: string; labels?: Record<string, string>; resourceVersion?: string };
+}
+
+function durationMs(
+  text: string | undefined,
+  fallback: number | undefined,
+  flag: string,
+): number | undefined {
+  if (text === undefined) return fallback;
+  const us = parseDurationUs(text);
+  if (us === undefined) throw new UsageError(`--${flag} must be a duration such as 2m, got ${text}`);
+  return us / 1000;
+}
+
+export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
+  const args = parseArgs(argv, {
+    values: [
+      'kubeconfig',
+      'namespace',
+      'runner-image',
+      'runner-command',
+      'metrics-port',
+      'metrics-host',
+      'workers',
+      'lease-namespace',
+      'ready-timeout',
+      'ttl-after-finished',
+      'runner-service-account',
+    ],
+    flags: ['leader-elect'],
+  });
+  if (args.positional.length) throw new UsageError(CONTROLLER_USAGE);
+  const log = createLogger('controller');
+  const kubeConfig = new KubeConfig();
+  if (args.values.kubeconfig) kubeConfig.loadFromFile(args.values.kubeconfig);
+  else kubeConfig.loadFromDefault();
+  const client = new KubeClient(kubeConfig);
+  const identity = env.POD_NAME ?? `${hostname()}-${process.pid}`;
+  const settings = {
+    ...DEFAULT_SETTINGS,
+    readyTimeoutMs: durationMs(
+      args.values['ready-timeout'],
+      DEFAULT_SETTINGS.readyTimeoutMs,
+      'ready-timeout',
+    ) as number,
+    ttlAfterFinishedMs: durationMs(args.values['ttl-after-finished'], undefined, 'ttl-after-finished'),
+  };
+  const runnerCommand = (
+    args.values['runner-command'] ??
+    env.STAMPEDE_RUNNER_COMMAND ??
+    'stampede runner'
+  ).split(/\s+/);
+  const metrics = new ControllerMetrics();
+  const observer = new Observer(client);
+  const runnerServiceAccount = args.values['runner-service-account'] ?? env.STAMPEDE_RUNNER_SERVICE_ACCOUNT;
+  const actor = new Actor({
+    client,
+    identity,
+    log,
+    runner: {
+      image:
+        args.values['runner-image'] ?? env.STAMPEDE_RUNNER_IMAGE ?? 'ghcr.io/stampede-dev/stampede:latest',
+      command: runnerCommand,
+      startDeadlineSeconds: Math.ceil(settings.readyTimeoutMs / 1000) + 60,
+      ...(runnerServiceAccount ? { serviceAccountName: runnerServiceAccount } : {}),
+    },
+  });
+  const reconciler = new Reconciler(observer, actor, settings, metrics, log);
+  const queue = new WorkQueue();
+  const namespace = args.values.namespace ?? env.STAMPEDE_WATCH_NAMESPACE;
+  let leading = !args.flags.has('leader-elect');
+
+  const metricsServer = createServer((req, res) => {
+    if (req.url === '/metrics') {
+      void metrics.registry.metrics().then((body) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(body);
+      });
+    } else if (req.url === '/healthz' || req.url === '/readyz') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, leading }));
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  const port = Number(args.values['metrics-port'] ?? 8080);
+  await new Promise<void>((resolve) =>
+    metricsServer.listen(port, args.values['metrics-host'] ?? env.POD_IP ?? '0.0.0.0', resolve),
+  );
+  log.info({ port, namespace: namespace ?? '(all)', identity }, 'controller metrics listening');
+
+  const watches: { stop(): void }[] = [];
+  const startControllers = () => {
+    leading = true;
+    const keyOf = (o: Labeled) => `${o.metadata.namespace}/${o.metadata.name}`;
+    watches.push(
+      startListWatch<Labeled>({
+        client,
+        path: loadTestCollection(namespace),
+        log,
+        onChange: (o) => queue.add(keyOf(o)),
+      }),
+    );
+    // Runner pods and Jobs changing (ready, crashed, finished) is news for their LoadTest.
+    const selector = encodeURIComponent(`${LABEL_COMPONENT}=runner`);
+    const owned = (o: Labeled) => {
+      const lt = o.metadata.labels?.[LABEL_LOADTEST];
+      if (lt) queue.add(`${o.metadata.namespace}/${lt}`);
+    };
+    const scope = namespace ? `/namespaces/${namespace}` : '';
+    watches.push(
+      startListWatch<Labeled>({
+        client,
+        path: `/api/v1${scope}/pods?labelSelector=${selector}`,
+        log,
+        onChange: owned,
+      }),
+    );
+    watches.push(
+      startListWatch<Labeled>({
+        client,
+        path: `/apis/batch/v1${scope}/jobs?labelSelector=${selector}`,
+        log,
+        onChange: owned,
+      }),
+    );
+    const workers = Number(args.values.workers ?? 4);
+    for (let i = 0; i < workers; i++) void worker();
+  };
+
+  const worker = async () => {
+    for (;;) {
+      const key = await queue.get();
+      if (key === undefined) return;
+      try {
+        const { requeueAfterMs } = await reconciler.reconcile(key);
+        queue.forget(key);
+        metrics.reconciles.inc({ result: 'ok' });
+        if (requeueAfterMs !== undefined) queue.addAfter(key, requeueAfterMs);
+      } catch (error) {
+        metrics.reconciles.inc({ result: 'error' });
+        const retryInMs = queue.addRateLimited(key);
+        log.warn({ loadTest: key, err: (error as Error).message, retryInMs }, 'reconcile failed');
+      } finally {
+        queue.done(key);
+      }
+    }
+  };
+
+  const shutdown = () => {
+    log.info({}, 'controller shutting down');
+    queue.shutDown();
+    for (const w of watches) w.stop();
+    metricsServer.close();
+    client.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+
+  if (args.flags.has('leader-elect')) {
+    const elector = new LeaderElector(client, {
+      namespace: args.values['lease-namespace'] ?? env.POD_NAMESPACE ?? 'default',
+      name: 'stampede-controller',
+      identity,
+      leaseDurationSeconds: 15,
+      renewIntervalMs: 5000,
+      log,
+    });
+    void elector.run(startControllers, () => process.exit(1));
+  } else startControllers();
+  return undefined;
+}

@@ -1,0 +1,87 @@
+/** What the controller observes about one LoadTest, and the actions it can take. */
+import type { LoadTest } from '../api/schema.js';
+import type { LoadTestStatus } from '../api/status-schema.js';
+import type { ShardSnapshot } from '../metrics/snapshot.js';
+import type { Summary } from '../report/summary.js';
+import type { RunnerState } from '../runner/protocol.js';
+
+export interface ObservedLoadTest extends LoadTest {
+  metadata: LoadTest['metadata'] & {
+    name: string;
+    namespace: string;
+    uid: string;
+    generation: number;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+  };
+  status?: LoadTestStatus;
+}
+
+export interface ObservedPod {
+  name: string;
+  phase: string;
+  ready: boolean;
+  ip: string | undefined;
+  deleting: boolean;
+  /** Why a container is waiting or terminated, if it is. */
+  reason: string | undefined;
+}
+
+export interface ObservedRunner {
+  index: number;
+  pod: ObservedPod | undefined;
+  /** GET /snapshot from the runner, when it answered this time. */
+  state: RunnerState | undefined;
+  /** The last snapshot this controller process received from the shard (survives a crashed runner). */
+  lastSnapshot: ShardSnapshot | undefined;
+}
+
+export interface ObservedJob {
+  createdAtMs: number;
+  failedIndexes: number[];
+}
+
+export interface Observed {
+  nowMs: number;
+  loadTest: ObservedLoadTest;
+  specConfigMapExists: boolean;
+  job: ObservedJob | undefined;
+  runners: ObservedRunner[];
+  /** The report ConfigMap's summary, once written: the test is over. */
+  report: Summary | undefined;
+}
+
+export type Action =
+  | { kind: 'createSpecConfigMap' }
+  | { kind: 'createJob' }
+  | { kind: 'startRunners'; indexes: number[]; startAt: number }
+  | { kind: 'stopRunners'; indexes: number[] }
+  | { kind: 'releaseRunners'; indexes: number[] }
+  | { kind: 'writeReport'; summary: Summary }
+  | { kind: 'event'; type: 'Normal' | 'Warning'; reason: string; message: string }
+  | { kind: 'deleteLoadTest' };
+
+export interface Decision {
+  status: LoadTestStatus;
+  actions: Action[];
+  /** Reconcile again after this long; undefined: only on the next change. */
+  requeueAfterMs: number | undefined;
+}
+
+export interface ControllerSettings {
+  /** Runners must all be ready within this long after the Job is created. */
+  readyTimeoutMs: number;
+  /** The shared start is this far in the future, so every runner hears of it in time. */
+  startLeadMs: number;
+  /** How often running tests are pulled and merged. */
+  pullIntervalMs: number;
+  /** Delete finished LoadTests after this long; undefined keeps them. */
+  ttlAfterFinishedMs: number | undefined;
+}
+
+export const DEFAULT_SETTINGS: ControllerSettings = {
+  readyTimeoutMs: 120_000,
+  startLeadMs: 2_000,
+  pullIntervalMs: 2_000,
+  ttlAfterFinishedMs: undefined,
+};

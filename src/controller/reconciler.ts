@@ -1,0 +1,64 @@
+/** One reconcile: observe, decide (pure), act. Invalid specs get a Failed status and no retries. */
+import { validateLoadTest } from '../api/validate.js';
+import type { Logger } from '../observability/log.js';
+import type { Actor } from './act.js';
+import { decide } from './decide.js';
+import type { ControllerMetrics } from './metrics.js';
+import type { ControllerSettings, Decision, Observed } from './model.js';
+import type { Observer } from './observe.js';
+
+export interface ReconcileResult {
+  requeueAfterMs: number | undefined;
+}
+
+export class Reconciler {
+  constructor(
+    private readonly observer: Observer,
+    private readonly actor: Actor,
+    private readonly settings: ControllerSettings,
+    private readonly metrics: ControllerMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const [namespace = '', name = ''] = key.split('/');
+    const started = performance.now();
+    const observed = await this.observer.observe(namespace, name, Date.now());
+    if (!observed) {
+      this.metrics.record(key, undefined);
+      return { requeueAfterMs: undefined };
+    }
+    const decision = this.invalid(observed) ?? decide(observed, this.settings);
+    await this.actor.act(observed, decision);
+    this.metrics.record(key, decision.status);
+    this.metrics.reconcileSeconds.observe((performance.now() - started) / 1000);
+    if (decision.status.phase !== observed.loadTest.status?.phase) {
+      this.log.info(
+        { loadTest: key, phase: decision.status.phase, actions: decision.actions.map((a) => a.kind) },
+        'phase changed',
+      );
+    }
+    return { requeueAfterMs: decision.requeueAfterMs };
+  }
+
+  /** The CRD schema catches most mistakes; the rest (templates, thresholds) fail here, once, with reasons. */
+  private invalid(observed: Observed): Decision | undefined {
+    const { apiVersion, kind, metadata, spec } = observed.loadTest;
+    const result = validateLoadTest({ apiVersion, kind, metadata: { name: metadata.name }, spec });
+    if (result.ok) return undefined;
+    const message = result.problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+    const already =
+      observed.loadTest.status?.phase === 'Failed' && observed.loadTest.status.message === message;
+    return {
+      status: {
+        ...observed.loadTest.status,
+        phase: 'Failed',
+        observedGeneration: metadata.generation,
+        message,
+        verdict: 'Failed',
+      },
+      actions: already ? [] : [{ kind: 'event', type: 'Warning', reason: 'InvalidSpec', message }],
+      requeueAfterMs: undefined,
+    };
+  }
+}
