@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import { decide } from '../../../src/controller/decide.js';
+import { DEFAULT_SETTINGS, type Observed, type ObservedRunner } from '../../../src/controller/model.js';
+import type { RunnerState } from '../../../src/runner/protocol.js';
+import { shardSnapshot } from '../../helpers/snapshots.js';
+
+const NOW = Date.parse('2026-11-29T12:00:00Z');
+
+function observed(overrides: Partial<Observed> = {}, spec: Record<string, unknown> = {}): Observed {
+  return {
+    nowMs: NOW,
+    loadTest: {
+      apiVersion: 'stampede.dev/v1alpha1',
+      kind: 'LoadTest',
+      metadata: { name: 'lt', namespace: 'ns', uid: 'u1', generation: 1 },
+      spec: {
+        target: { baseURL: 'http://127.0.0.1:1' },
+        runners: 3,
+        scenarios: {
+          s: { executor: 'constant-vus', vus: 3, duration: '10s', flow: [{ request: { url: '/' } }] },
+        },
+        ...spec,
+      },
+    } as Observed['loadTest'],
+    specConfigMapExists: true,
+    job: { createdAtMs: NOW - 5000, failedIndexes: [] },
+    runners: [],
+    report: undefined,
+    ...overrides,
+  };
+}
+
+const pod = (index: number, phase = 'Running') => ({
+  name: `lt-runners-${index}`,
+  phase,
+  ready: phase === 'Running',
+  ip: `127.0.0.${10 + index}`,
+  deleting: false,
+  reason: undefined,
+});
+
+function runner(
+  index: number,
+  state?: RunnerState['state'],
+  extra: Partial<ObservedRunner> = {},
+): ObservedRunner {
+  const snapshot = shardSnapshot(index, 3, { requests: 100 * (index + 1), done: state === 'done' });
+  return {
+    index,
+    pod: pod(index),
+    state: state ? { state, ...(state !== 'waiting' ? { startAt: NOW - 4000 } : {}), snapshot } : undefined,
+    lastSnapshot: state && state !== 'waiting' ? snapshot : undefined,
+    ...extra,
+  };
+}
+
+describe('decide: provisioning and synchronized start', () => {
+  it('creates the spec ConfigMap and the Job when nothing exists', () => {
+    const d = decide(observed({ specConfigMapExists: false, job: undefined }), DEFAULT_SETTINGS);
+    expect(d.actions.map((a) => a.kind)).toEqual(['createSpecConfigMap', 'createJob', 'event']);
+    expect(d.status.phase).toBe('Provisioning');
+    expect(d.status.conditions?.find((c) => c.type === 'RunnersReady')).toMatchObject({
+      status: 'False',
+      observedGeneration: 1,
+    });
+  });
+
+  it('waits while some runners are not ready yet', () => {
+    const d = decide(
+      observed({ runners: [runner(0, 'waiting'), runner(1), runner(2, 'waiting')] }),
+      DEFAULT_SETTINGS,
+    );
+    expect(d.actions).toEqual([]);
+    expect(d.status).toMatchObject({
+      phase: 'Provisioning',
+      runners: { ready: 2, desired: 3, display: '2/3' },
+    });
+  });
+
+  it('starts every runner at one shared instant once all are ready', () => {
+    const d = decide(observed({ runners: [0, 1, 2].map((i) => runner(i, 'waiting')) }), DEFAULT_SETTINGS);
+    expect(d.actions[0]).toEqual({
+      kind: 'startRunners',
+      indexes: [0, 1, 2],
+      startAt: NOW + DEFAULT_SETTINGS.startLeadMs,
+    });
+    expect(d.status.phase).toBe('Ready');
+    expect(d.status.startAt).toBe(new Date(NOW + DEFAULT_SETTINGS.startLeadMs).toISOString());
+  });
+
+  it('fails with the reason when runners are not ready by the deadline', () => {
+    const stuck = { ...runner(2), pod: { ...pod(2, 'Pending'), reason: 'ImagePullBackOff' } };
+    const d = decide(
+      observed({
+        job: { createdAtMs: NOW - DEFAULT_SETTINGS.readyTimeoutMs - 1, failedIndexes: [] },
+        runners: [runner(0, 'waiting'), runner(1, 'waiting'), stuck],
+      }),
+      DEFAULT_SETTINGS,
+    );
+    expect(d.status.phase).toBe('Failed');
+    expect(d.status.message).toMatch(
+      /2 of 3 runners ready after 120s: runner 2: pod lt-runners-2 Pending \(ImagePullBackOff\)/,
+    );
+    expect(d.actions.map((a) => a.kind)).toEqual(['stopRunners', 'writeReport', 'event']);
+    expect(d.actions.find((a) => a.kind === 'writeReport')).toMatchObject({ summary: { outcome: 'failed' } });
+  });
+});
+
+describe('decide: running', () => {
+  it('merges every runner into status: the request count is the sum over runners', () => {
+    const d = decide(observed({ runners: [0, 1, 2].map((i) => runner(i, 'running')) }), DEFAULT_SETTINGS);
+    expect(d.status.phase).toBe('Running');
+    expect(d.status.requests).toBe(100 + 200 + 300);
+    expect(d.status.runners).toMatchObject({ running: 3, ready: 3 });
+    expect(d.status.p95Ms).toBeCloseTo(10, 1);
+    expect(d.requeueAfterMs).toBe(DEFAULT_SETTINGS.pullIntervalMs);
+  });
+
+  it('sends the original start time to a runner that missed it (controller restarted mid fan-out)', () => {
+    const d = decide(
+      observed({ runners: [runner(0, 'running'), runner(1, 'waiting'), runner(2, 'running')] }),
+      DEFAULT_SETTINGS,
+    );
+    expect(d.actions).toContainEqual({ kind: 'startRunners', indexes: [1], startAt: NOW - 4000 });
+  });
+
+  it('aborts every runner when an abortOnFail threshold fails on the merged data', () => {
+    const runners = [0, 1, 2].map((i) => ({
+      ...runner(i, 'running'),
+      state: {
+        state: 'running' as const,
+        startAt: NOW - 4000,
+        snapshot: shardSnapshot(i, 3, { requests: 100, failures: i === 0 ? 30 : 0 }),
+      },
+    }));
+    const d = decide(
+      observed({ runners }, { thresholds: { errors: [{ threshold: 'rate<0.05', abortOnFail: true }] } }),
+      DEFAULT_SETTINGS,
+    );
+    // 30 failures of 300 requests is 10% merged, although shards 1 and 2 alone look perfect.
+    expect(d.status.abortedBy).toBe('errors rate<0.05 failed (abortOnFail)');
+    expect(d.actions).toContainEqual({ kind: 'stopRunners', indexes: [0, 1, 2] });
+  });
+
+  it('keeps a crashed runner’s last snapshot and finishes with the shard marked lost', () => {
+    const crashed: ObservedRunner = {
+      ...runner(1),
+      pod: { ...pod(1, 'Failed'), reason: 'Error, exit 137' },
+      state: undefined,
+      lastSnapshot: shardSnapshot(1, 3, { requests: 200 }),
+    };
+    const d = decide(
+      observed({ runners: [runner(0, 'done'), crashed, runner(2, 'done')] }),
+      DEFAULT_SETTINGS,
+    );
+    const report = d.actions.find((a) => a.kind === 'writeReport');
+    expect(report).toBeDefined();
+    if (report?.kind !== 'writeReport') throw new Error('no report');
+    expect(report.summary.totals.requests).toBe(100 + 200 + 300);
+    expect(report.summary.outcome).toBe('failed');
+    expect(report.summary.outcomeDetail).toMatch(/lost shard\(s\) 1/);
+    expect(report.summary.shards.find((s) => s.index === 1)).toMatchObject({ lost: true });
+  });
+
+  it('writes the report once every runner is done', () => {
+    const d = decide(observed({ runners: [0, 1, 2].map((i) => runner(i, 'done')) }), DEFAULT_SETTINGS);
+    expect(d.status.phase).toBe('Finishing');
+    expect(d.actions.map((a) => a.kind)).toEqual(['writeReport', 'event']);
+  });
+});
+
+describe('decide: finished', () => {
+  it('takes the final status from the report and releases runners still waiting to exit', () => {
+    const done = decide(observed({ runners: [0, 1, 2].map((i) => runner(i, 'done')) }), DEFAULT_SETTINGS);
+    const report = done.actions.find((a) => a.kind === 'writeReport');
+    if (report?.kind !== 'writeReport') throw new Error('no report');
+    const d = decide(
+      observed({ runners: [0, 1, 2].map((i) => runner(i, 'done')), report: report.summary }),
+      DEFAULT_SETTINGS,
+    );
+    expect(d.status).toMatchObject({
+      phase: 'Succeeded',
+      verdict: 'Passed',
+      requests: 600,
+      progressPercent: 100,
+      report: 'lt-report',
+    });
+    expect(d.actions).toEqual([{ kind: 'releaseRunners', indexes: [0, 1, 2] }]);
+    expect(d.status.conditions?.find((c) => c.type === 'Completed')).toMatchObject({
+      status: 'True',
+      reason: 'Succeeded',
+    });
+  });
+
+  it('deletes the LoadTest after its TTL', () => {
+    const done = decide(observed({ runners: [0, 1, 2].map((i) => runner(i, 'done')) }), DEFAULT_SETTINGS);
+    const report = done.actions.find((a) => a.kind === 'writeReport');
+    if (report?.kind !== 'writeReport') throw new Error('no report');
+    const later = observed({ nowMs: NOW + 61_000, runners: [], report: report.summary });
+    expect(decide(later, { ...DEFAULT_SETTINGS, ttlAfterFinishedMs: 60_000 }).actions).toEqual([
+      { kind: 'deleteLoadTest' },
+    ]);
+    expect(decide(later, { ...DEFAULT_SETTINGS, ttlAfterFinishedMs: 120_000 }).requeueAfterMs).toBe(59_000);
+  });
+});
