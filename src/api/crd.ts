@@ -38,19 +38,21 @@ const COPIED = [
   'maxProperties',
 ] as const;
 
-export function structural(schema: Json, extraRules: (s: Json) => Validation[] = () => []): Json {
+/**
+ * Converts one JSON-schema node. `nesting` counts list levels: cross-field rules are attached only up to
+ * MAX_RULE_NESTING, because CEL's cost estimate multiplies through every enclosing list and nested steps
+ * would exceed the apiserver's budget; deeper levels are checked by the controller, with the CLI's rules.
+ */
+export function structural(
+  schema: Json,
+  extraRules: (s: Json) => Validation[] = () => [],
+  nesting = 0,
+): Json {
   if (schema['x-kubernetes-preserve-unknown-fields']) return { 'x-kubernetes-preserve-unknown-fields': true };
   if (Array.isArray(schema.anyOf)) {
-    // Our only union is "a string or an object" (threshold rules): keep the value, check its shape with CEL.
-    return {
-      'x-kubernetes-preserve-unknown-fields': true,
-      'x-kubernetes-validations': [
-        {
-          rule: "type(self) == string || (type(self) == map && 'threshold' in self)",
-          message: 'must be a threshold string or an object with a threshold field',
-        },
-      ],
-    };
+    // Our only union is "a string or an object" (threshold rules). CEL cannot type an untyped value, so the
+    // apiserver keeps it as is and the controller's validation (the same as the CLI's) checks its shape.
+    return { 'x-kubernetes-preserve-unknown-fields': true };
   }
   const out: Json = {};
   for (const key of COPIED) if (schema[key] !== undefined) out[key] = schema[key];
@@ -60,12 +62,12 @@ export function structural(schema: Json, extraRules: (s: Json) => Validation[] =
     out.minimum = schema.exclusiveMinimum;
     out.exclusiveMinimum = true;
   }
-  const rules: Validation[] = [...extraRules(schema)];
+  const rules: Validation[] = nesting <= MAX_RULE_NESTING ? [...extraRules(schema)] : [];
   if (schema.properties) {
     out.properties = Object.fromEntries(
       Object.entries(schema.properties as Record<string, Json>).map(([k, v]) => [
         k,
-        structural(v, extraRules),
+        structural(v, extraRules, nesting),
       ]),
     );
     if (Array.isArray(schema.required) && schema.required.length) out.required = schema.required;
@@ -74,17 +76,32 @@ export function structural(schema: Json, extraRules: (s: Json) => Validation[] =
     const [[pattern, value]] = Object.entries(schema.patternProperties as Record<string, Json>) as [
       [string, Json],
     ];
-    out.additionalProperties = structural(value, extraRules);
-    if (pattern !== '^(.*)$') {
+    if (value['x-kubernetes-preserve-unknown-fields']) {
+      // A map of arbitrary JSON: an object that keeps unknown fields is something CEL can still type.
+      return {
+        type: 'object',
+        'x-kubernetes-preserve-unknown-fields': true,
+        ...pick(out, ['maxProperties', 'description']),
+      };
+    }
+    out.additionalProperties = structural(value, extraRules, nesting);
+    if (pattern !== '^(.*)$' && nesting <= MAX_RULE_NESTING) {
       rules.push({
         rule: `self.all(k, k.matches('${pattern.replace(/\\/g, '\\\\')}'))`,
         message: `keys must match ${pattern}`,
       });
     }
   }
-  if (schema.items) out.items = structural(schema.items as Json, extraRules);
+  if (schema.items) out.items = structural(schema.items as Json, extraRules, nesting + 1);
   if (rules.length) out['x-kubernetes-validations'] = rules;
   return out;
+}
+
+/** Top-level flow steps (one list deep) carry CEL rules; nested steps are checked by the controller. */
+const MAX_RULE_NESTING = 1;
+
+function pick(o: Json, keys: string[]): Json {
+  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 }
 
 /** The executor field rules the CLI checks, as CEL on a scenario. */

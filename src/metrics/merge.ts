@@ -59,6 +59,8 @@ export interface ShardState {
   done: boolean;
   elapsedMs: number;
   processKey: string;
+  /** Requests this shard sent: merged totals must equal the sum of these. */
+  requests: number;
 }
 
 export interface MergedRun {
@@ -213,6 +215,7 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[]): MergedRun {
       done: s.done,
       elapsedMs: s.elapsedMs,
       processKey: s.process.key,
+      requests: s.steps.reduce((n, st) => n + st.requests, 0),
     })),
     generator: { processes: processes.size, cores, threads },
     steps: [...steps.values()],

@@ -97,7 +97,14 @@ export interface Summary {
     cores: number;
     meanCpuPercent: number;
   };
-  shards: { index: number; total: number; done: boolean; elapsedMs: number; lost?: boolean }[];
+  shards: {
+    index: number;
+    total: number;
+    done: boolean;
+    elapsedMs: number;
+    requests: number;
+    lost?: boolean;
+  }[];
   timeseries: IntervalSummary[];
 }
 
@@ -226,6 +233,7 @@ export function buildSummary(input: SummaryInput): Summary {
         total: s.total,
         done: s.done,
         elapsedMs: s.elapsedMs,
+        requests: s.requests,
         ...(lost.has(s.index) ? { lost: true } : {}),
       }))
       .sort((a, b) => a.index - b.index),

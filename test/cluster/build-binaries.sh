@@ -10,8 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 export GOTOOLCHAIN=local CGO_ENABLED=0
-# -mod=readonly: build exactly what go.mod/go.sum pin; never rewrite them.
-export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=readonly"
+# -mod=readonly: build exactly what go.mod/go.sum pin, never rewrite them; -buildvcs=false:
+# no git stamping from the surrounding repo.
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=readonly -buildvcs=false"
 
 K8S_VERSION="$(awk '$1 == "k8s.io/kubernetes" {print $2}' go.mod)"
 ETCD_VERSION="$(awk '$1 == "go.etcd.io/etcd/server/v3" {print $2}' go.mod)"

@@ -1,0 +1,107 @@
+/**
+ * The end-to-end environment: a real control plane (etcd, kube-apiserver, kube-controller-manager), the
+ * process kubelet, the CRD applied with kubectl, and `stampede controller` as its own process, so tests
+ * can kill and restart it.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  BUILD_HINT,
+  type ControlPlane,
+  kubectl,
+  missingBinaries,
+  startControlPlane,
+} from '../cluster/control-plane.js';
+import { type ProcessKubelet, startProcessKubelet } from '../cluster/process-kubelet.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ClusterEnv {
+  cp: ControlPlane;
+  kubelet: ProcessKubelet;
+  kubectl(args: string[], input?: string): Promise<string>;
+  startController(extraArgs?: string[]): ChildProcess;
+  stopController(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startClusterEnv(): Promise<ClusterEnv> {
+  const missing = missingBinaries();
+  if (missing.length)
+    throw new Error(`control-plane binaries missing (${missing.join(', ')}): run \`${BUILD_HINT}\``);
+  const workDir = mkdtempSync(join(tmpdir(), 'stampede-e2e-'));
+  const cp = await startControlPlane({ workDir: join(workDir, 'cp') });
+  const run = (args: string[], input?: string) => kubectl(cp, args, input);
+  await run(['apply', '--server-side', '-f', join(ROOT, 'crds/loadtests.stampede.dev.yaml')]);
+  await run(['wait', '--for=condition=Established', '--timeout=60s', 'crd/loadtests.stampede.dev']);
+  const kubelet = await startProcessKubelet({
+    kubeconfigPath: cp.kubeconfigPath,
+    projectRoot: ROOT,
+    workDir: join(workDir, 'pods'),
+  });
+  let controller: ChildProcess | undefined;
+  let controllerRuns = 0;
+  const env: ClusterEnv = {
+    cp,
+    kubelet,
+    kubectl: run,
+    startController(extraArgs = []) {
+      const log = openSync(join(workDir, `controller-${++controllerRuns}.log`), 'a');
+      controller = spawn(
+        process.execPath,
+        [
+          join(ROOT, 'bin/stampede.js'),
+          'controller',
+          '--kubeconfig',
+          cp.kubeconfigPath,
+          '--runner-image',
+          'stampede:dev',
+          '--metrics-port',
+          '0',
+          '--metrics-host',
+          '127.0.0.1',
+          '--ready-timeout',
+          '20s',
+          ...extraArgs,
+        ],
+        { stdio: ['ignore', log, log], env: { ...process.env, STAMPEDE_LOG_LEVEL: 'debug' } },
+      );
+      return controller;
+    },
+    async stopController() {
+      const c = controller;
+      if (!c || c.exitCode !== null) return;
+      const exited = new Promise((resolve) => c.once('exit', resolve));
+      c.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      await env.stopController();
+      await kubelet.stop();
+      await cp.stop();
+    },
+  };
+  return env;
+}
+
+export async function pollUntil<T>(
+  what: string,
+  timeoutMs: number,
+  fn: () => Promise<T | undefined>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
