@@ -19,12 +19,36 @@ import { type ProcessKubelet, startProcessKubelet } from '../cluster/process-kub
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+export interface LoadTestObject {
+  metadata: { name: string; uid: string };
+  status?: {
+    phase?: string;
+    requests?: number;
+    verdict?: string;
+    message?: string;
+    abortedBy?: string;
+    lostShards?: number[];
+    runners?: { display?: string; running?: number; ready?: number };
+    report?: string;
+    p95Ms?: number;
+    conditions?: { type: string; status: string; reason: string; observedGeneration?: number }[];
+  };
+}
+
 export interface ClusterEnv {
   cp: ControlPlane;
   kubelet: ProcessKubelet;
   kubectl(args: string[], input?: string): Promise<string>;
   startController(extraArgs?: string[]): ChildProcess;
   stopController(): Promise<void>;
+  /** The LoadTest as JSON; undefined once it is gone. */
+  getLoadTest(name: string, namespace?: string): Promise<LoadTestObject | undefined>;
+  waitForPhase(
+    name: string,
+    phases: string[],
+    timeoutMs: number,
+    namespace?: string,
+  ): Promise<LoadTestObject>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +101,20 @@ export async function startClusterEnv(): Promise<ClusterEnv> {
       const exited = new Promise((resolve) => c.once('exit', resolve));
       c.kill('SIGKILL');
       await exited;
+    },
+    async getLoadTest(name, namespace = 'default') {
+      try {
+        return JSON.parse(await run(['get', 'lt', name, '-n', namespace, '-o', 'json'])) as LoadTestObject;
+      } catch (error) {
+        if (/NotFound/.test((error as Error).message)) return undefined;
+        throw error;
+      }
+    },
+    waitForPhase(name, phases, timeoutMs, namespace = 'default') {
+      return pollUntil(`${name} in ${phases.join('/')}`, timeoutMs, async () => {
+        const lt = await env.getLoadTest(name, namespace);
+        return lt?.status?.phase && phases.includes(lt.status.phase) ? lt : undefined;
+      });
     },
     async stop() {
       await env.stopController();
