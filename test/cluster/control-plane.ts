@@ -55,7 +55,14 @@ export const DEFAULT_CONTROLLERS = [
   'replicaset-controller',
 ];
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** The repository root: found by walking up, so this also works when compiled into .build/ (npm run cluster). */
+export function repoRoot(from = path.dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'test/cluster/go.mod'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no test/cluster/go.mod above ${from}`);
+  }
+}
+const HERE = path.join(repoRoot(), 'test/cluster');
 
 /** The Kubernetes version pinned in test/cluster/go.mod, e.g. "v1.36.3". */
 export function k8sVersion(): string {

@@ -7,17 +7,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   BUILD_HINT,
   type ControlPlane,
   kubectl,
   missingBinaries,
+  repoRoot,
   startControlPlane,
 } from '../cluster/control-plane.js';
 import { type ProcessKubelet, startProcessKubelet } from '../cluster/process-kubelet.js';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ROOT = repoRoot();
 
 export interface LoadTestObject {
   metadata: { name: string; uid: string };
@@ -60,7 +60,15 @@ export async function startClusterEnv(): Promise<ClusterEnv> {
   const cp = await startControlPlane({ workDir: join(workDir, 'cp') });
   const run = (args: string[], input?: string) => kubectl(cp, args, input);
   await run(['apply', '--server-side', '-f', join(ROOT, 'crds/loadtests.stampede.dev.yaml')]);
-  await run(['wait', '--for=condition=Established', '--timeout=60s', 'crd/loadtests.stampede.dev']);
+  // `kubectl wait` fails outright if it looks before the CRD has any conditions, so poll instead.
+  await pollUntil('the LoadTest CRD to be established', 60_000, async () => {
+    const crd = JSON.parse(await run(['get', 'crd', 'loadtests.stampede.dev', '-o', 'json'])) as {
+      status?: { conditions?: { type: string; status: string }[] };
+    };
+    return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
+      ? true
+      : undefined;
+  });
   const kubelet = await startProcessKubelet({
     kubeconfigPath: cp.kubeconfigPath,
     projectRoot: ROOT,
