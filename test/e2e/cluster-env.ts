@@ -39,7 +39,7 @@ export interface ClusterEnv {
   cp: ControlPlane;
   kubelet: ProcessKubelet;
   kubectl(args: string[], input?: string): Promise<string>;
-  startController(extraArgs?: string[]): ChildProcess;
+  startController(extraArgs?: string[], extraEnv?: Record<string, string>): ChildProcess;
   stopController(): Promise<void>;
   /** The LoadTest as JSON; undefined once it is gone. */
   getLoadTest(name: string, namespace?: string): Promise<LoadTestObject | undefined>;
@@ -80,7 +80,7 @@ export async function startClusterEnv(): Promise<ClusterEnv> {
     cp,
     kubelet,
     kubectl: run,
-    startController(extraArgs = []) {
+    startController(extraArgs = [], extraEnv = {}) {
       const log = openSync(join(workDir, `controller-${++controllerRuns}.log`), 'a');
       controller = spawn(
         process.execPath,
@@ -99,13 +99,13 @@ export async function startClusterEnv(): Promise<ClusterEnv> {
           '20s',
           ...extraArgs,
         ],
-        { stdio: ['ignore', log, log], env: { ...process.env, STAMPEDE_LOG_LEVEL: 'debug' } },
+        { stdio: ['ignore', log, log], env: { ...process.env, STAMPEDE_LOG_LEVEL: 'debug', ...extraEnv } },
       );
       return controller;
     },
     async stopController() {
       const c = controller;
-      if (!c || c.exitCode !== null) return;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
       const exited = new Promise((resolve) => c.once('exit', resolve));
       c.kill('SIGKILL');
       await exited;
