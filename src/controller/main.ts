@@ -4,10 +4,10 @@
  */
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
 import { parseDurationUs } from '../api/duration.js';
 import { parseArgs, UsageError } from '../cli/args.js';
 import { KubeClient } from '../kube/client.js';
+import { loadCredentials } from '../kube/kubeconfig.js';
 import { startListWatch } from '../kube/list-watch.js';
 import { createLogger } from '../observability/log.js';
 import { Actor } from './act.js';
@@ -58,10 +58,7 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
   });
   if (args.positional.length) throw new UsageError(CONTROLLER_USAGE);
   const log = createLogger('controller');
-  const kubeConfig = new KubeConfig();
-  if (args.values.kubeconfig) kubeConfig.loadFromFile(args.values.kubeconfig);
-  else kubeConfig.loadFromDefault();
-  const client = new KubeClient(kubeConfig);
+  const client = new KubeClient(loadCredentials(args.values.kubeconfig, env));
   const identity = env.POD_NAME ?? `${hostname()}-${process.pid}`;
   const settings = {
     ...DEFAULT_SETTINGS,

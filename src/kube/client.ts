@@ -1,11 +1,10 @@
 /**
  * A thin Kubernetes REST client over undici: the controller needs a few verbs, server-side errors with their
- * reason, and watches it can time out and restart itself. Credentials come from @kubernetes/client-node's
- * KubeConfig (kubeconfig file or in-cluster service account), refreshed periodically so rotated service
- * account tokens keep working.
+ * reason, and watches it can time out and restart itself. Bearer tokens are re-read periodically, so
+ * rotated service-account tokens keep working.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request } from 'undici';
+import type { ClusterCredentials } from './kubeconfig.js';
 
 export class KubeError extends Error {
   constructor(
@@ -44,50 +43,37 @@ export interface WatchEvent<T> {
 }
 
 export class KubeClient {
-  private agent: Agent | undefined;
-  private headers: Record<string, string> = {};
+  private readonly agent: Agent;
+  private authorization: string | undefined;
   private refreshedAt = 0;
   readonly server: string;
 
-  constructor(private readonly kubeConfig: KubeConfig) {
-    const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster');
-    this.server = cluster.server.replace(/\/$/, '');
+  constructor(private readonly credentials: ClusterCredentials) {
+    this.server = credentials.server;
+    this.agent = new Agent({
+      connect: {
+        ...(credentials.ca ? { ca: credentials.ca } : {}),
+        ...(credentials.cert ? { cert: credentials.cert } : {}),
+        ...(credentials.key ? { key: credentials.key } : {}),
+        ...(credentials.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}),
+      },
+    });
   }
 
-  private async credentials(): Promise<{ agent: Agent; headers: Record<string, string> }> {
-    if (!this.agent || Date.now() - this.refreshedAt > CREDENTIAL_REFRESH_MS) {
-      const opts: {
-        ca?: Buffer;
-        cert?: Buffer;
-        key?: Buffer;
-        headers?: Record<string, string>;
-        rejectUnauthorized?: boolean;
-      } = {};
-      await this.kubeConfig.applyToHTTPSOptions(opts as never);
-      const old = this.agent;
-      this.agent = new Agent({
-        connect: {
-          ...(opts.ca ? { ca: opts.ca } : {}),
-          ...(opts.cert ? { cert: opts.cert } : {}),
-          ...(opts.key ? { key: opts.key } : {}),
-          ...(opts.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
-        },
-      });
-      this.headers = Object.fromEntries(Object.entries(opts.headers ?? {}).map(([k, v]) => [k, String(v)]));
+  private headers(): Record<string, string> {
+    if (this.credentials.token && Date.now() - this.refreshedAt > CREDENTIAL_REFRESH_MS) {
+      this.authorization = `Bearer ${this.credentials.token()}`;
       this.refreshedAt = Date.now();
-      if (old) void old.close();
     }
-    return { agent: this.agent, headers: this.headers };
+    return this.authorization ? { authorization: this.authorization } : {};
   }
 
   async call<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
-    const { agent, headers } = await this.credentials();
     const response = await request(`${this.server}${path}`, {
       method: method as 'GET',
-      dispatcher: agent,
+      dispatcher: this.agent,
       headers: {
-        ...headers,
+        ...this.headers(),
         accept: 'application/json',
         ...(body !== undefined ? { 'content-type': contentType } : {}),
       },
@@ -142,13 +128,12 @@ export class KubeClient {
     onEvent: (e: WatchEvent<T>) => void,
     signal: AbortSignal,
   ): Promise<void> {
-    const { agent, headers } = await this.credentials();
     const sep = path.includes('?') ? '&' : '?';
     const url = `${this.server}${path}${sep}watch=1&allowWatchBookmarks=true&timeoutSeconds=${timeoutSeconds}&resourceVersion=${encodeURIComponent(resourceVersion)}`;
     const response = await request(url, {
       method: 'GET',
-      dispatcher: agent,
-      headers: { ...headers, accept: 'application/json' },
+      dispatcher: this.agent,
+      headers: { ...this.headers(), accept: 'application/json' },
       signal,
       headersTimeout: REQUEST_TIMEOUT_MS,
       // The server closes the watch after timeoutSeconds; anything much longer is a dead connection.
@@ -182,6 +167,6 @@ export class KubeClient {
   }
 
   close(): void {
-    void this.agent?.close();
+    void this.agent.close();
   }
 }

@@ -9,9 +9,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { request } from 'undici';
 import { isNotFound, KubeClient } from '../../src/kube/client.js';
+import { loadKubeconfigFile } from '../../src/kube/kubeconfig.js';
 import { startListWatch } from '../../src/kube/list-watch.js';
 import { createLogger } from '../../src/observability/log.js';
 
@@ -99,12 +99,9 @@ export interface ProcessKubelet {
 export async function startProcessKubelet(opts: ProcessKubeletOptions): Promise<ProcessKubelet> {
   const nodeName = opts.nodeName ?? 'process-node';
   const log = createLogger('process-kubelet', process.env.STAMPEDE_KUBELET_LOG ?? 'warn');
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(opts.kubeconfigPath);
-  const client = new KubeClient(kubeConfig);
-  const cluster = kubeConfig.getCurrentCluster();
-  const caPath = cluster?.caFile;
-  const caData = cluster?.caData ?? (caPath ? readFileSync(caPath).toString('base64') : undefined);
+  const credentials = loadKubeconfigFile(opts.kubeconfigPath);
+  const client = new KubeClient(credentials);
+  const caData = credentials.ca?.toString('base64');
   const pods = new Map<string, Running>();
   const freeIPs: string[] = [];
   let nextHost = 10;

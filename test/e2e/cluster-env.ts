@@ -59,7 +59,12 @@ export async function startClusterEnv(): Promise<ClusterEnv> {
   const workDir = mkdtempSync(join(tmpdir(), 'stampede-e2e-'));
   const cp = await startControlPlane({ workDir: join(workDir, 'cp') });
   const run = (args: string[], input?: string) => kubectl(cp, args, input);
-  await run(['apply', '--server-side', '-f', join(ROOT, 'crds/loadtests.stampede.dev.yaml')]);
+  await run([
+    'apply',
+    '--server-side',
+    '-f',
+    process.env.STAMPEDE_CRD_FILE ?? join(ROOT, 'crds/loadtests.stampede.dev.yaml'),
+  ]);
   // `kubectl wait` fails outright if it looks before the CRD has any conditions, so poll instead.
   await pollUntil('the LoadTest CRD to be established', 60_000, async () => {
     const crd = JSON.parse(await run(['get', 'crd', 'loadtests.stampede.dev', '-o', 'json'])) as {
