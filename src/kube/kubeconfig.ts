@@ -117,7 +117,7 @@ export function loadCredentials(
   if (fromEnv) return loadKubeconfigFile(fromEnv);
   const inCluster = inClusterCredentials(env);
   if (inCluster) return inCluster;
-  const home = join(homedir(), '.kube/config');
+  const home = join(env.HOME ?? homedir(), '.kube/config');
   if (existsSync(home)) return loadKubeconfigFile(home);
   throw new KubeconfigError('no kubeconfig: pass --kubeconfig, set KUBECONFIG, or run in a cluster');
 }
