@@ -23,6 +23,8 @@ export interface ListWatchOptions<T> {
   watchTimeoutSeconds?: number;
   /** Full relist at least this often, to heal anything a watch missed. */
   relistIntervalMs?: number;
+  /** Restart a watch that has been silent this long (default: the watch timeout plus 15 s). */
+  stallMs?: number;
   backoffBaseMs?: number;
   backoffCapMs?: number;
   /** Injected so tests need not sleep for real. */
@@ -43,13 +45,14 @@ export function startListWatch<T extends { metadata?: { resourceVersion?: string
   const delay = opts.delay ?? realDelay;
   let stopped = false;
   let current: AbortController | undefined;
-  const state = { lastEventMs: Date.now(), synced: false };
+  const state = { lastEventMs: Date.now(), synced: false, lists: 0, watches: 0, stalls: 0 };
 
   const loop = async () => {
     let failures = 0;
     while (!stopped) {
       try {
         const list = await opts.client.get<Listed<T>>(opts.path);
+        state.lists++;
         let resourceVersion = list.metadata.resourceVersion;
         for (const item of list.items) opts.onChange(item, 'SYNC');
         state.synced = true;
@@ -60,7 +63,8 @@ export function startListWatch<T extends { metadata?: { resourceVersion?: string
           current = controller;
           let stalled = false;
           // The server ends each watch after timeoutSeconds; silence well past that means a dead stream.
-          const stallMs = (timeoutSeconds + 15) * 1000;
+          const stallMs = opts.stallMs ?? (timeoutSeconds + 15) * 1000;
+          state.watches++;
           let watchdog = setTimeout(() => {
             stalled = true;
             controller.abort();
@@ -89,6 +93,7 @@ export function startListWatch<T extends { metadata?: { resourceVersion?: string
             }
             if (stopped) return;
             if (!stalled) throw error;
+            state.stalls++;
             opts.log.warn({ path: opts.path }, 'watch stalled, restarting');
           } finally {
             clearTimeout(watchdog);
