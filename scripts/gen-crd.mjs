@@ -2,6 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import { renderCRDYaml } from '../dist/api/crd.js';
 
-const target = new URL('../crds/loadtests.stampede.dev.yaml', import.meta.url);
-writeFileSync(target, renderCRDYaml());
-console.log(`wrote ${target.pathname}`);
+// The Helm chart ships the same CRD; both copies are written together so they cannot drift.
+for (const path of ['../crds/loadtests.stampede.dev.yaml', '../charts/stampede/crds/loadtests.stampede.dev.yaml']) {
+  const target = new URL(path, import.meta.url);
+  writeFileSync(target, renderCRDYaml());
+  console.log(`wrote ${target.pathname}`);
+}

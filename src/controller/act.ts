@@ -4,7 +4,7 @@
  */
 import { request } from 'undici';
 import { API_VERSION, KIND } from '../api/schema.js';
-import { isAlreadyExists, isNotFound, type KubeClient } from '../kube/client.js';
+import { isAlreadyExists, isNotFound, type KubeClient, type KubeError } from '../kube/client.js';
 import type { Logger } from '../observability/log.js';
 import { fitReportFiles } from '../report/fit.js';
 import { type RunnerPodOptions, reportConfigMap, runnerJob, specConfigMap } from './builders.js';
@@ -139,6 +139,22 @@ export class Actor {
         }
         return;
     }
+  }
+
+  /**
+   * An API call was forbidden or rejected: record a Warning Event and a status message, best effort, so the
+   * reason shows in `kubectl describe lt` and not only in the controller's log.
+   */
+  async reportBlocked(observed: Observed, error: KubeError): Promise<void> {
+    const lt = observed.loadTest;
+    const message = `the controller cannot proceed: ${error.message}`.slice(0, 1024);
+    if (lt.status?.message === message) return;
+    await this.one(observed, { kind: 'event', type: 'Warning', reason: 'ActionBlocked', message });
+    await this.opts.client
+      .patch(loadTestStatusPath(lt.metadata.namespace, lt.metadata.name), { status: { message } })
+      .catch((e: Error) =>
+        this.opts.log.warn({ loadTest: lt.metadata.name, err: e.message }, 'status not recorded'),
+      );
   }
 
   async act(observed: Observed, decision: Decision): Promise<void> {

@@ -119,7 +119,20 @@ export class LeaderElector {
     }
   }
 
-  stop(): void {
+  /** Gives the lease up on shutdown, so a new replica leads at once instead of after the lease expires. */
+  async release(): Promise<void> {
     this.stopped = true;
+    if (!this.leading) return;
+    this.leading = false;
+    try {
+      const lease = await this.client.get<Lease>(this.path(this.opts.name));
+      if (lease.spec.holderIdentity !== this.opts.identity) return;
+      await this.client.replace(this.path(this.opts.name), {
+        ...lease,
+        spec: { ...lease.spec, holderIdentity: '', renewTime: microTime(0) },
+      });
+    } catch (error) {
+      this.opts.log.warn({ err: (error as Error).message }, 'lease not released');
+    }
   }
 }

@@ -172,19 +172,21 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
     }
   };
 
-  const shutdown = () => {
+  let elector: LeaderElector | undefined;
+  const shutdown = async () => {
     log.info({}, 'controller shutting down');
     queue.shutDown();
     for (const w of watches) w.stop();
+    await elector?.release();
     metricsServer.close();
     client.close();
     process.exit(0);
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
 
   if (args.flags.has('leader-elect')) {
-    const elector = new LeaderElector(client, {
+    elector = new LeaderElector(client, {
       namespace: args.values['lease-namespace'] ?? env.POD_NAMESPACE ?? 'default',
       name: 'stampede-controller',
       identity,

@@ -1,5 +1,6 @@
 /** One reconcile: observe, decide (pure), act. Invalid specs get a Failed status and no retries. */
 import { validateLoadTest } from '../api/validate.js';
+import { KubeError } from '../kube/client.js';
 import type { Logger } from '../observability/log.js';
 import type { Actor } from './act.js';
 import { decide } from './decide.js';
@@ -29,7 +30,15 @@ export class Reconciler {
       return { requeueAfterMs: undefined };
     }
     const decision = this.invalid(observed) ?? decide(observed, this.settings);
-    await this.actor.act(observed, decision);
+    try {
+      await this.actor.act(observed, decision);
+    } catch (error) {
+      // Denied or rejected calls are for the operator's installer to fix; say so where users look, then retry.
+      if (error instanceof KubeError && (error.statusCode === 403 || error.statusCode === 422)) {
+        await this.actor.reportBlocked(observed, error);
+      }
+      throw error;
+    }
     this.metrics.record(key, decision.status);
     this.metrics.reconcileSeconds.observe((performance.now() - started) / 1000);
     if (decision.status.phase !== observed.loadTest.status?.phase) {
