@@ -3,7 +3,10 @@ import { writeFileSync } from 'node:fs';
 import { renderCRDYaml } from '../dist/api/crd.js';
 
 // The Helm chart ships the same CRD; both copies are written together so they cannot drift.
-for (const path of ['../crds/loadtests.stampede.dev.yaml', '../charts/stampede/crds/loadtests.stampede.dev.yaml']) {
+for (const path of [
+  '../crds/loadtests.stampede.dev.yaml',
+  '../charts/stampede/crds/loadtests.stampede.dev.yaml',
+]) {
   const target = new URL(path, import.meta.url);
   writeFileSync(target, renderCRDYaml());
   console.log(`wrote ${target.pathname}`);

@@ -144,7 +144,8 @@ export function scenarioRules(): Validation[] {
 function nodeRules(schema: Json): Validation[] {
   const props = (schema.properties ?? {}) as Json;
   if ('request' in props && 'think' in props) {
-    const kinds = ['request', 'steps', 'choice'].filter((k) => k in props);
+    // ws and pg last: the message keeps reading "at most one of request, steps, choice, ..." as before.
+    const kinds = ['request', 'steps', 'choice', 'ws', 'pg'].filter((k) => k in props);
     return kinds.length > 1
       ? [
           {
@@ -169,6 +170,36 @@ function nodeRules(schema: Json): Validation[] {
         message: 'an extractor needs exactly one of json, header, regex',
       },
     ];
+  }
+  if ('text' in props && 'binary' in props) {
+    return [
+      {
+        // `json` holds any JSON value, which CEL cannot type, so the apiserver checks the typed pair and the
+        // controller's validation (the CLI's) enforces exactly one of the three.
+        rule: '[has(self.text), has(self.binary)].filter(x, x).size() <= 1',
+        message: 'a WebSocket message needs exactly one of text, json, binary',
+      },
+    ];
+  }
+  if ('any' in props && 'text' in props) {
+    return [
+      {
+        rule: '[has(self.any), has(self.text), has(self.json)].filter(x, x).size() == 1',
+        message: 'expect needs exactly one of any, text, json',
+      },
+    ];
+  }
+  if ('urlFrom' in props) {
+    const oneUrl = { rule: '!(has(self.url) && has(self.urlFrom))', message: 'use url or urlFrom, not both' };
+    return 'transaction' in props
+      ? [
+          oneUrl,
+          {
+            rule: 'has(self.query) != has(self.transaction)',
+            message: 'a pg step needs exactly one of query, transaction',
+          },
+        ]
+      : [oneUrl];
   }
   if ('inline' in props && 'csv' in props) {
     return [

@@ -4,35 +4,24 @@
  * fixed depth because CRD schemas cannot be recursive.
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { DURATION_HINT, DURATION_PATTERN } from './duration.js';
+import { AnyJson, Duration, LIMITS, StringEnum, StringMap } from './schema-common.js';
+import {
+  type PgStatement,
+  PgStep,
+  Postgres,
+  type SecretKeyRef,
+  type WsExpect,
+  type WsMessage,
+  WsStep,
+} from './schema-protocols.js';
+
+export { LIMITS, StringEnum } from './schema-common.js';
+export { PG_URL_PATTERN, WS_URL_PATTERN } from './schema-protocols.js';
 
 export const API_VERSION = 'stampede.dev/v1alpha1';
 export const KIND = 'LoadTest';
 /** Group/repeat/choice steps can nest this deep; CRD schemas cannot express recursion. */
 export const MAX_FLOW_DEPTH = 4;
-
-export function StringEnum<T extends string[]>(values: [...T], options: { description?: string } = {}) {
-  return Type.Unsafe<T[number]>({ type: 'string', enum: values, ...options });
-}
-
-const Duration = (description?: string) =>
-  Type.String({
-    pattern: DURATION_PATTERN,
-    'x-hint': DURATION_HINT,
-    ...(description ? { description } : {}),
-  });
-
-/** Any JSON value (request bodies, expected values). Preserved as-is by the CRD. */
-const AnyJson = () => Type.Unknown({ 'x-kubernetes-preserve-unknown-fields': true });
-
-/** Bounds on maps, lists and strings keep CEL cost estimates finite in the CRD and manifests sane. */
-export const LIMITS = { mapEntries: 64, listItems: 100, stringLength: 8192, bodyLength: 1_048_576 } as const;
-
-const StringMap = (description: string) =>
-  Type.Record(Type.String({ maxLength: 256 }), Type.String({ maxLength: LIMITS.stringLength }), {
-    description,
-    maxProperties: LIMITS.mapEntries,
-  });
 
 export const EXECUTORS = [
   'constant-vus',
@@ -140,6 +129,8 @@ function stepSchema(depth: number): TSchema {
     {
       name: Type.Optional(Type.String({ minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9_.:/-]+$' })),
       request: Type.Optional(HttpRequest),
+      ws: Type.Optional(WsStep),
+      pg: Type.Optional(PgStep),
       extract: Type.Optional(
         Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Extractor, { maxProperties: 32 }),
       ),
@@ -237,6 +228,7 @@ export const LoadTestSpec = Type.Object(
     feeders: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Feeder, { maxProperties: 16 }),
     ),
+    postgres: Type.Optional(Postgres),
     scenarios: Type.Record(Type.String({ pattern: '^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$' }), Scenario, {
       minProperties: 1,
       maxProperties: 32,
@@ -283,6 +275,8 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 export interface Step {
   name?: string;
   request?: HttpRequestSpec;
+  ws?: WsStepSpec;
+  pg?: PgStepSpec;
   extract?: Record<string, ExtractorSpec>;
   check?: CheckSpec;
   set?: Record<string, string>;
@@ -293,6 +287,13 @@ export interface Step {
   choice?: { weight: number; steps: Step[] }[];
 }
 export type HttpRequestSpec = Static<typeof HttpRequest>;
+export type WsStepSpec = Static<typeof WsStep>;
+export type WsMessageSpec = Static<typeof WsMessage>;
+export type WsExpectSpec = Static<typeof WsExpect>;
+export type PgStepSpec = Static<typeof PgStep>;
+export type PgStatementSpec = Static<typeof PgStatement>;
+export type PostgresSpec = Static<typeof Postgres>;
+export type SecretKeyRefSpec = Static<typeof SecretKeyRef>;
 export type ExtractorSpec = Static<typeof Extractor>;
 export type CheckSpec = Static<typeof Check>;
 export type ThinkSpec = Static<typeof Think>;

@@ -9,13 +9,21 @@ import { parseAllDocuments } from 'yaml';
 import { COMMON_FIELDS } from '../engine/executor.js';
 import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
 import { compileJsonPath } from '../engine/json-path.js';
-import { compileTemplate, TEMPLATE_ROOTS } from '../engine/template.js';
 import { parseThresholdExpression, parseThresholdKey } from '../metrics/threshold-expr.js';
 import { durationUs } from './duration.js';
-import { LoadTest, type LoadTest as LoadTestType, type Scenario, type Step } from './schema.js';
+import {
+  LoadTest,
+  type LoadTest as LoadTestType,
+  type PostgresSpec,
+  type Scenario,
+  type Step,
+} from './schema.js';
 import { checkSchema, joinPath, type Problem } from './schema-check.js';
+import { checkJsonTemplates, checkTemplate, type TemplateScope } from './template-check.js';
+import { pgStepProblems, postgresSpecProblems, wsStepProblems } from './validate-protocols.js';
 
 export type { Problem } from './schema-check.js';
+export { checkTemplate } from './template-check.js';
 
 export type ValidationResult = { ok: true; loadTest: LoadTestType } | { ok: false; problems: Problem[] };
 
@@ -86,8 +94,9 @@ export function crossFieldProblems(loadTest: LoadTestType, options: ValidateOpti
   for (const [k, v] of Object.entries(spec.target.headers ?? {})) {
     checkTemplate(v, joinPath('spec.target.headers', k), { ...templateScope, vars: new Set() }, problems);
   }
+  problems.push(...postgresSpecProblems(loadTest, { ...templateScope, vars: new Set() }));
   for (const [name, scenario] of Object.entries(spec.scenarios)) {
-    problems.push(...scenarioProblems(name, scenario, templateScope));
+    problems.push(...scenarioProblems(name, scenario, templateScope, spec.postgres));
   }
   for (const [key, rules] of Object.entries(spec.thresholds ?? {})) {
     const path = joinPath('spec.thresholds', key);
@@ -114,13 +123,12 @@ export function crossFieldProblems(loadTest: LoadTestType, options: ValidateOpti
   return problems;
 }
 
-interface TemplateScope {
-  env: Set<string>;
-  feeders: Set<string>;
-  vars: Set<string>;
-}
-
-function scenarioProblems(name: string, scenario: Scenario, scope: Omit<TemplateScope, 'vars'>): Problem[] {
+function scenarioProblems(
+  name: string,
+  scenario: Scenario,
+  scope: Omit<TemplateScope, 'vars'>,
+  postgres: PostgresSpec | undefined,
+): Problem[] {
   const base = joinPath('spec.scenarios', name);
   const problems: Problem[] = [];
   const executor = EXECUTOR_REGISTRY[scenario.executor];
@@ -145,7 +153,31 @@ function scenarioProblems(name: string, scenario: Scenario, scope: Omit<Template
     problems.push({ path: `${base}.${p.path}`, message: p.message });
   const vars = new Set<string>();
   collectDefinedVars(scenario.flow, vars);
-  checkFlow(scenario.flow, `${base}.flow`, { ...scope, vars }, problems);
+  checkFlow(scenario.flow, `${base}.flow`, { ...scope, vars, postgres }, problems);
+  problems.push(...mixedProtocolNames(scenario.flow, `${base}.flow`));
+  return problems;
+}
+
+/** One step name is one row of results, so it may not name steps of two protocols. */
+function mixedProtocolNames(steps: Step[], base: string): Problem[] {
+  const byName = new Map<string, string>();
+  const problems: Problem[] = [];
+  const walk = (list: Step[], path: string, prefix: string) =>
+    list.forEach((step, i) => {
+      const here = `${path}[${i}]`;
+      const protocol = step.ws ? 'ws' : step.pg ? 'pg' : step.request ? 'http' : undefined;
+      if (protocol && step.name !== undefined) {
+        const full = prefix + step.name;
+        const seen = byName.get(full);
+        if (seen === undefined) byName.set(full, protocol);
+        else if (seen !== protocol)
+          problems.push({ path: `${here}.name`, message: `"${full}" already names a ${seen} step` });
+      }
+      const inner = step.group ? `${prefix}${step.group}/` : prefix;
+      if (step.steps) walk(step.steps, `${here}.steps`, inner);
+      step.choice?.forEach((c, k) => walk(c.steps, `${here}.choice[${k}].steps`, inner));
+    });
+  walk(steps, base, '');
   return problems;
 }
 
@@ -158,21 +190,28 @@ function collectDefinedVars(steps: Step[], out: Set<string>): void {
   }
 }
 
-const STEP_KINDS = ['request', 'steps', 'choice'] as const;
+const STEP_KINDS = ['request', 'ws', 'pg', 'steps', 'choice'] as const;
 
-function checkFlow(steps: Step[], base: string, scope: TemplateScope, problems: Problem[]): void {
+type FlowScope = TemplateScope & { postgres: PostgresSpec | undefined };
+
+function checkFlow(steps: Step[], base: string, scope: FlowScope, problems: Problem[]): void {
   steps.forEach((step, i) => {
     const path = `${base}[${i}]`;
     const kinds = STEP_KINDS.filter((k) => step[k] !== undefined);
     if (kinds.length > 1) {
       problems.push({
         path,
-        message: `has ${kinds.join(' and ')}; a step is one of: request, steps (with group/repeat), choice`,
+        message: `has ${kinds.join(' and ')}; a step is one of: request, ws, pg, steps (with group/repeat), choice`,
       });
     }
     if (kinds.length === 0 && !step.think && !step.set) {
-      problems.push({ path, message: 'does nothing; give it a request, steps, choice, think or set' });
+      problems.push({
+        path,
+        message: 'does nothing; give it a request, ws, pg, steps, choice, think or set',
+      });
     }
+    if (step.ws) wsStepProblems(step.ws, `${path}.ws`, scope, problems);
+    if (step.pg) pgStepProblems(step.pg, step.name, path, scope.postgres, scope, problems);
     if (
       (step.group !== undefined || step.repeat !== undefined) &&
       step.steps === undefined &&
@@ -243,50 +282,5 @@ function tryCompile(fn: () => unknown, path: string, problems: Problem[]): void 
     fn();
   } catch (error) {
     problems.push({ path, message: (error as Error).message });
-  }
-}
-
-function checkJsonTemplates(value: unknown, path: string, scope: TemplateScope, problems: Problem[]): void {
-  if (typeof value === 'string') checkTemplate(value, path, scope, problems);
-  else if (Array.isArray(value))
-    value.forEach((v, i) => checkJsonTemplates(v, `${path}[${i}]`, scope, problems));
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) checkJsonTemplates(v, joinPath(path, k), scope, problems);
-  }
-}
-
-/** Compiles a template and checks that every name it reads is defined somewhere it can come from. */
-export function checkTemplate(text: string, path: string, scope: TemplateScope, problems: Problem[]): void {
-  let references: ReturnType<typeof compileTemplate>['references'];
-  try {
-    references = compileTemplate(text).references;
-  } catch (error) {
-    problems.push({ path, message: (error as Error).message });
-    return;
-  }
-  for (const ref of references) {
-    const key = ref.keys[0];
-    const full = [ref.root, ...ref.keys].join('.');
-    if (ref.root === 'env' && (typeof key !== 'string' || !scope.env.has(key))) {
-      problems.push({
-        path,
-        message: `\${${full}} is undefined: declare it in spec.env (declared: ${[...scope.env].join(', ') || 'none'})`,
-      });
-    } else if (ref.root === 'vars' && (typeof key !== 'string' || !scope.vars.has(key))) {
-      problems.push({
-        path,
-        message: `\${${full}} is undefined: no step in this scenario extracts or sets it (defined: ${[...scope.vars].join(', ') || 'none'})`,
-      });
-    } else if (ref.root === 'data' && (typeof key !== 'string' || !scope.feeders.has(key))) {
-      problems.push({
-        path,
-        message: `\${${full}} is undefined: declare feeder "${key}" in spec.feeders (declared: ${[...scope.feeders].join(', ') || 'none'})`,
-      });
-    } else if ((ref.root === 'env' || ref.root === 'vars' || ref.root === 'data') && ref.keys.length === 0) {
-      problems.push({
-        path,
-        message: `\${${ref.root}} needs a name, e.g. \${${ref.root}.NAME}; roots: ${TEMPLATE_ROOTS.join(', ')}`,
-      });
-    }
   }
 }

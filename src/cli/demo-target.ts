@@ -5,7 +5,9 @@ import { parseArgs, UsageError } from './args.js';
 
 export const DEMO_USAGE = `usage: stampede demo-target [--host 127.0.0.1] [--port 8080] [--latency 5ms] [--jitter 10ms] [--error-rate 0]
 
-  Serves POST /api/login, GET /api/data and POST /api/transaction (the seed's user session).`;
+  Serves POST /api/login, GET /api/data and POST /api/transaction (the seed's user session), and a
+  WebSocket echo/chat endpoint at /ws ("ping" -> "pong", JSON echoed with a server "ts", chat rooms with
+  ?room=, {"type":"subscribe","intervalMs":100} for a feed). Latency, jitter and error rate apply to both.`;
 
 function durationMs(text: string | undefined, fallback: number, name: string): number {
   if (text === undefined) return fallback;

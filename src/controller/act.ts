@@ -3,11 +3,19 @@
  * AlreadyExists is success), so a half-finished fan-out simply resumes on the next reconcile.
  */
 import { request } from 'undici';
+import { pgUrlEnvName } from '../api/pg-url.js';
 import { API_VERSION, KIND } from '../api/schema.js';
+import { secretRefs } from '../api/validate-protocols.js';
 import { isAlreadyExists, isNotFound, type KubeClient, type KubeError } from '../kube/client.js';
 import type { Logger } from '../observability/log.js';
 import { fitReportFiles } from '../report/fit.js';
-import { type RunnerPodOptions, reportConfigMap, runnerJob, specConfigMap } from './builders.js';
+import {
+  type RunnerPodOptions,
+  reportConfigMap,
+  runnerJob,
+  type SecretEnv,
+  specConfigMap,
+} from './builders.js';
 import type { Action, Decision, Observed } from './model.js';
 import { CONTROL_PORT } from './names.js';
 import { configMaps, events, jobs, loadTestPath, loadTestStatusPath } from './paths.js';
@@ -44,6 +52,16 @@ async function callRunner(ip: string, port: number, path: string, body?: unknown
   } catch {
     return false;
   }
+}
+
+/** Database URLs named by Secret references reach runners as env vars the kubelet fills in. */
+export function secretEnv(lt: Observed['loadTest']): SecretEnv[] {
+  const seen = new Map<string, SecretEnv>();
+  for (const { ref } of secretRefs(lt)) {
+    const name = pgUrlEnvName(ref);
+    seen.set(name, { name, secret: ref.secretKeyRef.name, key: ref.secretKeyRef.key });
+  }
+  return [...seen.values()];
 }
 
 /** The manifest a runner gets: just what it needs to run, not the live object. */
@@ -88,7 +106,7 @@ export class Actor {
       case 'createSpecConfigMap':
         return createIfAbsent(client, configMaps(ns), specConfigMap(lt, runnerManifest(observed)));
       case 'createJob':
-        return createIfAbsent(client, jobs(ns), runnerJob(lt, this.opts.runner));
+        return createIfAbsent(client, jobs(ns), runnerJob(lt, this.opts.runner, secretEnv(lt)));
       case 'startRunners':
         return this.runnerCalls(observed, action.indexes, '/start', { startAt: action.startAt });
       case 'stopRunners':

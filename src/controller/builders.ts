@@ -68,7 +68,14 @@ export function reportConfigMap(lt: OwnedLoadTest, files: Record<string, string>
   };
 }
 
-export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions): V1Job {
+/** An env var taken from a Secret key by the kubelet: how database URLs reach runners without the spec. */
+export interface SecretEnv {
+  name: string;
+  secret: string;
+  key: string;
+}
+
+export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, secretEnv: SecretEnv[] = []): V1Job {
   const runners = lt.spec.runners ?? 1;
   const n = names(lt.metadata.name);
   const labels = baseLabels(lt.metadata.name, 'runner');
@@ -120,6 +127,10 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions): V1Job {
                   name: 'STAMPEDE_LOADTEST',
                   valueFrom: { configMapKeyRef: { name: n.spec, key: SPEC_KEY } },
                 },
+                ...secretEnv.map((e) => ({
+                  name: e.name,
+                  valueFrom: { secretKeyRef: { name: e.secret, key: e.key } },
+                })),
               ],
               ports: [{ name: 'control', containerPort: CONTROL_PORT }],
               readinessProbe: {

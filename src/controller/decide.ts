@@ -3,73 +3,15 @@
  * actions it should take. It never branches on a stored phase; the phase is worked out from the world
  * (the Job, the pods, what the runners say, whether the report exists) every time.
  */
-import type { LoadTestStatus, Phase } from '../api/status-schema.js';
 import { planDurationUs, planShard } from '../engine/shard-runner.js';
 import { mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { abortingThreshold, compileThresholds, evaluateThresholds } from '../metrics/thresholds.js';
-import { buildSummary, type RunOutcome, type Summary } from '../report/summary.js';
+import { buildSummary, type RunOutcome } from '../report/summary.js';
 import { setCondition } from './conditions.js';
-import type { Action, ControllerSettings, Decision, Observed, ObservedRunner } from './model.js';
+import type { Action, ControllerSettings, Decision, Observed } from './model.js';
 import { names } from './names.js';
-
-export type RunnerPhase = 'pending' | 'waiting' | 'running' | 'done' | 'lost';
-
-export function runnerPhase(r: ObservedRunner, failedIndexes: readonly number[]): RunnerPhase {
-  if (r.state?.state === 'done' || r.lastSnapshot?.done) return 'done';
-  const pod = r.pod;
-  // A pod that ended without handing over a final snapshot, or an index the Job gave up on, is a lost shard.
-  if (pod?.phase === 'Failed' || pod?.phase === 'Succeeded' || failedIndexes.includes(r.index)) return 'lost';
-  if (r.state?.state === 'running') return 'running';
-  if (r.state?.state === 'waiting') return 'waiting';
-  // Reachable before, silent now, pod still there: count it as running on its last snapshot.
-  if (r.lastSnapshot && pod && !pod.deleting) return 'running';
-  return 'pending';
-}
-
-const OUTCOME_PHASE: Record<RunOutcome, Phase> = {
-  completed: 'Succeeded',
-  'aborted-by-threshold': 'Aborted',
-  failed: 'Failed',
-  interrupted: 'Aborted',
-};
-
-function percentString(fraction: number): string {
-  return `${(fraction * 100).toFixed(fraction < 0.001 && fraction > 0 ? 3 : 2)}%`;
-}
-
-/** Status fields that mirror a summary: the same numbers `kubectl get lt` and the report show. */
-export function statusFigures(summary: Summary): Partial<LoadTestStatus> {
-  return {
-    requests: summary.totals.requests,
-    rps: summary.totals.rps,
-    p50Ms: summary.latency.p50Ms,
-    p95Ms: summary.latency.p95Ms,
-    p99Ms: summary.latency.p99Ms,
-    errorRate: summary.totals.errorRate,
-    errors: percentString(summary.totals.errorRate),
-    thresholds: summary.thresholds.map((t) => ({
-      metric: t.metric,
-      threshold: t.threshold,
-      ...(t.actual !== null ? { actual: t.actual } : {}),
-      passed: t.passed,
-      abortOnFail: t.abortOnFail,
-    })),
-  };
-}
-
-function runnerCounts(phases: RunnerPhase[], desired: number): NonNullable<LoadTestStatus['runners']> {
-  const count = (...ps: RunnerPhase[]) => phases.filter((p) => ps.includes(p)).length;
-  const ready = count('waiting', 'running', 'done');
-  return {
-    desired,
-    ready,
-    running: count('running'),
-    finished: count('done'),
-    lost: count('lost'),
-    display: `${ready}/${desired}`,
-  };
-}
+import { OUTCOME_PHASE, percentString, runnerCounts, runnerPhase, statusFigures } from './status-parts.js';
 
 export function decide(observed: Observed, settings: ControllerSettings): Decision {
   const { loadTest: lt, nowMs } = observed;
@@ -188,14 +130,15 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
   const snapshots = observed.runners
     .map((r) => r.state?.snapshot ?? r.lastSnapshot)
     .filter((s): s is ShardSnapshot => s !== undefined && (s.done || s.elapsedMs > 0));
-  const summarize = (outcome: RunOutcome, detail: string | undefined) =>
+  // Reports merge everything; live status skips the per-second series, most of the decoding work.
+  const summarize = (outcome: RunOutcome, detail: string | undefined, run = mergeSnapshots(snapshots)) =>
     buildSummary({
       name: lt.metadata.name,
       namespace: lt.metadata.namespace,
       target: lt.spec.target.baseURL,
-      run: mergeSnapshots(snapshots),
+      run,
       plans,
-      thresholds: evaluateThresholds(mergeSnapshots(snapshots), thresholds),
+      thresholds: evaluateThresholds(run, thresholds),
       outcome,
       ...(detail ? { outcomeDetail: detail } : {}),
       finishedAtMs: nowMs,
@@ -308,7 +251,7 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
   if (missed.length && startAt !== undefined)
     actions.push({ kind: 'startRunners', indexes: missed, startAt });
 
-  const run = mergeSnapshots(snapshots);
+  const run = mergeSnapshots(snapshots, { intervals: 'none' });
   let abortedBy = previous.abortedBy;
   if (!abortedBy) {
     const failing = abortingThreshold(run, thresholds);
@@ -357,7 +300,7 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
       requeueAfterMs: 500,
     };
   }
-  const live = summarize('completed', undefined);
+  const live = summarize('completed', undefined, run);
   const plannedMs = planDurationUs(plans) / 1000;
   const elapsedMs = startAt !== undefined ? Math.max(0, nowMs - startAt) : 0;
   const failingNow = live.thresholds.filter((t) => !t.passed);

@@ -1,10 +1,12 @@
 /**
- * The built-in demo target: the seed's API (login, data, transaction) with knobs for latency and errors,
- * so a new user has something real to load. Loopback only by default.
+ * The built-in demo target: the seed's API (login, data, transaction) and a WebSocket echo/chat endpoint
+ * at /ws (src/demo/websocket.ts), with knobs for latency and errors, so a new user has something real to
+ * load. Loopback only by default.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { attachDemoWebSocket } from './websocket.js';
 
 export interface DemoTargetOptions {
   host: string;
@@ -105,6 +107,7 @@ export function startDemoTarget(overrides: Partial<DemoTargetOptions> = {}): Pro
     handle(req, res).catch(() => send(res, 500, '{"error":"internal"}'));
   });
   server.keepAliveTimeout = 60_000;
+  const ws = attachDemoWebSocket(server, options);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -115,6 +118,7 @@ export function startDemoTarget(overrides: Partial<DemoTargetOptions> = {}): Pro
         server,
         close: () =>
           new Promise((r) => {
+            ws.close();
             server.closeAllConnections();
             server.close(() => r());
           }),

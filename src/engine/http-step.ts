@@ -22,7 +22,7 @@ function splitUrl(url: string, env: FlowEnv): { origin: string; path: string } {
 }
 
 /** Renders JSON bodies: templates inside string values are evaluated, the rest is stringified once. */
-function compileJsonBody(json: unknown): BodyBuilder {
+export function compileJsonBody(json: unknown): BodyBuilder {
   const templates: CompiledTemplate[] = [];
   const collect = (v: unknown): void => {
     if (typeof v === 'string') {

@@ -5,17 +5,20 @@
  */
 import { availableParallelism } from 'node:os';
 import { durationUs } from '../api/duration.js';
+import { resolvePgUrl } from '../api/pg-url.js';
 import type { LoadTest } from '../api/schema.js';
 import { HealthSampler } from '../metrics/health.js';
 import { ShardRecorder } from '../metrics/recorder.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { HttpClient } from '../protocols/http.js';
+import { PgPools } from '../protocols/postgres.js';
 import type { ScenarioPlan } from './executor.js';
 import { EXECUTOR_REGISTRY } from './executors/index.js';
 import { FeederCursor, loadFeederRows } from './feeders.js';
 import { compileFlow, type FlowEnv } from './flow.js';
+import { pgPoolOptions, runPostgresScript } from './pg-setup.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
-import { firstVuId, type Shard } from './shard.js';
+import { firstVuId, type Shard, shareOf } from './shard.js';
 
 export const DEFAULT_REQUEST_TIMEOUT = '10s';
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -29,6 +32,11 @@ export interface ShardRunOptions {
   env: Record<string, string>;
   /** Worker threads generating load in this process (for saturation judgement). */
   threads: number;
+  /**
+   * Run spec.postgres.setup before the load and teardown after it. Default: only shard 0 does, which is
+   * what a cluster needs; the local coordinator runs them itself and passes false.
+   */
+  postgresSetup?: boolean;
 }
 
 export function planShard(loadTest: LoadTest, shard: Shard): ScenarioPlan[] {
@@ -46,6 +54,9 @@ export class ShardRunner {
   readonly plans: ScenarioPlan[];
   readonly recorder: ShardRecorder;
   private readonly http: HttpClient;
+  private readonly pg: PgPools;
+  private readonly live: Set<{ abort(): void }>[] = [];
+  private prepared: Promise<void> | undefined;
   private readonly runtimes: ScenarioRuntime[] = [];
   private stopped = false;
   private readonly stopWaiters = new Set<() => void>();
@@ -64,6 +75,25 @@ export class ShardRunner {
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
       insecureSkipTLSVerify: loadTest.spec.target.insecureSkipTLSVerify ?? false,
     });
+    const postgres = pgPoolOptions(loadTest.spec.postgres);
+    // The pool size is for the whole test; each shard opens its exact share, at least one.
+    this.pg = new PgPools({ ...postgres, size: Math.max(1, shareOf(postgres.size, shard)) });
+  }
+
+  private get runsPostgresScripts(): boolean {
+    return this.options.postgresSetup ?? this.options.shard.index === 0;
+  }
+
+  /**
+   * Runs spec.postgres.setup if this shard owns it (once; later calls return the same promise). run()
+   * calls it before waiting for the start instant; a runner may call it earlier, before it reports ready,
+   * so other shards cannot start before the setup is done.
+   */
+  prepare(): Promise<void> {
+    this.prepared ??= this.runsPostgresScripts
+      ? runPostgresScript(this.options.loadTest.spec.postgres, 'setup', this.options.env)
+      : Promise.resolve();
+    return this.prepared;
   }
 
   snapshot(): ShardSnapshot {
@@ -83,6 +113,7 @@ export class ShardRunner {
    * instant. `onSnapshot` is called once a second with a cumulative snapshot.
    */
   async run(startAtEpochMs: number, onSnapshot?: (s: ShardSnapshot) => void): Promise<ShardSnapshot> {
+    await this.prepare();
     await this.sleep(startAtEpochMs - Date.now());
     this.recorder.start();
     const health = new HealthSampler();
@@ -97,9 +128,12 @@ export class ShardRunner {
       clearInterval(ticker);
       this.recorder.closeInterval(health.sample());
       health.stop();
-      await this.http.destroy();
+      for (const live of this.live) for (const work of [...live]) work.abort();
+      await Promise.all([this.http.destroy(), this.pg.end()]);
       this.recorder.finish();
     }
+    if (this.runsPostgresScripts)
+      await runPostgresScript(this.options.loadTest.spec.postgres, 'teardown', this.options.env);
     return this.recorder.snapshot();
   }
 
@@ -109,16 +143,21 @@ export class ShardRunner {
     if (this.stopped) return;
     const scenarioRecorder = this.recorder.scenario(plan.scenario, plan.executor, plan.model);
     const target = new URL(loadTest.spec.target.baseURL);
+    const live = new Set<{ abort(): void }>();
+    this.live.push(live);
     const flowEnv: FlowEnv = {
       target: {
         origin: target.origin,
         basePath: target.pathname,
         headers: loadTest.spec.target.headers ?? {},
         timeoutMs: durationUs(loadTest.spec.target.timeout ?? DEFAULT_REQUEST_TIMEOUT) / 1000,
+        insecureSkipTLSVerify: loadTest.spec.target.insecureSkipTLSVerify ?? false,
       },
       http: this.http,
-      recorder: (step) => this.recorder.step(plan.scenario, step, plan.model),
+      pgPool: (source) => this.pg.forUrl(resolvePgUrl(source, loadTest.spec.postgres, env)),
+      recorder: (step, protocol) => this.recorder.step(plan.scenario, step, plan.model, protocol),
       isHardStopped: () => runtime.hardStopped,
+      live,
     };
     const feeders = new Map<string, FeederCursor>();
     for (const [name, spec] of Object.entries(loadTest.spec.feeders ?? {})) {
@@ -143,7 +182,10 @@ export class ShardRunner {
     await executor.run(plan, runtime);
     runtime.stopAccepting();
     const stillRunning = await runtime.drain(plan.gracefulStopUs / 1000);
-    if (stillRunning > 0) runtime.hardStop();
+    if (stillRunning > 0) {
+      runtime.hardStop();
+      for (const work of [...live]) work.abort();
+    }
   }
 
   /** Sleeps, but wakes early on stop(). */

@@ -4,6 +4,7 @@
  * when an abortOnFail threshold fails, and build the summary.
  */
 import type { LoadTest } from '../api/schema.js';
+import { runPostgresScript, unresolvedPgUrl } from '../engine/pg-setup.js';
 import { planDurationUs, planShard } from '../engine/shard-runner.js';
 import { type MergedRun, mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
@@ -58,6 +59,29 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const thresholds = compileThresholds(loadTest.spec.thresholds);
   const plans = planShard(loadTest, { index: 0, total: 1 });
   const plannedMs = planDurationUs(plans) / 1000;
+  // Database URLs and setup first: a run that cannot reach its database should say so before any load.
+  const beforeLoad =
+    unresolvedPgUrl(loadTest, options.env) ??
+    (await runPostgresScript(loadTest.spec.postgres, 'setup', options.env).then(
+      () => undefined,
+      (error: Error) => error.message,
+    ));
+  if (beforeLoad) {
+    const run = mergeSnapshots([]);
+    return {
+      summary: buildSummary({
+        name: loadTest.metadata.name,
+        ...(loadTest.metadata.namespace ? { namespace: loadTest.metadata.namespace } : {}),
+        target: loadTest.spec.target.baseURL,
+        run,
+        plans,
+        thresholds: evaluateThresholds(run, thresholds),
+        outcome: 'failed',
+        outcomeDetail: `nothing was sent: ${beforeLoad}`,
+        finishedAtMs: Date.now(),
+      }),
+    };
+  }
   const hosts: ShardHost[] = [];
   for (let index = 0; index < total; index++) {
     const input: WorkerInput = {
@@ -66,6 +90,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       baseDir: options.baseDir,
       env: options.env,
       threads: total,
+      postgresSetup: false,
     };
     hosts.push(total === 1 ? new InProcessShard(index, input) : new WorkerShard(index, input, workerUrl()));
   }
@@ -92,7 +117,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const ticker = setInterval(() => {
     const snapshots = latest();
     if (!snapshots.length) return;
-    const run = mergeSnapshots(snapshots);
+    const run = mergeSnapshots(snapshots, { intervals: { lastSeconds: 2 } });
     const aborting = outcome === 'completed' ? abortingThreshold(run, thresholds) : undefined;
     if (aborting) {
       outcome = 'aborted-by-threshold';
@@ -134,6 +159,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       .join('; ')}; results include everything they reported before`;
   }
   await Promise.all(hosts.map((h) => h.kill()));
+  const teardownError = await runPostgresScript(loadTest.spec.postgres, 'teardown', options.env).then(
+    () => undefined,
+    (error: Error) => error.message,
+  );
+  if (teardownError) outcomeDetail = outcomeDetail ? `${outcomeDetail}; ${teardownError}` : teardownError;
   const finals = results.map((r, i) => (r.status === 'fulfilled' ? r.value : hosts[i]?.latest()));
   const snapshots = finals.filter((s): s is ShardSnapshot => s !== undefined);
   const run = mergeSnapshots(snapshots);

@@ -8,6 +8,8 @@ export interface WorkerInput {
   baseDir: string;
   env: Record<string, string>;
   threads: number;
+  /** False: the coordinator runs spec.postgres setup and teardown itself, once. */
+  postgresSetup: boolean;
 }
 
 export type ToWorker = { type: 'start'; startAtEpochMs: number } | { type: 'stop' };

@@ -8,11 +8,22 @@ export const ERROR_CLASSES = [
   'http_4xx',
   'http_5xx',
   'check',
+  'ws_handshake',
+  'ws_close',
+  'ws_mismatch',
+  'pg_connect',
   'other',
 ] as const;
-export type ErrorClass = (typeof ERROR_CLASSES)[number];
+export type FixedErrorClass = (typeof ERROR_CLASSES)[number];
+/**
+ * PostgreSQL errors are classed by SQLSTATE class, its first two characters: `pg_42` (syntax error or
+ * undefined table), `pg_23` (constraint violation), `pg_40` (serialization failure, deadlock), ... There are
+ * about forty classes, so they are open-ended keys rather than fixed zero counters.
+ */
+export type SqlStateClass = `pg_${string}`;
+export type ErrorClass = FixedErrorClass | SqlStateClass;
 
-const BY_CODE: Record<string, ErrorClass> = {
+const BY_CODE: Record<string, FixedErrorClass> = {
   ECONNREFUSED: 'refused',
   ECONNRESET: 'reset',
   EPIPE: 'reset',
@@ -31,7 +42,7 @@ const BY_CODE: Record<string, ErrorClass> = {
 };
 
 /** Classifies a transport error from Node or undici by its stable `code`, looking through `cause` chains. */
-export function classifyError(error: unknown): ErrorClass {
+export function classifyError(error: unknown): FixedErrorClass {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current; depth++) {
     const code = (current as { code?: unknown }).code;
@@ -45,12 +56,31 @@ export function classifyError(error: unknown): ErrorClass {
   return 'other';
 }
 
-export function classifyStatus(status: number): ErrorClass | undefined {
+export function classifyStatus(status: number): FixedErrorClass | undefined {
   if (status >= 500) return 'http_5xx';
   if (status >= 400) return 'http_4xx';
   return undefined;
 }
 
+const SQLSTATE_RE = /^[0-9A-Z]{5}$/;
+
+/**
+ * The class of a PostgreSQL failure. Anything that kept a query from reaching a working session is
+ * `pg_connect`: no SQLSTATE (refused, DNS, timeout, socket closed), class 08 (connection exception) and
+ * 57P01..57P03 (the server shutting down or not accepting connections yet). Everything else the server
+ * answered is `pg_` plus the SQLSTATE class, e.g. `pg_42` for 42P01 undefined_table.
+ */
+export function classifySqlState(code: unknown): ErrorClass {
+  if (typeof code !== 'string' || !SQLSTATE_RE.test(code)) return 'pg_connect';
+  if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return 'pg_connect';
+  return `pg_${code.slice(0, 2).toLowerCase()}`;
+}
+
 export function emptyErrorCounts(): Record<ErrorClass, number> {
   return Object.fromEntries(ERROR_CLASSES.map((c) => [c, 0])) as Record<ErrorClass, number>;
+}
+
+/** Adds `n` to an error counter that may not exist yet (SQLSTATE classes are open-ended). */
+export function addError(counts: Partial<Record<ErrorClass, number>>, errorClass: ErrorClass, n = 1): void {
+  counts[errorClass] = (counts[errorClass] ?? 0) + n;
 }

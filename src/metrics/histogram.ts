@@ -33,17 +33,35 @@ export function encodeHistogram(histogram: Histogram): string {
 }
 
 export function decodeHistogram(encoded: string): Histogram {
-  const decoded = hdr.decodeFromCompressedBase64(encoded, BIT_BUCKET_SIZE, false);
-  // Re-home the decoded counts in a factory histogram so ranges always match.
   const histogram = createHistogram();
-  histogram.add(decoded);
+  addEncoded(histogram, encoded);
   return histogram;
+}
+
+/** Adds an encoded histogram into `target` (exact: HDR addition keeps every bucket count). */
+export function addEncoded(target: Histogram, encoded: string): void {
+  target.add(hdr.decodeFromCompressedBase64(encoded, BIT_BUCKET_SIZE, false));
+}
+
+/**
+ * Per-second interval histograms use 2 significant digits (±1%): a run keeps one per second per shard,
+ * and merging thousands of 3-digit histograms at the end of a long distributed run took seconds. The
+ * run's own percentiles never come from these; only the time series does.
+ */
+export function createIntervalHistogram(): Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: LOWEST_US,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: 2,
+    bitBucketSize: BIT_BUCKET_SIZE,
+    autoResize: false,
+  });
 }
 
 /** Adds encoded histograms into one. Exact: HDR addition keeps every bucket count. */
 export function mergeEncoded(encoded: readonly (string | undefined)[]): Histogram {
   const merged = createHistogram();
-  for (const e of encoded) if (e) merged.add(decodeHistogram(e));
+  for (const e of encoded) if (e) addEncoded(merged, e);
   return merged;
 }
 

@@ -2,14 +2,15 @@
  * Merges shard snapshots into one view. Counters add, histograms add (exact), intervals align by second.
  * The same function serves the local coordinator and the cluster controller.
  */
-import { type ErrorClass, emptyErrorCounts } from './error-class.js';
-import { createHistogram, decodeHistogram, type Histogram } from './histogram.js';
-import type { ErrorSample, LoadModel, ShardSnapshot } from './snapshot.js';
+import { addError, type ErrorClass, emptyErrorCounts } from './error-class.js';
+import { addEncoded, createHistogram, createIntervalHistogram, type Histogram } from './histogram.js';
+import { type MergedPg, type MergedWs, mergePg, mergeWs } from './protocol-metrics.js';
+import type { ErrorSample, LoadModel, ShardSnapshot, StepProtocol } from './snapshot.js';
 
 export interface MergedStep {
   scenario: string;
   step: string;
-  protocol: 'http';
+  protocol: StepProtocol;
   requests: number;
   failures: number;
   bytesIn: number;
@@ -19,6 +20,8 @@ export interface MergedStep {
   checks: { passes: number; fails: number };
   duration: Histogram;
   service: Histogram | undefined;
+  ws: MergedWs | undefined;
+  pg: MergedPg | undefined;
 }
 
 export interface MergedScenario {
@@ -75,7 +78,19 @@ export interface MergedRun {
   errorSamples: ErrorSample[];
 }
 
-export function mergeSnapshots(snapshots: readonly ShardSnapshot[]): MergedRun {
+export interface MergeOptions {
+  /**
+   * Which per-second intervals to merge: all (reports), the last few (live progress), or none (live status).
+   * Intervals are most of the decoding work, and a live view does not need the whole series.
+   */
+  intervals?: 'all' | 'none' | { lastSeconds: number };
+}
+
+export function mergeSnapshots(snapshots: readonly ShardSnapshot[], options: MergeOptions = {}): MergedRun {
+  const which = options.intervals ?? 'all';
+  const newest = Math.max(0, ...snapshots.flatMap((s) => s.intervals.at(-1)?.second ?? 0));
+  const keepInterval = (second: number) =>
+    which === 'all' ? true : which === 'none' ? false : second > newest - which.lastSeconds;
   const steps = new Map<string, MergedStep>();
   const scenarios = new Map<string, MergedScenario>();
   const intervals = new Map<number, MergedInterval & { cpuByProcess: Map<string, number> }>();
@@ -101,6 +116,8 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[]): MergedRun {
           checks: { passes: 0, fails: 0 },
           duration: createHistogram(),
           service: undefined,
+          ws: undefined,
+          pg: undefined,
         };
         steps.set(key, m);
       }
@@ -108,15 +125,17 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[]): MergedRun {
       m.failures += s.failures;
       m.bytesIn += s.bytesIn;
       m.bytesOut += s.bytesOut;
-      for (const [c, n] of Object.entries(s.errors)) m.errors[c as ErrorClass] += n ?? 0;
+      for (const [c, n] of Object.entries(s.errors)) addError(m.errors, c as ErrorClass, n ?? 0);
       for (const [code, n] of Object.entries(s.statuses)) m.statuses[code] = (m.statuses[code] ?? 0) + n;
       m.checks.passes += s.checks.passes;
       m.checks.fails += s.checks.fails;
-      m.duration.add(decodeHistogram(s.durationHdr));
+      addEncoded(m.duration, s.durationHdr);
       if (s.serviceHdr) {
         m.service ??= createHistogram();
-        m.service.add(decodeHistogram(s.serviceHdr));
+        addEncoded(m.service, s.serviceHdr);
       }
+      if (s.ws) m.ws = mergeWs(m.ws, s.ws);
+      if (s.pg) m.pg = mergePg(m.pg, s.pg);
     }
     for (const s of snap.scenarios) {
       let m = scenarios.get(s.name);
@@ -143,13 +162,14 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[]): MergedRun {
       m.activeVUs += s.activeVUs;
       // Shards peak at different moments; the sum is an upper bound, which is what capacity planning needs.
       m.peakVUs += s.peakVUs;
-      m.iteration.add(decodeHistogram(s.iterationHdr));
+      addEncoded(m.iteration, s.iterationHdr);
       if (s.scheduleLagHdr) {
         m.scheduleLag ??= createHistogram();
-        m.scheduleLag.add(decodeHistogram(s.scheduleLagHdr));
+        addEncoded(m.scheduleLag, s.scheduleLagHdr);
       }
     }
     for (const iv of snap.intervals) {
+      if (!keepInterval(iv.second)) continue;
       let m = intervals.get(iv.second);
       if (!m) {
         m = {
@@ -162,7 +182,7 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[]): MergedRun {
           checksPass: 0,
           checksFail: 0,
           vus: 0,
-          duration: createHistogram(),
+          duration: createIntervalHistogram(),
           loopDelayP99Ms: 0,
           loopDelayMaxMs: 0,
           cpuPercent: 0,
@@ -178,7 +198,7 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[]): MergedRun {
       m.checksPass += iv.checksPass;
       m.checksFail += iv.checksFail;
       m.vus += iv.vus;
-      m.duration.add(decodeHistogram(iv.durationHdr));
+      addEncoded(m.duration, iv.durationHdr);
       m.loopDelayP99Ms = Math.max(m.loopDelayP99Ms, iv.loopDelayP99Ms);
       m.loopDelayMaxMs = Math.max(m.loopDelayMaxMs, iv.loopDelayMaxMs);
       m.cpuByProcess.set(

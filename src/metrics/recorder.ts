@@ -3,14 +3,22 @@
  * record per request; everything else (per-scenario and overall views) is derived by merging at snapshot time.
  */
 import { hostname } from 'node:os';
-import { type ErrorClass, emptyErrorCounts } from './error-class.js';
-import { createHistogram, encodeHistogram, type Histogram, recordUs } from './histogram.js';
+import { addError, type ErrorClass, emptyErrorCounts } from './error-class.js';
+import {
+  createHistogram,
+  createIntervalHistogram,
+  encodeHistogram,
+  type Histogram,
+  recordUs,
+} from './histogram.js';
+import { PgMetrics, WsMetrics } from './protocol-metrics.js';
 import type {
   ErrorSample,
   IntervalSnapshot,
   LoadModel,
   ScenarioSnapshot,
   ShardSnapshot,
+  StepProtocol,
   StepSnapshot,
 } from './snapshot.js';
 import { SNAPSHOT_SCHEMA_VERSION } from './snapshot.js';
@@ -27,7 +35,7 @@ class IntervalAccumulator {
   dropped = 0;
   checksPass = 0;
   checksFail = 0;
-  readonly duration = createHistogram();
+  readonly duration = createIntervalHistogram();
 
   reset(): void {
     this.requests = this.failures = this.bytesIn = this.iterations = this.dropped = 0;
@@ -47,14 +55,19 @@ export class StepRecorder {
   readonly statuses = new Map<number, number>();
   readonly duration: Histogram = createHistogram();
   readonly service: Histogram | undefined;
+  readonly ws: WsMetrics | undefined;
+  readonly pg: PgMetrics | undefined;
 
   constructor(
     readonly scenario: string,
     readonly step: string,
     private readonly shard: ShardRecorder,
     model: LoadModel,
+    readonly protocol: StepProtocol = 'http',
   ) {
     this.service = model === 'open' ? createHistogram() : undefined;
+    this.ws = protocol === 'ws' ? new WsMetrics() : undefined;
+    this.pg = protocol === 'pg' ? new PgMetrics() : undefined;
   }
 
   /** A completed response. `latencyUs` counts from the scheduled start where there is one. */
@@ -82,9 +95,80 @@ export class StepRecorder {
   /** Marks the last request failed; call once per failed request. */
   failure(errorClass: ErrorClass, message: string): void {
     this.failures++;
-    this.errors[errorClass]++;
+    addError(this.errors, errorClass);
     this.shard.interval.failures++;
     this.shard.noteError(errorClass, this.scenario, this.step, message);
+  }
+
+  /** WebSocket: a completed handshake (one request, its time in the connect histogram). */
+  wsConnected(connectUs: number): void {
+    const ws = this.ws as WsMetrics;
+    ws.sessions++;
+    recordUs(ws.connect, connectUs);
+    this.requests++;
+    this.shard.interval.requests++;
+  }
+
+  /** WebSocket: a reply arrived `roundTripUs` after its message was sent. */
+  wsReply(roundTripUs: number): void {
+    this.requests++;
+    recordUs(this.duration, roundTripUs);
+    if (this.service) recordUs(this.service, roundTripUs);
+    const interval = this.shard.interval;
+    interval.requests++;
+    recordUs(interval.duration, roundTripUs);
+  }
+
+  /** WebSocket: a reply that timed out or did not match (one failed request). */
+  wsReplyFailed(errorClass: ErrorClass, message: string): void {
+    this.requests++;
+    this.shard.interval.requests++;
+    this.failure(errorClass, message);
+  }
+
+  wsSessionEnded(sessionUs: number): void {
+    recordUs((this.ws as WsMetrics).session, sessionUs);
+  }
+
+  /** WebSocket: receipt time minus the server's timestamp (latencyFrom). */
+  wsDelivery(us: number): void {
+    (this.ws as WsMetrics).recordDelivery(us);
+  }
+
+  wsSent(bytes: number): void {
+    (this.ws as WsMetrics).messagesSent++;
+    this.bytesOut += bytes;
+  }
+
+  wsReceived(bytes: number): void {
+    (this.ws as WsMetrics).messagesReceived++;
+    this.bytesIn += bytes;
+    this.shard.interval.bytesIn += bytes;
+  }
+
+  /**
+   * PostgreSQL: one query or transaction. `latencyUs` is what the caller waited (from the scheduled start in
+   * open models), `poolWaitUs` the wait for a connection and `queryUs` the time on the connection.
+   */
+  pgQuery(latencyUs: number, poolWaitUs: number, queryUs: number, rows: number): void {
+    const pg = this.pg as PgMetrics;
+    pg.rows += rows;
+    recordUs(pg.poolWait, poolWaitUs);
+    recordUs(pg.query, queryUs);
+    this.requests++;
+    recordUs(this.duration, latencyUs);
+    if (this.service) recordUs(this.service, poolWaitUs + queryUs);
+    const interval = this.shard.interval;
+    interval.requests++;
+    recordUs(interval.duration, latencyUs);
+  }
+
+  /** PostgreSQL: a query that failed; the pool wait is recorded when a connection was obtained. */
+  pgFailed(errorClass: ErrorClass, message: string, poolWaitUs: number | undefined): void {
+    if (poolWaitUs !== undefined) recordUs((this.pg as PgMetrics).poolWait, poolWaitUs);
+    this.requests++;
+    this.shard.interval.requests++;
+    this.failure(errorClass, message);
   }
 
   check(passed: boolean): void {
@@ -103,7 +187,7 @@ export class StepRecorder {
     return {
       scenario: this.scenario,
       step: this.step,
-      protocol: 'http',
+      protocol: this.protocol,
       requests: this.requests,
       failures: this.failures,
       bytesIn: this.bytesIn,
@@ -113,6 +197,8 @@ export class StepRecorder {
       checks: { passes: this.checksPass, fails: this.checksFail },
       durationHdr: encodeHistogram(this.duration),
       ...(this.service ? { serviceHdr: encodeHistogram(this.service) } : {}),
+      ...(this.ws ? { ws: this.ws.snapshot() } : {}),
+      ...(this.pg ? { pg: this.pg.snapshot() } : {}),
     };
   }
 }
@@ -215,12 +301,15 @@ export class ShardRecorder {
     return s;
   }
 
-  step(scenario: string, step: string, model: LoadModel): StepRecorder {
+  step(scenario: string, step: string, model: LoadModel, protocol: StepProtocol = 'http'): StepRecorder {
     const key = `${scenario}\u0000${step}`;
     let s = this.steps.get(key);
     if (!s) {
-      s = new StepRecorder(scenario, step, this, model);
+      s = new StepRecorder(scenario, step, this, model, protocol);
       this.steps.set(key, s);
+    } else if (s.protocol !== protocol) {
+      // Validation rejects one name on steps of two protocols; this guards programmatic callers.
+      throw new Error(`step "${step}" of scenario "${scenario}" is both ${s.protocol} and ${protocol}`);
     }
     return s;
   }

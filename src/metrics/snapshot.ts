@@ -9,10 +9,16 @@ export const SNAPSHOT_SCHEMA_VERSION = 1;
 
 export type LoadModel = 'open' | 'closed';
 
+export type StepProtocol = 'http' | 'ws' | 'pg';
+
 export interface StepSnapshot {
   scenario: string;
   step: string;
-  protocol: 'http';
+  protocol: StepProtocol;
+  /**
+   * HTTP: requests sent. WebSocket: connection attempts plus replies awaited. PostgreSQL: queries (or
+   * transactions) run.
+   */
   requests: number;
   /** Requests that failed: transport error, HTTP >= 400 (unless a status check allows it) or a failed check. */
   failures: number;
@@ -25,6 +31,32 @@ export interface StepSnapshot {
   durationHdr: string;
   /** Pure service time (send to last byte). Present only where it can differ from durationHdr. */
   serviceHdr?: string;
+  /** WebSocket steps only; durationHdr holds their reply round trips. */
+  ws?: WsStepSnapshot;
+  /** PostgreSQL steps only; durationHdr holds pool wait plus query time. */
+  pg?: PgStepSnapshot;
+}
+
+export interface WsStepSnapshot {
+  /** Connections that completed the handshake. */
+  sessions: number;
+  messagesSent: number;
+  messagesReceived: number;
+  /** TCP connect plus upgrade handshake. */
+  connectHdr: string;
+  /** Open to close of each session. */
+  sessionHdr: string;
+  /** Receipt time minus the server timestamp named by latencyFrom; present only when it was recorded. */
+  deliveryHdr?: string;
+}
+
+export interface PgStepSnapshot {
+  /** Rows the server returned. */
+  rows: number;
+  /** Waiting for a pooled connection (including opening a new one), apart from query time. */
+  poolWaitHdr: string;
+  /** From sending the query (or BEGIN) to its last row (or COMMIT). */
+  queryHdr: string;
 }
 
 export interface ScenarioSnapshot {

@@ -14,6 +14,13 @@ export const METRICS: Record<string, { kind: MetricKind; description: string }> 
   http_req_service_time: { kind: 'trend', description: 'request send to last byte, without schedule lag' },
   iteration_duration: { kind: 'trend', description: 'time for one pass through the flow' },
   schedule_lag: { kind: 'trend', description: 'how late open-model iterations started' },
+  ws_connect_duration: { kind: 'trend', description: 'WebSocket connect and handshake time' },
+  ws_delivery_latency: {
+    kind: 'trend',
+    description: 'WebSocket receipt minus server timestamp (latencyFrom)',
+  },
+  pg_pool_wait: { kind: 'trend', description: 'PostgreSQL wait for a pooled connection' },
+  pg_query_duration: { kind: 'trend', description: 'PostgreSQL query time on the connection' },
   http_req_failed: { kind: 'rate', description: 'fraction of requests that failed' },
   errors: { kind: 'rate', description: 'fraction of requests that failed (alias of http_req_failed)' },
   checks: { kind: 'rate', description: 'fraction of checks that passed' },

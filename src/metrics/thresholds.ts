@@ -75,6 +75,14 @@ function trendHistogram(run: MergedRun, key: ThresholdKey): Histogram {
       return sumHistograms(matchingSteps(run, key.tags).map((s) => s.service ?? s.duration));
     case 'iteration_duration':
       return sumHistograms(scenarios.map((s) => s.iteration));
+    case 'ws_connect_duration':
+      return sumHistograms(matchingSteps(run, key.tags).map((s) => s.ws?.connect));
+    case 'ws_delivery_latency':
+      return sumHistograms(matchingSteps(run, key.tags).map((s) => s.ws?.delivery));
+    case 'pg_pool_wait':
+      return sumHistograms(matchingSteps(run, key.tags).map((s) => s.pg?.poolWait));
+    case 'pg_query_duration':
+      return sumHistograms(matchingSteps(run, key.tags).map((s) => s.pg?.query));
     default:
       return sumHistograms(scenarios.map((s) => s.scheduleLag));
   }

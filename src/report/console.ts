@@ -1,5 +1,6 @@
 /** The end-of-test summary for a terminal. */
 import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtThresholdValue, textTable } from './format.js';
+import { consoleProtocolLines, latencyCells } from './protocol-sections.js';
 import type { Summary } from './summary.js';
 
 export function renderConsoleSummary(s: Summary): string {
@@ -20,12 +21,7 @@ export function renderConsoleSummary(s: Summary): string {
     `${st.scenario}/${st.step}`,
     fmtCount(st.requests),
     fmtRate(st.rps),
-    fmtMs(st.latency.meanMs),
-    fmtMs(st.latency.p50Ms),
-    fmtMs(st.latency.p90Ms),
-    fmtMs(st.latency.p95Ms),
-    fmtMs(st.latency.p99Ms),
-    fmtMs(st.latency.maxMs),
+    ...latencyCells(st),
     st.failures ? `${fmtCount(st.failures)} (${fmtPercent(st.errorRate)})` : '0',
   ]);
   rows.push([
@@ -41,6 +37,8 @@ export function renderConsoleSummary(s: Summary): string {
     s.totals.failures ? `${fmtCount(s.totals.failures)} (${fmtPercent(s.totals.errorRate)})` : '0',
   ]);
   out.push(textTable(['step', 'count', 'rps', 'mean', 'p50', 'p90', 'p95', 'p99', 'max', 'errors'], rows));
+  const protocolLines = consoleProtocolLines(s);
+  if (protocolLines.length) out.push('', ...protocolLines);
   const errorClasses = Object.entries(s.errors.byClass).filter(([, n]) => n > 0);
   if (errorClasses.length) {
     out.push('');

@@ -9,6 +9,7 @@ import {
   fmtThresholdValue,
   markdownTable,
 } from './format.js';
+import { latencyCells, measuredNotes, renderPgMarkdown, renderWsMarkdown } from './protocol-sections.js';
 import type { Summary } from './summary.js';
 
 /** Rows of the per-second table in the report; longer runs are bucketed so the file stays readable. */
@@ -80,12 +81,7 @@ export function renderMarkdown(s: Summary): string {
         `${st.scenario}/${st.step}`,
         fmtCount(st.requests),
         fmtRate(st.rps),
-        fmtMs(st.latency.meanMs),
-        fmtMs(st.latency.p50Ms),
-        fmtMs(st.latency.p90Ms),
-        fmtMs(st.latency.p95Ms),
-        fmtMs(st.latency.p99Ms),
-        fmtMs(st.latency.maxMs),
+        ...latencyCells(st),
         st.failures ? `${fmtCount(st.failures)} (${fmtPercent(st.errorRate)})` : '0',
       ]),
     ),
@@ -126,6 +122,8 @@ export function renderMarkdown(s: Summary): string {
     );
     out.push('');
   }
+
+  out.push(...renderWsMarkdown(s), ...renderPgMarkdown(s));
 
   out.push('## Thresholds');
   out.push('');
@@ -214,6 +212,7 @@ export function renderMarkdown(s: Summary): string {
   out.push(
     '- The generator is marked saturated when, for at least 20% of seconds, its CPU was at 90% of the cores it could use or its event-loop delay p99 reached 20 ms, or when open-model schedule lag p99 reached 10 ms.',
   );
+  out.push(...measuredNotes(s));
   out.push('');
   return out.join('\n');
 }

@@ -5,8 +5,8 @@
 import type { ScenarioPlan } from '../engine/executor.js';
 import { type ErrorClass, emptyErrorCounts } from '../metrics/error-class.js';
 import { createHistogram, type LatencyStats, latencyStats } from '../metrics/histogram.js';
-import type { MergedRun } from '../metrics/merge.js';
-import type { ErrorSample, LoadModel } from '../metrics/snapshot.js';
+import type { MergedRun, MergedStep } from '../metrics/merge.js';
+import type { ErrorSample, LoadModel, StepProtocol } from '../metrics/snapshot.js';
 import { ITERATION_PSEUDO_STEP, type ThresholdResult } from '../metrics/thresholds.js';
 import { judgeSaturation, type SaturationVerdict } from './saturation.js';
 
@@ -18,6 +18,8 @@ export type RunOutcome = 'completed' | 'aborted-by-threshold' | 'interrupted' | 
 export interface StepSummary {
   scenario: string;
   step: string;
+  protocol: StepProtocol;
+  /** HTTP requests; WebSocket connection attempts plus replies awaited; PostgreSQL queries or transactions. */
   requests: number;
   rps: number;
   failures: number;
@@ -27,6 +29,29 @@ export interface StepSummary {
   statuses: Record<string, number>;
   errors: Partial<Record<ErrorClass, number>>;
   checks: { passes: number; fails: number };
+  ws?: WsSummary;
+  pg?: PgSummary;
+}
+
+/** A WebSocket step's connections and messages; its `latency` is the reply round trip. */
+export interface WsSummary {
+  sessions: number;
+  messagesSent: number;
+  messagesReceived: number;
+  sentPerSecond: number;
+  receivedPerSecond: number;
+  connectTime: LatencyStats;
+  sessionDuration: LatencyStats;
+  /** Receipt minus the server's timestamp (latencyFrom). */
+  deliveryLatency?: LatencyStats;
+}
+
+/** A PostgreSQL step; its `latency` is pool wait plus query time. */
+export interface PgSummary {
+  rows: number;
+  rowsPerSecond: number;
+  poolWait: LatencyStats;
+  queryTime: LatencyStats;
 }
 
 export interface ScenarioSummary {
@@ -143,7 +168,8 @@ export function buildSummary(input: SummaryInput): Summary {
     bytesOut += s.bytesOut;
     passes += s.checks.passes;
     fails += s.checks.fails;
-    for (const [c, n] of Object.entries(s.errors)) byClass[c as ErrorClass] += n;
+    for (const [c, n] of Object.entries(s.errors))
+      if (n) byClass[c as ErrorClass] = (byClass[c as ErrorClass] ?? 0) + n;
   }
   const describe = new Map(input.plans.map((p) => [p.scenario, p.describe]));
   const models = new Set(run.scenarios.map((s) => s.model));
@@ -187,6 +213,7 @@ export function buildSummary(input: SummaryInput): Summary {
     steps: steps.map((s) => ({
       scenario: s.scenario,
       step: s.step,
+      protocol: s.protocol,
       requests: s.requests,
       rps: round(s.requests / seconds),
       failures: s.failures,
@@ -196,6 +223,7 @@ export function buildSummary(input: SummaryInput): Summary {
       statuses: s.statuses,
       errors: Object.fromEntries(Object.entries(s.errors).filter(([, n]) => n > 0)),
       checks: s.checks,
+      ...protocolSummaries(s, seconds),
     })),
     scenarios: run.scenarios.map((s) => {
       const latency = createHistogram();
@@ -257,4 +285,32 @@ export function buildSummary(input: SummaryInput): Summary {
       };
     }),
   };
+}
+
+function protocolSummaries(s: MergedStep, seconds: number): Pick<StepSummary, 'ws' | 'pg'> {
+  if (s.ws) {
+    return {
+      ws: {
+        sessions: s.ws.sessions,
+        messagesSent: s.ws.messagesSent,
+        messagesReceived: s.ws.messagesReceived,
+        sentPerSecond: round(s.ws.messagesSent / seconds),
+        receivedPerSecond: round(s.ws.messagesReceived / seconds),
+        connectTime: latencyStats(s.ws.connect),
+        sessionDuration: latencyStats(s.ws.session),
+        ...(s.ws.delivery ? { deliveryLatency: latencyStats(s.ws.delivery) } : {}),
+      },
+    };
+  }
+  if (s.pg) {
+    return {
+      pg: {
+        rows: s.pg.rows,
+        rowsPerSecond: round(s.pg.rows / seconds),
+        poolWait: latencyStats(s.pg.poolWait),
+        queryTime: latencyStats(s.pg.query),
+      },
+    };
+  }
+  return {};
 }

@@ -14,12 +14,20 @@ export function createRunnerMetrics(loadTest: string, latest: () => ShardSnapsho
   registry.setDefaultLabels({ loadtest: loadTest });
   new Counter({
     name: 'stampede_requests_total',
-    help: 'Requests sent, by scenario, step, protocol and status class (error: no response).',
+    help: 'Requests sent, by scenario, step, protocol and status class (HTTP: 2xx..5xx, or error for no response; ws and pg: ok or error).',
     labelNames: ['scenario', 'step', 'protocol', 'status_class'],
     registers: [registry],
     collect() {
       this.reset();
       for (const s of latest().steps) {
+        if (s.protocol !== 'http') {
+          // WebSocket and PostgreSQL steps have no HTTP status: ok or error is all there is.
+          const labels = { scenario: s.scenario, step: s.step, protocol: s.protocol };
+          if (s.requests - s.failures > 0)
+            this.inc({ ...labels, status_class: 'ok' }, s.requests - s.failures);
+          if (s.failures > 0) this.inc({ ...labels, status_class: 'error' }, s.failures);
+          continue;
+        }
         let answered = 0;
         for (const [code, n] of Object.entries(s.statuses)) {
           answered += n;

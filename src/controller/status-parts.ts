@@ -1,0 +1,62 @@
+/** Pure pieces of the decision: what phase a runner is in, and the status fields a summary fills in. */
+import type { LoadTestStatus, Phase } from '../api/status-schema.js';
+import type { RunOutcome, Summary } from '../report/summary.js';
+import type { ObservedRunner } from './model.js';
+
+export type RunnerPhase = 'pending' | 'waiting' | 'running' | 'done' | 'lost';
+
+export function runnerPhase(r: ObservedRunner, failedIndexes: readonly number[]): RunnerPhase {
+  if (r.state?.state === 'done' || r.lastSnapshot?.done) return 'done';
+  const pod = r.pod;
+  // A pod that ended without handing over a final snapshot, or an index the Job gave up on, is a lost shard.
+  if (pod?.phase === 'Failed' || pod?.phase === 'Succeeded' || failedIndexes.includes(r.index)) return 'lost';
+  if (r.state?.state === 'running') return 'running';
+  if (r.state?.state === 'waiting') return 'waiting';
+  // Reachable before, silent now, pod still there: count it as running on its last snapshot.
+  if (r.lastSnapshot && pod && !pod.deleting) return 'running';
+  return 'pending';
+}
+
+export const OUTCOME_PHASE: Record<RunOutcome, Phase> = {
+  completed: 'Succeeded',
+  'aborted-by-threshold': 'Aborted',
+  failed: 'Failed',
+  interrupted: 'Aborted',
+};
+
+export function percentString(fraction: number): string {
+  return `${(fraction * 100).toFixed(fraction < 0.001 && fraction > 0 ? 3 : 2)}%`;
+}
+
+/** Status fields that mirror a summary: the same numbers `kubectl get lt` and the report show. */
+export function statusFigures(summary: Summary): Partial<LoadTestStatus> {
+  return {
+    requests: summary.totals.requests,
+    rps: summary.totals.rps,
+    p50Ms: summary.latency.p50Ms,
+    p95Ms: summary.latency.p95Ms,
+    p99Ms: summary.latency.p99Ms,
+    errorRate: summary.totals.errorRate,
+    errors: percentString(summary.totals.errorRate),
+    thresholds: summary.thresholds.map((t) => ({
+      metric: t.metric,
+      threshold: t.threshold,
+      ...(t.actual !== null ? { actual: t.actual } : {}),
+      passed: t.passed,
+      abortOnFail: t.abortOnFail,
+    })),
+  };
+}
+
+export function runnerCounts(phases: RunnerPhase[], desired: number): NonNullable<LoadTestStatus['runners']> {
+  const count = (...ps: RunnerPhase[]) => phases.filter((p) => ps.includes(p)).length;
+  const ready = count('waiting', 'running', 'done');
+  return {
+    desired,
+    ready,
+    running: count('running'),
+    finished: count('done'),
+    lost: count('lost'),
+    display: `${ready}/${desired}`,
+  };
+}
