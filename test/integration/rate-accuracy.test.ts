@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../helpers/http-server.js';
+import { loadTest, run, stepOf } from '../helpers/load-test.js';
+
+/** Arrival-rate runs on one core hit the requested total within ±1%, and a generator asked for too much says so. */
+describe('open-model rate accuracy and self-saturation', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer((_req, res) => res.end('ok'));
+  });
+  afterAll(() => server.close());
+
+  for (const [rate, seconds] of [
+    [100, 5],
+    [1000, 3],
+    [5000, 2],
+  ] as const) {
+    it(`${rate} req/s for ${seconds} s sends ${rate * seconds} ±1%`, async () => {
+      const summary = await run(
+        loadTest(server.url, {
+          r: {
+            executor: 'constant-arrival-rate',
+            rate,
+            duration: `${seconds}s`,
+            preAllocatedVUs: 50,
+            maxVUs: 500,
+            flow: [{ name: 'get', request: { url: '/' } }],
+          },
+        }),
+      );
+      const expected = rate * seconds;
+      const sent = stepOf(summary, 'get').requests;
+      expect(Math.abs(sent - expected)).toBeLessThanOrEqual(expected * 0.01);
+      expect(sent + summary.totals.droppedIterations).toBe(expected);
+    }, 30_000);
+  }
+
+  it('asked for far more than one core can make, it drops iterations and marks itself saturated', async () => {
+    const summary = await run(
+      loadTest(server.url, {
+        flood: {
+          executor: 'constant-arrival-rate',
+          rate: 300_000,
+          duration: '3s',
+          preAllocatedVUs: 20,
+          maxVUs: 50,
+          flow: [{ name: 'get', request: { url: '/' } }],
+        },
+      }),
+    );
+    expect(summary.totals.droppedIterations).toBeGreaterThan(10_000);
+    expect(summary.generator.saturated).toBe(true);
+    expect(summary.generator.reasons.join(' ')).toMatch(/schedule lag|CPU|event-loop/);
+    const json = JSON.parse(JSON.stringify(summary));
+    expect(json.generator.saturated).toBe(true);
+  }, 30_000);
+});
