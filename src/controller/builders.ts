@@ -40,33 +40,30 @@ export function ownerReference(lt: OwnedLoadTest): V1OwnerReference {
   };
 }
 
-export function specConfigMap(lt: OwnedLoadTest, manifestJson: string): V1ConfigMap {
+/** A ConfigMap owned by the LoadTest; `component` names it and labels it (spec, report). */
+function ownedConfigMap(
+  lt: OwnedLoadTest,
+  component: 'spec' | 'report',
+  data: Record<string, string>,
+): V1ConfigMap {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {
-      name: names(lt.metadata.name).spec,
+      name: names(lt.metadata.name)[component],
       namespace: lt.metadata.namespace,
-      labels: baseLabels(lt.metadata.name, 'spec'),
+      labels: baseLabels(lt.metadata.name, component),
       ownerReferences: [ownerReference(lt)],
     },
-    data: { [SPEC_KEY]: manifestJson },
+    data,
   };
 }
 
-export function reportConfigMap(lt: OwnedLoadTest, files: Record<string, string>): V1ConfigMap {
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: {
-      name: names(lt.metadata.name).report,
-      namespace: lt.metadata.namespace,
-      labels: baseLabels(lt.metadata.name, 'report'),
-      ownerReferences: [ownerReference(lt)],
-    },
-    data: files,
-  };
-}
+export const specConfigMap = (lt: OwnedLoadTest, manifestJson: string) =>
+  ownedConfigMap(lt, 'spec', { [SPEC_KEY]: manifestJson });
+
+export const reportConfigMap = (lt: OwnedLoadTest, files: Record<string, string>) =>
+  ownedConfigMap(lt, 'report', files);
 
 /** An env var taken from a Secret key by the kubelet: how database URLs reach runners without the spec. */
 export interface SecretEnv {
