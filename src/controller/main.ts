@@ -19,6 +19,7 @@ import { Observer } from './observe.js';
 import { loadTestCollection } from './paths.js';
 import { WorkQueue } from './queue.js';
 import { Reconciler } from './reconciler.js';
+import { parseTargetPolicy } from './target-policy.js';
 
 export const CONTROLLER_USAGE = `usage: stampede controller [--kubeconfig FILE] [--namespace NS] [--runner-image IMAGE]
   [--runner-command "stampede runner"] [--metrics-port 8080] [--workers 4] [--leader-elect]
@@ -89,7 +90,8 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
       ...(runnerServiceAccount ? { serviceAccountName: runnerServiceAccount } : {}),
     },
   });
-  const reconciler = new Reconciler(observer, actor, settings, metrics, log);
+  const targetPolicy = parseTargetPolicy(env.STAMPEDE_TARGET_ALLOWLIST);
+  const reconciler = new Reconciler(observer, actor, settings, metrics, log, targetPolicy);
   const queue = new WorkQueue();
   const namespace = args.values.namespace ?? env.STAMPEDE_WATCH_NAMESPACE;
   let leading = !args.flags.has('leader-elect');
@@ -112,7 +114,10 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
   await new Promise<void>((resolve) =>
     metricsServer.listen(port, args.values['metrics-host'] ?? env.POD_IP ?? '0.0.0.0', resolve),
   );
-  log.info({ port, namespace: namespace ?? '(all)', identity }, 'controller metrics listening');
+  log.info(
+    { port, namespace: namespace ?? '(all)', identity, targetPolicy: targetPolicy?.entries ?? 'any target' },
+    'controller metrics listening',
+  );
 
   const watches: { stop(): void }[] = [];
   const startControllers = () => {

@@ -7,6 +7,7 @@ import { decide } from './decide.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { ControllerSettings, Decision, Observed } from './model.js';
 import type { Observer } from './observe.js';
+import { refusedTargets, type TargetPolicy } from './target-policy.js';
 
 export interface ReconcileResult {
   requeueAfterMs: number | undefined;
@@ -19,6 +20,7 @@ export class Reconciler {
     private readonly settings: ControllerSettings,
     private readonly metrics: ControllerMetrics,
     private readonly log: Logger,
+    private readonly targetPolicy: TargetPolicy | undefined = undefined,
   ) {}
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -50,12 +52,19 @@ export class Reconciler {
     return { requeueAfterMs: decision.requeueAfterMs };
   }
 
-  /** The CRD schema catches most mistakes; the rest (templates, thresholds) fail here, once, with reasons. */
+  /**
+   * The CRD schema catches most mistakes; the rest (templates, thresholds) and targets outside the operator's
+   * policy fail here, once, with reasons, and are not retried.
+   */
   private invalid(observed: Observed): Decision | undefined {
     const { apiVersion, kind, metadata, spec } = observed.loadTest;
     const result = validateLoadTest({ apiVersion, kind, metadata: { name: metadata.name }, spec });
-    if (result.ok) return undefined;
-    const message = result.problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+    const problems = result.ok
+      ? refusedTargets(result.loadTest, this.targetPolicy)
+      : result.problems.map((p) => `${p.path}: ${p.message}`);
+    if (!problems.length) return undefined;
+    const reason = result.ok ? 'TargetNotAllowed' : 'InvalidSpec';
+    const message = problems.join('; ');
     const already =
       observed.loadTest.status?.phase === 'Failed' && observed.loadTest.status.message === message;
     return {
@@ -66,7 +75,7 @@ export class Reconciler {
         message,
         verdict: 'Failed',
       },
-      actions: already ? [] : [{ kind: 'event', type: 'Warning', reason: 'InvalidSpec', message }],
+      actions: already ? [] : [{ kind: 'event', type: 'Warning', reason, message }],
       requeueAfterMs: undefined,
     };
   }

@@ -383,6 +383,27 @@ describe('helm install on a real control plane, under the chart RBAC', () => {
     expect(summary.totals.requests).toBeGreaterThan(50);
   }, 120_000);
 
+  it('a LoadTest aimed outside targetPolicy.allowlist fails before any runner starts', async () => {
+    const name = 'helm-outside';
+    await env.kubectl(['apply', '-f', '-'], loadTest(name, 'http://203.0.113.9:8080'));
+    const lt = await env.waitForPhase(name, ['Succeeded', 'Failed', 'Aborted'], 60_000, LOAD_NS);
+    expect(lt.status?.phase).toBe('Failed');
+    expect(lt.status?.message).toMatch(
+      /spec\.target\.baseURL: host 203\.0\.113\.9 is not allowed by the operator's target policy \(allowed: 127\.0\.0\.0\/8\)/,
+    );
+    const jobs = await env.kubectl([
+      'get',
+      'jobs',
+      '-n',
+      LOAD_NS,
+      '-l',
+      `stampede.dev/loadtest=${name}`,
+      '-o',
+      'name',
+    ]);
+    expect(jobs.trim()).toBe('');
+  }, 90_000);
+
   it('without `create` on jobs the controller is forbidden, and the LoadTest never runs', async () => {
     const [role] = find(installed, 'ClusterRole', `${RELEASE_NS}-stampede`) as [K8sObject];
     const rules = (role.rules as Rule[]).map((r) =>
