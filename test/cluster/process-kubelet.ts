@@ -7,7 +7,7 @@
  * pod status on start and exit. Pods are deleted the way kubelet deletes them: SIGTERM, grace, SIGKILL.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
 import { isNotFound, KubeClient } from '../../src/kube/client.js';
