@@ -3,6 +3,8 @@
  * path. Labels are bounded (scenario, step, protocol, status class); no URLs or IDs.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
+import { decodeHistogram } from '../metrics/histogram.js';
+import { promBuckets, WEB_LATENCY_BUCKETS_SECONDS } from '../metrics/prom-histogram.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 
 function statusClass(code: string): string {
@@ -99,5 +101,41 @@ export function createRunnerMetrics(loadTest: string, latest: () => ShardSnapsho
       this.set(last ? last.cpuPercent / 100 : 0);
     },
   });
+  registry.registerMetric(requestDurationMetric(latest) as never);
   return registry;
+}
+
+/**
+ * stampede_request_duration_seconds: a Prometheus histogram derived from each step's HDR data at scrape time.
+ * Grafana's histogram_quantile over it is an estimate; the exact merged percentiles are the controller's
+ * stampede_loadtest_latency_* gauges.
+ */
+function requestDurationMetric(latest: () => ShardSnapshot) {
+  const name = 'stampede_request_duration_seconds';
+  return {
+    name,
+    help: 'Request latency by scenario, step and protocol (open models: from the scheduled start).',
+    type: 'histogram',
+    aggregator: 'sum',
+    labelNames: ['scenario', 'step', 'protocol'],
+    reset() {},
+    get() {
+      const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+      for (const s of latest().steps) {
+        const labels = { scenario: s.scenario, step: s.step, protocol: s.protocol };
+        const b = promBuckets(decodeHistogram(s.durationHdr), WEB_LATENCY_BUCKETS_SECONDS);
+        WEB_LATENCY_BUCKETS_SECONDS.forEach((le, i) => {
+          values.push({
+            labels: { ...labels, le },
+            value: b.cumulative[i] as number,
+            metricName: `${name}_bucket`,
+          });
+        });
+        values.push({ labels: { ...labels, le: '+Inf' }, value: b.count, metricName: `${name}_bucket` });
+        values.push({ labels, value: b.sumSeconds, metricName: `${name}_sum` });
+        values.push({ labels, value: b.count, metricName: `${name}_count` });
+      }
+      return { name, help: this.help, type: 'histogram', values, aggregator: 'sum' };
+    },
+  };
 }
