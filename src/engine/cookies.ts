@@ -28,8 +28,10 @@ export class CookieJar {
   }
 
   /** The Cookie header value, or undefined when the jar is empty. */
-  header(nowMs = Date.now()): string | undefined {
+  header(now?: number): string | undefined {
+    // Called for every request: an empty jar returns before reading the clock.
     if (this.cookies.size === 0) return undefined;
+    const nowMs = now ?? Date.now();
     const parts: string[] = [];
     for (const [name, c] of this.cookies) {
       if (c.expiresAtMs <= nowMs) this.cookies.delete(name);

@@ -1,0 +1,50 @@
+// Micro-benchmarks for the functions on the request hot path, so a change to one shows up as a number.
+// Usage: npm run build && node bench/micro.mjs   (prints ns per call, median of 5 rounds)
+import { constantSchedule } from '../dist/engine/arrival.js';
+import { CookieJar } from '../dist/engine/cookies.js';
+import { shareOf } from '../dist/engine/shard.js';
+import { compileTemplate } from '../dist/engine/template.js';
+import { createHistogram, recordUs } from '../dist/metrics/histogram.js';
+import { ShardRecorder } from '../dist/metrics/recorder.js';
+import { setCookieValues } from '../dist/protocols/http.js';
+
+const ROUNDS = 5;
+const N = 1_000_000;
+
+function bench(name, fn) {
+  for (let i = 0; i < N / 10; i++) fn(i); // warm up the JIT
+  const rounds = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) fn(i);
+    rounds.push(Number(process.hrtime.bigint() - t) / N);
+  }
+  rounds.sort((a, b) => a - b);
+  console.log(`${name.padEnd(44)} ${rounds[Math.floor(ROUNDS / 2)].toFixed(1).padStart(8)} ns/call`);
+}
+
+const ctx = { vu: 7, iteration: 3, scenario: 's', env: { HOST: 'x' }, vars: { token: 'abc123' }, data: {} };
+const staticTemplate = compileTemplate('/api/data');
+const dynamicTemplate = compileTemplate('Bearer ${vars.token}');
+const histogram = createHistogram();
+const recorder = new ShardRecorder(0, 1, { cores: 2, threads: 1 });
+const step = recorder.step('s', 'get', 'closed');
+const schedule = constantSchedule(5000, 1_000_000, 3_600_000_000);
+const jar = new CookieJar();
+const rawHeaders = [
+  'Content-Type',
+  'application/json',
+  'Content-Length',
+  '42',
+  'Connection',
+  'keep-alive',
+].map((s) => Buffer.from(s));
+
+bench('template render (static path)', () => staticTemplate.render(ctx));
+bench('template render (${vars.token})', () => dynamicTemplate.render(ctx));
+bench('HDR record (recordUs)', (i) => recordUs(histogram, 1000 + (i & 1023)));
+bench('recorder.response (step + interval)', (i) => step.response(1000 + (i & 1023), 1000, 200, 512, 128));
+bench('shareOf (exact shard share)', (i) => shareOf(i, { index: 3, total: 7 }));
+bench('arrival schedule offset', (i) => schedule(i));
+bench('cookie header (empty jar)', () => jar.header());
+bench('setCookieValues (3 headers, none)', () => setCookieValues(rawHeaders));
