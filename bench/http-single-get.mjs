@@ -15,6 +15,7 @@ import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fail, median, positiveInt } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_FILE = join(ROOT, 'bench', 'results', 'single-get-latest.md');
@@ -36,19 +37,6 @@ const ITEMS = Array.from({ length: 20 }, (_, i) => ({
 }));
 /** Same bodies as the demo target (src/demo/server.ts), so the bytes on the wire match the seed's API. */
 const DATA_BODY = JSON.stringify({ items: ITEMS, total: ITEMS.length });
-
-function positiveInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) fail(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
-function fail(message) {
-  console.error(`bench: ${message}`);
-  process.exit(1);
-}
 
 function hasCommand(name) {
   try {
@@ -303,12 +291,6 @@ async function runTool(name, url, ctx) {
 }
 
 // --- reporting -----------------------------------------------------------------------------------------
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 

@@ -29,6 +29,7 @@ import { createServer } from 'node:net';
 import { availableParallelism, cpus, tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fail, median, positiveInt } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_FILE = join(ROOT, 'bench', 'results', 'pg-vs-pgbench-latest.md');
@@ -40,19 +41,6 @@ const ACCOUNTS = SCALE * 100_000;
 const TARGET_CPU = '0';
 const GENERATOR_CPU = '1';
 const BAR = 0.5;
-
-function positiveInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) fail(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
-function fail(message) {
-  console.error(`bench: ${message}`);
-  process.exit(1);
-}
 
 function binDir() {
   const root = '/usr/lib/postgresql';
@@ -209,11 +197,6 @@ function runStampede(manifest, outDir) {
     saturated: summary.generator.saturated,
   };
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 preflight();
 const bin = binDir();

@@ -28,19 +28,6 @@ const BAR_BYTES_PER_SESSION = 25 * 1024;
 /** Descriptors beyond the sessions: stdio, the event loop, libuv's pipes, node's own files. */
 const FD_SLACK = 1024;
 
-function positiveInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) fail(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
-function fail(message) {
-  console.error(`bench: ${message}`);
-  process.exit(1);
-}
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Node cannot raise its own descriptor limit: re-execute under a shell that does, with --expose-gc.
@@ -67,6 +54,7 @@ if (fdLimit < SESSIONS + FD_SLACK) {
 /** The idle server: accepts upgrades, never writes; prints its port and, on request, its open count. */
 const SERVER = `
 import { WebSocketServer } from 'ws';
+import { fail, positiveInt } from './lib.mjs';
 const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false, backlog: 8192 });
 wss.on('connection', (ws) => ws.on('error', () => {}));
 wss.on('listening', () => console.log('port ' + wss.address().port));

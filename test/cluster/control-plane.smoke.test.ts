@@ -1,6 +1,7 @@
 // Smoke test of the local control plane: real Job controller creating Pods, real garbage
 // collection. Fails (not skips) when the binaries were never built, naming the build command.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pollUntil } from '../helpers/poll.js';
 import {
   BUILD_HINT,
   type ControlPlane,
@@ -14,21 +15,6 @@ const NS = 'smoke';
 
 interface PodList {
   items: { metadata: { name: string; labels?: Record<string, string> }; status?: { phase?: string } }[];
-}
-
-async function pollUntil<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 async function jobPods(cp: ControlPlane): Promise<PodList['items']> {

@@ -150,6 +150,24 @@ export async function startProcessKubelet(opts: ProcessKubeletOptions): Promise<
     }
   }
 
+  /** A pod whose container cannot start: Pending, with the reason kubectl shows. */
+  function waiting(p: Pod, container: Container, reason: string, message: string): Promise<void> {
+    return patchStatus(p, {
+      phase: 'Pending',
+      conditions: conditions(false),
+      containerStatuses: [
+        {
+          name: container.name,
+          image: container.image,
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { waiting: { reason, message } },
+        },
+      ],
+    });
+  }
+
   function conditions(ready: boolean) {
     const now = new Date().toISOString();
     const c = (type: string, status: boolean) => ({
@@ -229,25 +247,12 @@ export async function startProcessKubelet(opts: ProcessKubeletOptions): Promise<
     mkdirSync(dir, { recursive: true });
     const command = [...(container.command ?? []), ...(container.args ?? [])];
     if (!STAMPEDE_IMAGE.test(container.image) || command[0] !== 'stampede') {
-      await patchStatus(p, {
-        phase: 'Pending',
-        conditions: conditions(false),
-        containerStatuses: [
-          {
-            name: container.name,
-            image: container.image,
-            imageID: '',
-            ready: false,
-            restartCount: 0,
-            state: {
-              waiting: {
-                reason: 'ErrImageNeverPull',
-                message: `the process kubelet runs only stampede images, not ${container.image}`,
-              },
-            },
-          },
-        ],
-      });
+      await waiting(
+        p,
+        container,
+        'ErrImageNeverPull',
+        `the process kubelet runs only stampede images, not ${container.image}`,
+      );
       return;
     }
     let env: Record<string, string>;
@@ -256,20 +261,7 @@ export async function startProcessKubelet(opts: ProcessKubeletOptions): Promise<
       env = await resolveEnv(p, container, ip);
       kubeconfig = await serviceAccountKubeconfig(p, dir);
     } catch (error) {
-      await patchStatus(p, {
-        phase: 'Pending',
-        conditions: conditions(false),
-        containerStatuses: [
-          {
-            name: container.name,
-            image: container.image,
-            imageID: '',
-            ready: false,
-            restartCount: 0,
-            state: { waiting: { reason: 'CreateContainerConfigError', message: (error as Error).message } },
-          },
-        ],
-      });
+      await waiting(p, container, 'CreateContainerConfigError', (error as Error).message);
       pods.delete(k);
       freeIPs.push(ip);
       return;

@@ -16,6 +16,9 @@ import {
   startControlPlane,
 } from '../cluster/control-plane.js';
 import { type ProcessKubelet, startProcessKubelet } from '../cluster/process-kubelet.js';
+import { pollUntil } from '../helpers/poll.js';
+
+export { pollUntil };
 
 export const ROOT = repoRoot();
 
@@ -136,23 +139,4 @@ export async function startClusterEnv(): Promise<ClusterEnv> {
     },
   };
   return env;
-}
-
-export async function pollUntil<T>(
-  what: string,
-  timeoutMs: number,
-  fn: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
