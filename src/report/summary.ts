@@ -2,6 +2,7 @@
  * The summary model: everything a report needs, computed once from merged data. summary.json is this object;
  * the markdown, CSV, JUnit and console renderers only format it.
  */
+import type { SummaryAnalysis } from '../analysis/model.js';
 import type { ScenarioPlan } from '../engine/executor.js';
 import { type ErrorClass, emptyErrorCounts } from '../metrics/error-class.js';
 import { createHistogram, type LatencyStats, latencyStats } from '../metrics/histogram.js';
@@ -86,7 +87,8 @@ export interface IntervalSummary {
   loopDelayP99Ms: number;
 }
 
-export interface Summary {
+/** The analysis fields (levels, findings, score, baseline) are filled in by src/analysis after this. */
+export interface Summary extends SummaryAnalysis {
   schemaVersion: typeof SUMMARY_SCHEMA_VERSION;
   kind: 'StampedeSummary';
   loadTest: { name: string; namespace?: string };
