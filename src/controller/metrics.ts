@@ -69,6 +69,23 @@ export class ControllerMetrics {
     perTest('stampede_loadtest_thresholds_failing', 'Thresholds failing on merged data.', (s) =>
       s.thresholds ? s.thresholds.filter((t) => !t.passed).length : undefined,
     );
+    perTest('stampede_loadtest_progress_ratio', 'Elapsed over planned time, 0 to 1.', (s) =>
+      s.progressPercent === undefined ? undefined : s.progressPercent / 100,
+    );
+    new Gauge({
+      name: 'stampede_loadtest_threshold_passing',
+      help: 'Each threshold on merged data: 1 while it holds, 0 when it fails.',
+      labelNames: ['namespace', 'loadtest', 'metric', 'threshold'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [key, s] of statuses) {
+          const [namespace = '', loadtest = ''] = key.split('/');
+          for (const t of s.thresholds ?? [])
+            this.set({ namespace, loadtest, metric: t.metric, threshold: t.threshold }, t.passed ? 1 : 0);
+        }
+      },
+    });
   }
 
   record(key: string, status: LoadTestStatus | undefined): void {

@@ -1,11 +1,11 @@
 /**
  * The runner's /metrics, computed from its cumulative snapshot at scrape time: nothing on the request hot
- * path. Labels are bounded (scenario, step, protocol, status class); no URLs or IDs.
+ * path. Labels are bounded (scenario, step, protocol, status or error class); no URLs or IDs.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import { decodeHistogram } from '../metrics/histogram.js';
-import { promBuckets, WEB_LATENCY_BUCKETS_SECONDS } from '../metrics/prom-histogram.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
+import { registerHdrHistogram } from './metrics-hdr.js';
+import { registerProtocolMetrics } from './metrics-protocols.js';
 
 function statusClass(code: string): string {
   return `${code[0]}xx`;
@@ -69,8 +69,7 @@ export function createRunnerMetrics(loadTest: string, latest: () => ShardSnapsho
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of latest().scenarios)
-        if (s.droppedIterations) this.inc({ scenario: s.name }, s.droppedIterations);
+      for (const s of latest().scenarios) this.inc({ scenario: s.name }, s.droppedIterations);
     },
   });
   new Gauge({
@@ -101,41 +100,51 @@ export function createRunnerMetrics(loadTest: string, latest: () => ShardSnapsho
       this.set(last ? last.cpuPercent / 100 : 0);
     },
   });
-  registry.registerMetric(requestDurationMetric(latest) as never);
-  return registry;
-}
-
-/**
- * stampede_request_duration_seconds: a Prometheus histogram derived from each step's HDR data at scrape time.
- * Grafana's histogram_quantile over it is an estimate; the exact merged percentiles are the controller's
- * stampede_loadtest_latency_* gauges.
- */
-function requestDurationMetric(latest: () => ShardSnapshot) {
-  const name = 'stampede_request_duration_seconds';
-  return {
-    name,
-    help: 'Request latency by scenario, step and protocol (open models: from the scheduled start).',
-    type: 'histogram',
-    aggregator: 'sum',
-    labelNames: ['scenario', 'step', 'protocol'],
-    reset() {},
-    get() {
-      const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
-      for (const s of latest().steps) {
-        const labels = { scenario: s.scenario, step: s.step, protocol: s.protocol };
-        const b = promBuckets(decodeHistogram(s.durationHdr), WEB_LATENCY_BUCKETS_SECONDS);
-        WEB_LATENCY_BUCKETS_SECONDS.forEach((le, i) => {
-          values.push({
-            labels: { ...labels, le },
-            value: b.cumulative[i] as number,
-            metricName: `${name}_bucket`,
-          });
-        });
-        values.push({ labels: { ...labels, le: '+Inf' }, value: b.count, metricName: `${name}_bucket` });
-        values.push({ labels, value: b.sumSeconds, metricName: `${name}_sum` });
-        values.push({ labels, value: b.count, metricName: `${name}_count` });
-      }
-      return { name, help: this.help, type: 'histogram', values, aggregator: 'sum' };
+  new Counter({
+    name: 'stampede_errors_total',
+    help: 'Failed requests by error class (refused, reset, timeout, dns, tls, http_4xx, http_5xx, check, ...).',
+    labelNames: ['scenario', 'step', 'protocol', 'class'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of latest().steps)
+        for (const [errorClass, n] of Object.entries(s.errors))
+          if (n) this.inc({ scenario: s.scenario, step: s.step, protocol: s.protocol, class: errorClass }, n);
     },
-  };
+  });
+  new Counter({
+    name: 'stampede_iterations_total',
+    help: 'Completed iterations by scenario and result (ok, failed).',
+    labelNames: ['scenario', 'result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of latest().scenarios) {
+        this.inc({ scenario: s.name, result: 'ok' }, s.iterations - s.failedIterations);
+        this.inc({ scenario: s.name, result: 'failed' }, s.failedIterations);
+      }
+    },
+  });
+  registerHdrHistogram(
+    registry,
+    'stampede_request_duration_seconds',
+    'Request latency by scenario, step and protocol (open models: from the scheduled start).',
+    ['scenario', 'step', 'protocol'],
+    () =>
+      latest().steps.map((s) => ({
+        labels: { scenario: s.scenario, step: s.step, protocol: s.protocol },
+        hdr: s.durationHdr,
+      })),
+  );
+  registerProtocolMetrics(registry, latest);
+  new Gauge({
+    name: 'stampede_generator_resident_memory_bytes',
+    help: 'Runner process resident memory (RSS).',
+    registers: [registry],
+    collect() {
+      // prom-client's default process metrics would do, but three of them fail promtool's lint.
+      this.set(process.memoryUsage.rss());
+    },
+  });
+  return registry;
 }
