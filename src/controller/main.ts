@@ -2,6 +2,7 @@
  * `stampede controller`: watches LoadTests (and the runner Jobs and pods they own), queues keys, and
  * reconciles them with a few workers. Optional leader election makes two replicas safe.
  */
+
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { parseDurationUs } from '../api/duration.js';
@@ -19,6 +20,7 @@ import { Observer } from './observe.js';
 import { loadTestCollection } from './paths.js';
 import { WorkQueue } from './queue.js';
 import { Reconciler } from './reconciler.js';
+import { parseRunnerPodSettings } from './runner-pod-settings.js';
 import { parseTargetPolicy } from './target-policy.js';
 
 export const CONTROLLER_USAGE = `usage: stampede controller [--kubeconfig FILE] [--namespace NS] [--runner-image IMAGE]
@@ -38,6 +40,14 @@ function durationMs(
   const us = parseDurationUs(text);
   if (us === undefined) throw new UsageError(`--${flag} must be a duration such as 2m, got ${text}`);
   return us / 1000;
+}
+
+function runnerPodSettings(json: string | undefined) {
+  try {
+    return parseRunnerPodSettings(json);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
@@ -88,6 +98,7 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
       command: runnerCommand,
       startDeadlineSeconds: Math.ceil(settings.readyTimeoutMs / 1000) + 60,
       ...(runnerServiceAccount ? { serviceAccountName: runnerServiceAccount } : {}),
+      ...runnerPodSettings(env.STAMPEDE_RUNNER_POD),
     },
   });
   const targetPolicy = parseTargetPolicy(env.STAMPEDE_TARGET_ALLOWLIST);

@@ -219,6 +219,9 @@ function loadTest(name: string, baseURL: string): string {
   return stringify(doc);
 }
 
+const RUNNER_RESOURCES = { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '512Mi' } };
+const RUNNER_TOLERATIONS = [{ key: 'dedicated', operator: 'Equal', value: 'load', effect: 'NoSchedule' }];
+
 describe('helm install on a real control plane, under the chart RBAC', () => {
   let env: ClusterEnv;
   let target: TestServer;
@@ -228,6 +231,8 @@ describe('helm install on a real control plane, under the chart RBAC', () => {
     ...['--set', 'image.repository=stampede', '--set', 'image.tag=dev', '--set', 'replicas=2'],
     ...['--set', 'controller.readyTimeout=20s', '--set', 'controller.logLevel=debug'],
     ...['--set-json', 'targetPolicy.allowlist=["127.0.0.0/8"]'],
+    ...['--set-json', `runner.resources=${JSON.stringify(RUNNER_RESOURCES)}`],
+    ...['--set-json', `runner.tolerations=${JSON.stringify(RUNNER_TOLERATIONS)}`],
   ];
 
   beforeAll(async () => {
@@ -380,6 +385,12 @@ describe('helm install on a real control plane, under the chart RBAC', () => {
     const summary = JSON.parse(cm.data['summary.json'] as string) as Summary;
     expect(summary.shards).toHaveLength(2);
     expect(summary.totals.requests).toBeGreaterThan(50);
+    // The chart's runner.* values reach the runner pods through the controller.
+    const job = JSON.parse(
+      await env.kubectl(['get', 'job', `${name}-runners`, '-n', LOAD_NS, '-o', 'json']),
+    ) as { spec: { template: { spec: { tolerations?: unknown; containers: { resources?: unknown }[] } } } };
+    expect(job.spec.template.spec.tolerations).toEqual(RUNNER_TOLERATIONS);
+    expect(job.spec.template.spec.containers[0]?.resources).toEqual(RUNNER_RESOURCES);
   }, 120_000);
 
   it('a LoadTest aimed outside targetPolicy.allowlist fails before any runner starts', async () => {
