@@ -45,7 +45,7 @@ export function executiveSummarySection(s: Summary): string[] {
   }
   if (s.targetResources?.leakSuspected)
     out.push(
-      `- **Possible memory leak:** the target grew ${s.targetResources.memoryGrowthMbPerHour} MB/hour (limit ${s.targetResources.leakThresholdMbPerHour})`,
+      `- **Possible memory leak:** the target grew ${s.targetResources.memoryGrowthMbPerHour?.toFixed(1)} MB/hour (limit ${s.targetResources.leakThresholdMbPerHour})`,
     );
   out.push('');
   out.push(
