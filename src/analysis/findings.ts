@@ -26,6 +26,9 @@ const ms = (n: number) => `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} ms`;
 const times = (n: number) => `${n.toFixed(1)}x`;
 const loadText = (l: LevelSummary) => `${l.load} ${l.unit === 'vus' ? 'VUs' : 'iterations/s'}`;
 
+const SEVERITY_ORDER: Finding['severity'][] = ['critical', 'warning', 'info'];
+
+/** Every finding the data supports, most severe first. */
 export function findBottlenecks(s: Summary): Finding[] {
   return [
     generatorSaturatedFinding(s),
@@ -35,7 +38,9 @@ export function findBottlenecks(s: Summary): Finding[] {
     ...pgPoolWaitFindings(s),
     ...wsConnectFindings(s),
     slowStepsFinding(s),
-  ].filter((f): f is Finding => f !== undefined);
+  ]
+    .filter((f): f is Finding => f !== undefined)
+    .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
 }
 
 /** The generator ran out of CPU or event-loop time: every latency figure includes its own queueing. */

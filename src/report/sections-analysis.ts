@@ -1,12 +1,7 @@
 /** report.md: what the data means — scalability assessment, findings, the performance budget, capacity and recommendations. */
-import type { Finding } from '../analysis/model.js';
 import { fmtMs, fmtRate, fmtThresholdValue, markdownTable } from './format.js';
 import { derivedText } from './sections-overview.js';
 import type { Summary } from './summary.js';
-
-const SEVERITY_ORDER: Finding['severity'][] = ['critical', 'warning', 'info'];
-const bySeverity = (a: Finding, b: Finding) =>
-  SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity);
 
 export function scalabilitySection(s: Summary): string[] {
   const out = ['## Scalability assessment', ''];
@@ -46,7 +41,7 @@ export function findingsSection(s: Summary): string[] {
       "No findings: none of the checks (generator saturation, throughput plateau, error mix, memory growth, pool wait, WebSocket connects, slow steps) found anything in this run's data.",
       '',
     ];
-  for (const f of [...s.findings].sort(bySeverity)) {
+  for (const f of s.findings) {
     out.push(`### ${f.severity.toUpperCase()}: ${f.title}`);
     out.push('');
     for (const e of f.evidence) out.push(`- ${e}`);
@@ -107,7 +102,7 @@ export function recommendationsSection(s: Summary): string[] {
     );
     out.push('');
   }
-  const withAdvice = [...s.findings].sort(bySeverity).filter((f) => f.recommendation);
+  const withAdvice = s.findings.filter((f) => f.recommendation);
   if (!withAdvice.length) {
     out.push('No recommendations: no finding called for one.');
     out.push('');
