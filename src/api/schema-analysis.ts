@@ -31,6 +31,7 @@ export const Prometheus = Type.Object(
             Type.String({
               pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
               maxLength: 63,
+              'x-hint': 'a namespace name: lowercase letters, digits and -',
               description: "The target's namespace (default: the LoadTest's, else default)",
             }),
           ),
