@@ -7,7 +7,7 @@ import type { Summary } from './summary.js';
 /** A derived figure, or why it is missing (its method says how it would have been found). */
 export function derivedText<T>(d: Derived<T> | undefined, show: (v: T) => string): string {
   if (!d) return 'not assessed';
-  return d.value === null ? `not reached (${d.method})` : `${show(d.value)} (${d.method})`;
+  return d.value === null ? `not found (${d.method})` : `${show(d.value)} (${d.method})`;
 }
 
 export function titleSection(s: Summary): string[] {

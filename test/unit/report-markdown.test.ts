@@ -94,7 +94,7 @@ describe('report.md of a troubled run', () => {
   it('counts the critical issues and gives the scalability figures with how they were found', () => {
     const summary = section(md, 'Executive summary');
     expect(summary).toContain('- **Scalability: saturating**');
-    expect(summary).toContain('- **Breaking point:** not reached (error rate above 5% or a stop condition)');
+    expect(summary).toContain('- **Breaking point:** not found (error rate above 5% or a stop condition)');
     expect(summary).toContain(
       '- **Critical issues: 1** — 8.00% of requests failed, mostly timeout (3 finding(s) in all)',
     );
