@@ -74,11 +74,42 @@ function targetPart(s: Summary): string[] {
     out.push("Each level's figure is the mean of the samples inside its window.");
     out.push('');
   }
+  out.push(...targetOverTime(t));
   out.push(`CPU query: \`${t.source.cpuQuery}\``);
   out.push('');
   out.push(`Memory query: \`${t.source.memoryQuery}\``);
   out.push('');
   return out;
+}
+
+/** Rows of the target's over-time table; longer runs are bucketed (means per bucket). */
+const MAX_TARGET_ROWS = 20;
+
+function targetOverTime(t: TargetResources): string[] {
+  if (t.series.length < 2) return [];
+  const bucket = Math.max(1, Math.ceil(t.series.length / MAX_TARGET_ROWS));
+  const mean = (values: (number | null)[]) => {
+    const known = values.filter((v): v is number => v !== null);
+    return known.length ? known.reduce((a, b) => a + b, 0) / known.length : null;
+  };
+  const rows: string[][] = [];
+  for (let i = 0; i < t.series.length; i += bucket) {
+    const chunk = t.series.slice(i, i + bucket);
+    const first = chunk[0] as (typeof chunk)[number];
+    const last = chunk[chunk.length - 1] as (typeof chunk)[number];
+    rows.push([
+      bucket === 1 ? `${first.second}` : `${first.second}-${last.second}`,
+      cores(mean(chunk.map((r) => r.cpuCores))),
+      mb(mean(chunk.map((r) => r.memoryMb))),
+    ]);
+  }
+  const note = bucket > 1 ? ` Each row is the mean of ${bucket} samples.` : '';
+  return [
+    markdownTable(['Second', 'Target CPU (cores)', 'Target memory'], rows),
+    '',
+    `Seconds from the run's start.${note}`,
+    '',
+  ];
 }
 
 function targetFigures(t: TargetResources): string[] {

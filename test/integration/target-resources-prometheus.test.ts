@@ -88,6 +88,7 @@ describe('target resources from a real Prometheus', () => {
     expect(summary.findings?.map((f) => f.id)).not.toContain('memory-growth');
     const report = renderMarkdown(summary);
     expect(report).toMatch(/### Target\n/);
+    expect(report).toContain('| Second | Target CPU (cores) | Target memory |');
     expect(report).toContain(`| Leak check | no: at or below ${LEAK_THRESHOLD_MB_PER_HOUR} MB/hour |`);
   }, 60_000);
 

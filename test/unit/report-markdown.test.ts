@@ -137,3 +137,49 @@ describe('report.md of a summary without analysis (an older summary.json)', () =
     expect(md).not.toContain('Load test score');
   });
 });
+
+describe('report.md resource usage of the target', () => {
+  const source = { url: 'http://127.0.0.1:9090', cpuQuery: 'cpu_query', memoryQuery: 'memory_query' };
+
+  it('has the figures, each level and the series over time, with the queries used', () => {
+    const s = healthySummary({
+      scalability: {
+        rating: 'linear',
+        levels: [level(0, 10, 100, 20, { targetCpuCores: 0.25, targetMemoryMb: 100 })],
+      } as never,
+      targetResources: {
+        source,
+        memoryGrowthMbPerHour: 3.5,
+        leakThresholdMbPerHour: 10,
+        leakSuspected: false,
+        series: [
+          { second: 0, cpuCores: 0.2, memoryMb: 100 },
+          { second: 1, cpuCores: 0.3, memoryMb: null },
+        ],
+      },
+    });
+    const lines = section(renderMarkdown(s), 'Resource usage');
+    expect(lines).toContain('| CPU (cores) | mean 0.250, peak 0.300 |');
+    expect(lines).toContain('| Memory growth | 3.5 MB/hour (least-squares line through 1 samples) |');
+    expect(lines).toContain('| Leak check | no: at or below 10 MB/hour |');
+    expect(lines).toContain('| 0 | 10 VUs | 100.0 | 0.250 | 100.0 MB |');
+    expect(lines).toContain('| 1 | 0.300 | - |');
+    expect(lines).toContain('CPU query: `cpu_query`');
+  });
+
+  it('says why it is missing when Prometheus could not be used', () => {
+    const s = healthySummary({
+      targetResources: {
+        source,
+        memoryGrowthMbPerHour: null,
+        leakThresholdMbPerHour: 10,
+        leakSuspected: false,
+        series: [],
+        error: 'CPU query to http://127.0.0.1:9090 failed: ECONNREFUSED',
+      },
+    });
+    expect(section(renderMarkdown(s), 'Resource usage')).toContain(
+      'Prometheus (http://127.0.0.1:9090) could not be used: CPU query to http://127.0.0.1:9090 failed: ECONNREFUSED',
+    );
+  });
+});
