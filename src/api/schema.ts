@@ -4,6 +4,7 @@
  * fixed depth because CRD schemas cannot be recursive.
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { Analysis } from './schema-analysis.js';
 import { AnyJson, Duration, LIMITS, StringEnum, StringMap } from './schema-common.js';
 import {
   type PgStatement,
@@ -241,6 +242,7 @@ export const LoadTestSpec = Type.Object(
     runners: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 1000, description: 'Runner pods in a cluster' }),
     ),
+    analysis: Type.Optional(Analysis),
   },
   { additionalProperties: false },
 );

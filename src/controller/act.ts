@@ -3,6 +3,7 @@
  * AlreadyExists is success), so a half-finished fan-out simply resumes on the next reconcile.
  */
 import { request } from 'undici';
+import { addTargetResources } from '../analysis/index.js';
 import { pgUrlEnvName } from '../api/pg-url.js';
 import { API_VERSION, KIND } from '../api/schema.js';
 import { secretRefs } from '../api/validate-protocols.js';
@@ -114,7 +115,9 @@ export class Actor {
       case 'releaseRunners':
         return this.runnerCalls(observed, action.indexes, '/release');
       case 'writeReport': {
-        const { files, trimmed } = fitReportFiles(action.summary);
+        // Prometheus is asked here, not in decide: it is I/O, and only the final report needs it.
+        const summary = await addTargetResources(action.summary, lt);
+        const { files, trimmed } = fitReportFiles(summary);
         if (trimmed.length)
           this.opts.log.info({ loadTest: lt.metadata.name, trimmed }, 'report trimmed to fit');
         return createIfAbsent(client, configMaps(ns), reportConfigMap(lt, files));

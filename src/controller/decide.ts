@@ -3,6 +3,7 @@
  * actions it should take. It never branches on a stored phase; the phase is worked out from the world
  * (the Job, the pods, what the runners say, whether the report exists) every time.
  */
+import { analyzeSummary } from '../analysis/index.js';
 import { planDurationUs, planShard } from '../engine/shard-runner.js';
 import { mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
@@ -132,18 +133,20 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
     .filter((s): s is ShardSnapshot => s !== undefined && (s.done || s.elapsedMs > 0));
   // Reports merge everything; live status skips the per-second series, most of the decoding work.
   const summarize = (outcome: RunOutcome, detail: string | undefined, run = mergeSnapshots(snapshots)) =>
-    buildSummary({
-      name: lt.metadata.name,
-      namespace: lt.metadata.namespace,
-      target: lt.spec.target.baseURL,
-      run,
-      plans,
-      thresholds: evaluateThresholds(run, thresholds),
-      outcome,
-      ...(detail ? { outcomeDetail: detail } : {}),
-      finishedAtMs: nowMs,
-      lostShards: phases.flatMap((p, i) => (p === 'lost' ? [i] : [])),
-    });
+    analyzeSummary(
+      buildSummary({
+        name: lt.metadata.name,
+        namespace: lt.metadata.namespace,
+        target: lt.spec.target.baseURL,
+        run,
+        plans,
+        thresholds: evaluateThresholds(run, thresholds),
+        outcome,
+        ...(detail ? { outcomeDetail: detail } : {}),
+        finishedAtMs: nowMs,
+        lostShards: phases.flatMap((p, i) => (p === 'lost' ? [i] : [])),
+      }),
+    );
 
   // 3. Not started yet: wait for every runner, then start them all at one instant.
   if (!started) {

@@ -3,6 +3,7 @@
  * start them together, merge their snapshots once a second, evaluate thresholds on the merged data, abort
  * when an abortOnFail threshold fails, and build the summary.
  */
+import { addTargetResources, analyzeSummary } from '../analysis/index.js';
 import type { LoadTest } from '../api/schema.js';
 import { runPostgresScript, unresolvedPgUrl } from '../engine/pg-setup.js';
 import { planDurationUs, planShard } from '../engine/shard-runner.js';
@@ -69,17 +70,19 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   if (beforeLoad) {
     const run = mergeSnapshots([]);
     return {
-      summary: buildSummary({
-        name: loadTest.metadata.name,
-        ...(loadTest.metadata.namespace ? { namespace: loadTest.metadata.namespace } : {}),
-        target: loadTest.spec.target.baseURL,
-        run,
-        plans,
-        thresholds: evaluateThresholds(run, thresholds),
-        outcome: 'failed',
-        outcomeDetail: `nothing was sent: ${beforeLoad}`,
-        finishedAtMs: Date.now(),
-      }),
+      summary: analyzeSummary(
+        buildSummary({
+          name: loadTest.metadata.name,
+          ...(loadTest.metadata.namespace ? { namespace: loadTest.metadata.namespace } : {}),
+          target: loadTest.spec.target.baseURL,
+          run,
+          plans,
+          thresholds: evaluateThresholds(run, thresholds),
+          outcome: 'failed',
+          outcomeDetail: `nothing was sent: ${beforeLoad}`,
+          finishedAtMs: Date.now(),
+        }),
+      ),
     };
   }
   const hosts: ShardHost[] = [];
@@ -179,5 +182,6 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     finishedAtMs: Date.now(),
     lostShards: [...lost],
   });
-  return { summary };
+  // The target's own CPU and memory come from Prometheus once the run is over (when spec.analysis asks).
+  return { summary: await addTargetResources(analyzeSummary(summary), loadTest) };
 }

@@ -1,4 +1,5 @@
 /** The end-of-test summary for a terminal. */
+import { consoleAnalysisLines } from './console-analysis.js';
 import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtThresholdValue, textTable } from './format.js';
 import { consoleProtocolLines, latencyCells } from './protocol-sections.js';
 import type { Summary } from './summary.js';
@@ -58,6 +59,7 @@ export function renderConsoleSummary(s: Summary): string {
       );
     }
   }
+  out.push(...consoleAnalysisLines(s));
   out.push('');
   out.push(generatorLine(s));
   return out.join('\n');

@@ -76,5 +76,12 @@ spec:
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
     expect(summary.errors.byClass.refused).toBe(6);
     expect(summary.outcome).toBe('completed');
+    // The analysis runs on local results too: the error mix is the finding, and report.md's advice is its.
+    expect(result.stdout).toMatch(/CRITICAL: 100\.0% of requests failed, mostly refused/);
+    expect(summary.findings.map((f: { id: string }) => f.id)).toEqual(['error-mix']);
+    expect(summary.score.value).toBeLessThan(50);
+    expect(await readFile(join(out, 'report.md'), 'utf8')).toMatch(
+      /1\. \*\*100\.0% of requests failed, mostly refused\*\* \(critical\): Refused connections dominate/,
+    );
   });
 });

@@ -1,0 +1,114 @@
+/**
+ * Asks Prometheus for the target's CPU and memory over the run (/api/v1/query_range). The do-part of the
+ * target resources; everything it returns is shaped by target-resources.ts. Never throws: a Prometheus that
+ * cannot be reached or rejects a query becomes `targetResources.error`, and the rest of the report stands.
+ */
+import { request } from 'undici';
+import type { PrometheusSpec } from '../api/schema-analysis.js';
+import type { TargetResources } from './model.js';
+import {
+  buildTargetResources,
+  type PrometheusSource,
+  prometheusSource,
+  type Sample,
+  targetResourcesError,
+} from './target-resources.js';
+
+/** Each query gets this long; the report waits for it, so it stays short. */
+const QUERY_TIMEOUT_MS = 10_000;
+/** Points per series at most; Prometheus refuses more than 11,000. */
+const MAX_POINTS = 1000;
+
+export interface RunWindow {
+  startedAtMs: number;
+  finishedAtMs: number;
+}
+
+interface RangeResponse {
+  status?: string;
+  error?: string;
+  data?: { resultType?: string; result?: { values?: [number, string][] }[] };
+}
+
+/** One query_range call; samples of every returned series are summed per timestamp. */
+export async function queryRange(
+  baseUrl: string,
+  query: string,
+  window: RunWindow,
+  timeoutMs = QUERY_TIMEOUT_MS,
+): Promise<Sample[]> {
+  const seconds = Math.max(1, (window.finishedAtMs - window.startedAtMs) / 1000);
+  const params = new URLSearchParams({
+    query,
+    start: (window.startedAtMs / 1000).toFixed(3),
+    end: (window.finishedAtMs / 1000).toFixed(3),
+    step: `${Math.max(1, Math.ceil(seconds / MAX_POINTS))}s`,
+  });
+  const response = await request(`${baseUrl}/api/v1/query_range?${params}`, {
+    method: 'GET',
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const text = await response.body.text();
+  let body: RangeResponse;
+  try {
+    body = JSON.parse(text) as RangeResponse;
+  } catch {
+    throw new Error(`HTTP ${response.statusCode} with a body that is not JSON: ${text.slice(0, 200)}`);
+  }
+  if (response.statusCode !== 200 || body.status !== 'success') {
+    throw new Error(`HTTP ${response.statusCode}: ${body.error ?? text.slice(0, 200)}`);
+  }
+  if (body.data?.resultType !== 'matrix') {
+    throw new Error(`expected a range vector (matrix), got ${body.data?.resultType ?? 'nothing'}`);
+  }
+  const sums = new Map<number, number>();
+  for (const series of body.data.result ?? []) {
+    for (const [t, v] of series.values ?? []) {
+      const value = Number(v);
+      if (Number.isFinite(value)) sums.set(t, (sums.get(t) ?? 0) + value);
+    }
+  }
+  return [...sums.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+/** The target's CPU and memory over the run, or the reason they could not be had. */
+export async function queryTargetResources(
+  spec: PrometheusSpec,
+  loadTestNamespace: string | undefined,
+  window: RunWindow,
+): Promise<TargetResources> {
+  const source: PrometheusSource = prometheusSource(spec, loadTestNamespace);
+  const ask = (what: string, query: string) =>
+    queryRange(source.url, query, window).catch((error: Error) => {
+      throw new Error(`${what} query to ${source.url} failed: ${describe(error)}`);
+    });
+  try {
+    const [cpu, memoryBytes] = await Promise.all([
+      ask('CPU', source.cpuQuery),
+      ask('memory', source.memoryQuery),
+    ]);
+    if (!cpu.length && !memoryBytes.length) {
+      return targetResourcesError(
+        source,
+        spec.leakThresholdMbPerHour,
+        'Prometheus returned no samples for either query over the run; check the selector and that the target is scraped',
+      );
+    }
+    return buildTargetResources({
+      source,
+      ...(spec.leakThresholdMbPerHour === undefined
+        ? {}
+        : { leakThresholdMbPerHour: spec.leakThresholdMbPerHour }),
+      startedAtMs: window.startedAtMs,
+      cpu,
+      memoryBytes,
+    });
+  } catch (error) {
+    return targetResourcesError(source, spec.leakThresholdMbPerHour, (error as Error).message);
+  }
+}
+
+function describe(error: Error & { code?: string }): string {
+  return error.code ? `${error.code} ${error.message}` : error.message;
+}

@@ -1,0 +1,116 @@
+/** report.md: what the data means — scalability assessment, findings, the performance budget, capacity and recommendations. */
+import { fmtMs, fmtRate, fmtThresholdValue, markdownTable } from './format.js';
+import { derivedText } from './sections-overview.js';
+import type { Summary } from './summary.js';
+
+export function scalabilitySection(s: Summary): string[] {
+  const out = ['## Scalability assessment', ''];
+  const sc = s.scalability;
+  if (!sc)
+    return [
+      ...out,
+      'No load levels were measured: a stepped or breakpoint scenario (or ramping stages with plateaus) would fill this section.',
+      '',
+    ];
+  out.push(`- **Rating:** ${sc.rating}`);
+  out.push(
+    `- **Linear scaling range:** ${derivedText(sc.linearRange, (v) => `load ${v.fromLoad} to ${v.toLoad}`)}`,
+  );
+  out.push(
+    `- **Degradation point:** ${derivedText(sc.degradationPoint, (v) => `level ${v.level} (load ${v.load}): p95 ${fmtMs(v.p95Ms)}, ${v.factor.toFixed(1)}x the lightest level`)}`,
+  );
+  out.push(
+    `- **Breaking point:** ${derivedText(sc.breakingPoint, (v) => `level ${v.level} (load ${v.load}): ${v.condition}`)}`,
+  );
+  out.push(
+    `- **Recovery:** ${derivedText(sc.recovery, (v) => (v.recovered ? `recovered in ${v.seconds}s` : `not recovered after ${v.seconds}s`))}`,
+  );
+  out.push(
+    `- **Capacity within the SLO:** ${derivedText(sc.capacityAtSlo, (v) => `level ${v.level} (load ${v.load}), ${fmtRate(v.rps)} requests/s`)}`,
+  );
+  out.push('');
+  return out;
+}
+
+export function findingsSection(s: Summary): string[] {
+  if (!s.findings) return [];
+  const out = ['## Bottlenecks and findings', ''];
+  if (!s.findings.length)
+    return [
+      ...out,
+      "No findings: none of the checks (generator saturation, throughput plateau, error mix, memory growth, pool wait, WebSocket connects, slow steps) found anything in this run's data.",
+      '',
+    ];
+  for (const f of s.findings) {
+    out.push(`### ${f.severity.toUpperCase()}: ${f.title}`);
+    out.push('');
+    for (const e of f.evidence) out.push(`- ${e}`);
+    out.push('');
+  }
+  return out;
+}
+
+/** The thresholds as a budget: what was set, what was measured, and whether it held. */
+export function budgetSection(s: Summary): string[] {
+  const out = ['## Performance budget', ''];
+  const rows = s.thresholds.map((t) => [
+    t.metric,
+    t.threshold + (t.abortOnFail ? ' (abortOnFail)' : ''),
+    fmtThresholdValue(t.actual, t.unit),
+    t.passed ? 'pass' : '**FAIL**',
+  ]);
+  const t = s.targetResources;
+  if (t && t.memoryGrowthMbPerHour !== null)
+    rows.push([
+      'target memory growth',
+      `<= ${t.leakThresholdMbPerHour} MB/hour`,
+      `${t.memoryGrowthMbPerHour.toFixed(1)} MB/hour`,
+      t.leakSuspected ? '**FAIL**' : 'pass',
+    ]);
+  if (!rows.length)
+    return [
+      ...out,
+      'No thresholds were set, so the verdict only reflects whether the run completed; spec.thresholds would fill this table.',
+      '',
+    ];
+  return [...out, markdownTable(['Metric', 'Target', 'Current', 'Status'], rows), ''];
+}
+
+/** Capacity from the levels (or the plateau a finding saw), then one recommendation per finding that has one. */
+export function recommendationsSection(s: Summary): string[] {
+  if (!s.findings) return [];
+  const out = ['## Capacity planning and recommendations', ''];
+  const sc = s.scalability;
+  const plateau = s.findings.find((f) => f.id === 'saturation');
+  if (sc?.capacityAtSlo.value) {
+    const c = sc.capacityAtSlo.value;
+    out.push(
+      `Capacity within the SLO: ${fmtRate(c.rps)} requests/s at load ${c.load} (level ${c.level}; ${sc.capacityAtSlo.method}).`,
+    );
+    out.push('');
+  } else if (plateau) {
+    out.push(`Capacity: ${plateau.title.toLowerCase()} (see the finding above).`);
+    out.push('');
+  } else if (s.verdict === 'failed') {
+    out.push(
+      "Capacity: below this run's load — it did not pass (see the verdict and the performance budget); a stepped scenario would locate the limit.",
+    );
+    out.push('');
+  } else {
+    out.push(
+      `Capacity: at least ${fmtRate(s.totals.rps)} requests/s — this run found no limit (no failed threshold, no throughput plateau); a stepped scenario with higher levels would find one.`,
+    );
+    out.push('');
+  }
+  const withAdvice = s.findings.filter((f) => f.recommendation);
+  if (!withAdvice.length) {
+    out.push('No recommendations: no finding called for one.');
+    out.push('');
+    return out;
+  }
+  withAdvice.forEach((f, i) => {
+    out.push(`${i + 1}. **${f.title}** (${f.severity}): ${f.recommendation}`);
+  });
+  out.push('');
+  return out;
+}

@@ -1,0 +1,171 @@
+/** report.md: what was measured — response times by step, the open-model schedule, throughput over time, errors, per-runner results and how the numbers are made. */
+import { fmtCount, fmtMs, fmtPercent, fmtRate, markdownTable } from './format.js';
+import { latencyCells, measuredNotes } from './protocol-sections.js';
+import type { Summary } from './summary.js';
+
+/** Rows of the per-second table in the report; longer runs are bucketed so the file stays readable. */
+const MAX_TIMESERIES_ROWS = 60;
+
+export function stepsSection(s: Summary): string[] {
+  return [
+    '## Response times by step',
+    '',
+    markdownTable(
+      ['Step', 'Requests', 'RPS', 'Mean', 'p50', 'p90', 'p95', 'p99', 'Max', 'Errors'],
+      s.steps.map((st) => [
+        `${st.scenario}/${st.step}`,
+        fmtCount(st.requests),
+        fmtRate(st.rps),
+        ...latencyCells(st),
+        st.failures ? `${fmtCount(st.failures)} (${fmtPercent(st.errorRate)})` : '0',
+      ]),
+    ),
+    '',
+  ];
+}
+
+export function openModelSection(s: Summary): string[] {
+  const open = s.scenarios.filter((sc) => sc.scheduleLag);
+  if (!open.length) return [];
+  return [
+    '### Open-model schedule',
+    '',
+    "Latency above counts from each iteration's scheduled start. Service time is send-to-last-byte; the gap is queueing. Schedule lag is how late the generator started iterations.",
+    '',
+    markdownTable(
+      ['Step', 'Latency p99', 'Service time p99'],
+      s.steps
+        .filter((st) => st.serviceTime)
+        .map((st) => [
+          `${st.scenario}/${st.step}`,
+          fmtMs(st.latency.p99Ms),
+          fmtMs(st.serviceTime?.p99Ms ?? 0),
+        ]),
+    ),
+    '',
+    markdownTable(
+      ['Scenario', 'Dropped iterations', 'Schedule lag p50', 'p99', 'max'],
+      open.map((sc) => [
+        sc.name,
+        fmtCount(sc.droppedIterations),
+        fmtMs(sc.scheduleLag?.p50Ms ?? 0),
+        fmtMs(sc.scheduleLag?.p99Ms ?? 0),
+        fmtMs(sc.scheduleLag?.maxMs ?? 0),
+      ]),
+    ),
+    '',
+  ];
+}
+
+export function throughputSection(s: Summary): string[] {
+  const out = ['## Throughput over time', ''];
+  const series = s.timeseries;
+  if (!series.length) return [...out, 'No complete seconds were recorded.', ''];
+  // The first and last seconds are partial (ramp-in, shutdown), so the range leaves them out when it can.
+  const inner = series.length > 2 ? series.slice(1, -1) : series;
+  const rps = inner.map((x) => x.rps);
+  out.push(
+    `Mean ${fmtRate(s.totals.rps)} requests/s over ${s.durationSeconds}s; per second between ${fmtRate(Math.min(...rps))} and ${fmtRate(Math.max(...rps))}` +
+      (series.length > 2 ? ' (first and last second left out: they are partial).' : '.'),
+  );
+  out.push('');
+  out.push(timeseriesTable(s));
+  out.push('');
+  return out;
+}
+
+function timeseriesTable(s: Summary): string {
+  const series = s.timeseries;
+  const bucket = Math.max(1, Math.ceil(series.length / MAX_TIMESERIES_ROWS));
+  const rows: string[][] = [];
+  for (let i = 0; i < series.length; i += bucket) {
+    const chunk = series.slice(i, i + bucket);
+    const requests = chunk.reduce((n, x) => n + x.requests, 0);
+    const failures = chunk.reduce((n, x) => n + x.failures, 0);
+    const first = chunk[0] as (typeof chunk)[number];
+    const last = chunk[chunk.length - 1] as (typeof chunk)[number];
+    rows.push([
+      bucket === 1 ? `${first.second}` : `${first.second}-${last.second}`,
+      fmtRate(requests / chunk.length),
+      fmtPercent(requests ? failures / requests : 0),
+      // Worst second in the bucket: averaging percentiles would invent numbers.
+      fmtMs(Math.max(...chunk.map((x) => x.p95Ms))),
+      fmtMs(Math.max(...chunk.map((x) => x.p99Ms))),
+      String(Math.max(...chunk.map((x) => x.vus))),
+      `${Math.max(...chunk.map((x) => x.cpuPercent)).toFixed(0)}%`,
+    ]);
+  }
+  const note =
+    bucket > 1 ? `\n\nEach row covers ${bucket} seconds; percentiles are the worst second in the row.` : '';
+  return markdownTable(['Second', 'RPS', 'Errors', 'p95', 'p99', 'VUs', 'Generator CPU'], rows) + note;
+}
+
+export function errorsSection(s: Summary): string[] {
+  const out = ['## Error distribution', ''];
+  const classes = Object.entries(s.errors.byClass)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
+  if (!classes.length) return [...out, 'No failed requests.', ''];
+  const failed = classes.reduce((n, [, c]) => n + c, 0);
+  out.push(
+    markdownTable(
+      ['Class', 'Count', 'Share of failures', 'Share of requests'],
+      classes.map(([c, n]) => [
+        c,
+        fmtCount(n),
+        fmtPercent(n / failed),
+        fmtPercent(s.totals.requests ? n / s.totals.requests : 0),
+      ]),
+    ),
+  );
+  out.push('');
+  out.push(
+    markdownTable(
+      ['Count', 'Class', 'Where', 'Message'],
+      s.errors.samples
+        .slice(0, 20)
+        .map((e) => [fmtCount(e.count), e.class, `${e.scenario}/${e.step}`, e.message]),
+    ),
+  );
+  out.push('');
+  return out;
+}
+
+/** One row per shard (worker thread or runner pod); a single-shard run has nothing to compare. */
+export function runnersSection(s: Summary): string[] {
+  if (s.shards.length <= 1 && !s.shards.some((sh) => sh.lost)) return [];
+  const total = s.shards.reduce((n, sh) => n + sh.requests, 0);
+  return [
+    '## Per-runner results',
+    '',
+    markdownTable(
+      ['Shard', 'State', 'Elapsed', 'Requests', 'Share'],
+      s.shards.map((sh) => [
+        `${sh.index + 1}/${sh.total}`,
+        sh.lost ? '**lost**' : sh.done ? 'done' : 'running',
+        `${(sh.elapsedMs / 1000).toFixed(1)}s`,
+        fmtCount(sh.requests),
+        fmtPercent(total ? sh.requests / total : 0),
+      ]),
+    ),
+    '',
+  ];
+}
+
+export function methodsSection(s: Summary): string[] {
+  return [
+    '## How these numbers are measured',
+    '',
+    '- Percentiles come from HDR histograms in microseconds (3 significant digits), merged exactly across worker threads and runners; nothing is averaged across shards.',
+    '- RPS is requests divided by the measured run time, not by any latency.',
+    '- A request fails on a transport error (refused, reset, timeout, DNS, TLS), an HTTP status of 400 or more unless a status check allows it, or a failed check.',
+    '- The generator is marked saturated when, for at least 20% of seconds, its CPU was at 90% of the cores it could use or its event-loop delay p99 reached 20 ms, or when open-model schedule lag p99 reached 10 ms.',
+    ...(s.findings
+      ? [
+          '- Findings are rules over the figures above; each lists the numbers it used, and every recommendation comes from one finding.',
+        ]
+      : []),
+    ...measuredNotes(s),
+    '',
+  ];
+}
