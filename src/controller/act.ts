@@ -114,10 +114,10 @@ export class Actor {
       case 'releaseRunners':
         return this.runnerCalls(observed, action.indexes, '/release');
       case 'writeReport': {
-        const { files, trimmed } = fitReportFiles(action.summary);
+        const { files, binaryFiles, trimmed } = fitReportFiles(action.summary);
         if (trimmed.length)
           this.opts.log.info({ loadTest: lt.metadata.name, trimmed }, 'report trimmed to fit');
-        return createIfAbsent(client, configMaps(ns), reportConfigMap(lt, files));
+        return createIfAbsent(client, configMaps(ns), reportConfigMap(lt, files, binaryFiles));
       }
       case 'event': {
         const now = new Date().toISOString();

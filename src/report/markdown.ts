@@ -1,4 +1,5 @@
 /** report.md: the run for people, with every figure traceable to how it was measured. */
+import { renderBaselineMarkdown } from './compare-table.js';
 import { latencyModelLine } from './console.js';
 import {
   fmtBytes,
@@ -141,6 +142,7 @@ export function renderMarkdown(s: Summary): string {
       : 'No thresholds were set, so the verdict only reflects whether the run completed.',
   );
   out.push('');
+  out.push(...renderBaselineMarkdown(s));
 
   out.push('## Errors');
   out.push('');
