@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   asSummary,
+  COMPARED_METRICS,
   compareRow,
   compareSummaries,
   failedComparison,
   parseBounds,
   withComparison,
 } from '../../src/analysis/compare.js';
+import { LoadTestSpec } from '../../src/api/schema.js';
+import { parseManifest } from '../../src/api/validate.js';
 import { renderBaselineMarkdown, renderComparisonText } from '../../src/report/compare-table.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { summaryFixture } from '../helpers/summary-fixture.js';
@@ -145,5 +148,34 @@ describe('regression bounds and summary input', () => {
     expect(asSummary({ kind: 'Other' })).toMatch(/not a Stampede summary/);
     expect(asSummary({ kind: 'StampedeSummary', schemaVersion: 9 })).toMatch(/schemaVersion 9/);
     expect(asSummary(null)).toMatch(/not a Stampede summary/);
+  });
+});
+
+describe('spec.baseline in a manifest', () => {
+  it('names the same metrics as stampede compare', () => {
+    const maxRegression = LoadTestSpec.properties.baseline.properties.maxRegression;
+    expect(Object.keys(maxRegression.properties)).toEqual([...COMPARED_METRICS]);
+  });
+
+  it('rejects an unknown metric and a bound that is not a percentage, with field paths', () => {
+    const result = parseManifest(
+      `apiVersion: stampede.dev/v1alpha1
+kind: LoadTest
+metadata: { name: b }
+spec:
+  target: { baseURL: "http://127.0.0.1:1" }
+  baseline: { configMap: prev-report, maxRegression: { p96: 10%, rps: "10" } }
+  scenarios:
+    s: { executor: constant-vus, vus: 1, duration: 1s, flow: [{ request: { url: / } }] }
+`,
+      { baseDir: '.', envOverrides: {} },
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => p.path)).toEqual([
+      'spec.baseline.maxRegression.p96',
+      'spec.baseline.maxRegression.rps',
+    ]);
+    expect(result.problems[1]?.message).toMatch(/is not a percentage such as 10% or 0.5%/);
   });
 });
