@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { names } from '../controller/names.js';
 import { configMaps, loadTestPath } from '../controller/paths.js';
 import { isNotFound, KubeClient } from '../kube/client.js';
-import { loadCredentials } from '../kube/kubeconfig.js';
+import { type ClusterCredentials, KubeconfigError, loadCredentials } from '../kube/kubeconfig.js';
 import { GZIP_SUFFIX } from '../report/fit.js';
 import { parseArgs, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
@@ -39,7 +39,14 @@ export async function reportCommand(argv: string[]): Promise<number> {
   });
   const [name] = args.positional;
   if (!name || args.positional.length > 1) throw new UsageError(REPORT_USAGE);
-  const credentials = loadCredentials(args.values.kubeconfig);
+  let credentials: ClusterCredentials;
+  try {
+    credentials = loadCredentials(args.values.kubeconfig);
+  } catch (error) {
+    // A missing or unreadable kubeconfig is bad input (exit 2), like an unreadable manifest.
+    if (error instanceof KubeconfigError) throw new UsageError(error.message);
+    throw error;
+  }
   const namespace = args.values.namespace ?? credentials.namespace ?? 'default';
   const client = new KubeClient(credentials);
   // The LoadTest's status names its report; a LoadTest already gone may still have left it (no owner GC yet).

@@ -125,4 +125,10 @@ describe('stampede compare: a slower run against its baseline', () => {
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/not a Stampede summary\.json/);
   });
+
+  it('stampede report with an unreadable kubeconfig is bad input (exit 2)', async () => {
+    const result = await runCli(['report', 'x', '--kubeconfig', join(dir, 'no-kubeconfig')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot read kubeconfig .*no-kubeconfig/);
+  });
 });
