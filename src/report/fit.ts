@@ -23,6 +23,7 @@ function size(files: Record<string, string>): number {
   return Object.entries(files).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
 }
 
+/** The text files only (same renderers as write.ts): the page is drawn once, after trimming settles. */
 function pick(summary: Summary): Record<string, string> {
   return {
     'summary.json': `${JSON.stringify(summary, null, 2)}\n`,
