@@ -94,6 +94,8 @@ export interface Comparison {
   baselineName: string;
   rows: ComparisonRow[];
   verdict: 'passed' | 'failed';
+  /** Why no comparison could be made (baseline missing or unreadable); the verdict is then failed. */
+  error?: string;
 }
 
 /** Optional fields added to Summary by the analysis. */

@@ -4,6 +4,7 @@
  * fixed depth because CRD schemas cannot be recursive.
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { BOUND_PATTERN_SOURCE } from '../analysis/compare.js';
 import { Analysis } from './schema-analysis.js';
 import { AnyJson, Duration, LIMITS, StringEnum, StringMap } from './schema-common.js';
 import {
@@ -222,6 +223,33 @@ const Target = Type.Object(
   { additionalProperties: false },
 );
 
+const Bound = () =>
+  Type.Optional(Type.String({ pattern: BOUND_PATTERN_SOURCE, 'x-hint': 'a percentage such as 10% or 0.5%' }));
+
+/** spec.baseline: judge this run against a previous run's report; the metric names match `stampede compare`. */
+const Baseline = Type.Object(
+  {
+    configMap: Type.String({
+      minLength: 1,
+      maxLength: 253,
+      pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
+      description: "A previous run's report ConfigMap in this namespace, such as checkout-report",
+    }),
+    maxRegression: Type.Optional(
+      Type.Object(
+        // The same names as COMPARED_METRICS (a unit test holds them equal), written out for the static type.
+        { p50: Bound(), p95: Bound(), p99: Bound(), errorRate: Bound(), rps: Bound() },
+        {
+          additionalProperties: false,
+          description:
+            'Allowed regression per metric: latencies (p50, p95, p99) may rise and rps may fall by this share of the baseline, errorRate may rise by this many percentage points. Default: p95 10%, errorRate 1%, rps 10%',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const LoadTestSpec = Type.Object(
   {
     target: Target,
@@ -243,6 +271,7 @@ export const LoadTestSpec = Type.Object(
       Type.Integer({ minimum: 1, maximum: 1000, description: 'Runner pods in a cluster' }),
     ),
     analysis: Type.Optional(Analysis),
+    baseline: Type.Optional(Baseline),
   },
   { additionalProperties: false },
 );

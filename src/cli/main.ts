@@ -3,8 +3,10 @@
 import { controllerMain } from '../controller/main.js';
 import { runnerMain } from '../runner/main.js';
 import { UsageError } from './args.js';
+import { COMPARE_USAGE, compareCommand } from './compare.js';
 import { DEMO_USAGE, demoTargetCommand } from './demo-target.js';
 import { EXIT } from './exit-codes.js';
+import { REPORT_USAGE, reportCommand } from './report.js';
 import { RUN_USAGE, runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 
@@ -13,11 +15,13 @@ const USAGE = `stampede: distributed load testing from one LoadTest manifest
 commands:
   run FILE          run a load test locally (see: stampede run --help)
   validate FILE     check a manifest and print the plan
+  compare BASE CUR  compare two summary.json files; exit 99 when a metric regressed beyond its bound
+  report LOADTEST   fetch a cluster run's report (report.md, report.html, summary.json, ...)
   demo-target       serve the built-in demo API
   runner            run one shard in a pod (configured by environment; started by the controller)
   controller        run the Kubernetes operator (see: stampede controller --help)
 
-exit codes: 0 passed, 99 thresholds failed, 2 invalid input, 1 runtime failure, 130 interrupted
+exit codes: 0 passed, 99 thresholds failed or baseline regressed, 2 invalid input, 1 runtime failure, 130 interrupted
 
 ${RUN_USAGE}
 
@@ -26,6 +30,8 @@ ${DEMO_USAGE}`;
 const COMMANDS: Record<string, (argv: string[]) => Promise<number | undefined>> = {
   run: runCommand,
   validate: validateCommand,
+  compare: compareCommand,
+  report: reportCommand,
   'demo-target': demoTargetCommand,
   runner: () => runnerMain(process.env),
   controller: (argv) => controllerMain(argv, process.env),
@@ -38,9 +44,13 @@ async function main(argv: string[]): Promise<number | undefined> {
     return command ? EXIT.PASSED : EXIT.INVALID_INPUT;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(
-      `${command === 'demo-target' ? DEMO_USAGE : command === 'run' ? RUN_USAGE : USAGE}\n`,
-    );
+    const usage: Record<string, string> = {
+      'demo-target': DEMO_USAGE,
+      run: RUN_USAGE,
+      compare: COMPARE_USAGE,
+      report: REPORT_USAGE,
+    };
+    process.stdout.write(`${usage[command] ?? USAGE}\n`);
     return EXIT.PASSED;
   }
   const handler = COMMANDS[command];

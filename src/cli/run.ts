@@ -13,7 +13,7 @@ import { loadManifest, parseEnvOverrides } from './load-manifest.js';
 export const RUN_USAGE = `usage: stampede run FILE [--workers N|auto] [--out DIR] [--env NAME=value]... [--demo-target] [--quiet]
 
   --workers N|auto  worker threads generating load (auto: one per core, leaving one for --demo-target)
-  --out DIR         write summary.json, report.md, timeseries.csv, errors.json and junit.xml
+  --out DIR         write summary.json, report.md, report.html, timeseries.csv, errors.json and junit.xml
   --env NAME=value  override a variable declared in spec.env (repeatable)
   --demo-target     start the built-in demo target and point spec.target.baseURL at it
   --quiet           no live progress`;

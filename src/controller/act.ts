@@ -117,10 +117,10 @@ export class Actor {
       case 'writeReport': {
         // Prometheus is asked here, not in decide: it is I/O, and only the final report needs it.
         const summary = await addTargetResources(action.summary, lt);
-        const { files, trimmed } = fitReportFiles(summary);
+        const { files, binaryFiles, trimmed } = fitReportFiles(summary);
         if (trimmed.length)
           this.opts.log.info({ loadTest: lt.metadata.name, trimmed }, 'report trimmed to fit');
-        return createIfAbsent(client, configMaps(ns), reportConfigMap(lt, files));
+        return createIfAbsent(client, configMaps(ns), reportConfigMap(lt, files, binaryFiles));
       }
       case 'event': {
         const now = new Date().toISOString();

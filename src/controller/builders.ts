@@ -62,8 +62,15 @@ function ownedConfigMap(
 export const specConfigMap = (lt: OwnedLoadTest, manifestJson: string) =>
   ownedConfigMap(lt, 'spec', { [SPEC_KEY]: manifestJson });
 
-export const reportConfigMap = (lt: OwnedLoadTest, files: Record<string, string>) =>
-  ownedConfigMap(lt, 'report', files);
+/** The report: text files in `data`; compressed ones (report.html.gz) in `binaryData`, base64. */
+export function reportConfigMap(
+  lt: OwnedLoadTest,
+  files: Record<string, string>,
+  binaryFiles: Record<string, string> = {},
+): V1ConfigMap {
+  const cm = ownedConfigMap(lt, 'report', files);
+  return Object.keys(binaryFiles).length ? { ...cm, binaryData: binaryFiles } : cm;
+}
 
 /** An env var taken from a Secret key by the kubelet: how database URLs reach runners without the spec. */
 export interface SecretEnv {

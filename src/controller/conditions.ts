@@ -5,11 +5,13 @@
  * - Started: True once the shared start time was sent to every runner.
  * - Completed: True when the report ConfigMap is written; the reason is the outcome.
  * - ThresholdsPassed: True/False on the merged data; Unknown while there is none.
+ * - BaselinePassed (only with spec.baseline, set once the report is written): True when no metric regressed
+ *   beyond its bound; False when one did (reason Regressed) or no comparison could be made (NoBaseline).
  * All carry observedGeneration.
  */
 import type { LoadTestStatus } from '../api/status-schema.js';
 
-export type ConditionType = 'RunnersReady' | 'Started' | 'Completed' | 'ThresholdsPassed';
+export type ConditionType = 'RunnersReady' | 'Started' | 'Completed' | 'ThresholdsPassed' | 'BaselinePassed';
 type Condition = NonNullable<LoadTestStatus['conditions']>[number];
 
 export function setCondition(

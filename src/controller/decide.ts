@@ -8,7 +8,9 @@ import { planDurationUs, planShard } from '../engine/shard-runner.js';
 import { mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { abortingThreshold, compileThresholds, evaluateThresholds } from '../metrics/thresholds.js';
+import { comparisonVerdictLine } from '../report/compare-table.js';
 import { buildSummary, type RunOutcome } from '../report/summary.js';
+import { judgeBaseline } from './baseline.js';
 import { setCondition } from './conditions.js';
 import type { Action, ControllerSettings, Decision, Observed } from './model.js';
 import { names } from './names.js';
@@ -61,6 +63,19 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
       generation,
       now,
     );
+    const comparison = summary.baseline;
+    if (comparison) {
+      conditions = cond(
+        conditions,
+        'BaselinePassed',
+        comparison.verdict === 'passed' ? 'True' : 'False',
+        comparison.verdict === 'passed' ? 'Passed' : comparison.error ? 'NoBaseline' : 'Regressed',
+        comparisonVerdictLine(comparison),
+        generation,
+        now,
+      );
+    }
+    const baselineFailed = comparison?.verdict === 'failed';
     return {
       status: {
         ...previous,
@@ -72,7 +87,10 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
         finishedAt: summary.finishedAt,
         progressPercent: 100,
         report: names(lt.metadata.name).report,
-        message: summary.outcomeDetail ?? `finished: ${summary.outcome}`,
+        message:
+          baselineFailed && comparison
+            ? comparisonVerdictLine(comparison)
+            : (summary.outcomeDetail ?? `finished: ${summary.outcome}`),
         lostShards: summary.shards.filter((s) => s.lost).map((s) => s.index),
       },
       actions,
@@ -281,8 +299,16 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
       (lost.length
         ? `lost shard(s) ${lost.join(', ')}: results include everything they reported before`
         : undefined);
-    const summary = summarize(outcome, detail);
+    const summary = judgeBaseline(summarize(outcome, detail), lt.spec.baseline, observed.baseline);
     actions.push({ kind: 'writeReport', summary });
+    if (summary.baseline?.verdict === 'failed') {
+      actions.push({
+        kind: 'event',
+        type: 'Warning',
+        reason: 'BaselineRegressed',
+        message: comparisonVerdictLine(summary.baseline),
+      });
+    }
     actions.push({
       kind: 'event',
       type: summary.verdict === 'passed' ? 'Normal' : 'Warning',

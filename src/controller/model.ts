@@ -4,6 +4,7 @@ import type { LoadTestStatus } from '../api/status-schema.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import type { Summary } from '../report/summary.js';
 import type { RunnerState } from '../runner/protocol.js';
+import type { ObservedBaseline } from './baseline.js';
 
 export interface ObservedLoadTest extends LoadTest {
   metadata: LoadTest['metadata'] & {
@@ -49,6 +50,8 @@ export interface Observed {
   runners: ObservedRunner[];
   /** The report ConfigMap's summary, once written: the test is over. */
   report: Summary | undefined;
+  /** spec.baseline's report, read while the test runs (absent without spec.baseline or once reported). */
+  baseline?: ObservedBaseline;
 }
 
 export type Action =

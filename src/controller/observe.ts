@@ -4,10 +4,12 @@
  * crashes mid-test still contributes what it measured.
  */
 import { request } from 'undici';
+import { asSummary } from '../analysis/compare.js';
 import { isNotFound, type KubeClient } from '../kube/client.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import type { Summary } from '../report/summary.js';
 import type { RunnerState } from '../runner/protocol.js';
+import type { ObservedBaseline } from './baseline.js';
 import { runnerSelector } from './builders.js';
 import type { Observed, ObservedLoadTest, ObservedPod, ObservedRunner } from './model.js';
 import { CONTROL_PORT, names } from './names.js';
@@ -91,6 +93,8 @@ export async function fetchRunnerState(ip: string, port = CONTROL_PORT): Promise
 export class Observer {
   /** uid -> shard index -> last snapshot received. */
   private readonly lastSnapshots = new Map<string, Map<number, ShardSnapshot>>();
+  /** uid -> spec.baseline's summary, once read: a finished run's report does not change. */
+  private readonly baselines = new Map<string, ObservedBaseline>();
 
   constructor(
     private readonly client: KubeClient,
@@ -99,6 +103,38 @@ export class Observer {
 
   forget(uid: string): void {
     this.lastSnapshots.delete(uid);
+    this.baselines.delete(uid);
+  }
+
+  /** Reads spec.baseline's report ConfigMap; failures become the reason the comparison could not be made. */
+  private async observeBaseline(
+    namespace: string,
+    uid: string,
+    configMap: string,
+  ): Promise<ObservedBaseline> {
+    const cached = this.baselines.get(uid);
+    if (cached?.configMap === configMap) return cached;
+    const where = `ConfigMap ${namespace}/${configMap}`;
+    let cm: { data?: Record<string, string> };
+    try {
+      cm = await this.client.get(`/api/v1/namespaces/${namespace}/configmaps/${configMap}`);
+    } catch (error) {
+      if (isNotFound(error)) return { configMap, error: `baseline ${where} not found` };
+      throw error;
+    }
+    const text = cm.data?.['summary.json'];
+    if (!text) return { configMap, error: `baseline ${where} holds no summary.json` };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return { configMap, error: `baseline ${where}: summary.json is not JSON` };
+    }
+    const summary = asSummary(parsed);
+    if (typeof summary === 'string') return { configMap, error: `baseline ${where}: ${summary}` };
+    const found = { configMap, summary };
+    this.baselines.set(uid, found);
+    return found;
   }
 
   async observe(namespace: string, name: string, nowMs: number): Promise<Observed | undefined> {
@@ -143,6 +179,11 @@ export class Observer {
     let report: Summary | undefined;
     const summaryText = reportCm?.data?.['summary.json'];
     if (summaryText) report = JSON.parse(summaryText) as Summary;
+    const baselineName = loadTest.spec.baseline?.configMap;
+    const baseline =
+      baselineName && !report
+        ? await this.observeBaseline(namespace, loadTest.metadata.uid, baselineName)
+        : undefined;
     return {
       nowMs,
       loadTest,
@@ -155,6 +196,7 @@ export class Observer {
         : undefined,
       runners,
       report,
+      ...(baseline ? { baseline } : {}),
     };
   }
 }

@@ -3,6 +3,8 @@
  * of sections, each a function of the summary returning its lines; a section without data returns nothing
  * or one line saying what would fill it. Add a section by adding one line to SECTIONS.
  */
+
+import { renderBaselineMarkdown } from './compare-table.js';
 import { renderPgMarkdown, renderWsMarkdown } from './protocol-sections.js';
 import {
   budgetSection,
@@ -40,7 +42,7 @@ export const SECTIONS: Section[] = [
   findingsSection,
   runnersSection,
   budgetSection,
-  // The baseline comparison goes here.
+  renderBaselineMarkdown,
   recommendationsSection,
   methodsSection,
 ];

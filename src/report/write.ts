@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderTimeseriesCsv } from './csv.js';
+import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import type { Summary } from './summary.js';
@@ -9,6 +10,7 @@ import type { Summary } from './summary.js';
 export const REPORT_FILES = [
   'summary.json',
   'report.md',
+  'report.html',
   'timeseries.csv',
   'errors.json',
   'junit.xml',
@@ -18,6 +20,7 @@ export function renderReportFiles(summary: Summary): Record<(typeof REPORT_FILES
   return {
     'summary.json': `${JSON.stringify(summary, null, 2)}\n`,
     'report.md': renderMarkdown(summary),
+    'report.html': renderHtml(summary),
     'timeseries.csv': renderTimeseriesCsv(summary),
     'errors.json': `${JSON.stringify({ byClass: summary.errors.byClass, samples: summary.errors.samples }, null, 2)}\n`,
     'junit.xml': renderJunit(summary),

@@ -381,7 +381,13 @@ describe('helm install on a real control plane, under the chart RBAC', () => {
     const cm = JSON.parse(
       await env.kubectl(['get', 'configmap', `${name}-report`, '-n', LOAD_NS, '-o', 'json']),
     ) as { data: Record<string, string> };
-    expect(Object.keys(cm.data).sort()).toEqual(['junit.xml', 'report.md', 'summary.json', 'timeseries.csv']);
+    expect(Object.keys(cm.data).sort()).toEqual([
+      'junit.xml',
+      'report.html',
+      'report.md',
+      'summary.json',
+      'timeseries.csv',
+    ]);
     const summary = JSON.parse(cm.data['summary.json'] as string) as Summary;
     expect(summary.shards).toHaveLength(2);
     expect(summary.totals.requests).toBeGreaterThan(50);

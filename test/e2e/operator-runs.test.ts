@@ -57,6 +57,7 @@ describe('operator on a real control plane', () => {
       };
       expect(Object.keys(cm.data).sort()).toEqual([
         'junit.xml',
+        'report.html',
         'report.md',
         'summary.json',
         'timeseries.csv',

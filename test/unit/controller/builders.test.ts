@@ -118,6 +118,10 @@ describe('builders only build', () => {
       },
       data: { 'report.md': '# r' },
     });
+    expect(reportConfigMap(lt, { 'report.md': '# r' }, { 'report.html.gz': 'H4sI' })).toMatchObject({
+      data: { 'report.md': '# r' },
+      binaryData: { 'report.html.gz': 'H4sI' },
+    });
   });
 
   it('child names stay valid and unique when the LoadTest name is long', () => {
