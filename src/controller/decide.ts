@@ -139,6 +139,7 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
       run,
       plans,
       thresholds: evaluateThresholds(run, thresholds),
+      thresholdRules: thresholds,
       outcome,
       ...(detail ? { outcomeDetail: detail } : {}),
       finishedAtMs: nowMs,

@@ -1,5 +1,6 @@
 /** The end-of-test summary for a terminal. */
 import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtThresholdValue, textTable } from './format.js';
+import { breakingPointLine } from './levels-section.js';
 import { consoleProtocolLines, latencyCells } from './protocol-sections.js';
 import type { Summary } from './summary.js';
 
@@ -58,6 +59,8 @@ export function renderConsoleSummary(s: Summary): string {
       );
     }
   }
+  const breaking = breakingPointLine(s);
+  if (breaking) out.push('', breaking);
   out.push('');
   out.push(generatorLine(s));
   return out.join('\n');

@@ -9,6 +9,7 @@ import {
   fmtThresholdValue,
   markdownTable,
 } from './format.js';
+import { renderLevelsSection } from './levels-section.js';
 import { latencyCells, measuredNotes, renderPgMarkdown, renderWsMarkdown } from './protocol-sections.js';
 import type { Summary } from './summary.js';
 
@@ -124,6 +125,7 @@ export function renderMarkdown(s: Summary): string {
   }
 
   out.push(...renderWsMarkdown(s), ...renderPgMarkdown(s));
+  out.push(...renderLevelsSection(s));
 
   out.push('## Thresholds');
   out.push('');
