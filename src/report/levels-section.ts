@@ -36,7 +36,7 @@ export function renderLevelsSection(summary: Summary): string[] {
           String(l.index),
           l.phase,
           `${fmtCount(l.load)}${unit}`,
-          `${l.fromSecond}–${l.toSecond}`,
+          `${+l.fromSecond.toFixed(1)}–${+l.toSecond.toFixed(1)}`,
           fmtRate(l.rps),
           fmtMs(l.p50Ms),
           fmtMs(l.p95Ms),
