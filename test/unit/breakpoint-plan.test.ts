@@ -116,13 +116,14 @@ describe('breakpoint validation', () => {
   it('names the field and what is allowed', () => {
     const p = problems({
       executor: 'breakpoint',
-      levels: { unit: 'vus', start: 5, step: 1.5, max: 2, duration: '5s' },
+      levels: { unit: 'vus', start: 5, step: 1.5, max: 2, duration: '500ms' },
       stopWhen: ['p(95)>1s', 'http_req_duration{step:login} p(95)>1s', 'p(95)>fast', 'rate>5%'],
       maxVUs: 10,
     });
     const byPath = Object.fromEntries(p.map((x) => [x.path, x.message]));
     expect(byPath['spec.scenarios.s.levels.max']).toMatch(/at least levels.start \(5\)/);
     expect(byPath['spec.scenarios.s.levels.step']).toMatch(/whole numbers/);
+    expect(byPath['spec.scenarios.s.levels.duration']).toMatch(/at least 1s/);
     expect(byPath['spec.scenarios.s.maxVUs']).toMatch(/only applies to levels.unit: rate/);
     expect(byPath['spec.scenarios.s.stopWhen[1]']).toMatch(
       /cannot be judged per second; use one of http_req_duration/,
