@@ -1,7 +1,7 @@
 /**
- * The one open-model engine, shared by the arrival-rate executors and breakpoint's rate unit. Iteration k of the whole test is due at
- * an absolute offset from the scenario start (never "now + interval"), shard j runs the k with k mod n = j,
- * and an iteration that finds no free VU is dropped and counted, never delayed.
+ * The one open-model engine, shared by the arrival-rate executors and breakpoint's rate unit. Iteration k
+ * of the whole test is due at an absolute offset from the scenario start (never "now + interval"), shard j
+ * runs the k with k mod n = j, and an iteration that finds no free VU is dropped and counted, never delayed.
  */
 import { durationUs } from '../api/duration.js';
 import type { ScenarioPlan } from './executor.js';
