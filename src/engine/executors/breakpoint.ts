@@ -26,7 +26,10 @@ function validate(spec: Scenario): Problem[] {
     problems.push({ path: 'levels.max', message: `must be at least levels.start (${levels.start})` });
   // Levels are judged and reported on whole per-second intervals.
   if ((parseDurationUs(levels.duration) ?? 0) < 1_000_000)
-    problems.push({ path: 'levels.duration', message: 'must be at least 1s: levels are measured per second' });
+    problems.push({
+      path: 'levels.duration',
+      message: 'must be at least 1s: levels are measured per second',
+    });
   const count = Math.floor((levels.max - levels.start) / levels.step + 1e-9) + 1;
   if (count > MAX_LEVELS)
     problems.push({ path: 'levels', message: `gives ${count} levels; at most ${MAX_LEVELS} are allowed` });
