@@ -4,7 +4,7 @@
  */
 import type { SteppingStop } from '../metrics/snapshot.js';
 import type { RecoverySecond } from './levels.js';
-import type { Derived, LevelSummary, Scalability } from './model.js';
+import type { LevelSummary, Scalability } from './model.js';
 
 /** Throughput per unit of load may fall this far below the first level's and still count as linear. */
 export const LINEAR_EFFICIENCY = 0.9;
@@ -136,7 +136,7 @@ function capacityAtSlo(load: LevelSummary[]): Scalability['capacityAtSlo'] {
   const within = load.filter((l) => l.withinSlo);
   const best = within.reduce<LevelSummary | undefined>((b, l) => (!b || l.load > b.load ? l : b), undefined);
   const value = best ? { level: best.index, load: best.load, rps: best.rps } : null;
-  return { value, method: best ? method : `${method}: no level did` } satisfies Derived<unknown>;
+  return { value, method: best ? method : `${method}: no level did` };
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
