@@ -3,7 +3,7 @@
  * scenario's steps and recovery, or the plateaus of a ramping scenario (stages that hold their target).
  */
 import { durationUs } from '../api/duration.js';
-import type { ScenarioPlan } from '../engine/executor.js';
+import { DEFAULT_TIME_UNIT, type ScenarioPlan } from '../engine/executor.js';
 import { type LevelWindow, steppedTimeline } from '../engine/stepping.js';
 import { levelSeconds, settleSeconds } from '../engine/stop-stepping.js';
 import { createIntervalHistogram } from '../metrics/histogram.js';
@@ -93,6 +93,8 @@ function measure(
     plan.executor === 'ramping-vus' || (plan.executor === 'breakpoint' && plan.spec.levels?.unit === 'vus')
       ? 'vus'
       : 'rate';
+  // The contract's rate is per second, whatever timeUnit the manifest counts in.
+  const perSecond = unit === 'rate' ? 1e6 / durationUs(plan.spec.timeUnit ?? DEFAULT_TIME_UNIT) : 1;
   const conditions = stopConditions.map(parseWindowCondition);
   const levels: LevelSummary[] = [];
   let skippedThresholds: string[] = [];
@@ -120,7 +122,7 @@ function measure(
       index: w.index,
       scenario: plan.scenario,
       unit,
-      load: w.load,
+      load: round(w.load * perSecond, 6),
       phase: w.phase,
       fromSecond: round(from, 3),
       toSecond: round(to, 3),
@@ -140,7 +142,7 @@ function measure(
   const settle = first ? settleSeconds(first.toUs - first.fromUs) : 0;
   const method =
     `${source === 'breakpoint' ? `breakpoint scenario ${plan.scenario}` : `the plateaus (stages holding their target) of ${plan.scenario}`}: ` +
-    `per level, the merged per-second intervals wholly inside it` +
+    `per level (load in ${unit === 'vus' ? 'VUs' : 'iterations per second'}), the merged per-second intervals wholly inside it` +
     (settle ? `, skipping the first ${settle} s of each load level to let it settle` : '') +
     '; rps = requests / seconds; p50/p95/p99 from the merged per-second latency histograms (±1%); ' +
     'generator CPU is the mean and RSS the peak over the level. Per-second data covers every scenario of the run. ' +

@@ -124,6 +124,28 @@ describe('load levels from merged per-second intervals', () => {
       [10, 9, 12],
     ]);
     expect(result?.stopConditions).toEqual([]);
+    // Rates are per second whatever the timeUnit: 120 a minute is 2/s.
+    const perMinute = EXECUTOR_REGISTRY['ramping-arrival-rate'].plan(
+      'feed',
+      {
+        executor: 'ramping-arrival-rate',
+        timeUnit: '1m',
+        preAllocatedVUs: 1,
+        stages: [
+          { duration: '3s', target: 120 },
+          { duration: '3s', target: 120 },
+          { duration: '3s', target: 240 },
+          { duration: '3s', target: 240 },
+        ],
+        flow,
+      } as unknown as Scenario,
+      WHOLE,
+    );
+    const rates = computeLevels({ intervals, plans: [perMinute], stops: new Map(), thresholds: [] });
+    expect(rates?.levels.map((l) => [l.unit, l.load])).toEqual([
+      ['rate', 2],
+      ['rate', 4],
+    ]);
     // One plateau is not a series of levels.
     const single = EXECUTOR_REGISTRY['ramping-vus'].plan(
       'shop',
