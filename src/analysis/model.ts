@@ -48,6 +48,8 @@ export interface Scalability {
   recovery: Derived<{ seconds: number; recovered: boolean }>;
   capacityAtSlo: Derived<{ level: number; load: number; rps: number }>;
   rating: 'linear' | 'sublinear' | 'saturating' | 'broke' | 'insufficient-data';
+  /** How the levels were measured (windows, settle time, what per-second data covers). Optional addition. */
+  method?: string;
 }
 
 export interface TargetResources {

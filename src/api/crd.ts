@@ -137,6 +137,18 @@ export function scenarioRules(): Validation[] {
     rule: "!(self.executor in ['ramping-vus', 'ramping-arrival-rate']) || (has(self.stages) && size(self.stages) > 0)",
     message: 'ramping executors need at least 1 stage',
   });
+  rules.push({
+    rule: '!has(self.levels) || self.levels.max >= self.levels.start',
+    message: 'levels.max must be at least levels.start',
+  });
+  rules.push({
+    rule: "!has(self.levels) || self.levels.unit != 'rate' || has(self.preAllocatedVUs)",
+    message: 'levels.unit rate needs preAllocatedVUs',
+  });
+  rules.push({
+    rule: "!has(self.levels) || self.levels.unit != 'vus' || !(has(self.timeUnit) || has(self.preAllocatedVUs) || has(self.maxVUs))",
+    message: 'timeUnit, preAllocatedVUs and maxVUs only apply to levels.unit rate',
+  });
   return rules;
 }
 

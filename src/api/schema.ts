@@ -32,6 +32,7 @@ export const EXECUTORS = [
   'ramping-arrival-rate',
   'per-vu-iterations',
   'shared-iterations',
+  'breakpoint',
 ] as const;
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -152,6 +153,34 @@ const Stage = Type.Object(
   { additionalProperties: false },
 );
 
+/** The breakpoint executor's load levels: start, start+step, ... up to max, each held for `duration`. */
+const Levels = Type.Object(
+  {
+    unit: StringEnum(['vus', 'rate'], {
+      description: 'vus: concurrent VUs (closed model); rate: iterations per timeUnit (open model)',
+    }),
+    start: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: 'Load of the first level' }),
+    step: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: 'Load added per level' }),
+    max: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: 'Highest level (inclusive)' }),
+    duration: Duration('How long each level is held'),
+  },
+  { additionalProperties: false },
+);
+
+const Recovery = Type.Object(
+  {
+    duration: Duration('How long the baseline load runs after stepping ends'),
+    load: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1_000_000,
+        description: 'Baseline load (default: levels.start)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const Scenario = Type.Object(
   {
     executor: StringEnum([...EXECUTORS]),
@@ -169,6 +198,14 @@ export const Scenario = Type.Object(
     timeUnit: Type.Optional(Duration('The unit of rate (default 1s)')),
     preAllocatedVUs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     maxVUs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    levels: Type.Optional(Levels),
+    stopWhen: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
+        maxItems: 10,
+        description: 'Stop stepping when any holds on the current level, e.g. "p(95)>1s" or "errors rate>5%"',
+      }),
+    ),
+    recovery: Type.Optional(Recovery),
     tags: Type.Optional(StringMap('Tags added to every metric of this scenario')),
     flow: Type.Array(Step, { minItems: 1, maxItems: LIMITS.listItems }),
   },
@@ -329,3 +366,5 @@ export type ExtractorSpec = Static<typeof Extractor>;
 export type CheckSpec = Static<typeof Check>;
 export type ThinkSpec = Static<typeof Think>;
 export type FeederSpec = Static<typeof Feeder>;
+export type LevelsSpec = Static<typeof Levels>;
+export type RecoverySpec = Static<typeof Recovery>;

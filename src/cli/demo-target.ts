@@ -4,10 +4,16 @@ import { DEFAULT_DEMO_OPTIONS, startDemoTarget } from '../demo/server.js';
 import { parseArgs, UsageError } from './args.js';
 
 export const DEMO_USAGE = `usage: stampede demo-target [--host 127.0.0.1] [--port 8080] [--latency 5ms] [--jitter 10ms] [--error-rate 0]
+                            [--capacity N] [--queue N]
 
   Serves POST /api/login, GET /api/data and POST /api/transaction (the seed's user session), and a
   WebSocket echo/chat endpoint at /ws ("ping" -> "pong", JSON echoed with a server "ts", chat rooms with
-  ?room=, {"type":"subscribe","intervalMs":100} for a feed). Latency, jitter and error rate apply to both.`;
+  ?room=, {"type":"subscribe","intervalMs":100} for a feed). Latency, jitter and error rate apply to both.
+  --capacity N serves at most N API requests at once; more wait in a queue (their latency climbs) and past
+  --queue waiting (default 4 x N) are answered 503.`;
+
+/** The demo options that shape its answers; \`stampede run --demo-target\` passes the same ones through. */
+export const DEMO_SHAPE_OPTIONS = ['latency', 'jitter', 'error-rate', 'capacity', 'queue'] as const;
 
 function durationMs(text: string | undefined, fallback: number, name: string): number {
   if (text === undefined) return fallback;
@@ -16,19 +22,31 @@ function durationMs(text: string | undefined, fallback: number, name: string): n
   return us / 1000;
 }
 
+function count(text: string | undefined, fallback: number, name: string): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 1_000_000)
+    throw new UsageError(`--${name} must be a whole number 0..1000000, got ${text}`);
+  return n;
+}
+
 export async function demoTargetCommand(argv: string[]): Promise<number | undefined> {
-  const args = parseArgs(argv, { values: ['host', 'port', 'latency', 'jitter', 'error-rate'] });
+  const args = parseArgs(argv, { values: ['host', 'port', ...DEMO_SHAPE_OPTIONS] });
   if (args.positional.length) throw new UsageError(DEMO_USAGE);
   const port = Number(args.values.port ?? DEFAULT_DEMO_OPTIONS.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535`);
   const errorRate = Number(args.values['error-rate'] ?? 0);
   if (!(errorRate >= 0 && errorRate <= 1)) throw new UsageError('--error-rate must be between 0 and 1');
+  const capacity = count(args.values.capacity, 0, 'capacity');
+  const queue = count(args.values.queue, capacity * 4, 'queue');
   const target = await startDemoTarget({
     host: args.values.host ?? DEFAULT_DEMO_OPTIONS.host,
     port,
     latencyMs: durationMs(args.values.latency, DEFAULT_DEMO_OPTIONS.latencyMs, 'latency'),
     jitterMs: durationMs(args.values.jitter, DEFAULT_DEMO_OPTIONS.jitterMs, 'jitter'),
     errorRate,
+    capacity,
+    queueLimit: queue,
   });
   process.stdout.write(`demo target listening on ${target.url}\n`);
   const stop = () => void target.close().then(() => process.exit(0));

@@ -7,6 +7,7 @@ import type { Summary } from '../report/summary.js';
 import { writeReport } from '../report/write.js';
 import { parseArgs, UsageError } from './args.js';
 import { startDemoProcess } from './demo-process.js';
+import { DEMO_SHAPE_OPTIONS } from './demo-target.js';
 import { EXIT } from './exit-codes.js';
 import { loadManifest, parseEnvOverrides } from './load-manifest.js';
 
@@ -16,6 +17,8 @@ export const RUN_USAGE = `usage: stampede run FILE [--workers N|auto] [--out DIR
   --out DIR         write summary.json, report.md, report.html, timeseries.csv, errors.json and junit.xml
   --env NAME=value  override a variable declared in spec.env (repeatable)
   --demo-target     start the built-in demo target and point spec.target.baseURL at it
+  --demo-latency D --demo-jitter D --demo-error-rate F --demo-capacity N --demo-queue N
+                    shape the demo target's answers (see stampede demo-target --help)
   --quiet           no live progress`;
 
 export function exitCodeFor(summary: Summary): number {
@@ -38,7 +41,7 @@ function parseWorkers(text: string | undefined, demo: boolean): number {
 
 export async function runCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['workers', 'out'],
+    values: ['workers', 'out', ...DEMO_SHAPE_OPTIONS.map((o) => `demo-${o}`)],
     repeated: ['env'],
     flags: ['demo-target', 'quiet'],
     aliases: { e: 'env', w: 'workers', o: 'out' },
@@ -54,7 +57,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     return EXIT.INVALID_INPUT;
   }
   const { loadTest, baseDir } = loaded;
-  const demoProcess = demo ? await startDemoProcess() : undefined;
+  const demoArgs = DEMO_SHAPE_OPTIONS.flatMap((o) => {
+    const value = args.values[`demo-${o}`];
+    return value === undefined ? [] : [`--${o}`, value];
+  });
+  if (demoArgs.length && !demo) throw new UsageError('--demo-* options need --demo-target');
+  const demoProcess = demo ? await startDemoProcess(demoArgs) : undefined;
   if (demoProcess) {
     process.stderr.write(
       `demo target started at ${demoProcess.url} (replacing ${loadTest.spec.target.baseURL})\n`,

@@ -112,6 +112,8 @@ export class Actor {
         return this.runnerCalls(observed, action.indexes, '/start', { startAt: action.startAt });
       case 'stopRunners':
         return this.runnerCalls(observed, action.indexes, '/stop');
+      case 'stopStepping':
+        return this.runnerCalls(observed, action.indexes, '/stop-stepping', action.order);
       case 'releaseRunners':
         return this.runnerCalls(observed, action.indexes, '/release');
       case 'writeReport': {

@@ -5,6 +5,7 @@
  */
 import { analyzeSummary } from '../analysis/index.js';
 import { planDurationUs, planShard } from '../engine/shard-runner.js';
+import { steppingLookbackSeconds } from '../engine/stop-stepping.js';
 import { mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { abortingThreshold, compileThresholds, evaluateThresholds } from '../metrics/thresholds.js';
@@ -12,6 +13,7 @@ import { comparisonVerdictLine } from '../report/compare-table.js';
 import { buildSummary, type RunOutcome } from '../report/summary.js';
 import { judgeBaseline } from './baseline.js';
 import { setCondition } from './conditions.js';
+import { steppingActions } from './decide-stepping.js';
 import type { Action, ControllerSettings, Decision, Observed } from './model.js';
 import { names } from './names.js';
 import { OUTCOME_PHASE, percentString, runnerCounts, runnerPhase, statusFigures } from './status-parts.js';
@@ -159,6 +161,7 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
         run,
         plans,
         thresholds: evaluateThresholds(run, thresholds),
+        thresholdRules: thresholds,
         outcome,
         ...(detail ? { outcomeDetail: detail } : {}),
         finishedAtMs: nowMs,
@@ -272,7 +275,9 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
   if (missed.length && startAt !== undefined)
     actions.push({ kind: 'startRunners', indexes: missed, startAt });
 
-  const run = mergeSnapshots(snapshots, { intervals: 'none' });
+  // Breakpoint scenarios judge their current level on per-second data; other runs skip that decoding.
+  const lookback = steppingLookbackSeconds(plans);
+  const run = mergeSnapshots(snapshots, { intervals: lookback ? { lastSeconds: lookback } : 'none' });
   let abortedBy = previous.abortedBy;
   if (!abortedBy) {
     const failing = abortingThreshold(run, thresholds);
@@ -328,6 +333,20 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
       actions,
       requeueAfterMs: 500,
     };
+  }
+  if (!abortedBy && startAt !== undefined) {
+    actions.push(
+      ...steppingActions({
+        plans,
+        runners: observed.runners.map((r, i) => ({
+          index: r.index,
+          snapshot: r.state?.snapshot ?? r.lastSnapshot,
+          running: phases[i] === 'running',
+        })),
+        intervals: run.intervals,
+        elapsedMs: nowMs - startAt,
+      }),
+    );
   }
   const live = summarize('completed', undefined, run);
   const plannedMs = planDurationUs(plans) / 1000;

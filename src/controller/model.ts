@@ -1,6 +1,7 @@
 /** What the controller observes about one LoadTest, and the actions it can take. */
 import type { LoadTest } from '../api/schema.js';
 import type { LoadTestStatus } from '../api/status-schema.js';
+import type { StopStepping } from '../engine/stepping.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import type { Summary } from '../report/summary.js';
 import type { RunnerState } from '../runner/protocol.js';
@@ -59,6 +60,7 @@ export type Action =
   | { kind: 'createJob' }
   | { kind: 'startRunners'; indexes: number[]; startAt: number }
   | { kind: 'stopRunners'; indexes: number[] }
+  | { kind: 'stopStepping'; indexes: number[]; order: StopStepping }
   | { kind: 'releaseRunners'; indexes: number[] }
   | { kind: 'writeReport'; summary: Summary }
   | { kind: 'event'; type: 'Normal' | 'Warning'; reason: string; message: string }

@@ -1,11 +1,12 @@
 /**
  * The built-in demo target: the seed's API (login, data, transaction) and a WebSocket echo/chat endpoint
- * at /ws (src/demo/websocket.ts), with knobs for latency and errors, so a new user has something real to
- * load. Loopback only by default.
+ * at /ws (src/demo/websocket.ts), with knobs for latency, errors and capacity, so a new user has something
+ * real to load and a breakpoint test has a real limit to find. Loopback only by default.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CapacityGate } from './capacity.js';
 import { attachDemoWebSocket } from './websocket.js';
 
 export interface DemoTargetOptions {
@@ -17,6 +18,10 @@ export interface DemoTargetOptions {
   jitterMs: number;
   /** Fraction of API requests answered with 500. */
   errorRate: number;
+  /** API requests served at once (0: unlimited); more wait in a queue, and past queueLimit get 503. */
+  capacity: number;
+  /** Requests that may wait for a slot (default 4 x capacity). */
+  queueLimit?: number;
 }
 
 export const DEFAULT_DEMO_OPTIONS: DemoTargetOptions = {
@@ -25,6 +30,7 @@ export const DEFAULT_DEMO_OPTIONS: DemoTargetOptions = {
   latencyMs: 5,
   jitterMs: 10,
   errorRate: 0,
+  capacity: 0,
 };
 
 /** Sessions kept in memory are capped so a long soak against the demo cannot grow it without bound. */
@@ -64,12 +70,26 @@ export function startDemoTarget(overrides: Partial<DemoTargetOptions> = {}): Pro
   const options = { ...DEFAULT_DEMO_OPTIONS, ...overrides };
   const sessions = new Set<string>();
   let transactions = 0;
+  const gate =
+    options.capacity > 0
+      ? new CapacityGate(options.capacity, options.queueLimit ?? options.capacity * 4)
+      : undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
-    const path = url.split('?')[0];
+    const path = url.split('?')[0] as string;
     if (path === '/healthz') return send(res, 200, '{"ok":true}');
     const body = req.method === 'POST' ? await readBody(req) : '';
+    if (!gate) return respond(req, res, path, body);
+    if (!(await gate.acquire())) return send(res, 503, '{"error":"over capacity"}');
+    try {
+      return await respond(req, res, path, body);
+    } finally {
+      gate.release();
+    }
+  };
+
+  const respond = async (req: IncomingMessage, res: ServerResponse, path: string, body: string) => {
     const delay = options.latencyMs + Math.random() * options.jitterMs;
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     if (options.errorRate > 0 && Math.random() < options.errorRate) {

@@ -1,7 +1,7 @@
 /**
- * The one open-model engine, shared by both arrival-rate executors. Iteration k of the whole test is due at
- * an absolute offset from the scenario start (never "now + interval"), shard j runs the k with k mod n = j,
- * and an iteration that finds no free VU is dropped and counted, never delayed.
+ * The one open-model engine, shared by the arrival-rate executors and breakpoint's rate unit. Iteration k
+ * of the whole test is due at an absolute offset from the scenario start (never "now + interval"), shard j
+ * runs the k with k mod n = j, and an iteration that finds no free VU is dropped and counted, never delayed.
  */
 import { durationUs } from '../api/duration.js';
 import type { ScenarioPlan } from './executor.js';
@@ -46,17 +46,37 @@ export function rampingSchedule(
   stages: readonly { duration: string; target: number }[],
   timeUnitUs: number,
 ): ArrivalSchedule {
-  const segments: RampSegment[] = [];
+  const pieces: RatePiece[] = [];
   let startUs = 0;
-  let before = 0;
   let r0 = startRate / timeUnitUs;
   for (const stage of stages) {
     const d = durationUs(stage.duration);
     const r1 = stage.target / timeUnitUs;
-    segments.push({ startUs, durationUs: d, r0, r1, before });
-    before += ((r0 + r1) / 2) * d;
+    pieces.push({ startUs, durationUs: d, r0, r1 });
     startUs += d;
     r0 = r1;
+  }
+  return piecewiseSchedule(pieces);
+}
+
+/** Contiguous pieces from offset 0, each with a rate (iterations per µs) moving linearly from r0 to r1. */
+export interface RatePiece {
+  startUs: number;
+  durationUs: number;
+  r0: number;
+  r1: number;
+}
+
+/**
+ * Iteration k is due when the integral of the rate reaches k, solved per piece in closed form. Serves
+ * ramps (ramping-arrival-rate) and steps (breakpoint: pieces with r0 = r1).
+ */
+export function piecewiseSchedule(pieces: readonly RatePiece[]): ArrivalSchedule {
+  const segments: RampSegment[] = [];
+  let before = 0;
+  for (const p of pieces) {
+    segments.push({ ...p, before });
+    before += ((p.r0 + p.r1) / 2) * p.durationUs;
   }
   let cursor = 0;
   return (k) => {

@@ -25,6 +25,8 @@ export class ScenarioRuntime {
   accepting = true;
   hardStopped = false;
   inFlight = 0;
+  /** Breakpoint scenarios: where stepping was told to stop, in µs from this scenario's start. */
+  steppingStopUs: number | undefined;
   private nextVuId: number;
   private readonly sleepers = new Set<() => void>();
   private drainWaiters: (() => void)[] = [];

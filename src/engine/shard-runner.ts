@@ -19,6 +19,7 @@ import { compileFlow, type FlowEnv } from './flow.js';
 import { pgPoolOptions, runPostgresScript } from './pg-setup.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
 import { firstVuId, type Shard, shareOf } from './shard.js';
+import type { StopStepping } from './stepping.js';
 
 export const DEFAULT_REQUEST_TIMEOUT = '10s';
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -60,6 +61,8 @@ export class ShardRunner {
   private readonly runtimes: ScenarioRuntime[] = [];
   private stopped = false;
   private readonly stopWaiters = new Set<() => void>();
+  private readonly steppingStops = new Map<string, StopStepping>();
+  private readonly started = new Map<string, { plan: ScenarioPlan; runtime: ScenarioRuntime }>();
 
   constructor(private readonly options: ShardRunOptions) {
     const { loadTest, shard } = options;
@@ -106,6 +109,26 @@ export class ShardRunner {
     this.stopped = true;
     for (const rt of this.runtimes) rt.stopAccepting();
     for (const wake of [...this.stopWaiters]) wake();
+  }
+
+  /** Breakpoint scenarios: stop stepping at the given offset. The first order per scenario wins. */
+  stopStepping(order: StopStepping): void {
+    if (this.steppingStops.has(order.scenario)) return;
+    if (!this.plans.some((p) => p.scenario === order.scenario && p.executor === 'breakpoint')) return;
+    this.steppingStops.set(order.scenario, order);
+    this.applySteppingStop(order.scenario);
+  }
+
+  private applySteppingStop(scenario: string): void {
+    const order = this.steppingStops.get(scenario);
+    const started = this.started.get(scenario);
+    if (!order || !started) return;
+    started.runtime.steppingStopUs = Math.max(0, order.atOffsetMs * 1000 - started.plan.startOffsetUs);
+    started.runtime.recorder.stepping = {
+      stoppedAtMs: order.atOffsetMs,
+      level: order.level,
+      condition: order.condition,
+    };
   }
 
   /**
@@ -178,6 +201,8 @@ export class ShardRunner {
       startMs: performance.now(),
     });
     this.runtimes.push(runtime);
+    this.started.set(plan.scenario, { plan, runtime });
+    this.applySteppingStop(plan.scenario);
     if (this.stopped) runtime.stopAccepting();
     await executor.run(plan, runtime);
     runtime.stopAccepting();

@@ -1,12 +1,18 @@
 /**
  * Local mode: split the plan into N shards, run them in worker threads (or this thread for one shard),
  * start them together, merge their snapshots once a second, evaluate thresholds on the merged data, abort
- * when an abortOnFail threshold fails, and build the summary.
+ * when an abortOnFail threshold fails, tell breakpoint scenarios when to stop stepping, and build the
+ * summary.
  */
 import { addTargetResources, analyzeSummary } from '../analysis/index.js';
 import type { LoadTest } from '../api/schema.js';
 import { runPostgresScript, unresolvedPgUrl } from '../engine/pg-setup.js';
 import { planDurationUs, planShard } from '../engine/shard-runner.js';
+import {
+  completeThroughSecond,
+  decideStopStepping,
+  steppingLookbackSeconds,
+} from '../engine/stop-stepping.js';
 import { type MergedRun, mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import {
@@ -24,6 +30,8 @@ const START_DELAY_MS = 200;
 const MERGE_INTERVAL_MS = 1000;
 /** After a graceful stop, how long shards may take before they are killed. */
 const STOP_GRACE_EXTRA_MS = 5000;
+/** A stop-stepping order takes effect this far ahead, so every worker thread has it before it applies. */
+const STEPPING_LEAD_MS = 50;
 
 export interface LiveView {
   elapsedMs: number;
@@ -78,6 +86,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
           run,
           plans,
           thresholds: evaluateThresholds(run, thresholds),
+          thresholdRules: thresholds,
           outcome: 'failed',
           outcomeDetail: `nothing was sent: ${beforeLoad}`,
           finishedAtMs: Date.now(),
@@ -117,15 +126,29 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   const latest = () => hosts.map((h) => h.latest()).filter((s): s is ShardSnapshot => s !== undefined);
+  const lookbackSeconds = Math.max(2, steppingLookbackSeconds(plans));
+  const steppingStopped = new Set<string>();
   const ticker = setInterval(() => {
     const snapshots = latest();
     if (!snapshots.length) return;
-    const run = mergeSnapshots(snapshots, { intervals: { lastSeconds: 2 } });
+    const run = mergeSnapshots(snapshots, { intervals: { lastSeconds: lookbackSeconds } });
     const aborting = outcome === 'completed' ? abortingThreshold(run, thresholds) : undefined;
     if (aborting) {
       outcome = 'aborted-by-threshold';
       outcomeDetail = `${aborting.metric} ${aborting.threshold} failed (abortOnFail)`;
       stopAll();
+    }
+    const orders = decideStopStepping({
+      plans,
+      intervals: run.intervals,
+      completeThroughSecond: completeThroughSecond(snapshots),
+      elapsedMs: Date.now() - startAtEpochMs,
+      stopped: steppingStopped,
+      leadMs: STEPPING_LEAD_MS,
+    });
+    for (const order of orders) {
+      steppingStopped.add(order.scenario);
+      for (const h of hosts) h.stopStepping(order);
     }
     options.onLive?.({
       elapsedMs: Date.now() - startAtEpochMs,
@@ -177,6 +200,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     run,
     plans,
     thresholds: evaluateThresholds(run, thresholds),
+    thresholdRules: thresholds,
     outcome,
     ...(outcomeDetail ? { outcomeDetail } : {}),
     finishedAtMs: Date.now(),

@@ -1,5 +1,6 @@
 /** Messages between the local coordinator and its worker threads. */
 import type { LoadTest } from '../api/schema.js';
+import type { StopStepping } from '../engine/stepping.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 
 export interface WorkerInput {
@@ -12,7 +13,10 @@ export interface WorkerInput {
   postgresSetup: boolean;
 }
 
-export type ToWorker = { type: 'start'; startAtEpochMs: number } | { type: 'stop' };
+export type ToWorker =
+  | { type: 'start'; startAtEpochMs: number }
+  | { type: 'stop' }
+  | { type: 'stop-stepping'; order: StopStepping };
 
 export type FromWorker =
   | { type: 'ready' }

@@ -4,6 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { ShardRunner } from '../engine/shard-runner.js';
+import type { StopStepping } from '../engine/stepping.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import type { FromWorker, ToWorker, WorkerInput } from './messages.js';
 
@@ -15,6 +16,7 @@ export interface ShardHost {
   latest(): ShardSnapshot | undefined;
   start(startAtEpochMs: number): void;
   stop(): void;
+  stopStepping(order: StopStepping): void;
   /** Ends the shard at once (hard stop), keeping the last snapshot. */
   kill(): Promise<void>;
 }
@@ -71,6 +73,10 @@ export class InProcessShard implements ShardHost {
     this.runner.stop();
   }
 
+  stopStepping(order: StopStepping) {
+    this.runner.stopStepping(order);
+  }
+
   async kill() {
     this.runner.stop();
   }
@@ -124,6 +130,10 @@ export class WorkerShard implements ShardHost {
 
   stop() {
     this.worker.postMessage({ type: 'stop' } satisfies ToWorker);
+  }
+
+  stopStepping(order: StopStepping) {
+    this.worker.postMessage({ type: 'stop-stepping', order } satisfies ToWorker);
   }
 
   async kill() {

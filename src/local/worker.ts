@@ -12,6 +12,7 @@ try {
   const runner = new ShardRunner(input);
   port.on('message', (m: ToWorker) => {
     if (m.type === 'stop') runner.stop();
+    else if (m.type === 'stop-stepping') runner.stopStepping(m.order);
     else if (m.type === 'start') {
       runner
         .run(m.startAtEpochMs, (snapshot) => send({ type: 'snapshot', snapshot }))

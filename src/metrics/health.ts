@@ -1,6 +1,6 @@
 /**
- * The generator watching itself: event-loop delay of this thread and CPU of this process, sampled once a
- * second. A saturated generator inflates latencies, so the summary must be able to say so.
+ * The generator watching itself: event-loop delay of this thread, CPU and memory (RSS) of this process,
+ * sampled once a second. A saturated generator inflates latencies, so the summary must be able to say so.
  */
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { HealthSample } from './recorder.js';
@@ -30,6 +30,7 @@ export class HealthSampler {
       loopDelayP99Ms: this.loop.count ? lateMs(this.loop.percentile(99)) : 0,
       loopDelayMaxMs: this.loop.count ? lateMs(this.loop.max) : 0,
       cpuPercent: wallMs > 0 ? ((cpu.user + cpu.system) / 1000 / wallMs) * 100 : 0,
+      rssMb: process.memoryUsage.rss() / (1024 * 1024),
     };
     this.loop.reset();
     return sample;

@@ -5,7 +5,7 @@
 import { addError, type ErrorClass, emptyErrorCounts } from './error-class.js';
 import { addEncoded, createHistogram, createIntervalHistogram, type Histogram } from './histogram.js';
 import { type MergedPg, type MergedWs, mergePg, mergeWs } from './protocol-metrics.js';
-import type { ErrorSample, LoadModel, ShardSnapshot, StepProtocol } from './snapshot.js';
+import type { ErrorSample, LoadModel, ShardSnapshot, StepProtocol, SteppingStop } from './snapshot.js';
 
 export interface MergedStep {
   scenario: string;
@@ -36,6 +36,8 @@ export interface MergedScenario {
   peakVUs: number;
   iteration: Histogram;
   scheduleLag: Histogram | undefined;
+  /** The earliest stop any shard was told (they are all told the same one). */
+  stepping?: SteppingStop;
 }
 
 export interface MergedInterval {
@@ -54,6 +56,8 @@ export interface MergedInterval {
   loopDelayMaxMs: number;
   /** Summed over distinct generator processes, percent of one core. */
   cpuPercent: number;
+  /** Summed over distinct generator processes; absent when no shard reported it. */
+  rssMb?: number;
 }
 
 export interface ShardState {
@@ -93,7 +97,10 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[], options: Mer
     which === 'all' ? true : which === 'none' ? false : second > newest - which.lastSeconds;
   const steps = new Map<string, MergedStep>();
   const scenarios = new Map<string, MergedScenario>();
-  const intervals = new Map<number, MergedInterval & { cpuByProcess: Map<string, number> }>();
+  const intervals = new Map<
+    number,
+    MergedInterval & { cpuByProcess: Map<string, number>; rssByProcess: Map<string, number> }
+  >();
   const errorSamples = new Map<string, ErrorSample>();
   const processes = new Map<string, { cores: number; threads: number }>();
 
@@ -167,6 +174,8 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[], options: Mer
         m.scheduleLag ??= createHistogram();
         addEncoded(m.scheduleLag, s.scheduleLagHdr);
       }
+      if (s.stepping && (!m.stepping || s.stepping.stoppedAtMs < m.stepping.stoppedAtMs))
+        m.stepping = { ...s.stepping };
     }
     for (const iv of snap.intervals) {
       if (!keepInterval(iv.second)) continue;
@@ -187,6 +196,7 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[], options: Mer
           loopDelayMaxMs: 0,
           cpuPercent: 0,
           cpuByProcess: new Map(),
+          rssByProcess: new Map(),
         };
         intervals.set(iv.second, m);
       }
@@ -205,6 +215,8 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[], options: Mer
         snap.process.key,
         Math.max(m.cpuByProcess.get(snap.process.key) ?? 0, iv.cpuPercent),
       );
+      // Shards in one process report the same RSS: count each process once.
+      if (iv.rssMb !== undefined) m.rssByProcess.set(snap.process.key, iv.rssMb);
     }
     for (const e of snap.errorSamples) {
       const key = `${e.class}\u0000${e.scenario}\u0000${e.step}\u0000${e.message}`;
@@ -216,9 +228,12 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[], options: Mer
 
   const mergedIntervals = [...intervals.values()]
     .sort((a, b) => a.second - b.second)
-    .map(({ cpuByProcess, ...rest }) => ({
+    .map(({ cpuByProcess, rssByProcess, ...rest }) => ({
       ...rest,
       cpuPercent: [...cpuByProcess.values()].reduce((a, b) => a + b, 0),
+      ...(rssByProcess.size
+        ? { rssMb: Math.round([...rssByProcess.values()].reduce((a, b) => a + b, 0) * 10) / 10 }
+        : {}),
     }));
   let cores = 0;
   let threads = 0;

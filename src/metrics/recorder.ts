@@ -19,6 +19,7 @@ import type {
   ScenarioSnapshot,
   ShardSnapshot,
   StepProtocol,
+  SteppingStop,
   StepSnapshot,
 } from './snapshot.js';
 import { SNAPSHOT_SCHEMA_VERSION } from './snapshot.js';
@@ -212,6 +213,7 @@ export class ScenarioRecorder {
   peakVUs = 0;
   readonly iteration = createHistogram();
   readonly scheduleLag: Histogram | undefined;
+  stepping: SteppingStop | undefined;
 
   constructor(
     readonly name: string,
@@ -256,6 +258,7 @@ export class ScenarioRecorder {
       peakVUs: this.peakVUs,
       iterationHdr: encodeHistogram(this.iteration),
       ...(this.scheduleLag ? { scheduleLagHdr: encodeHistogram(this.scheduleLag) } : {}),
+      ...(this.stepping ? { stepping: { ...this.stepping } } : {}),
     };
   }
 }
@@ -264,6 +267,7 @@ export interface HealthSample {
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
   cpuPercent: number;
+  rssMb?: number;
 }
 
 export class ShardRecorder {
@@ -348,6 +352,7 @@ export class ShardRecorder {
       loopDelayP99Ms: round2(health.loopDelayP99Ms),
       loopDelayMaxMs: round2(health.loopDelayMaxMs),
       cpuPercent: round2(health.cpuPercent),
+      ...(health.rssMb !== undefined ? { rssMb: Math.round(health.rssMb * 10) / 10 } : {}),
     });
     i.reset();
   }

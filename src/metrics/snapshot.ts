@@ -72,6 +72,16 @@ export interface ScenarioSnapshot {
   iterationHdr: string;
   /** Open models: how late each iteration started against its schedule. */
   scheduleLagHdr?: string;
+  /** Breakpoint scenarios told to stop stepping. */
+  stepping?: SteppingStop;
+}
+
+/** Where a breakpoint scenario stopped stepping, and why. */
+export interface SteppingStop {
+  /** ms from the test's start at which the recovery (or the end) began. */
+  stoppedAtMs: number;
+  level: number;
+  condition: string;
 }
 
 export interface IntervalSnapshot {
@@ -90,6 +100,8 @@ export interface IntervalSnapshot {
   loopDelayMaxMs: number;
   /** Process CPU over the second, percent of one core. */
   cpuPercent: number;
+  /** Process resident memory at the end of the second, MB. */
+  rssMb?: number;
 }
 
 export interface ErrorSample {

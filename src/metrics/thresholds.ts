@@ -88,7 +88,7 @@ function trendHistogram(run: MergedRun, key: ThresholdKey): Histogram {
   }
 }
 
-function aggregateTrend(h: Histogram, e: ThresholdExpression): number | null {
+export function aggregateTrend(h: Histogram, e: ThresholdExpression): number | null {
   if (h.totalCount === 0) return null;
   const us =
     e.aggregation === 'p'

@@ -1,6 +1,7 @@
 /** The end-of-test summary for a terminal. */
 import { consoleAnalysisLines } from './console-analysis.js';
 import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtThresholdValue, textTable } from './format.js';
+import { breakingPointLine } from './levels-section.js';
 import { consoleProtocolLines, latencyCells } from './protocol-sections.js';
 import type { Summary } from './summary.js';
 
@@ -60,6 +61,8 @@ export function renderConsoleSummary(s: Summary): string {
     }
   }
   out.push(...consoleAnalysisLines(s));
+  const breaking = breakingPointLine(s);
+  if (breaking) out.push('', breaking);
   out.push('');
   out.push(generatorLine(s));
   return out.join('\n');

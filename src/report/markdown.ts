@@ -5,6 +5,7 @@
  */
 
 import { renderBaselineMarkdown } from './compare-table.js';
+import { renderLevelsSection } from './levels-section.js';
 import { renderPgMarkdown, renderWsMarkdown } from './protocol-sections.js';
 import {
   budgetSection,
@@ -30,7 +31,7 @@ export const SECTIONS: Section[] = [
   titleSection,
   executiveSummarySection,
   configurationSection,
-  // Response times by load level (levels-section.ts) goes here.
+  renderLevelsSection,
   stepsSection,
   openModelSection,
   renderWsMarkdown,

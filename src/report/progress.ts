@@ -31,7 +31,7 @@ export function describeLive(view: LiveView): { headline: string; scenarios: str
   const scenarios = view.scenarios.map((s) => {
     const fraction = s.durationMs > 0 ? (view.elapsedMs - s.startMs) / s.durationMs : 1;
     const sc = run.scenarios.find((x) => x.name === s.name);
-    return `  ${s.name.padEnd(16)} ${bar(fraction)} ${sc ? `${sc.iterations} iterations, ${sc.activeVUs} VUs` : 'waiting'}${sc?.droppedIterations ? `, ${sc.droppedIterations} dropped` : ''}`;
+    return `  ${s.name.padEnd(16)} ${bar(fraction)} ${sc ? `${sc.iterations} iterations, ${sc.activeVUs} VUs` : 'waiting'}${sc?.droppedIterations ? `, ${sc.droppedIterations} dropped` : ''}${sc?.stepping ? `, stepping stopped at level ${sc.stepping.level} (${sc.stepping.condition})` : ''}`;
   });
   return { headline, scenarios };
 }

@@ -1,6 +1,7 @@
 /** report.md: what the data means — scalability assessment, findings, the performance budget, capacity and recommendations. */
-import { fmtMs, fmtRate, fmtThresholdValue, markdownTable } from './format.js';
-import { derivedText } from './sections-overview.js';
+
+import { fmtRate, fmtThresholdValue, markdownTable } from './format.js';
+import { derivedFiguresTable } from './levels-section.js';
 import type { Summary } from './summary.js';
 
 export function scalabilitySection(s: Summary): string[] {
@@ -12,22 +13,7 @@ export function scalabilitySection(s: Summary): string[] {
       'No load levels were measured: a stepped or breakpoint scenario (or ramping stages with plateaus) would fill this section.',
       '',
     ];
-  out.push(`- **Rating:** ${sc.rating}`);
-  out.push(
-    `- **Linear scaling range:** ${derivedText(sc.linearRange, (v) => `load ${v.fromLoad} to ${v.toLoad}`)}`,
-  );
-  out.push(
-    `- **Degradation point:** ${derivedText(sc.degradationPoint, (v) => `level ${v.level} (load ${v.load}): p95 ${fmtMs(v.p95Ms)}, ${v.factor.toFixed(1)}x the lightest level`)}`,
-  );
-  out.push(
-    `- **Breaking point:** ${derivedText(sc.breakingPoint, (v) => `level ${v.level} (load ${v.load}): ${v.condition}`)}`,
-  );
-  out.push(
-    `- **Recovery:** ${derivedText(sc.recovery, (v) => (v.recovered ? `recovered in ${v.seconds}s` : `not recovered after ${v.seconds}s`))}`,
-  );
-  out.push(
-    `- **Capacity within the SLO:** ${derivedText(sc.capacityAtSlo, (v) => `level ${v.level} (load ${v.load}), ${fmtRate(v.rps)} requests/s`)}`,
-  );
+  out.push(`**Rating: ${sc.rating}**`, '', derivedFiguresTable(sc));
   out.push('');
   return out;
 }

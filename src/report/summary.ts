@@ -3,12 +3,17 @@
  * the markdown, CSV, JUnit and console renderers only format it.
  */
 import type { SummaryAnalysis } from '../analysis/model.js';
+import { scalabilityOf } from '../analysis/run-scalability.js';
 import type { ScenarioPlan } from '../engine/executor.js';
 import { type ErrorClass, emptyErrorCounts } from '../metrics/error-class.js';
 import { createHistogram, type LatencyStats, latencyStats } from '../metrics/histogram.js';
 import type { MergedRun, MergedStep } from '../metrics/merge.js';
 import type { ErrorSample, LoadModel, StepProtocol } from '../metrics/snapshot.js';
-import { ITERATION_PSEUDO_STEP, type ThresholdResult } from '../metrics/thresholds.js';
+import {
+  type CompiledThreshold,
+  ITERATION_PSEUDO_STEP,
+  type ThresholdResult,
+} from '../metrics/thresholds.js';
 import { judgeSaturation, type SaturationVerdict } from './saturation.js';
 
 export const SUMMARY_SCHEMA_VERSION = 1;
@@ -85,6 +90,8 @@ export interface IntervalSummary {
   dropped: number;
   cpuPercent: number;
   loopDelayP99Ms: number;
+  /** Generator resident memory, MB, summed over its processes. */
+  rssMb?: number;
 }
 
 /** The analysis fields (levels, findings, score, baseline) are filled in by src/analysis after this. */
@@ -146,6 +153,8 @@ export interface SummaryInput {
   outcomeDetail?: string;
   finishedAtMs: number;
   lostShards?: number[];
+  /** The compiled thresholds, to judge each load level against them (scalability.capacityAtSlo). */
+  thresholdRules?: readonly CompiledThreshold[];
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -184,6 +193,7 @@ export function buildSummary(input: SummaryInput): Summary {
   });
   const thresholdsPassed = input.thresholds.every((t) => t.passed);
   const lost = new Set(input.lostShards ?? []);
+  const scalability = scalabilityOf(run, input.plans, input.thresholdRules ?? []);
   return {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     kind: 'StampedeSummary',
@@ -284,8 +294,10 @@ export function buildSummary(input: SummaryInput): Summary {
         dropped: i.dropped,
         cpuPercent: round(i.cpuPercent, 1),
         loopDelayP99Ms: i.loopDelayP99Ms,
+        ...(i.rssMb !== undefined ? { rssMb: i.rssMb } : {}),
       };
     }),
+    ...(scalability ? { scalability } : {}),
   };
 }
 

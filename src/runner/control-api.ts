@@ -1,17 +1,20 @@
 /**
  * The runner's control API, as the controller uses it:
  *   GET /healthz, GET /readyz, POST /start {"startAt": ISO or epoch ms}, POST /stop,
+ *   POST /stop-stepping {"scenario", "atOffsetMs", "level", "condition"} (a breakpoint scenario's stop),
  *   GET /snapshot -> {state, startAt, snapshot} (cumulative since start), POST /release (the controller has
  *   stored the final results; the runner may exit), GET /metrics (Prometheus text).
  * Routing only; the runner decides what each call means.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { StopStepping } from '../engine/stepping.js';
 
 export interface ControlHandlers {
   ready(): boolean;
   start(startAtEpochMs: number): { accepted: boolean; message: string };
   stop(): void;
+  stopStepping(order: StopStepping): { accepted: boolean; message: string };
   release(): void;
   snapshot(): unknown;
   metrics(): Promise<{ contentType: string; body: string }>;
@@ -57,6 +60,30 @@ export function parseStartAt(body: string): number | undefined {
   return undefined;
 }
 
+/** The body of POST /stop-stepping, or undefined when it is not one. */
+export function parseStopStepping(body: string): StopStepping | undefined {
+  let value: Partial<Record<keyof StopStepping, unknown>>;
+  try {
+    value = JSON.parse(body || '{}') as typeof value;
+  } catch {
+    return undefined;
+  }
+  const { scenario, atOffsetMs, level, condition } = value;
+  if (
+    typeof scenario !== 'string' ||
+    typeof condition !== 'string' ||
+    typeof atOffsetMs !== 'number' ||
+    !Number.isFinite(atOffsetMs) ||
+    atOffsetMs < 0 ||
+    typeof level !== 'number' ||
+    !Number.isInteger(level) ||
+    level < 0
+  ) {
+    return undefined;
+  }
+  return { scenario, atOffsetMs, level, condition };
+}
+
 async function route(handlers: ControlHandlers, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   const key = `${req.method} ${path}`;
@@ -75,6 +102,17 @@ async function route(handlers: ControlHandlers, req: IncomingMessage, res: Serve
     case 'POST /stop':
       handlers.stop();
       return reply(res, 202, { stopping: true });
+    case 'POST /stop-stepping': {
+      const order = parseStopStepping(await readBody(req));
+      if (!order) {
+        return reply(res, 400, {
+          error:
+            'body must be {"scenario": name, "atOffsetMs": ms from the start, "level": n, "condition": text}',
+        });
+      }
+      const result = handlers.stopStepping(order);
+      return reply(res, result.accepted ? 202 : 409, result);
+    }
     case 'POST /release':
       handlers.release();
       return reply(res, 202, { released: true });

@@ -70,6 +70,14 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
         runner.stop();
         wake();
       },
+      stopStepping(order) {
+        if (startAt === undefined) return { accepted: false, message: 'not started' };
+        if (!runner.plans.some((p) => p.scenario === order.scenario && p.executor === 'breakpoint'))
+          return { accepted: false, message: `no breakpoint scenario ${order.scenario}` };
+        runner.stopStepping(order);
+        log.info({ shard, ...order }, 'runner stops stepping');
+        return { accepted: true, message: `stepping stops at ${order.atOffsetMs} ms` };
+      },
       release() {
         released = true;
         wake();

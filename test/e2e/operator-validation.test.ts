@@ -83,6 +83,21 @@ describe('LoadTest admission on a real apiserver', () => {
     expect(message).toMatch(/a step has at most one of request, steps, choice/);
   });
 
+  it('rejects breakpoint levels the CLI also rejects', async () => {
+    const message = await rejected(
+      withSpec('bad-levels', (spec) => {
+        (spec.scenarios as Record<string, Record<string, unknown>>).s = {
+          executor: 'breakpoint',
+          levels: { unit: 'rate', start: 50, step: 10, max: 20, duration: '2s' },
+          stopWhen: ['p(95)>1s'],
+          flow: [{ request: { url: '/' } }],
+        };
+      }),
+    );
+    expect(message).toMatch(/levels.max must be at least levels.start/);
+    expect(message).toMatch(/levels.unit rate needs preAllocatedVUs/);
+  });
+
   it('rejects any spec change once the LoadTest exists', async () => {
     await env.kubectl(
       ['apply', '-f', '-'],

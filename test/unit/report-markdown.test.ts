@@ -99,7 +99,7 @@ describe('report.md of a troubled run', () => {
       '- **Critical issues: 1** — 8.00% of requests failed, mostly timeout (3 finding(s) in all)',
     );
     expect(section(md, 'Scalability assessment')).toContain(
-      '- **Capacity within the SLO:** level 2 (load 20), 195 requests/s (highest level within every threshold)',
+      '| Capacity at the SLO | level 2 (20 VUs), 195 rps | highest level within every threshold |',
     );
   });
 
@@ -144,9 +144,14 @@ describe('report.md resource usage of the target', () => {
   it('has the figures, each level and the series over time, with the queries used', () => {
     const s = healthySummary({
       scalability: {
-        rating: 'linear',
+        rating: 'insufficient-data',
         levels: [level(0, 10, 100, 20, { targetCpuCores: 0.25, targetMemoryMb: 100 })],
-      } as never,
+        linearRange: { value: null, method: 'one level' },
+        degradationPoint: { value: null, method: 'one level' },
+        breakingPoint: { value: null, method: 'one level' },
+        recovery: { value: null, method: 'no recovery level' },
+        capacityAtSlo: { value: null, method: 'one level' },
+      },
       targetResources: {
         source,
         memoryGrowthMbPerHour: 3.5,

@@ -1,6 +1,7 @@
 /** The executor registry: type name -> executor. */
 import type { ExecutorType } from '../../api/schema.js';
 import type { Executor } from '../executor.js';
+import { breakpoint } from './breakpoint.js';
 import { constantArrivalRate } from './constant-arrival-rate.js';
 import { constantVus } from './constant-vus.js';
 import { perVuIterations } from './per-vu-iterations.js';
@@ -15,4 +16,5 @@ export const EXECUTOR_REGISTRY: Record<ExecutorType, Executor> = {
   'ramping-arrival-rate': rampingArrivalRate,
   'per-vu-iterations': perVuIterations,
   'shared-iterations': sharedIterations,
+  breakpoint,
 };
