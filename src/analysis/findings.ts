@@ -5,6 +5,7 @@
  */
 import type { ErrorClass } from '../metrics/error-class.js';
 import type { IntervalSummary, Summary } from '../report/summary.js';
+import { capacityLimitFinding } from './findings-capacity.js';
 import { pgPoolWaitFindings, wsConnectFindings } from './findings-protocols.js';
 import type { Finding, LevelSummary } from './model.js';
 
@@ -33,6 +34,7 @@ export function findBottlenecks(s: Summary): Finding[] {
   return [
     generatorSaturatedFinding(s),
     saturationFinding(s),
+    capacityLimitFinding(s),
     errorMixFinding(s),
     memoryLeakFinding(s),
     ...pgPoolWaitFindings(s),
