@@ -31,6 +31,13 @@ th { background: #f6f8fa; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .good { color: #1a7f37; font-weight: 600; }
 .bad { color: #cf222e; font-weight: 600; }
+.finding { border-left: 4px solid #8c959f; padding: 2px 12px; margin: 10px 0; background: #f6f8fa; }
+.finding.critical { border-color: #cf222e; }
+.finding.warning { border-color: #bf8700; }
+.finding ul { margin: 4px 0; padding-left: 20px; }
+.finding .severity { text-transform: uppercase; font-size: 11px; font-weight: 700; color: #57606a; }
+.advice { margin: 4px 0 6px; }
+td.method { color: #57606a; font-size: 12px; }
 footer { margin: 30px 0 10px; color: #57606a; font-size: 12px; }
 @media print { body { margin: 0; } .chart { break-inside: avoid; } }
 `;

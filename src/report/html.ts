@@ -5,6 +5,7 @@
  */
 import { COMPARISON_HEADER, comparisonCells, comparisonVerdictLine } from './compare-table.js';
 import { fmtBytes, fmtCount, fmtMs, fmtPercent, fmtRate, fmtThresholdValue } from './format.js';
+import { analysisHtml } from './html-analysis.js';
 import {
   type ChartSeries,
   downsamplePoints,
@@ -229,6 +230,7 @@ ${figure('Data in / out', `${fmtBytes(s.totals.bytesIn)} / ${fmtBytes(s.totals.b
 ${figure('Generator', s.generator.saturated ? 'SATURATED' : 'healthy')}
 </section>
 ${baselineSection(s)}
+${analysisHtml(s)}
 <h2>Over time</h2>
 ${timeCharts(s).join('\n')}
 ${levelsChart(s)}
