@@ -14,10 +14,10 @@ export const DATA_BODY = JSON.stringify({ items: ITEMS, total: ITEMS.length });
 export const LOGIN_BODY = '{"token":"abc","user":"user-1"}';
 export const TRANSACTION_BODY = '{"id":1,"status":"ok"}';
 
-function nginxConfig(dir, port, maxConnections) {
+function nginxConfig(dir, port, maxConnections, workerProcesses) {
   // Temp paths point into our dir so nginx never touches /var/lib/nginx or the system service's files.
   // `return` answers POST too, and nginx reads and discards the request body first.
-  return `worker_processes 1;
+  return `worker_processes ${workerProcesses};
 worker_rlimit_nofile ${maxConnections + 1024};
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
@@ -42,10 +42,13 @@ http {
 `;
 }
 
-/** Start nginx in the foreground (daemon off) as our child, pinned to `cpu`; resolves once it answers. */
-export async function startNginx(dir, port, { cpu, maxConnections = 1024 }) {
+/**
+ * Start nginx in the foreground (daemon off) as our child, pinned to `cpu` (a taskset list such as 0 or
+ * 0,1); resolves once it answers.
+ */
+export async function startNginx(dir, port, { cpu, maxConnections = 1024, workerProcesses = 1 }) {
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, nginxConfig(dir, port, maxConnections));
+  writeFileSync(conf, nginxConfig(dir, port, maxConnections, workerProcesses));
   const args = ['-c', cpu, 'nginx', '-p', dir, '-e', join(dir, 'error.log'), '-c', conf];
   execFileSync('taskset', [...args, '-t'], { stdio: 'pipe' }); // config errors surface here, readably
   const child = spawn('taskset', [...args, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
