@@ -124,3 +124,20 @@ export function replaceSection(file, name, text) {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, next);
 }
+
+/**
+ * Wraps a command so the shell prints its CPU time (user and system, children included) on stderr when
+ * it ends. CPU time makes a generator's cost per request measurable even when a busy machine gives it
+ * less than its core: requests per CPU-second barely move with contention, requests per second do.
+ */
+export function cpuTimed(argv) {
+  return ['sh', '-c', '"$@"; rc=$?; times >&2; exit $rc', 'sh', ...argv];
+}
+
+/** The children's user + system seconds from what `cpuTimed` printed (the last line of `times`). */
+export function childCpuSeconds(stderr) {
+  const lines = stderr.trim().split('\n');
+  const times = [...(lines[lines.length - 1] ?? '').matchAll(/(\d+)m([\d.]+)s/g)];
+  if (times.length !== 2) throw new Error(`no CPU times in:\n${stderr.slice(-500)}`);
+  return times.reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0);
+}

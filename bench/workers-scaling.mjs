@@ -18,7 +18,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BENCH_DOC,
+  childCpuSeconds,
   cores,
+  cpuTimed,
   fail,
   freePort,
   hasCommand,
@@ -103,7 +105,8 @@ function report(results) {
     const key = `${layout}/${label}`;
     const base = label.startsWith('stampede') ? `${layout}/stampede --workers 1` : `${layout}/wrk -t1`;
     const errors = results[key].reduce((n, r) => n + r.errors, 0);
-    return `| ${layout} | ${label} | ${fmt(med(key))} | ${results[key].map((r) => fmt(r.rps)).join(', ')} | ${errors} | ${(med(key) / med(base)).toFixed(2)} |`;
+    const cpu = median(results[key].map((r) => r.cpuSeconds));
+    return `| ${layout} | ${label} | ${fmt(med(key))} | ${results[key].map((r) => fmt(r.rps)).join(', ')} | ${errors} | ${(med(key) / med(base)).toFixed(2)} | ${cpu.toFixed(1)} (${((100 * cpu) / DURATION_S).toFixed(0)}% of one core) |`;
   });
   return [
     `Written ${new Date().toISOString()} by:`,
@@ -116,8 +119,8 @@ function report(results) {
     `- GET /api/data from nginx on loopback, ${CONNECTIONS} connections, ${DURATION_S} s per run, ${RUNS} round(s).`,
     '- split: nginx (1 worker) on CPU 0, generator on CPU 1. shared: nginx (2 workers) and generator both on CPUs 0-1.',
     '',
-    '| layout | generator | median req/s | runs | errors | vs 1 thread |',
-    '| --- | --- | ---: | --- | ---: | ---: |',
+    '| layout | generator | median req/s | runs | errors | vs 1 thread | generator CPU seconds, median |',
+    '| --- | --- | ---: | --- | ---: | ---: | ---: |',
     ...rows,
   ];
 }
@@ -159,12 +162,15 @@ async function main() {
         for (const [layoutOf, label, argvOf, parse] of CASES) {
           if (layoutOf !== layoutName) continue;
           rmSync(c.outDir, { recursive: true, force: true });
-          const argv = ['taskset', '-c', layout.generatorCpu, ...argvOf(c)];
-          const { stdout } = await run(argv[0], argv.slice(1), { cwd: ROOT, timeoutMs: RUN_TIMEOUT_MS });
-          const r = parse(stdout, c);
+          const argv = ['taskset', '-c', layout.generatorCpu, ...cpuTimed(argvOf(c))];
+          const { stdout, stderr } = await run(argv[0], argv.slice(1), {
+            cwd: ROOT,
+            timeoutMs: RUN_TIMEOUT_MS,
+          });
+          const r = { ...parse(stdout, c), cpuSeconds: childCpuSeconds(stderr) };
           results[`${layoutName}/${label}`].push(r);
           console.log(
-            `round ${round} ${layoutName.padEnd(6)} ${label.padEnd(22)} ${fmt(r.rps).padStart(9)} req/s  errors ${r.errors}`,
+            `round ${round} ${layoutName.padEnd(6)} ${label.padEnd(22)} ${fmt(r.rps).padStart(9)} req/s  cpu ${r.cpuSeconds.toFixed(1)} s  errors ${r.errors}`,
           );
         }
         await stopNginx(nginx.child);
