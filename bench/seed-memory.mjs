@@ -263,7 +263,8 @@ function report(results) {
 const target = startTarget();
 try {
   const origin = await target.origin;
-  const snapshotDir = mkdtempSync(join(tmpdir(), 'stampede-seed-memory-'));
+  // Only a heap snapshot needs a place to go; it stays there for bench/heap-summary.mjs to read.
+  const snapshotDir = process.env.HEAPSNAPSHOT ? mkdtempSync(join(tmpdir(), 'stampede-seed-memory-')) : '';
   console.log(`demo target on ${origin} (CPU ${TARGET_CPU}); ${VUS} VUs per mode on CPU ${GENERATOR_CPU}`);
   const results = [];
   for (const mode of MODES) {
