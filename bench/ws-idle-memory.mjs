@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fail, positiveInt } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_FILE = join(ROOT, 'bench', 'results', 'ws-idle-memory-latest.md');
@@ -54,7 +55,6 @@ if (fdLimit < SESSIONS + FD_SLACK) {
 /** The idle server: accepts upgrades, never writes; prints its port and, on request, its open count. */
 const SERVER = `
 import { WebSocketServer } from 'ws';
-import { fail, positiveInt } from './lib.mjs';
 const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false, backlog: 8192 });
 wss.on('connection', (ws) => ws.on('error', () => {}));
 wss.on('listening', () => console.log('port ' + wss.address().port));
