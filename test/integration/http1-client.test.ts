@@ -146,6 +146,19 @@ describe('HTTP/1.1 client: response framing', () => {
     expect(counted.bytesIn).toBeGreaterThan(big.length);
   });
 
+  it('keeps bodies of connections read at the same time apart (they share one read buffer)', async () => {
+    const server = await nodeServer((req, res) => {
+      const letter = (req.url as string).slice(1);
+      res.write(letter.repeat(700_000)); // chunked, so each body arrives in many reads, interleaved
+      setImmediate(() => res.end(letter.repeat(300_000)));
+    });
+    const c = client({ connections: 3, vus: 3 });
+    const rs = await Promise.all(
+      ['a', 'b', 'c'].map((l, lane) => c.send(request(server.url, { path: `/${l}` }), lane)),
+    );
+    expect(rs.map((r) => ok(r).body)).toEqual(['a', 'b', 'c'].map((l) => l.repeat(1_000_000)));
+  });
+
   it('keeps Set-Cookie headers even when headers are not captured, every header when they are', async () => {
     const answer = `${HEAD_200}Set-Cookie: a=1\r\nX-Other: z\r\nset-cookie: b=2\r\nContent-Length: 0\r\n\r\n`;
     const server = await raw((socket) => socket.write(answer));

@@ -17,7 +17,6 @@ enum Phase {
 
 const CR = 0x0d;
 const LF = 0x0a;
-const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 /** Larger than any sane response head (undici and Node cap theirs at 16-64 KiB); beyond it, stop reading. */
 const MAX_HEAD_BYTES = 64 * 1024;
 
@@ -80,16 +79,16 @@ export class ResponseParser {
   }
 
   /**
-   * Consumes bytes of `buf`; returns how many. Fewer than `buf.length` only when the response ended (bytes
+   * Consumes bytes of `buf[0..end)`; returns how many. Fewer than `end` only when the response ended (bytes
    * after it belong to no request) or on an error (see `error`).
    */
-  feed(buf: Buffer): number {
+  feed(buf: Buffer, end = buf.length): number {
     let pos = 0;
-    const end = buf.length;
+    const kept = this.bodyChunks ? this.bodyChunks.length : 0;
     while (pos < end && this.phase !== Phase.Done && this.error === undefined) {
       switch (this.phase) {
         case Phase.Head:
-          pos = this.feedHead(buf, pos);
+          pos = this.feedHead(buf, pos, end);
           break;
         case Phase.FixedBody: {
           const take = Math.min(this.remaining, end - pos);
@@ -105,12 +104,18 @@ export class ResponseParser {
           else if (this.chunkedDecoder.done) this.phase = Phase.Done;
           break;
         case Phase.BodyUntilClose:
-          if (this.bodyChunks) this.bodyChunks.push(buf.subarray(pos));
+          if (this.bodyChunks) this.bodyChunks.push(buf.subarray(pos, end));
           pos = end;
           break;
       }
     }
     this.bytes += pos;
+    // The socket reads into one shared buffer (see connection.ts): body slices that must outlive this call
+    // are copied. A response that completed here is turned into text by the caller before the next read.
+    const chunks = this.bodyChunks;
+    if (chunks && this.phase !== Phase.Done) {
+      for (let i = kept; i < chunks.length; i++) chunks[i] = Buffer.from(chunks[i] as Buffer);
+    }
     return pos;
   }
 
@@ -128,70 +133,84 @@ export class ResponseParser {
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  /** Returns the position after the head, or `buf.length` while the head is still incomplete. */
-  private feedHead(buf: Buffer, pos: number): number {
+  /** Returns the position after the head, or `end` while the head is still incomplete. */
+  private feedHead(buf: Buffer, pos: number, end: number): number {
     let data = buf;
     let base = pos;
+    let dataEnd = end;
     const pending = this.pendingHead;
     if (pending) {
-      data = Buffer.concat([pending, buf.subarray(pos)]);
+      data = Buffer.concat([pending, buf.subarray(pos, end)]);
       base = 0;
+      dataEnd = data.length;
     }
-    const at = data.indexOf(HEAD_END, base);
-    if (at < 0) {
-      if (data.length - base > MAX_HEAD_BYTES)
-        this.error = `response head larger than ${MAX_HEAD_BYTES} bytes`;
-      // Copy: a slice would keep the socket's whole read buffer alive, and heads rarely split.
-      else this.pendingHead = Buffer.from(data.subarray(base));
-      return buf.length;
+    const headEnd = this.parseHead(data, base, dataEnd);
+    if (headEnd < 0) {
+      if (dataEnd - base > MAX_HEAD_BYTES) this.error = `response head larger than ${MAX_HEAD_BYTES} bytes`;
+      // A copy: the read buffer is reused for the next read.
+      else this.pendingHead = Buffer.from(data.subarray(base, dataEnd));
+      return end;
     }
     this.pendingHead = undefined;
-    const headEnd = at + 4;
-    this.parseHead(data, base, at + 2);
+    if (this.error !== undefined) return pos;
     // Positions in `data` map back to `buf` by the length of what was pending.
-    return headEnd - (pending ? pending.length - pos : 0);
+    return pending ? headEnd - pending.length + pos : headEnd;
   }
 
-  private parseHead(buf: Buffer, start: number, end: number): void {
+  /**
+   * Parses the head starting at `start` in one pass (no search for the blank line first). Returns the
+   * position after it, or -1 when it is not all there yet: it is then parsed again, whole, when more arrives.
+   */
+  private parseHead(buf: Buffer, start: number, end: number): number {
+    let lineEnd = start;
+    while (lineEnd < end && buf[lineEnd] !== CR) lineEnd++;
+    if (lineEnd + 1 >= end) return -1;
     // "HTTP/1.x SSS" then a space or the end of the line.
     if (
-      end - start < 14 ||
+      lineEnd - start < 12 ||
       !isName(buf, start, 7, 'http/1.') ||
       buf[start + 8] !== 0x20 ||
-      (buf[start + 12] !== 0x20 && buf[start + 12] !== CR)
+      (buf[start + 12] !== 0x20 && buf[start + 12] !== CR) ||
+      buf[lineEnd + 1] !== LF
     ) {
-      this.error = `malformed status line ${JSON.stringify(buf.toString('latin1', start, Math.min(end, start + 40)))}`;
-      return;
+      return this.malformed('status line', buf, start, lineEnd);
     }
     let status = 0;
     for (let i = start + 9; i < start + 12; i++) {
       const d = (buf[i] as number) - 0x30;
-      if (d < 0 || d > 9) {
-        this.error = `malformed status code ${JSON.stringify(buf.toString('latin1', start + 9, start + 12))}`;
-        return;
-      }
+      if (d < 0 || d > 9) return this.malformed('status code', buf, start + 9, start + 12);
       status = status * 10 + d;
     }
     this.status = status;
     this.keepAlive = buf[start + 7] === 0x31; // HTTP/1.1 defaults to keep-alive, 1.0 to close
     this.contentLength = -1;
     this.chunked = false;
-    let pos = buf.indexOf(LF, start) + 1;
-    while (pos < end && this.error === undefined) pos = this.parseHeaderLine(buf, pos, end);
-    if (this.error !== undefined) return;
-    this.afterHead();
+    this.rawHeaders = undefined;
+    let pos = lineEnd + 2;
+    for (;;) {
+      if (pos + 1 >= end) return -1;
+      if (buf[pos] === CR) {
+        if (buf[pos + 1] !== LF) return this.malformed('end of head', buf, pos, pos + 2);
+        this.afterHead();
+        return pos + 2;
+      }
+      pos = this.parseHeaderLine(buf, pos, end);
+      if (pos < 0) return -1;
+      if (this.error !== undefined) return pos;
+    }
   }
 
-  /** Parses the header line at `pos`; returns the start of the next one. */
+  /** Parses the header line at `pos`; returns the start of the next one, or -1 if the line is incomplete. */
   private parseHeaderLine(buf: Buffer, pos: number, end: number): number {
-    let colon = pos;
-    while (colon < end && buf[colon] !== 0x3a && buf[colon] !== CR) colon++;
-    let lineEnd = colon;
-    while (lineEnd < end && buf[lineEnd] !== CR) lineEnd++;
-    if (colon === pos || buf[colon] !== 0x3a || buf[lineEnd + 1] !== LF) {
-      this.error = `malformed header line ${JSON.stringify(buf.toString('latin1', pos, Math.min(lineEnd, pos + 60)))}`;
-      return end;
+    let colon = -1;
+    let lineEnd = pos;
+    for (; lineEnd < end; lineEnd++) {
+      const byte = buf[lineEnd];
+      if (byte === CR) break;
+      if (byte === 0x3a && colon < 0) colon = lineEnd;
     }
+    if (lineEnd + 1 >= end) return -1;
+    if (colon <= pos || buf[lineEnd + 1] !== LF) return this.malformed('header line', buf, pos, lineEnd);
     let valueStart = colon + 1;
     while (valueStart < lineEnd && (buf[valueStart] === 0x20 || buf[valueStart] === 0x09)) valueStart++;
     let valueEnd = lineEnd;
@@ -201,10 +220,7 @@ export class ResponseParser {
     let keep = this.captureHeaders;
     if (first === 0x63 /* c */) {
       if (isName(buf, pos, nameLength, 'content-length')) this.readContentLength(buf, valueStart, valueEnd);
-      else if (isName(buf, pos, nameLength, 'connection')) {
-        if (hasToken(buf, valueStart, valueEnd, 'close')) this.keepAlive = false;
-        else if (hasToken(buf, valueStart, valueEnd, 'keep-alive')) this.keepAlive = true;
-      }
+      else if (isName(buf, pos, nameLength, 'connection')) this.readConnection(buf, valueStart, valueEnd);
     } else if (first === 0x74 /* t */) {
       if (isName(buf, pos, nameLength, 'transfer-encoding')) {
         // Only a final "chunked" frames the body; any other coding is read until the connection closes.
@@ -215,9 +231,28 @@ export class ResponseParser {
     } else if (first === 0x73 /* s */ && isName(buf, pos, nameLength, 'set-cookie')) keep = true;
     if (keep) {
       this.rawHeaders ??= [];
-      this.rawHeaders.push(buf.subarray(pos, colon), buf.subarray(valueStart, valueEnd));
+      // Copies: the read buffer is reused for the next read, and headers are read after the response.
+      this.rawHeaders.push(
+        Buffer.from(buf.subarray(pos, colon)),
+        Buffer.from(buf.subarray(valueStart, valueEnd)),
+      );
     }
     return lineEnd + 2;
+  }
+
+  private readConnection(buf: Buffer, start: number, end: number): void {
+    // The usual whole values are compared in place; lists ("keep-alive, Upgrade") fall back to a string.
+    if (isName(buf, start, end - start, 'keep-alive')) this.keepAlive = true;
+    else if (isName(buf, start, end - start, 'close') || hasToken(buf, start, end, 'close'))
+      this.keepAlive = false;
+    else if (hasToken(buf, start, end, 'keep-alive')) this.keepAlive = true;
+  }
+
+  /** Records a malformed-head error; returns the position to stop at. */
+  private malformed(what: string, buf: Buffer, start: number, end: number): number {
+    const text = buf.toString('latin1', start, Math.min(end, start + 60));
+    this.error = `malformed ${what} ${JSON.stringify(text)}`;
+    return end;
   }
 
   private readContentLength(buf: Buffer, start: number, end: number): void {
