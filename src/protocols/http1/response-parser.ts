@@ -202,15 +202,15 @@ export class ResponseParser {
 
   /** Parses the header line at `pos`; returns the start of the next one, or -1 if the line is incomplete. */
   private parseHeaderLine(buf: Buffer, pos: number, end: number): number {
-    let colon = -1;
-    let lineEnd = pos;
-    for (; lineEnd < end; lineEnd++) {
-      const byte = buf[lineEnd];
-      if (byte === CR) break;
-      if (byte === 0x3a && colon < 0) colon = lineEnd;
-    }
+    // The name ends at the first colon; the value, usually the longer part, is only searched for CR.
+    let colon = pos;
+    while (colon < end && buf[colon] !== 0x3a && buf[colon] !== CR) colon++;
+    let lineEnd = colon;
+    while (lineEnd < end && buf[lineEnd] !== CR) lineEnd++;
     if (lineEnd + 1 >= end) return -1;
-    if (colon <= pos || buf[lineEnd + 1] !== LF) return this.malformed('header line', buf, pos, lineEnd);
+    if (colon === pos || colon === lineEnd || buf[lineEnd + 1] !== LF) {
+      return this.malformed('header line', buf, pos, lineEnd);
+    }
     let valueStart = colon + 1;
     while (valueStart < lineEnd && (buf[valueStart] === 0x20 || buf[valueStart] === 0x09)) valueStart++;
     let valueEnd = lineEnd;
