@@ -73,10 +73,6 @@ export class Http1Connection {
     this.socket.on('close', () => this.onClose());
   }
 
-  get busy(): boolean {
-    return this.resolve !== undefined;
-  }
-
   /** Writes the request; `startMs` starts its timeout (when it got this connection, not when it queued). */
   send(
     request: HttpRequest,
