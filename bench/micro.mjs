@@ -7,6 +7,9 @@ import { compileTemplate } from '../dist/engine/template.js';
 import { createHistogram, recordUs } from '../dist/metrics/histogram.js';
 import { ShardRecorder } from '../dist/metrics/recorder.js';
 import { setCookieValues } from '../dist/protocols/http.js';
+import { ChunkedDecoder } from '../dist/protocols/http1/chunked.js';
+import { serializeRequest } from '../dist/protocols/http1/request-head.js';
+import { ResponseParser } from '../dist/protocols/http1/response-parser.js';
 
 const ROUNDS = 5;
 const N = 1_000_000;
@@ -48,3 +51,37 @@ bench('shareOf (exact shard share)', (i) => shareOf(i, { index: 3, total: 7 }));
 bench('arrival schedule offset', (i) => schedule(i));
 bench('cookie header (empty jar)', () => jar.header());
 bench('setCookieValues (3 headers, none)', () => setCookieValues(rawHeaders));
+
+// An nginx answer to the single-GET bench: the head nginx writes and a 600-byte JSON body.
+const nginxResponse = Buffer.from(
+  `HTTP/1.1 200 OK\r\nServer: nginx/1.24.0\r\nDate: Sun, 29 Nov 2026 13:00:00 GMT\r\nContent-Type: application/json\r\nContent-Length: 600\r\nConnection: keep-alive\r\n\r\n${'x'.repeat(600)}`,
+  'latin1',
+);
+const parser = new ResponseParser();
+const chunkedBody = Buffer.from(`100\r\n${'y'.repeat(256)}\r\n80\r\n${'z'.repeat(128)}\r\n0\r\n\r\n`);
+const chunked = new ChunkedDecoder();
+const dynamicRequest = {
+  origin: 'http://127.0.0.1:8080',
+  path: '/api/items/42?page=3',
+  method: 'POST',
+  headers: ['authorization', 'Bearer abc123', 'content-type', 'application/json'],
+  body: '{"qty":1}',
+  timeoutMs: 1000,
+  captureBody: false,
+  captureHeaders: false,
+};
+
+bench('http1 parse response (nginx head, 600 B body)', () => {
+  parser.start(false, false, false);
+  parser.feed(nginxResponse);
+});
+bench('http1 parse response, body captured as text', () => {
+  parser.start(false, true, false);
+  parser.feed(nginxResponse);
+  parser.bodyText();
+});
+bench('http1 chunked decode (2 chunks)', () => {
+  chunked.reset();
+  chunked.decode(chunkedBody, 0, chunkedBody.length, undefined);
+});
+bench('http1 serialize request (dynamic POST)', () => serializeRequest(dynamicRequest, '127.0.0.1:8080'));

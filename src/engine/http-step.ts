@@ -155,10 +155,18 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
   const recorder = env.recorder(name);
   // Most steps have no checks or extraction: they skip body parsing and the check machinery entirely.
   const hasChecks = checks.status !== undefined || checks.others.length > 0 || extractors.length > 0;
-  const flagsTemplate = { captureBody: needsBody, captureHeaders: true };
+  const captureBody = needsBody;
+  // Set-Cookie headers reach the cookie jar regardless; the rest only when a header is extracted.
+  const captureHeaders = extractors.some((e) => e.describe.startsWith('header'));
+  const bodyIsStatic =
+    spec.json !== undefined
+      ? !JSON.stringify(spec.json).includes('${')
+      : spec.body === undefined || compileTemplate(spec.body).isStatic;
+  // Nothing in the request varies: one object is sent every time, so the client can serialize it once.
+  const isStatic = pathTemplate.isStatic && query.length === 0 && staticHeaders !== undefined && bodyIsStatic;
+  let staticRequest: HttpRequest | undefined;
 
-  return async (vu, it) => {
-    const ctx = vu.ctx;
+  const buildRequest = (ctx: TemplateContext, cookie: string | undefined): HttpRequest => {
     let fullPath = pathTemplate.isStatic ? pathTemplate.source : pathTemplate.render(ctx);
     if (query.length) {
       let qs = '';
@@ -166,18 +174,27 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       fullPath += (fullPath.includes('?') ? '&' : '?') + qs;
     }
     let headers = staticHeaders ?? headerTemplates.flatMap(([k, t]) => [k, t.render(ctx)]);
-    const cookie = vu.cookies.header();
     if (cookie !== undefined) headers = [...headers, 'cookie', cookie];
-    const request: HttpRequest = {
+    return {
       origin,
       path: fullPath,
       method,
       headers,
       body: body(ctx),
       timeoutMs,
-      captureBody: flagsTemplate.captureBody,
-      captureHeaders: flagsTemplate.captureHeaders,
+      captureBody,
+      captureHeaders,
     };
+  };
+
+  return async (vu, it) => {
+    const ctx = vu.ctx;
+    const cookie = vu.cookies.header();
+    let request: HttpRequest;
+    if (isStatic && cookie === undefined) {
+      staticRequest ??= buildRequest(ctx, undefined);
+      request = staticRequest;
+    } else request = buildRequest(ctx, cookie);
     const response = await env.http.send(request, vu.id);
     if (env.isHardStopped()) {
       it.aborted = true;

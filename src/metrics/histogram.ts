@@ -23,9 +23,51 @@ export function createHistogram(): Histogram {
   });
 }
 
+/**
+ * The fields of hdr-histogram-js 3.x's typed-array histograms that recording touches. `recordValue` works
+ * out the bucket with floating-point log2, pow and division and measured 60-250 ns a call (more for the
+ * 2-digit interval histograms); the same index in integer arithmetic costs a few ns. Every value we record
+ * is an integer below 2^32 (HIGHEST_US is 3.6e9), so `Math.clz32` gives floor(log2) exactly.
+ */
+interface TypedArrayHdr {
+  _counts: Float64Array;
+  _totalCount: number;
+  subBucketHalfCountMagnitude: number;
+  subBucketHalfCount: number;
+  unitMagnitude: number;
+  maxValue: number;
+  minNonZeroValue: number;
+  updatedMaxValue(value: number): void;
+  updateMinNonZeroValue(value: number): void;
+}
+
+/** Whether the histogram has the internals above (checked once per histogram shape, see recordUs). */
+function hasTypedArrayInternals(histogram: Histogram): boolean {
+  const h = histogram as unknown as Partial<TypedArrayHdr>;
+  return h._counts instanceof Float64Array && typeof h._totalCount === 'number';
+}
+
+const fastRecording =
+  hasTypedArrayInternals(createHistogram()) && hasTypedArrayInternals(createIntervalHistogram());
+
 /** Records one sample, clamped into range: a 0 µs reply is recorded as 1 µs rather than dropped. */
 export function recordUs(histogram: Histogram, us: number): void {
-  histogram.recordValue(us < LOWEST_US ? LOWEST_US : us > HIGHEST_US ? HIGHEST_US : Math.round(us));
+  const value = us < LOWEST_US ? LOWEST_US : us > HIGHEST_US ? HIGHEST_US : Math.round(us);
+  if (!fastRecording) {
+    histogram.recordValue(value);
+    return;
+  }
+  // HdrHistogram's countsArrayIndex, in integers: bucket by the position of the top bit, then sub-bucket.
+  const h = histogram as unknown as TypedArrayHdr;
+  const unit = h.unitMagnitude;
+  const magnitude = h.subBucketHalfCountMagnitude;
+  const bucket = Math.max(31 - Math.clz32(value) - magnitude - unit, 0);
+  const subBucket = value >>> (bucket + unit);
+  const index = ((bucket + 1) << magnitude) + subBucket - h.subBucketHalfCount;
+  h._counts[index] = (h._counts[index] as number) + 1;
+  h._totalCount++;
+  if (value > h.maxValue) h.updatedMaxValue(value);
+  if (value < h.minNonZeroValue) h.updateMinNonZeroValue(value);
 }
 
 export function encodeHistogram(histogram: Histogram): string {

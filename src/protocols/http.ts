@@ -1,12 +1,15 @@
 /**
- * HTTP over undici keep-alive connections, through the low-level `dispatch` API: no response stream, no
- * header object, and undici's own coarse timers for timeouts (none of ours per request).
+ * HTTP for the load generator. Plain `http:` origins go through Stampede's own HTTP/1.1 client
+ * (src/protocols/http1/), built for the per-core request rate; `https:` goes through undici's keep-alive
+ * connections and low-level `dispatch` API: no response stream, no header object, and undici's own coarse
+ * timers for timeouts (none of ours per request). STAMPEDE_HTTP_CLIENT=undici sends `http:` through undici too.
  *
  * When there are at least as many connections as VUs, each VU keeps its own connection (a "lane"), as a
  * browser session would; that also skips the pool's search for a free connection on every request. With
  * fewer connections than VUs, VUs share an undici Pool.
  */
 import { Client, type Dispatcher, Pool } from 'undici';
+import { Http1Client } from './http1/client.js';
 
 export interface HttpRequest {
   origin: string;
@@ -18,13 +21,18 @@ export interface HttpRequest {
   timeoutMs: number;
   /** Keep the body text (for checks and extraction); otherwise only its size is counted. */
   captureBody: boolean;
-  /** Keep raw headers (for extraction and cookies). */
+  /** Keep every raw header (for extraction); Set-Cookie headers are kept regardless, for the cookie jar. */
   captureHeaders: boolean;
+  /**
+   * The serialized request, filled in by the HTTP/1.1 client on first send. A step whose request never
+   * changes sends the same object each time, so it is serialized once; never mutate a request after sending.
+   */
+  wire?: Buffer;
 }
 
 export interface HttpResponse {
   status: number;
-  /** Raw header pairs as undici gives them, only when captured. */
+  /** Raw header name/value pairs: all of them when captured, else only Set-Cookie ones (or none). */
   rawHeaders: Buffer[] | undefined;
   body: string | undefined;
   bytesIn: number;
@@ -42,6 +50,8 @@ export interface HttpClientOptions {
   vus: number;
   connectTimeoutMs: number;
   insecureSkipTLSVerify: boolean;
+  /** Send `http:` origins through the HTTP/1.1 client (default: yes, unless STAMPEDE_HTTP_CLIENT=undici). */
+  http1?: boolean;
 }
 
 /** Idle keep-alive connections are kept this long; a test target rarely wants fewer. */
@@ -80,7 +90,7 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     if (statusCode < 200) return true; // 1xx informational: the real status follows
     this.response.status = statusCode;
-    if (this.captureHeaders) this.response.rawHeaders = rawHeaders;
+    this.response.rawHeaders = this.captureHeaders ? rawHeaders : onlySetCookies(rawHeaders);
     let size = 0;
     for (let i = 0; i < rawHeaders.length; i++) size += (rawHeaders[i] as Buffer).length + 2;
     this.response.bytesIn += size;
@@ -108,13 +118,28 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
   }
 }
 
+/** The Set-Cookie pairs of raw headers (what the cookie jar needs when headers are not captured). */
+function onlySetCookies(rawHeaders: Buffer[]): Buffer[] | undefined {
+  let out: Buffer[] | undefined;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as Buffer;
+    if (name.length !== SET_COOKIE.length || name.toString('latin1').toLowerCase() !== SET_COOKIE) continue;
+    out ??= [];
+    out.push(name, rawHeaders[i + 1] as Buffer);
+  }
+  return out;
+}
+
 export class HttpClient {
   private readonly dispatchers = new Map<string, Dispatcher[]>();
   private readonly lanes: boolean;
+  private readonly http1: Http1Client | undefined;
   private closed = false;
 
   constructor(private readonly options: HttpClientOptions) {
     this.lanes = options.connections >= options.vus;
+    const http1 = options.http1 ?? process.env.STAMPEDE_HTTP_CLIENT !== 'undici';
+    this.http1 = http1 ? new Http1Client(options) : undefined;
   }
 
   private connectOptions() {
@@ -158,6 +183,8 @@ export class HttpClient {
 
   /** Sends one request; `lane` (the VU id) picks the VU's own connection when lanes are in use. */
   send(request: HttpRequest, lane: number): Promise<HttpResponse> {
+    // 'http:' vs 'https:': the fifth character decides without a string compare.
+    if (this.http1 && request.origin.charCodeAt(4) === 0x3a) return this.http1.send(request, lane);
     let bytesOut = REQUEST_LINE_OVERHEAD + request.method.length + request.path.length;
     const headers = request.headers;
     for (let i = 0; i < headers.length; i++) bytesOut += (headers[i] as string).length + 2;
@@ -190,13 +217,13 @@ export class HttpClient {
   /** Aborts everything in flight (hard stop) and releases sockets. */
   async destroy(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.all().map((d) => d.destroy().catch(() => undefined)));
+    await Promise.all([this.http1?.destroy(), ...this.all().map((d) => d.destroy().catch(() => undefined))]);
     this.dispatchers.clear();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.all().map((d) => d.close().catch(() => undefined)));
+    await Promise.all([this.http1?.close(), ...this.all().map((d) => d.close().catch(() => undefined))]);
     this.dispatchers.clear();
   }
 }
