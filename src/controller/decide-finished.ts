@@ -1,0 +1,86 @@
+/**
+ * Deciding once the report ConfigMap exists: the test is over and its stored summary is the truth. Release
+ * runners still holding results, set the final conditions and verdict, and delete after the TTL. Pure.
+ */
+import { comparisonVerdictLine } from '../report/compare-table.js';
+import type { Summary } from '../report/summary.js';
+import { setCondition as cond } from './conditions.js';
+import type { ControllerSettings, Decision, Observed } from './model.js';
+import { names } from './names.js';
+import { OUTCOME_PHASE, statusFigures } from './status-parts.js';
+
+export function decideFinished(observed: Observed, summary: Summary, settings: ControllerSettings): Decision {
+  const { loadTest: lt, nowMs } = observed;
+  const now = new Date(nowMs);
+  const generation = lt.metadata.generation;
+  const previous = lt.status ?? {};
+  const actions: Decision['actions'] = [];
+  const alive = observed.runners.filter((r) => r.state && r.pod?.phase === 'Running').map((r) => r.index);
+  if (alive.length) actions.push({ kind: 'releaseRunners', indexes: alive });
+  const finishedAtMs = Date.parse(summary.finishedAt);
+  let requeueAfterMs: number | undefined = alive.length ? settings.pullIntervalMs : undefined;
+  if (settings.ttlAfterFinishedMs !== undefined) {
+    const leftMs = finishedAtMs + settings.ttlAfterFinishedMs - nowMs;
+    if (leftMs <= 0) actions.push({ kind: 'deleteLoadTest' });
+    else requeueAfterMs = Math.min(requeueAfterMs ?? leftMs, leftMs);
+  }
+  const phase = OUTCOME_PHASE[summary.outcome];
+  let conditions = cond(
+    previous.conditions,
+    'Completed',
+    'True',
+    phase,
+    summary.outcomeDetail ?? summary.outcome,
+    generation,
+    now,
+  );
+  conditions = cond(
+    conditions,
+    'ThresholdsPassed',
+    summary.thresholds.length === 0
+      ? 'Unknown'
+      : summary.thresholds.every((t) => t.passed)
+        ? 'True'
+        : 'False',
+    summary.thresholds.length === 0 ? 'NoThresholds' : summary.verdict === 'passed' ? 'Passed' : 'Failed',
+    summary.thresholds
+      .filter((t) => !t.passed)
+      .map((t) => `${t.metric} ${t.threshold}`)
+      .join('; ') || 'all passed',
+    generation,
+    now,
+  );
+  const comparison = summary.baseline;
+  if (comparison) {
+    conditions = cond(
+      conditions,
+      'BaselinePassed',
+      comparison.verdict === 'passed' ? 'True' : 'False',
+      comparison.verdict === 'passed' ? 'Passed' : comparison.error ? 'NoBaseline' : 'Regressed',
+      comparisonVerdictLine(comparison),
+      generation,
+      now,
+    );
+  }
+  const baselineFailed = comparison?.verdict === 'failed';
+  return {
+    status: {
+      ...previous,
+      ...statusFigures(summary),
+      phase,
+      observedGeneration: generation,
+      conditions,
+      verdict: summary.verdict === 'passed' ? 'Passed' : 'Failed',
+      finishedAt: summary.finishedAt,
+      progressPercent: 100,
+      report: names(lt.metadata.name).report,
+      message:
+        baselineFailed && comparison
+          ? comparisonVerdictLine(comparison)
+          : (summary.outcomeDetail ?? `finished: ${summary.outcome}`),
+      lostShards: summary.shards.filter((s) => s.lost).map((s) => s.index),
+    },
+    actions,
+    requeueAfterMs,
+  };
+}
