@@ -24,6 +24,8 @@ export interface TestPrometheus {
   queryRange(expr: string, startSec: number, endSec: number, stepSec: number): Promise<RangeSeries[]>;
   /** GET /api/v1/label/NAME/values?match[]=SELECTOR. */
   labelValues(label: string, match: string): Promise<string[]>;
+  /** Resolves once `count` targets have been scraped successfully (sum(up) >= count). */
+  waitForTargets(count: number): Promise<void>;
   /** The targets Prometheus scrapes and their health, for failure messages. */
   targets(): Promise<{ scrapeUrl: string; health: string; lastError: string }[]>;
   log(): string;
@@ -87,6 +89,13 @@ export async function startPrometheus(scrapeConfigs: unknown[]): Promise<TestPro
       ).result,
     labelValues: (label, match) =>
       api<string[]>(`/api/v1/label/${label}/values?${new URLSearchParams({ 'match[]': match })}`),
+    waitForTargets: (count) =>
+      pollUntil(`${count} scraped target(s)`, 30_000, async () => {
+        const data = await api<{ result: { value: [number, string] }[] }>(
+          `/api/v1/query?${new URLSearchParams({ query: 'sum(up)' })}`,
+        );
+        return Number(data.result[0]?.value[1] ?? 0) >= count ? true : undefined;
+      }).then(() => undefined),
     targets: async () =>
       (
         await api<{ activeTargets: { scrapeUrl: string; health: string; lastError: string }[] }>(

@@ -1,26 +1,12 @@
 /**
- * A real Prometheus for tests: Debian's /usr/bin/prometheus with a temporary config and TSDB, on a loopback
- * port, scraping the given targets every second. A target here is a child Node process exposing prom-client's
- * default process metrics, optionally growing its memory on purpose.
+ * Scrape targets for Prometheus tests: a child Node process exposing prom-client's default process metrics,
+ * optionally growing its memory on purpose, and a Prometheus scraping such targets every second.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { closedPort } from './http-server.js';
-import { pollUntil } from './poll.js';
+import { startPrometheus as startPrometheusWith, type TestPrometheus } from './prometheus-server.js';
 
-const PROMETHEUS_BIN = '/usr/bin/prometheus';
-const INSTALL_HINT = `${PROMETHEUS_BIN} is missing: install it with \`apt-get install -y prometheus\` (.ci/run does)`;
-const READY_TIMEOUT_MS = 30_000;
-
-export interface RunningPrometheus {
-  url: string;
-  /** Resolves once every target has been scraped successfully (up == 1). */
-  waitForTargets(count: number): Promise<void>;
-  stop(): Promise<void>;
-}
+export type { TestPrometheus as RunningPrometheus } from './prometheus-server.js';
 
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -34,64 +20,11 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startPrometheus(
-  targets: { job: string; address: string }[],
-): Promise<RunningPrometheus> {
-  if (!existsSync(PROMETHEUS_BIN)) throw new Error(INSTALL_HINT);
-  const dir = await mkdtemp(join(tmpdir(), 'stampede-prom-'));
-  const port = await closedPort();
-  const config = [
-    'global:',
-    '  scrape_interval: 1s',
-    '  evaluation_interval: 1s',
-    'scrape_configs:',
-    ...targets.flatMap((t) => [
-      `  - job_name: ${JSON.stringify(t.job)}`,
-      '    static_configs:',
-      `      - targets: [${JSON.stringify(t.address)}]`,
-    ]),
-  ].join('\n');
-  await writeFile(join(dir, 'prometheus.yml'), `${config}\n`);
-  const child = spawn(
-    PROMETHEUS_BIN,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+/** Prometheus (test/helpers/prometheus-server.ts) scraping each target as its own static job. */
+export function startPrometheus(targets: { job: string; address: string }[]): Promise<TestPrometheus> {
+  return startPrometheusWith(
+    targets.map((t) => ({ job_name: t.job, static_configs: [{ targets: [t.address] }] })),
   );
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    stderr = (stderr + c.toString()).slice(-4000);
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    await stopChild(child);
-    await rm(dir, { recursive: true, force: true });
-  };
-  try {
-    await pollUntil('prometheus ready', READY_TIMEOUT_MS, async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus exited ${child.exitCode}: ${stderr}`);
-      const r = await fetch(`${url}/-/ready`).catch(() => undefined);
-      return r?.ok ? true : undefined;
-    });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return {
-    url,
-    stop,
-    waitForTargets: async (count) => {
-      await pollUntil(`${count} scraped target(s)`, READY_TIMEOUT_MS, async () => {
-        const r = await fetch(`${url}/api/v1/query?query=${encodeURIComponent('sum(up)')}`);
-        const body = (await r.json()) as { data: { result: { value: [number, string] }[] } };
-        return Number(body.data.result[0]?.value[1] ?? 0) >= count ? true : undefined;
-      });
-    },
-  };
 }
 
 export interface MetricsTarget {
