@@ -68,6 +68,20 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const thresholds = compileThresholds(loadTest.spec.thresholds);
   const plans = planShard(loadTest, { index: 0, total: 1 });
   const plannedMs = planDurationUs(plans) / 1000;
+  const summarize = (run: MergedRun, outcome: RunOutcome, outcomeDetail?: string, lostShards?: number[]) =>
+    buildSummary({
+      name: loadTest.metadata.name,
+      ...(loadTest.metadata.namespace ? { namespace: loadTest.metadata.namespace } : {}),
+      target: loadTest.spec.target.baseURL,
+      run,
+      plans,
+      thresholds: evaluateThresholds(run, thresholds),
+      thresholdRules: thresholds,
+      outcome,
+      ...(outcomeDetail ? { outcomeDetail } : {}),
+      finishedAtMs: Date.now(),
+      ...(lostShards ? { lostShards } : {}),
+    });
   // Database URLs and setup first: a run that cannot reach its database should say so before any load.
   const beforeLoad =
     unresolvedPgUrl(loadTest, options.env) ??
@@ -78,20 +92,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   if (beforeLoad) {
     const run = mergeSnapshots([]);
     return {
-      summary: analyzeSummary(
-        buildSummary({
-          name: loadTest.metadata.name,
-          ...(loadTest.metadata.namespace ? { namespace: loadTest.metadata.namespace } : {}),
-          target: loadTest.spec.target.baseURL,
-          run,
-          plans,
-          thresholds: evaluateThresholds(run, thresholds),
-          thresholdRules: thresholds,
-          outcome: 'failed',
-          outcomeDetail: `nothing was sent: ${beforeLoad}`,
-          finishedAtMs: Date.now(),
-        }),
-      ),
+      summary: analyzeSummary(summarize(run, 'failed', `nothing was sent: ${beforeLoad}`)),
     };
   }
   const hosts: ShardHost[] = [];
@@ -193,19 +194,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const finals = results.map((r, i) => (r.status === 'fulfilled' ? r.value : hosts[i]?.latest()));
   const snapshots = finals.filter((s): s is ShardSnapshot => s !== undefined);
   const run = mergeSnapshots(snapshots);
-  const summary = buildSummary({
-    name: loadTest.metadata.name,
-    ...(loadTest.metadata.namespace ? { namespace: loadTest.metadata.namespace } : {}),
-    target: loadTest.spec.target.baseURL,
-    run,
-    plans,
-    thresholds: evaluateThresholds(run, thresholds),
-    thresholdRules: thresholds,
-    outcome,
-    ...(outcomeDetail ? { outcomeDetail } : {}),
-    finishedAtMs: Date.now(),
-    lostShards: [...lost],
-  });
+  const summary = summarize(run, outcome, outcomeDetail, [...lost]);
   // The target's own CPU and memory come from Prometheus once the run is over (when spec.analysis asks).
   return { summary: await addTargetResources(analyzeSummary(summary), loadTest) };
 }
