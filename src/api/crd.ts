@@ -216,8 +216,8 @@ function nodeRules(schema: Json): Validation[] {
   if ('inline' in props && 'csv' in props) {
     return [
       {
-        rule: '[has(self.inline), has(self.csv), has(self.json)].filter(x, x).size() == 1',
-        message: 'a feeder needs exactly one of inline, csv, json',
+        rule: '[has(self.inline), has(self.csv), has(self.json), has(self.configMap)].filter(x, x).size() == 1',
+        message: 'a feeder needs exactly one of inline, csv, json, configMap',
       },
     ];
   }

@@ -223,6 +223,9 @@ const ThresholdObject = Type.Object(
 
 export const ThresholdRule = Type.Union([Type.String({ minLength: 1 }), ThresholdObject]);
 
+/** Rows one feeder may hold inline; configMap feeders become inline rows, so the same bound applies. */
+export const FEEDER_MAX_ROWS = 10_000;
+
 const Feeder = Type.Object(
   {
     inline: Type.Optional(
@@ -230,13 +233,37 @@ const Feeder = Type.Object(
         Type.Record(Type.String({ maxLength: 256 }), AnyJson(), { maxProperties: LIMITS.mapEntries }),
         {
           minItems: 1,
-          maxItems: 10_000,
+          maxItems: FEEDER_MAX_ROWS,
         },
       ),
     ),
     csv: Type.Optional(Type.String({ minLength: 1, description: 'Path to a CSV file with a header row' })),
     json: Type.Optional(
       Type.String({ minLength: 1, description: 'Path to a JSON file holding an array of objects' }),
+    ),
+    configMap: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String({
+            minLength: 1,
+            maxLength: 253,
+            pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
+            description:
+              "A ConfigMap in the LoadTest's namespace (kubectl create configmap NAME --from-file=FILE)",
+          }),
+          key: Type.String({
+            minLength: 1,
+            maxLength: 253,
+            pattern: '^[-._a-zA-Z0-9]+$',
+            description: 'The data key holding the file, such as users.csv',
+          }),
+          format: Type.Optional(StringEnum(['csv', 'json'])),
+        },
+        {
+          additionalProperties: false,
+          description: 'In a cluster: rows from a ConfigMap key; format defaults from a .csv or .json key',
+        },
+      ),
     ),
     order: Type.Optional(StringEnum(['sequential', 'random'])),
   },

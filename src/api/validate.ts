@@ -8,10 +8,12 @@ import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { COMMON_FIELDS } from '../engine/executor.js';
 import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
+import { configMapFormat } from '../engine/feeders.js';
 import { compileJsonPath } from '../engine/json-path.js';
 import { parseThresholdExpression, parseThresholdKey } from '../metrics/threshold-expr.js';
 import { durationUs } from './duration.js';
 import {
+  type FeederSpec,
   LoadTest,
   type LoadTest as LoadTestType,
   type PostgresSpec,
@@ -32,6 +34,11 @@ export interface ValidateOptions {
   baseDir?: string;
   /** `--env` overrides; may only name variables declared in spec.env. */
   envOverrides?: Record<string, string>;
+  /**
+   * Where the test will run: locally feeders read files (configMap is refused), in a cluster they read
+   * ConfigMaps (file paths are refused: the file is on the user's machine). Absent: both are accepted.
+   */
+  runsIn?: 'local' | 'cluster';
 }
 
 export function parseManifest(text: string, options: ValidateOptions = {}): ValidationResult {
@@ -74,21 +81,7 @@ export function crossFieldProblems(loadTest: LoadTestType, options: ValidateOpti
   }
   const feeders = new Set(Object.keys(spec.feeders ?? {}));
   for (const [name, feeder] of Object.entries(spec.feeders ?? {})) {
-    const path = joinPath('spec.feeders', name);
-    const sources = ['inline', 'csv', 'json'].filter((k) => feeder[k as keyof typeof feeder] !== undefined);
-    if (sources.length !== 1) {
-      problems.push({
-        path,
-        message: `needs exactly one of inline, csv, json (found ${sources.join(', ') || 'none'})`,
-      });
-    }
-    const file = feeder.csv ?? feeder.json;
-    if (file && options.baseDir && !existsSync(resolve(options.baseDir, file))) {
-      problems.push({
-        path: `${path}.${feeder.csv ? 'csv' : 'json'}`,
-        message: `file ${resolve(options.baseDir, file)} does not exist`,
-      });
-    }
+    problems.push(...feederProblems(joinPath('spec.feeders', name), feeder, options));
   }
   const templateScope = { env: declaredEnv, feeders };
   for (const [k, v] of Object.entries(spec.target.headers ?? {})) {
@@ -283,4 +276,49 @@ function tryCompile(fn: () => unknown, path: string, problems: Problem[]): void 
   } catch (error) {
     problems.push({ path, message: (error as Error).message });
   }
+}
+
+const FEEDER_SOURCES = ['inline', 'csv', 'json', 'configMap'] as const;
+
+function feederProblems(path: string, feeder: FeederSpec, options: ValidateOptions): Problem[] {
+  const problems: Problem[] = [];
+  const sources = FEEDER_SOURCES.filter((k) => feeder[k] !== undefined);
+  if (sources.length !== 1) {
+    problems.push({
+      path,
+      message: `needs exactly one of ${FEEDER_SOURCES.join(', ')} (found ${sources.join(', ') || 'none'})`,
+    });
+  }
+  const fileField = feeder.csv ? 'csv' : feeder.json ? 'json' : undefined;
+  const file = feeder.csv ?? feeder.json;
+  if (fileField && options.runsIn === 'cluster') {
+    problems.push({
+      path: `${path}.${fileField}`,
+      message:
+        'a file path is read on the machine running `stampede run` and never reaches the runner pods; in a ' +
+        'cluster put the file in a ConfigMap (kubectl create configmap NAME --from-file=FILE) and use ' +
+        'configMap: { name: NAME, key: FILE }',
+    });
+  }
+  if (file && options.baseDir && !existsSync(resolve(options.baseDir, file))) {
+    problems.push({
+      path: `${path}.${fileField}`,
+      message: `file ${resolve(options.baseDir, file)} does not exist`,
+    });
+  }
+  if (feeder.configMap) {
+    if (options.runsIn === 'local') {
+      problems.push({
+        path: `${path}.configMap`,
+        message: 'configMap feeders are read in a cluster; locally use csv: or json: with a file path',
+      });
+    }
+    if (!configMapFormat(feeder.configMap)) {
+      problems.push({
+        path: `${path}.configMap.format`,
+        message: `is required when the key (${feeder.configMap.key}) does not end in .csv or .json (allowed: csv, json)`,
+      });
+    }
+  }
+  return problems;
 }

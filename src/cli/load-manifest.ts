@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { LoadTest } from '../api/schema.js';
-import { parseManifest } from '../api/validate.js';
+import { parseManifest, type ValidateOptions } from '../api/validate.js';
 import { UsageError } from './args.js';
 
 export type LoadedManifest =
@@ -12,6 +12,7 @@ export type LoadedManifest =
 export async function loadManifest(
   file: string,
   envOverrides: Record<string, string>,
+  runsIn?: ValidateOptions['runsIn'],
 ): Promise<LoadedManifest> {
   let text: string;
   try {
@@ -23,7 +24,7 @@ export async function loadManifest(
     };
   }
   const baseDir = dirname(resolve(file));
-  const result = parseManifest(text, { baseDir, envOverrides });
+  const result = parseManifest(text, { baseDir, envOverrides, ...(runsIn ? { runsIn } : {}) });
   if (!result.ok) {
     const lines = result.problems.map((p) => `  - ${p.path}: ${p.message}`);
     const count = result.problems.length;

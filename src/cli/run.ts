@@ -51,7 +51,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const demo = args.flags.has('demo-target');
   const workers = parseWorkers(args.values.workers, demo);
   const envOverrides = parseEnvOverrides(args.repeated.env ?? []);
-  const loaded = await loadManifest(file, envOverrides);
+  const loaded = await loadManifest(file, envOverrides, 'local');
   if (!loaded.ok) {
     process.stderr.write(`${loaded.message}\n`);
     return EXIT.INVALID_INPUT;

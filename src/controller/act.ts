@@ -65,17 +65,6 @@ export function secretEnv(lt: Observed['loadTest']): SecretEnv[] {
   return [...seen.values()];
 }
 
-/** The manifest a runner gets: just what it needs to run, not the live object. */
-export function runnerManifest(observed: Observed): string {
-  const lt = observed.loadTest;
-  return JSON.stringify({
-    apiVersion: API_VERSION,
-    kind: KIND,
-    metadata: { name: lt.metadata.name, namespace: lt.metadata.namespace },
-    spec: lt.spec,
-  });
-}
-
 export class Actor {
   constructor(private readonly opts: ActorOptions) {}
 
@@ -105,7 +94,7 @@ export class Actor {
     const ns = lt.metadata.namespace;
     switch (action.kind) {
       case 'createSpecConfigMap':
-        return createIfAbsent(client, configMaps(ns), specConfigMap(lt, runnerManifest(observed)));
+        return createIfAbsent(client, configMaps(ns), specConfigMap(lt, action.manifest));
       case 'createJob':
         return createIfAbsent(client, jobs(ns), runnerJob(lt, this.opts.runner, secretEnv(lt)));
       case 'startRunners':

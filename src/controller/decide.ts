@@ -16,6 +16,7 @@ import { setCondition } from './conditions.js';
 import { decideFinished } from './decide-finished.js';
 import { steppingActions } from './decide-stepping.js';
 import type { Action, ControllerSettings, Decision, Observed } from './model.js';
+import { failedBeforeStart, runnerSpec } from './runner-spec.js';
 import { percentString, runnerCounts, runnerPhase, statusFigures } from './status-parts.js';
 
 export function decide(observed: Observed, settings: ControllerSettings): Decision {
@@ -31,7 +32,16 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
   if (observed.report) return decideFinished(observed, observed.report, settings);
 
   // 2. Make sure the children exist (create-if-absent; AlreadyExists counts as success).
-  if (!observed.specConfigMapExists) actions.push({ kind: 'createSpecConfigMap' });
+  if (!observed.job && !observed.specConfigMapExists) {
+    // Failed before any runner existed (a feeder's ConfigMap): final for this generation, not retried.
+    if (previous.phase === 'Failed' && previous.observedGeneration === generation)
+      return { status: previous, actions: [], requeueAfterMs: undefined };
+  }
+  if (!observed.specConfigMapExists) {
+    const spec = runnerSpec(lt, observed.feederSources ?? []);
+    if (!spec.ok) return failedBeforeStart(lt, spec.reason, spec.message);
+    actions.push({ kind: 'createSpecConfigMap', manifest: spec.manifest });
+  }
   if (!observed.job) {
     actions.push({ kind: 'createJob' });
     actions.push({

@@ -43,6 +43,11 @@ export interface ObservedJob {
   failedIndexes: number[];
 }
 
+/** A configMap feeder's ConfigMap key, as observe found it (read only until the spec ConfigMap exists). */
+export type ObservedFeederSource =
+  | { feeder: string; text: string }
+  | { feeder: string; missing: 'configMap' | 'key'; keys?: string[] };
+
 export interface Observed {
   nowMs: number;
   loadTest: ObservedLoadTest;
@@ -53,10 +58,12 @@ export interface Observed {
   report: Summary | undefined;
   /** spec.baseline's report, read while the test runs (absent without spec.baseline or once reported). */
   baseline?: ObservedBaseline;
+  /** configMap feeders' data, read while the spec ConfigMap is still to be written. */
+  feederSources?: ObservedFeederSource[];
 }
 
 export type Action =
-  | { kind: 'createSpecConfigMap' }
+  | { kind: 'createSpecConfigMap'; manifest: string }
   | { kind: 'createJob' }
   | { kind: 'startRunners'; indexes: number[]; startAt: number }
   | { kind: 'stopRunners'; indexes: number[] }

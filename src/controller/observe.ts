@@ -11,9 +11,16 @@ import type { Summary } from '../report/summary.js';
 import type { RunnerState } from '../runner/protocol.js';
 import type { ObservedBaseline } from './baseline.js';
 import { runnerSelector } from './builders.js';
-import type { Observed, ObservedLoadTest, ObservedPod, ObservedRunner } from './model.js';
+import type {
+  Observed,
+  ObservedFeederSource,
+  ObservedLoadTest,
+  ObservedPod,
+  ObservedRunner,
+} from './model.js';
 import { CONTROL_PORT, names } from './names.js';
 import { loadTestPath } from './paths.js';
+import { configMapFeeders } from './runner-spec.js';
 
 /** Runners answer /snapshot quickly or are treated as unreachable for this round. */
 const RUNNER_TIMEOUT_MS = 3000;
@@ -137,6 +144,32 @@ export class Observer {
     return found;
   }
 
+  /** Each configMap feeder's key, or what is missing; only `get` on ConfigMaps in the LoadTest's namespace. */
+  private async observeFeederSources(loadTest: ObservedLoadTest): Promise<ObservedFeederSource[]> {
+    const refs = configMapFeeders(loadTest);
+    const namespace = loadTest.metadata.namespace;
+    const byName = new Map<string, Promise<{ data?: Record<string, string> } | undefined>>();
+    for (const { configMap } of refs) {
+      if (byName.has(configMap)) continue;
+      byName.set(
+        configMap,
+        this.client
+          .get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${namespace}/configmaps/${configMap}`)
+          .catch((e) => (isNotFound(e) ? undefined : Promise.reject(e))),
+      );
+    }
+    return Promise.all(
+      refs.map(async ({ feeder, configMap, key }): Promise<ObservedFeederSource> => {
+        const cm = await byName.get(configMap);
+        if (!cm) return { feeder, missing: 'configMap' };
+        const text = cm.data?.[key];
+        return text === undefined
+          ? { feeder, missing: 'key', keys: Object.keys(cm.data ?? {}) }
+          : { feeder, text };
+      }),
+    );
+  }
+
   async observe(namespace: string, name: string, nowMs: number): Promise<Observed | undefined> {
     let loadTest: ObservedLoadTest;
     try {
@@ -184,10 +217,14 @@ export class Observer {
       baselineName && !report
         ? await this.observeBaseline(namespace, loadTest.metadata.uid, baselineName)
         : undefined;
+    // Feeder data goes into the spec ConfigMap once; after that the ConfigMaps are not read again.
+    const feederSources =
+      !specConfigMapExists && !report ? await this.observeFeederSources(loadTest) : undefined;
     return {
       nowMs,
       loadTest,
       specConfigMapExists,
+      ...(feederSources?.length ? { feederSources } : {}),
       job: job
         ? {
             createdAtMs: Date.parse(job.metadata.creationTimestamp ?? '') || nowMs,

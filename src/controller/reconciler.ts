@@ -7,6 +7,7 @@ import { decide } from './decide.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { ControllerSettings, Decision, Observed } from './model.js';
 import type { Observer } from './observe.js';
+import { failedBeforeStart } from './runner-spec.js';
 import { refusedTargets, type TargetPolicy } from './target-policy.js';
 
 export interface ReconcileResult {
@@ -58,25 +59,18 @@ export class Reconciler {
    */
   private invalid(observed: Observed): Decision | undefined {
     const { apiVersion, kind, metadata, spec } = observed.loadTest;
-    const result = validateLoadTest({ apiVersion, kind, metadata: { name: metadata.name }, spec });
+    const result = validateLoadTest(
+      { apiVersion, kind, metadata: { name: metadata.name }, spec },
+      { runsIn: 'cluster' },
+    );
     const problems = result.ok
       ? refusedTargets(result.loadTest, this.targetPolicy)
       : result.problems.map((p) => `${p.path}: ${p.message}`);
     if (!problems.length) return undefined;
-    const reason = result.ok ? 'TargetNotAllowed' : 'InvalidSpec';
-    const message = problems.join('; ');
-    const already =
-      observed.loadTest.status?.phase === 'Failed' && observed.loadTest.status.message === message;
-    return {
-      status: {
-        ...observed.loadTest.status,
-        phase: 'Failed',
-        observedGeneration: metadata.generation,
-        message,
-        verdict: 'Failed',
-      },
-      actions: already ? [] : [{ kind: 'event', type: 'Warning', reason, message }],
-      requeueAfterMs: undefined,
-    };
+    return failedBeforeStart(
+      observed.loadTest,
+      result.ok ? 'TargetNotAllowed' : 'InvalidSpec',
+      problems.join('; '),
+    );
   }
 }

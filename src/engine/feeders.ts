@@ -1,4 +1,7 @@
-/** Data feeders: rows from inline lists, CSV or JSON files, handed out one per iteration. */
+/**
+ * Data feeders: rows from inline lists, CSV or JSON files (or, in a cluster, ConfigMap keys the controller
+ * turns into inline rows), handed out one per iteration.
+ */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FeederSpec } from '../api/schema.js';
@@ -12,8 +15,14 @@ export class FeederError extends Error {
 
 export function loadFeederRows(spec: FeederSpec, baseDir: string): Row[] {
   if (spec.inline) return spec.inline as Row[];
+  if (spec.configMap) {
+    // The controller turns these into inline rows before runners see the spec; locally, validation refuses them.
+    throw new FeederError(
+      'configMap feeders are read in a cluster; locally use csv: or json: with a file path',
+    );
+  }
   const file = spec.csv ?? spec.json;
-  if (!file) throw new FeederError('a feeder needs one of inline, csv or json');
+  if (!file) throw new FeederError('a feeder needs one of inline, csv, json or configMap');
   const path = resolve(baseDir, file);
   let text: string;
   try {
@@ -21,24 +30,38 @@ export function loadFeederRows(spec: FeederSpec, baseDir: string): Row[] {
   } catch (error) {
     throw new FeederError(`cannot read ${path}: ${(error as Error).message}`);
   }
-  if (spec.json) {
+  return parseFeederText(text, spec.json ? 'json' : 'csv', path);
+}
+
+export type FeederFormat = 'csv' | 'json';
+
+/** A configMap feeder's format: as given, else from the key's extension; undefined when neither says. */
+export function configMapFormat(ref: { key: string; format?: FeederFormat }): FeederFormat | undefined {
+  if (ref.format) return ref.format;
+  const ext = /\.(csv|json)$/i.exec(ref.key)?.[1]?.toLowerCase();
+  return ext === 'csv' || ext === 'json' ? ext : undefined;
+}
+
+/** Rows from a file's text; `source` names the file in errors. */
+export function parseFeederText(text: string, format: FeederFormat, source: string): Row[] {
+  if (format === 'json') {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      throw new FeederError(`${path} is not valid JSON: ${(error as Error).message}`);
+      throw new FeederError(`${source} is not valid JSON: ${(error as Error).message}`);
     }
     if (
       !Array.isArray(parsed) ||
       parsed.length === 0 ||
-      parsed.some((r) => typeof r !== 'object' || r === null)
+      parsed.some((r) => typeof r !== 'object' || r === null || Array.isArray(r))
     ) {
-      throw new FeederError(`${path} must hold a non-empty JSON array of objects`);
+      throw new FeederError(`${source} must hold a non-empty JSON array of objects`);
     }
     return parsed as Row[];
   }
   const rows = parseCsv(text);
-  if (rows.length < 2) throw new FeederError(`${path} needs a header row and at least one data row`);
+  if (rows.length < 2) throw new FeederError(`${source} needs a header row and at least one data row`);
   const header = rows[0] as string[];
   return rows.slice(1).map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ''])));
 }

@@ -1,0 +1,145 @@
+/**
+ * The spec a runner gets: just what it needs to run, with every configMap feeder turned into inline rows, so
+ * runners need no access to the API and no new I/O. Pure: the LoadTest and the ConfigMap text observe read
+ * in, the spec ConfigMap's JSON (or why there can be none) out.
+ */
+import { API_VERSION, FEEDER_MAX_ROWS, type FeederSpec, KIND } from '../api/schema.js';
+import { validateLoadTest } from '../api/validate.js';
+import { configMapFormat, FeederError, parseFeederText, type Row } from '../engine/feeders.js';
+import type { Decision, ObservedFeederSource, ObservedLoadTest } from './model.js';
+
+/**
+ * Runners receive the spec as one environment variable (configMapKeyRef), and Linux caps one environment
+ * string at 128 KiB (MAX_ARG_STRLEN): a larger spec would fail every runner's exec with E2BIG. That is
+ * tighter than the ConfigMap's 1 MiB, so it is the bound; 1 KiB is left for the variable's name.
+ */
+export const RUNNER_SPEC_MAX_BYTES = 127 * 1024;
+
+export type FailReason = 'FeederNotFound' | 'FeederInvalid' | 'FeederTooLarge' | 'SpecTooLarge';
+
+export type RunnerSpecResult =
+  | { ok: true; manifest: string }
+  | { ok: false; reason: FailReason; message: string };
+
+export interface ConfigMapFeederRef {
+  feeder: string;
+  configMap: string;
+  key: string;
+}
+
+/** The ConfigMap keys observe must read for this LoadTest. */
+export function configMapFeeders(lt: ObservedLoadTest): ConfigMapFeederRef[] {
+  return Object.entries(lt.spec.feeders ?? {}).flatMap(([feeder, spec]) =>
+    spec.configMap ? [{ feeder, configMap: spec.configMap.name, key: spec.configMap.key }] : [],
+  );
+}
+
+function where(lt: ObservedLoadTest, source: ConfigMapFeederRef): string {
+  return `ConfigMap ${lt.metadata.namespace}/${source.configMap}`;
+}
+
+type Resolved = { rows: Row[] } | { reason: FailReason; message: string };
+
+function resolveOne(
+  lt: ObservedLoadTest,
+  feeder: string,
+  ref: NonNullable<FeederSpec['configMap']>,
+  sources: ObservedFeederSource[],
+): Resolved {
+  const path = `spec.feeders.${feeder}.configMap`;
+  const source = sources.find((s) => s.feeder === feeder);
+  const cm = where(lt, { feeder, configMap: ref.name, key: ref.key });
+  if (!source || 'missing' in source) {
+    const message =
+      source?.missing === 'key'
+        ? `${cm} has no key ${ref.key} (keys: ${source.keys?.join(', ') || 'none'})`
+        : `${cm} not found; create it with kubectl create configmap ${ref.name} --from-file=${ref.key}`;
+    return { reason: 'FeederNotFound', message: `${path}: ${message}` };
+  }
+  const format = configMapFormat(ref);
+  if (!format)
+    return { reason: 'FeederInvalid', message: `${path}.format: is required (allowed: csv, json)` };
+  let rows: Row[];
+  try {
+    rows = parseFeederText(source.text, format, `${cm} key ${ref.key}`);
+  } catch (error) {
+    if (!(error instanceof FeederError)) throw error;
+    return { reason: 'FeederInvalid', message: `${path}: ${error.message}` };
+  }
+  if (rows.length > FEEDER_MAX_ROWS) {
+    return {
+      reason: 'FeederTooLarge',
+      message: `${path}: ${cm} key ${ref.key} holds ${rows.length} rows; a feeder holds at most ${FEEDER_MAX_ROWS}`,
+    };
+  }
+  return { rows };
+}
+
+export function runnerSpec(lt: ObservedLoadTest, sources: ObservedFeederSource[]): RunnerSpecResult {
+  const feeders: Record<string, FeederSpec> = {};
+  const failures: { reason: FailReason; message: string }[] = [];
+  for (const [name, spec] of Object.entries(lt.spec.feeders ?? {})) {
+    if (!spec.configMap) {
+      feeders[name] = spec;
+      continue;
+    }
+    const resolved = resolveOne(lt, name, spec.configMap, sources);
+    if ('rows' in resolved)
+      feeders[name] = { inline: resolved.rows, ...(spec.order ? { order: spec.order } : {}) };
+    else failures.push(resolved);
+  }
+  if (failures.length) {
+    // A missing ConfigMap is the likeliest fix; name it first.
+    const reason =
+      failures.find((f) => f.reason === 'FeederNotFound')?.reason ?? (failures[0]?.reason as FailReason);
+    return { ok: false, reason, message: failures.map((f) => f.message).join('; ') };
+  }
+  const hasConfigMapFeeders = configMapFeeders(lt).length > 0;
+  const spec = lt.spec.feeders ? { ...lt.spec, feeders } : lt.spec;
+  const manifest = {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name: lt.metadata.name, namespace: lt.metadata.namespace },
+    spec,
+  };
+  const json = JSON.stringify(manifest);
+  const bytes = Buffer.byteLength(json);
+  if (bytes > RUNNER_SPEC_MAX_BYTES) {
+    const kib = (n: number) => `${Math.ceil(n / 1024)} KiB`;
+    return {
+      ok: false,
+      reason: hasConfigMapFeeders ? 'FeederTooLarge' : 'SpecTooLarge',
+      message:
+        `the runner spec${hasConfigMapFeeders ? ' with the feeder rows' : ''} is ${kib(bytes)}; runners receive ` +
+        `it as one environment variable, which holds at most ${kib(RUNNER_SPEC_MAX_BYTES)}` +
+        (hasConfigMapFeeders ? ': use fewer or shorter rows' : ''),
+    };
+  }
+  // Rows from a file may break what inline rows allow (such as a 300-character column name): say so now,
+  // not in every runner's log.
+  const check = validateLoadTest(manifest);
+  if (!check.ok) {
+    return {
+      ok: false,
+      reason: 'FeederInvalid',
+      message: `the feeder rows do not fit a LoadTest: ${check.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+    };
+  }
+  return { ok: true, manifest: json };
+}
+
+/** Failed before any runner exists: status and one Warning Event, not repeated while the message holds. */
+export function failedBeforeStart(lt: ObservedLoadTest, reason: string, message: string): Decision {
+  const already = lt.status?.phase === 'Failed' && lt.status.message === message;
+  return {
+    status: {
+      ...lt.status,
+      phase: 'Failed',
+      observedGeneration: lt.metadata.generation,
+      message,
+      verdict: 'Failed',
+    },
+    actions: already ? [] : [{ kind: 'event', type: 'Warning', reason, message }],
+    requeueAfterMs: undefined,
+  };
+}
