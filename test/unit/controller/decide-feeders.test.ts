@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { decide } from '../../../src/controller/decide.js';
+import { DEFAULT_SETTINGS, type Observed, type ObservedFeederSource } from '../../../src/controller/model.js';
+import { RUNNER_SPEC_MAX_BYTES, runnerSpec } from '../../../src/controller/runner-spec.js';
+
+const NOW = Date.parse('2026-11-29T12:00:00Z');
+
+/** A LoadTest before anything exists, with a `users` feeder from ConfigMap `users`. */
+function fresh(
+  feederSources: ObservedFeederSource[] | undefined,
+  feeder: Record<string, unknown> = { configMap: { name: 'users', key: 'users.csv' } },
+  status?: Observed['loadTest']['status'],
+): Observed {
+  return {
+    nowMs: NOW,
+    loadTest: {
+      apiVersion: 'stampede.dev/v1alpha1',
+      kind: 'LoadTest',
+      metadata: { name: 'lt', namespace: 'ns', uid: 'u1', generation: 1 },
+      spec: {
+        target: { baseURL: 'http://127.0.0.1:1' },
+        runners: 2,
+        feeders: { users: feeder },
+        scenarios: {
+          s: {
+            executor: 'constant-vus',
+            vus: 2,
+            duration: '10s',
+            flow: [{ request: { url: '/u/${data.users.name}' } }],
+          },
+        },
+      },
+      ...(status ? { status } : {}),
+    } as Observed['loadTest'],
+    specConfigMapExists: false,
+    job: undefined,
+    runners: [],
+    report: undefined,
+    ...(feederSources ? { feederSources } : {}),
+  };
+}
+
+function writtenSpec(d: ReturnType<typeof decide>): { spec: { feeders: Record<string, unknown> } } {
+  const action = d.actions.find((a) => a.kind === 'createSpecConfigMap');
+  if (action?.kind !== 'createSpecConfigMap') throw new Error('no createSpecConfigMap action');
+  return JSON.parse(action.manifest);
+}
+
+describe('decide: configMap feeders become inline rows of the runner spec', () => {
+  it('parses a CSV key into rows and keeps the order', () => {
+    const d = decide(
+      fresh([{ feeder: 'users', text: 'name,pass\nann,1\n"bo, b",2\n' }], {
+        configMap: { name: 'users', key: 'users.csv' },
+        order: 'random',
+      }),
+      DEFAULT_SETTINGS,
+    );
+    expect(d.actions.map((a) => a.kind)).toEqual(['createSpecConfigMap', 'createJob', 'event']);
+    expect(writtenSpec(d).spec.feeders.users).toEqual({
+      inline: [
+        { name: 'ann', pass: '1' },
+        { name: 'bo, b', pass: '2' },
+      ],
+      order: 'random',
+    });
+  });
+
+  it('takes the format from format: when the key has no .csv/.json extension', () => {
+    const d = decide(
+      fresh([{ feeder: 'users', text: '[{"name":"ann","age":3}]' }], {
+        configMap: { name: 'users', key: 'data', format: 'json' },
+      }),
+      DEFAULT_SETTINGS,
+    );
+    expect(writtenSpec(d).spec.feeders.users).toEqual({ inline: [{ name: 'ann', age: 3 }] });
+  });
+
+  it('leaves inline feeders and specs without configMap feeders as they are', () => {
+    const d = decide(fresh(undefined, { inline: [{ name: 'x' }] }), DEFAULT_SETTINGS);
+    expect(writtenSpec(d).spec.feeders.users).toEqual({ inline: [{ name: 'x' }] });
+  });
+
+  it('fails with FeederNotFound, before any Job, when the ConfigMap is missing', () => {
+    const d = decide(fresh([{ feeder: 'users', missing: 'configMap' }]), DEFAULT_SETTINGS);
+    expect(d.status).toMatchObject({ phase: 'Failed', verdict: 'Failed', observedGeneration: 1 });
+    expect(d.status.message).toBe(
+      'spec.feeders.users.configMap: ConfigMap ns/users not found; create it with kubectl create configmap users --from-file=users.csv',
+    );
+    expect(d.actions).toEqual([
+      { kind: 'event', type: 'Warning', reason: 'FeederNotFound', message: d.status.message },
+    ]);
+    expect(d.requeueAfterMs).toBeUndefined();
+  });
+
+  it('names the keys there are when the key is missing', () => {
+    const d = decide(fresh([{ feeder: 'users', missing: 'key', keys: ['people.csv'] }]), DEFAULT_SETTINGS);
+    expect(d.status.message).toBe(
+      'spec.feeders.users.configMap: ConfigMap ns/users has no key users.csv (keys: people.csv)',
+    );
+    expect(d.actions[0]).toMatchObject({ reason: 'FeederNotFound' });
+  });
+
+  it('fails with FeederInvalid when the data does not parse', () => {
+    const d = decide(fresh([{ feeder: 'users', text: 'name\n' }]), DEFAULT_SETTINGS);
+    expect(d.status.phase).toBe('Failed');
+    expect(d.status.message).toBe(
+      'spec.feeders.users.configMap: ConfigMap ns/users key users.csv needs a header row and at least one data row',
+    );
+    expect(d.actions[0]).toMatchObject({ reason: 'FeederInvalid' });
+  });
+
+  it('fails with FeederTooLarge when the rows would not reach the runners', () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `user-${i}-${'x'.repeat(40)}`);
+    const d = decide(fresh([{ feeder: 'users', text: `name\n${rows.join('\n')}\n` }]), DEFAULT_SETTINGS);
+    expect(d.status.phase).toBe('Failed');
+    expect(d.actions).toHaveLength(1);
+    expect(d.actions[0]).toMatchObject({ kind: 'event', reason: 'FeederTooLarge' });
+    expect(d.status.message).toMatch(
+      /^the runner spec with the feeder rows is \d+ KiB; .* at most 127 KiB: use fewer or shorter rows$/,
+    );
+  });
+
+  it('fails with FeederTooLarge past the row bound', () => {
+    const rows = Array.from({ length: 10_001 }, (_, i) => String(i));
+    const d = decide(fresh([{ feeder: 'users', text: `name\n${rows.join('\n')}` }]), DEFAULT_SETTINGS);
+    expect(d.status.message).toBe(
+      'spec.feeders.users.configMap: ConfigMap ns/users key users.csv holds 10001 rows; a feeder holds at most 10000',
+    );
+    expect(d.actions[0]).toMatchObject({ reason: 'FeederTooLarge' });
+  });
+
+  it('stays Failed without repeating the Event or creating anything once failed for this generation', () => {
+    const failed = decide(fresh([{ feeder: 'users', missing: 'configMap' }]), DEFAULT_SETTINGS).status;
+    const again = decide(
+      fresh([{ feeder: 'users', text: 'name\nann\n' }], undefined, failed),
+      DEFAULT_SETTINGS,
+    );
+    expect(again).toEqual({ status: failed, actions: [], requeueAfterMs: undefined });
+  });
+
+  it('a spec that fits is written as one JSON string under the runner bound', () => {
+    const result = runnerSpec(fresh([{ feeder: 'users', text: 'name\nann\n' }]).loadTest, [
+      { feeder: 'users', text: 'name\nann\n' },
+    ]);
+    if (!result.ok) throw new Error(result.message);
+    expect(Buffer.byteLength(result.manifest)).toBeLessThan(RUNNER_SPEC_MAX_BYTES);
+    expect(JSON.parse(result.manifest).metadata).toEqual({ name: 'lt', namespace: 'ns' });
+  });
+});
