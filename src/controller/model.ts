@@ -46,7 +46,7 @@ export interface ObservedJob {
 /** A configMap feeder's ConfigMap key, as observe found it (read only until the spec ConfigMap exists). */
 export type ObservedFeederSource =
   | { feeder: string; text: string }
-  | { feeder: string; missing: 'configMap' | 'key'; keys?: string[] };
+  | { feeder: string; missing: 'configMap' | 'key' | 'binary'; keys?: string[] };
 
 export interface Observed {
   nowMs: number;

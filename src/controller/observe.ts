@@ -148,13 +148,14 @@ export class Observer {
   private async observeFeederSources(loadTest: ObservedLoadTest): Promise<ObservedFeederSource[]> {
     const refs = configMapFeeders(loadTest);
     const namespace = loadTest.metadata.namespace;
-    const byName = new Map<string, Promise<{ data?: Record<string, string> } | undefined>>();
+    type ConfigMapData = { data?: Record<string, string>; binaryData?: Record<string, string> };
+    const byName = new Map<string, Promise<ConfigMapData | undefined>>();
     for (const { configMap } of refs) {
       if (byName.has(configMap)) continue;
       byName.set(
         configMap,
         this.client
-          .get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${namespace}/configmaps/${configMap}`)
+          .get<ConfigMapData>(`/api/v1/namespaces/${namespace}/configmaps/${configMap}`)
           .catch((e) => (isNotFound(e) ? undefined : Promise.reject(e))),
       );
     }
@@ -163,9 +164,10 @@ export class Observer {
         const cm = await byName.get(configMap);
         if (!cm) return { feeder, missing: 'configMap' };
         const text = cm.data?.[key];
-        return text === undefined
-          ? { feeder, missing: 'key', keys: Object.keys(cm.data ?? {}) }
-          : { feeder, text };
+        if (text !== undefined) return { feeder, text };
+        // kubectl --from-file puts files that are not UTF-8 into binaryData.
+        if (cm.binaryData?.[key] !== undefined) return { feeder, missing: 'binary' };
+        return { feeder, missing: 'key', keys: Object.keys({ ...cm.data, ...cm.binaryData }) };
       }),
     );
   }

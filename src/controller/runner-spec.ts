@@ -34,10 +34,6 @@ export function configMapFeeders(lt: ObservedLoadTest): ConfigMapFeederRef[] {
   );
 }
 
-function where(lt: ObservedLoadTest, source: ConfigMapFeederRef): string {
-  return `ConfigMap ${lt.metadata.namespace}/${source.configMap}`;
-}
-
 type Resolved = { rows: Row[] } | { reason: FailReason; message: string };
 
 function resolveOne(
@@ -48,12 +44,14 @@ function resolveOne(
 ): Resolved {
   const path = `spec.feeders.${feeder}.configMap`;
   const source = sources.find((s) => s.feeder === feeder);
-  const cm = where(lt, { feeder, configMap: ref.name, key: ref.key });
+  const cm = `ConfigMap ${lt.metadata.namespace}/${ref.name}`;
   if (!source || 'missing' in source) {
     const message =
-      source?.missing === 'key'
-        ? `${cm} has no key ${ref.key} (keys: ${source.keys?.join(', ') || 'none'})`
-        : `${cm} not found; create it with kubectl create configmap ${ref.name} --from-file=${ref.key}`;
+      source?.missing === 'binary'
+        ? `${cm} holds ${ref.key} in binaryData: the file is not UTF-8 text`
+        : source?.missing === 'key'
+          ? `${cm} has no key ${ref.key} (keys: ${source.keys?.join(', ') || 'none'})`
+          : `${cm} not found; create it with kubectl create configmap ${ref.name} --from-file=${ref.key}`;
     return { reason: 'FeederNotFound', message: `${path}: ${message}` };
   }
   const format = configMapFormat(ref);

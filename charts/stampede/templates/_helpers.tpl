@@ -81,7 +81,8 @@ The controller's permissions: exactly the API calls in src/controller and src/ku
   loadtests/finalizers update: no call, but children carry ownerReferences with blockOwnerDeletion,
                      which clusters running the OwnerReferencesPermissionEnforcement admission plugin
                      (OpenShift, hardened clusters) allow only to who may update the owner's finalizers
-  configmaps         get (spec and report exist?; spec.baseline's report), create (spec for the runners, the report)
+  configmaps         get (spec and report exist?; spec.baseline's report; configMap feeders' data),
+                     create (spec for the runners, the report)
   jobs               get (observe), list+watch (runner Job informer), create (the Indexed runner Job)
   pods               list (observe, by label), watch (runner pod informer): never create or delete
   events             create (Events on the LoadTest)

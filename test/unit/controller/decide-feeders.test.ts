@@ -100,6 +100,13 @@ describe('decide: configMap feeders become inline rows of the runner spec', () =
     expect(d.actions[0]).toMatchObject({ reason: 'FeederNotFound' });
   });
 
+  it('says so when kubectl put the file into binaryData', () => {
+    const d = decide(fresh([{ feeder: 'users', missing: 'binary' }]), DEFAULT_SETTINGS);
+    expect(d.status.message).toBe(
+      'spec.feeders.users.configMap: ConfigMap ns/users holds users.csv in binaryData: the file is not UTF-8 text',
+    );
+  });
+
   it('fails with FeederInvalid when the data does not parse', () => {
     const d = decide(fresh([{ feeder: 'users', text: 'name\n' }]), DEFAULT_SETTINGS);
     expect(d.status.phase).toBe('Failed');
