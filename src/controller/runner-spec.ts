@@ -113,14 +113,18 @@ export function runnerSpec(lt: ObservedLoadTest, sources: ObservedFeederSource[]
         (hasConfigMapFeeders ? ': use fewer or shorter rows' : ''),
     };
   }
-  // Rows from a file may break what inline rows allow (such as a 300-character column name): say so now,
+  // Rows from a file may break what inline rows allow (such as more than 64 columns): say so now,
   // not in every runner's log.
   const check = validateLoadTest(manifest);
   if (!check.ok) {
     return {
       ok: false,
       reason: 'FeederInvalid',
-      message: `the feeder rows do not fit a LoadTest: ${check.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      // Every row may break the same rule: the first few say enough and keep the status readable.
+      message: `the feeder rows do not fit a LoadTest: ${check.problems
+        .slice(0, 5)
+        .map((p) => `${p.path}: ${p.message}`)
+        .join('; ')}${check.problems.length > 5 ? `; and ${check.problems.length - 5} more` : ''}`,
     };
   }
   return { ok: true, manifest: json };

@@ -116,6 +116,17 @@ describe('decide: configMap feeders become inline rows of the runner spec', () =
     expect(d.actions[0]).toMatchObject({ reason: 'FeederInvalid' });
   });
 
+  it('fails with FeederInvalid, naming a few problems, when rows break what inline rows allow', () => {
+    // 65 columns: one more than an inline row may hold.
+    const header = Array.from({ length: 65 }, (_, i) => `c${i}`).join(',');
+    const d = decide(fresh([{ feeder: 'users', text: `${header}\n${'1\n'.repeat(8)}` }]), DEFAULT_SETTINGS);
+    expect(d.actions[0]).toMatchObject({ reason: 'FeederInvalid' });
+    expect(d.status.message).toMatch(
+      /^the feeder rows do not fit a LoadTest: spec\.feeders\.users\.inline\[0\]/,
+    );
+    expect(d.status.message).toMatch(/; and 3 more$/);
+  });
+
   it('fails with FeederTooLarge when the rows would not reach the runners', () => {
     const rows = Array.from({ length: 3000 }, (_, i) => `user-${i}-${'x'.repeat(40)}`);
     const d = decide(fresh([{ feeder: 'users', text: `name\n${rows.join('\n')}\n` }]), DEFAULT_SETTINGS);
