@@ -9,14 +9,11 @@ import type { Problem } from '../../api/schema-check.js';
 import { parseWindowCondition } from '../../metrics/window-expr.js';
 import { type ArrivalSchedule, piecewiseSchedule, runArrivals } from '../arrival.js';
 import { basePlan, DEFAULT_TIME_UNIT, type Executor, type ScenarioPlan } from '../executor.js';
+import { followVuTarget } from '../follow-vu-target.js';
 import type { ScenarioRuntime } from '../scenario-runtime.js';
 import { shareOf } from '../shard.js';
 import { levelLoads, MAX_LEVELS, steppedTimeline, timelineEndUs, windowAt } from '../stepping.js';
-import type { VU } from '../vu.js';
 import { arrivalVuProblems } from './arrival-vus.js';
-
-/** Re-evaluating the VU target 20 times a second follows level changes closely without a timer per VU. */
-const VU_TICK_MS = 50;
 
 function validate(spec: Scenario): Problem[] {
   const problems: Problem[] = [];
@@ -96,38 +93,25 @@ function currentTimeline(plan: ScenarioPlan, rt: ScenarioRuntime) {
   return steppedTimeline(plan.spec, rt.steppingStopUs);
 }
 
-async function runVus(plan: ScenarioPlan, rt: ScenarioRuntime): Promise<void> {
+function runVus(plan: ScenarioPlan, rt: ScenarioRuntime): Promise<void> {
   let windows = currentTimeline(plan, rt);
   let stopUs = rt.steppingStopUs;
-  const endMs = () => rt.startMs + timelineEndUs(windows) / 1000;
-  const slots: { vu: VU; active: boolean; running: boolean }[] = [];
-  const adjust = () => {
+  // When stepping stops, the timeline (and so the end) is rebuilt from the cut.
+  const timeline = () => {
     if (rt.steppingStopUs !== stopUs) {
       stopUs = rt.steppingStopUs;
       windows = currentTimeline(plan, rt);
     }
-    const window = windowAt(windows, (rt.nowMs() - rt.startMs) * 1000);
-    const target = window ? shareOf(window.load, plan.shard) : 0;
-    while (slots.length < target) slots.push({ vu: rt.newVU(), active: false, running: false });
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i] as (typeof slots)[number];
-      // A VU above the new level finishes its iteration and starts no other.
-      slot.active = i < target;
-      if (slot.active && !slot.running) {
-        slot.running = true;
-        void rt
-          .loopVU(slot.vu, () => slot.active && rt.nowMs() < endMs())
-          .then(() => {
-            slot.running = false;
-          });
-      }
-    }
+    return windows;
   };
-  adjust();
-  while (rt.accepting && rt.nowMs() < endMs()) {
-    await rt.waitUntil(Math.min(endMs(), rt.nowMs() + VU_TICK_MS));
-    adjust();
-  }
+  return followVuTarget(
+    rt,
+    (elapsedUs) => {
+      const window = windowAt(timeline(), elapsedUs);
+      return window ? shareOf(window.load, plan.shard) : 0;
+    },
+    () => rt.startMs + timelineEndUs(timeline()) / 1000,
+  );
 }
 
 function runRate(plan: ScenarioPlan, rt: ScenarioRuntime): Promise<void> {

@@ -2,11 +2,8 @@
 import { durationUs, formatDurationUs } from '../../api/duration.js';
 import type { Scenario } from '../../api/schema.js';
 import { basePlan, type Executor, stagesDurationUs } from '../executor.js';
+import { followVuTarget } from '../follow-vu-target.js';
 import { type Shard, shareOf } from '../shard.js';
-import type { VU } from '../vu.js';
-
-/** Re-evaluating the target 20 times a second keeps ramps smooth without a timer per VU. */
-const RAMP_TICK_MS = 50;
 
 /** Global VU target at `tUs` into the scenario: linear between stage targets, floored. */
 export function vuTargetAt(spec: Pick<Scenario, 'startVUs' | 'stages'>, tUs: number): number {
@@ -50,30 +47,12 @@ export const rampingVus: Executor = {
       describe: `up to ${vus} VUs over ${spec.stages?.length} stages, ${formatDurationUs(duration)}`,
     });
   },
-  async run(plan, rt) {
+  run(plan, rt) {
     const endMs = rt.startMs + plan.durationUs / 1000;
-    const slots: { vu: VU; active: boolean; running: boolean }[] = [];
-    const adjust = () => {
-      const target = shardVuTargetAt(plan.spec, plan.shard, (rt.nowMs() - rt.startMs) * 1000);
-      while (slots.length < target) slots.push({ vu: rt.newVU(), active: false, running: false });
-      for (let i = 0; i < slots.length; i++) {
-        const slot = slots[i] as (typeof slots)[number];
-        // Ramp-down lets a VU finish its iteration: it just does not start another.
-        slot.active = i < target;
-        if (slot.active && !slot.running) {
-          slot.running = true;
-          void rt
-            .loopVU(slot.vu, () => slot.active && rt.nowMs() < endMs)
-            .then(() => {
-              slot.running = false;
-            });
-        }
-      }
-    };
-    adjust();
-    while (rt.accepting && rt.nowMs() < endMs) {
-      await rt.waitUntil(Math.min(endMs, rt.nowMs() + RAMP_TICK_MS));
-      adjust();
-    }
+    return followVuTarget(
+      rt,
+      (elapsedUs) => shardVuTargetAt(plan.spec, plan.shard, elapsedUs),
+      () => endMs,
+    );
   },
 };
