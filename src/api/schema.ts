@@ -16,6 +16,7 @@ import {
   type WsMessage,
   WsStep,
 } from './schema-protocols.js';
+import { TargetTls } from './schema-tls.js';
 
 export { LIMITS, StringEnum } from './schema-common.js';
 export { PG_URL_PATTERN, WS_URL_PATTERN } from './schema-protocols.js';
@@ -283,6 +284,7 @@ const Target = Type.Object(
       }),
     ),
     insecureSkipTLSVerify: Type.Optional(Type.Boolean()),
+    tls: Type.Optional(TargetTls),
   },
   { additionalProperties: false },
 );

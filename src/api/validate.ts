@@ -23,6 +23,7 @@ import {
 import { checkSchema, joinPath, type Problem } from './schema-check.js';
 import { checkJsonTemplates, checkTemplate, type TemplateScope } from './template-check.js';
 import { pgStepProblems, postgresSpecProblems, wsStepProblems } from './validate-protocols.js';
+import { tlsProblems } from './validate-tls.js';
 
 export type { Problem } from './schema-check.js';
 export { checkTemplate } from './template-check.js';
@@ -83,6 +84,7 @@ export function crossFieldProblems(loadTest: LoadTestType, options: ValidateOpti
   for (const [name, feeder] of Object.entries(spec.feeders ?? {})) {
     problems.push(...feederProblems(joinPath('spec.feeders', name), feeder, options));
   }
+  problems.push(...tlsProblems(loadTest, options));
   const templateScope = { env: declaredEnv, feeders };
   for (const [k, v] of Object.entries(spec.target.headers ?? {})) {
     checkTemplate(v, joinPath('spec.target.headers', k), { ...templateScope, vars: new Set() }, problems);

@@ -20,6 +20,7 @@ import { pgPoolOptions, runPostgresScript } from './pg-setup.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
 import { firstVuId, type Shard, shareOf } from './shard.js';
 import type { StopStepping } from './stepping.js';
+import { readTlsMaterial } from './tls-material.js';
 
 export const DEFAULT_REQUEST_TIMEOUT = '10s';
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -77,6 +78,7 @@ export class ShardRunner {
       vus: Math.max(1, totalVUs),
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
       insecureSkipTLSVerify: loadTest.spec.target.insecureSkipTLSVerify ?? false,
+      tls: readTlsMaterial(loadTest, options.baseDir),
     });
     const postgres = pgPoolOptions(loadTest.spec.postgres);
     // The pool size is for the whole test; each shard opens its exact share, at least one.

@@ -43,6 +43,10 @@ const BY_CODE: Record<string, FixedErrorClass> = {
   EAI_FAIL: 'dns',
   EAI_NONAME: 'dns',
   EPROTO: 'tls',
+  // OpenSSL's certificate verification codes that name no CERT: an untrusted or unknown issuer.
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'tls',
+  UNABLE_TO_GET_ISSUER_CERT: 'tls',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'tls',
 };
 
 /** Classifies a transport error from Node or undici by its stable `code`, looking through `cause` chains. */

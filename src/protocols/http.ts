@@ -1,8 +1,8 @@
 /**
- * HTTP for the load generator. Plain `http:` origins go through Stampede's own HTTP/1.1 client
- * (src/protocols/http1/), built for the per-core request rate; `https:` goes through undici's keep-alive
- * connections and low-level `dispatch` API: no response stream, no header object, and undici's own coarse
- * timers for timeouts (none of ours per request). STAMPEDE_HTTP_CLIENT=undici sends `http:` through undici too.
+ * HTTP for the load generator. `http:` and `https:` origins go through Stampede's own HTTP/1.1 client
+ * (src/protocols/http1/), built for the per-core request rate. STAMPEDE_HTTP_CLIENT=undici sends them through
+ * undici's keep-alive connections and low-level `dispatch` API instead (the reference the own client is
+ * tested against): no response stream, no header object, and undici's own coarse timers for timeouts.
  *
  * When there are at least as many connections as VUs, each VU keeps its own connection (a "lane"), as a
  * browser session would; that also skips the pool's search for a free connection on every request. With
@@ -10,6 +10,10 @@
  */
 import { Client, type Dispatcher, Pool } from 'undici';
 import { Http1Client } from './http1/client.js';
+import { type TlsSettings, tlsSettings } from './tls/settings.js';
+
+/** The parts of TLS settings a load test gives; the client adds verification and ALPN. */
+export type TlsMaterial = Pick<TlsSettings, 'ca' | 'cert' | 'key' | 'serverName'>;
 
 export interface HttpRequest {
   origin: string;
@@ -50,7 +54,9 @@ export interface HttpClientOptions {
   vus: number;
   connectTimeoutMs: number;
   insecureSkipTLSVerify: boolean;
-  /** Send `http:` origins through the HTTP/1.1 client (default: yes, unless STAMPEDE_HTTP_CLIENT=undici). */
+  /** CA bundle, client certificate and SNI name for `https:` origins (PEM text, already read). */
+  tls?: TlsMaterial;
+  /** Send origins through the HTTP/1.1 client (default: yes, unless STAMPEDE_HTTP_CLIENT=undici). */
   http1?: boolean;
 }
 
@@ -139,13 +145,19 @@ export class HttpClient {
   constructor(private readonly options: HttpClientOptions) {
     this.lanes = options.connections >= options.vus;
     const http1 = options.http1 ?? process.env.STAMPEDE_HTTP_CLIENT !== 'undici';
-    this.http1 = http1 ? new Http1Client(options) : undefined;
+    const tls = tlsSettings({ ...options.tls, insecureSkipVerify: options.insecureSkipTLSVerify });
+    this.http1 = http1 ? new Http1Client({ ...options, tls }) : undefined;
   }
 
   private connectOptions() {
+    const tls = this.options.tls;
     return {
       timeout: this.options.connectTimeoutMs,
       ...(this.options.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}),
+      ...(tls?.ca ? { ca: tls.ca } : {}),
+      ...(tls?.cert ? { cert: tls.cert } : {}),
+      ...(tls?.key ? { key: tls.key } : {}),
+      ...(tls?.serverName ? { servername: tls.serverName } : {}),
     };
   }
 
@@ -183,8 +195,7 @@ export class HttpClient {
 
   /** Sends one request; `lane` (the VU id) picks the VU's own connection when lanes are in use. */
   send(request: HttpRequest, lane: number): Promise<HttpResponse> {
-    // 'http:' vs 'https:': the fifth character decides without a string compare.
-    if (this.http1 && request.origin.charCodeAt(4) === 0x3a) return this.http1.send(request, lane);
+    if (this.http1) return this.http1.send(request, lane);
     let bytesOut = REQUEST_LINE_OVERHEAD + request.method.length + request.path.length;
     const headers = request.headers;
     for (let i = 0; i < headers.length; i++) bytesOut += (headers[i] as string).length + 2;
