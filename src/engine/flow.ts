@@ -24,6 +24,8 @@ export interface FlowEnv {
     headers: Record<string, string>;
     timeoutMs: number;
     insecureSkipTLSVerify: boolean;
+    /** HTTP steps go over HTTP/2: their steps are recorded as protocol `http2`. */
+    http2?: boolean;
   };
   http: HttpClient;
   /** The pool of a pg step's database: its own url/urlFrom, else spec.postgres's. Throws PgUrlError. */

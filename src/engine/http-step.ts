@@ -189,7 +189,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
   const needsBody =
     extractors.some((e) => !e.describe.startsWith('header')) ||
     checks.others.some((c) => !c.describe.startsWith('duration'));
-  const recorder = env.recorder(name);
+  const recorder = env.recorder(name, env.target.http2 ? 'http2' : 'http');
   // Most steps have no checks or extraction: they skip body parsing and the check machinery entirely.
   const hasChecks = checks.status !== undefined || checks.others.length > 0 || extractors.length > 0;
   const captureBody = needsBody;

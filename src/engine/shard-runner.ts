@@ -79,6 +79,10 @@ export class ShardRunner {
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
       insecureSkipTLSVerify: loadTest.spec.target.insecureSkipTLSVerify ?? false,
       tls: readTlsMaterial(loadTest, options.baseDir),
+      // HTTP/2 multiplexes every VU's streams over a few sessions: one per shard unless connections says.
+      ...(loadTest.spec.target.http2
+        ? { http2: { connections: loadTest.spec.target.connections ?? 1 } }
+        : {}),
     });
     const postgres = pgPoolOptions(loadTest.spec.postgres);
     // The pool size is for the whole test; each shard opens its exact share, at least one.
@@ -177,6 +181,7 @@ export class ShardRunner {
         headers: loadTest.spec.target.headers ?? {},
         timeoutMs: durationUs(loadTest.spec.target.timeout ?? DEFAULT_REQUEST_TIMEOUT) / 1000,
         insecureSkipTLSVerify: loadTest.spec.target.insecureSkipTLSVerify ?? false,
+        http2: loadTest.spec.target.http2 ?? false,
       },
       http: this.http,
       pgPool: (source) => this.pg.forUrl(resolvePgUrl(source, loadTest.spec.postgres, env)),

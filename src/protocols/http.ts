@@ -10,6 +10,7 @@
  */
 import { Client, type Dispatcher, Pool } from 'undici';
 import { Http1Client } from './http1/client.js';
+import { Http2Client } from './http2/client.js';
 import { type TlsSettings, tlsSettings } from './tls/settings.js';
 
 /** The parts of TLS settings a load test gives; the client adds verification and ALPN. */
@@ -76,6 +77,8 @@ export interface HttpClientOptions {
   tls?: TlsMaterial;
   /** Send origins through the HTTP/1.1 client (default: yes, unless STAMPEDE_HTTP_CLIENT=undici). */
   http1?: boolean;
+  /** Speak HTTP/2 (TLS with ALPN h2, or h2c with prior knowledge) over this many sessions per origin. */
+  http2?: { connections: number };
 }
 
 /** Idle keep-alive connections are kept this long; a test target rarely wants fewer. */
@@ -158,13 +161,15 @@ export class HttpClient {
   private readonly dispatchers = new Map<string, Dispatcher[]>();
   private readonly lanes: boolean;
   private readonly http1: Http1Client | undefined;
+  private readonly http2: Http2Client | undefined;
   private closed = false;
 
   constructor(private readonly options: HttpClientOptions) {
     this.lanes = options.connections >= options.vus;
     const http1 = options.http1 ?? process.env.STAMPEDE_HTTP_CLIENT !== 'undici';
     const tls = tlsSettings({ ...options.tls, insecureSkipVerify: options.insecureSkipTLSVerify });
-    this.http1 = http1 ? new Http1Client({ ...options, tls }) : undefined;
+    this.http2 = options.http2 ? new Http2Client({ connections: options.http2.connections, tls }) : undefined;
+    this.http1 = http1 && !this.http2 ? new Http1Client({ ...options, tls }) : undefined;
   }
 
   private connectOptions() {
@@ -214,6 +219,7 @@ export class HttpClient {
   /** Sends one request; `lane` (the VU id) picks the VU's own connection when lanes are in use. */
   send(request: HttpRequest, lane: number): Promise<HttpResponse> {
     if (this.http1) return this.http1.send(request, lane);
+    if (this.http2) return this.http2.send(request, lane);
     let bytesOut = REQUEST_LINE_OVERHEAD + request.method.length + request.path.length;
     const headers = request.headers;
     for (let i = 0; i < headers.length; i++) bytesOut += (headers[i] as string).length + 2;
@@ -246,13 +252,21 @@ export class HttpClient {
   /** Aborts everything in flight (hard stop) and releases sockets. */
   async destroy(): Promise<void> {
     this.closed = true;
-    await Promise.all([this.http1?.destroy(), ...this.all().map((d) => d.destroy().catch(() => undefined))]);
+    await Promise.all([
+      this.http1?.destroy(),
+      this.http2?.destroy(),
+      ...this.all().map((d) => d.destroy().catch(() => undefined)),
+    ]);
     this.dispatchers.clear();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([this.http1?.close(), ...this.all().map((d) => d.close().catch(() => undefined))]);
+    await Promise.all([
+      this.http1?.close(),
+      this.http2?.close(),
+      ...this.all().map((d) => d.close().catch(() => undefined)),
+    ]);
     this.dispatchers.clear();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The one place an HTTP/1.1 connection's socket is opened, plain or TLS, so a check that must run before
+ * The one place a client socket for HTTP/1.1 or HTTP/2 is opened, plain or TLS, so a check that must run before
  * every connect (the connection policy) has a single place to hook in.
  *
  * TLS: ALPN offers only http/1.1 (this client speaks nothing else), SNI is the host name unless the host is
@@ -19,20 +19,32 @@ export interface ConnectTarget {
   session?: Buffer;
 }
 
-/** Opens the socket; `onConnected` runs when it can carry requests (after the TLS handshake for TLS). */
-export function openSocket(target: ConnectTarget, onread: OnReadOpts, onConnected: () => void): Socket {
+/**
+ * Opens the socket; `onConnected` runs when it can carry requests (after the TLS handshake for TLS). Without
+ * `onread` the socket is an ordinary readable stream (what node:http2 wants).
+ */
+export function openSocket(
+  target: ConnectTarget,
+  onread: OnReadOpts | undefined,
+  onConnected: () => void,
+): Socket {
   const tls = target.tls;
   if (!tls) {
-    const socket = netConnect({ host: target.host, port: target.port, noDelay: true, onread });
+    const socket = netConnect({
+      host: target.host,
+      port: target.port,
+      noDelay: true,
+      ...(onread ? { onread } : {}),
+    });
     socket.once('connect', onConnected);
     return socket;
   }
   const serverName = tls.serverName ?? (isIP(target.host) ? undefined : target.host);
-  const options: ConnectionOptions & { onread: OnReadOpts } = {
+  const options: ConnectionOptions & { onread?: OnReadOpts } = {
     host: target.host,
     port: target.port,
     // Node's tls.connect honours `onread` (documented) although @types/node leaves it out.
-    onread,
+    ...(onread ? { onread } : {}),
     ALPNProtocols: tls.alpn,
     ...(serverName ? { servername: serverName } : {}),
     rejectUnauthorized: !tls.insecureSkipVerify,
