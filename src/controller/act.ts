@@ -7,8 +7,8 @@ import { addTargetResources } from '../analysis/index.js';
 import { pgUrlEnvName } from '../api/pg-url.js';
 import { API_VERSION, KIND } from '../api/schema.js';
 import { TLS_SECRET_ENV } from '../api/schema-tls.js';
-import { secretRefs } from '../api/validate-protocols.js';
 import { isAlreadyExists, isNotFound, type KubeClient, type KubeError } from '../kube/client.js';
+import { secretRefs } from '../manifest/validate-protocols.js';
 import type { Logger } from '../observability/log.js';
 import { fitReportFiles } from '../report/fit.js';
 import {

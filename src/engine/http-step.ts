@@ -9,7 +9,7 @@ import {
   type RequestHeadCache,
   setCookieValues,
 } from '../protocols/http.js';
-import type { FlowEnv, StepRunner } from './flow.js';
+import type { FlowEnv, StepRunner } from './flow-env.js';
 import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
 import { SCAN_GAVE_UP, scanJsonPath, scannable } from './json-scan.js';
 import { type CompiledTemplate, compileTemplate, type TemplateContext } from './template.js';

@@ -9,6 +9,7 @@
  * fewer connections than VUs, VUs share an undici Pool.
  */
 import { Client, type Dispatcher, Pool } from 'undici';
+import type { HttpRequest, HttpResponse } from './http-types.js';
 import { Http1Client } from './http1/client.js';
 import { Http2Client } from './http2/client.js';
 import { type TlsSettings, tlsSettings } from './tls/settings.js';
@@ -16,55 +17,7 @@ import { type TlsSettings, tlsSettings } from './tls/settings.js';
 /** The parts of TLS settings a load test gives; the client adds verification and ALPN. */
 export type TlsMaterial = Pick<TlsSettings, 'ca' | 'cert' | 'key' | 'serverName'>;
 
-export interface HttpRequest {
-  origin: string;
-  path: string;
-  method: string;
-  /** Flat [name, value, name, value, ...] list: undici's cheapest header form. */
-  headers: string[];
-  body: string | undefined;
-  timeoutMs: number;
-  /** Keep the body text (for checks and extraction); otherwise only its size is counted. */
-  captureBody: boolean;
-  /** Keep every raw header (for extraction); Set-Cookie headers are kept regardless, for the cookie jar. */
-  captureHeaders: boolean;
-  /**
-   * The serialized request, filled in by the HTTP/1.1 client on first send. A step whose request never
-   * changes sends the same object each time, so it is serialized once; never mutate a request after sending.
-   */
-  wire?: Buffer;
-  /** Shared by every request of one step whose headers or path vary: what stays the same is serialized once. */
-  head?: RequestHeadCache;
-}
-
-/**
- * A step's requests differ only in templated parts. The step puts its static header pairs first in
- * `headers` and shares one of these between its requests; the HTTP/1.1 client fills in `text` on first send
- * and from then on serializes only the dynamic headers (and the path, when it varies).
- */
-export interface RequestHeadCache {
-  /** `headers` starts with this many name/value pairs that are the same in every request of the step. */
-  readonly staticPairs: number;
-  /** True when method and path are the same in every request: the request line is cached too. */
-  readonly staticLine: boolean;
-  /** Filled in by the client: the request line (when static) and the static headers, serialized and checked. */
-  text?: string;
-  /** Filled in by the client: the Host line to add after the dynamic headers, or '' when the step sets Host. */
-  hostLine?: string;
-}
-
-export interface HttpResponse {
-  status: number;
-  /** Raw header name/value pairs: all of them when captured, else only Set-Cookie ones (or none). */
-  rawHeaders: Buffer[] | undefined;
-  body: string | undefined;
-  bytesIn: number;
-  bytesOut: number;
-  /** performance.now() in ms when the request was handed to the pool, and when the last byte arrived. */
-  sentAtMs: number;
-  doneAtMs: number;
-  error: Error | undefined;
-}
+export type { HttpRequest, HttpResponse, RequestHeadCache } from './http-types.js';
 
 export interface HttpClientOptions {
   /** Keep-alive connections per origin. */

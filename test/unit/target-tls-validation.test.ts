@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadTest } from '../../src/api/schema.js';
-import { validateLoadTest } from '../../src/api/validate.js';
-import { tlsProblems } from '../../src/api/validate-tls.js';
 import { secretEnv } from '../../src/controller/act.js';
+import { validateLoadTest } from '../../src/manifest/validate.js';
+import { tlsProblems } from '../../src/manifest/validate-tls.js';
 
 function withTls(tls: unknown) {
   return {

@@ -13,7 +13,7 @@ import {
   type IncomingHttpHeaders,
   type OutgoingHttpHeaders,
 } from 'node:http2';
-import type { HttpRequest, HttpResponse } from '../http.js';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { type ConnectTarget, openSocket } from '../http1/connect.js';
 import type { TlsSettings } from '../tls/settings.js';
 import { HTTP2_ERROR_CODES, Http2Error } from './errors.js';

@@ -1,8 +1,8 @@
 /** Cross-field rules of spec.target.tls: a certificate needs its key, files stay local, secrets in a cluster. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { LoadTest } from './schema.js';
-import type { Problem } from './schema-check.js';
+import type { LoadTest } from '../api/schema.js';
+import type { Problem } from '../api/schema-check.js';
 
 const PATH = 'spec.target.tls';
 const FILE_FIELDS = ['caFile', 'certFile', 'keyFile'] as const;
