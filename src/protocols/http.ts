@@ -12,12 +12,10 @@ import { Client, type Dispatcher, Pool } from 'undici';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 import { Http1Client } from './http1/client.js';
 import { Http2Client } from './http2/client.js';
-import { type TlsSettings, tlsSettings } from './tls/settings.js';
-
-/** The parts of TLS settings a load test gives; the client adds verification and ALPN. */
-export type TlsMaterial = Pick<TlsSettings, 'ca' | 'cert' | 'key' | 'serverName'>;
+import { type TlsMaterial, tlsSettings } from './tls/settings.js';
 
 export type { HttpRequest, HttpResponse, RequestHeadCache } from './http-types.js';
+export type { TlsMaterial } from './tls/settings.js';
 
 export interface HttpClientOptions {
   /** Keep-alive connections per origin. */

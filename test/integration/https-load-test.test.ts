@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { loadTest, run, stepOf } from '../helpers/load-test.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 
@@ -26,6 +27,8 @@ describe('a load test against an HTTPS target that requires client certificates'
         res.end('{"token":"t-1","items":[{"id":7}]}');
       },
     );
+    // wss on the same mutual-TLS server: WebSocket steps present the same client certificate.
+    new WebSocketServer({ server }).on('connection', (ws) => ws.on('message', (m) => ws.send(String(m))));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -52,6 +55,20 @@ describe('a load test against an HTTPS target that requires client certificates'
     expect(step.requests).toBe(10);
     expect(step.errors).toEqual({});
     expect(clients).toEqual(new Set(['stampede-runner']));
+  });
+
+  it('WebSocket steps (wss) present the same client certificate', async () => {
+    const tls = { caFile: certs.caFile, certFile: certs.clientCertFile, keyFile: certs.clientKeyFile };
+    const ws = {
+      executor: 'per-vu-iterations' as const,
+      vus: 2,
+      iterations: 2,
+      flow: [{ name: 'echo', ws: { url: '/ws', send: { text: 'ping' }, expect: { text: 'ping' } } }],
+    };
+    const summary = await run(loadTest(url, { ws }, { target: { baseURL: url, tls } }));
+    const step = stepOf(summary, 'echo');
+    expect(step.ws?.sessions).toBe(4);
+    expect(step).toMatchObject({ failures: 0 });
   });
 
   it('without the client certificate every request fails as a TLS error, and the report still comes', async () => {

@@ -16,6 +16,9 @@ export interface TlsSettings {
   alpn: string[];
 }
 
+/** The parts of TLS settings a load test gives; each client adds verification and ALPN. */
+export type TlsMaterial = Pick<TlsSettings, 'ca' | 'cert' | 'key' | 'serverName'>;
+
 export const HTTP1_ALPN = ['http/1.1'];
 
 export function tlsSettings(partial: Partial<TlsSettings> = {}): TlsSettings {
