@@ -12,7 +12,7 @@ import { ControllerMetrics } from '../controller/metrics.js';
 import { DEFAULT_SETTINGS } from '../controller/model.js';
 import { LABEL_COMPONENT, LABEL_LOADTEST } from '../controller/names.js';
 import { Observer } from '../controller/observe.js';
-import { loadTestCollection } from '../controller/paths.js';
+import { jobs, loadTestCollection, pods, withLabels } from '../controller/paths.js';
 import { WorkQueue } from '../controller/queue.js';
 import { Reconciler } from '../controller/reconciler.js';
 import { parseRunnerPodSettings } from '../controller/runner-pod-settings.js';
@@ -143,16 +143,15 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
       }),
     );
     // Runner pods and Jobs changing (ready, crashed, finished) is news for their LoadTest.
-    const selector = encodeURIComponent(`${LABEL_COMPONENT}=runner`);
+    const selector = `${LABEL_COMPONENT}=runner`;
     const owned = (o: Labeled) => {
       const lt = o.metadata.labels?.[LABEL_LOADTEST];
       if (lt) queue.add(`${o.metadata.namespace}/${lt}`);
     };
-    const scope = namespace ? `/namespaces/${namespace}` : '';
     watches.push(
       startListWatch<Labeled>({
         client,
-        path: `/api/v1${scope}/pods?labelSelector=${selector}`,
+        path: withLabels(pods(namespace), selector),
         log,
         onChange: owned,
       }),
@@ -160,7 +159,7 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
     watches.push(
       startListWatch<Labeled>({
         client,
-        path: `/apis/batch/v1${scope}/jobs?labelSelector=${selector}`,
+        path: withLabels(jobs(namespace), selector),
         log,
         onChange: owned,
       }),

@@ -4,6 +4,7 @@
  * (the Job, the pods, what the runners say, whether the report exists) every time.
  */
 import { analyzeSummary } from '../analysis/index.js';
+import { WHOLE } from '../engine/shard.js';
 import { planDurationUs, planShard } from '../engine/shard-runner.js';
 import { steppingLookbackSeconds } from '../engine/stop-stepping.js';
 import { mergeSnapshots } from '../metrics/merge.js';
@@ -86,7 +87,7 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
   const started =
     phases.some((p) => p === 'running' || p === 'done') ||
     (startAt !== undefined && phases.some((p) => p === 'lost'));
-  const plans = planShard(lt, { index: 0, total: 1 });
+  const plans = planShard(lt, WHOLE);
   const thresholds = compileThresholds(lt.spec.thresholds);
   const snapshots = observed.runners
     .map((r) => r.state?.snapshot ?? r.lastSnapshot)

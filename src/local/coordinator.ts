@@ -7,6 +7,7 @@
 import { addTargetResources, analyzeSummary } from '../analysis/index.js';
 import type { LoadTest } from '../api/schema.js';
 import { runPostgresScript, unresolvedPgUrl } from '../engine/pg-setup.js';
+import { WHOLE } from '../engine/shard.js';
 import { planDurationUs, planShard } from '../engine/shard-runner.js';
 import {
   completeThroughSecond,
@@ -56,7 +57,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const { loadTest } = options;
   const total = Math.max(1, options.workers);
   const thresholds = compileThresholds(loadTest.spec.thresholds);
-  const plans = planShard(loadTest, { index: 0, total: 1 });
+  const plans = planShard(loadTest, WHOLE);
   const plannedMs = planDurationUs(plans) / 1000;
   const summarize = (run: MergedRun, outcome: RunOutcome, outcomeDetail?: string, lostShards?: number[]) =>
     buildSummary({

@@ -259,10 +259,3 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[], options: Mer
     errorSamples: [...errorSamples.values()].sort((a, b) => b.count - a.count),
   };
 }
-
-/** Sum of every step's latency histogram: the overall distribution, exactly. */
-export function overallDuration(run: MergedRun, filter?: (s: MergedStep) => boolean): Histogram {
-  const h = createHistogram();
-  for (const s of run.steps) if (!filter || filter(s)) h.add(s.duration);
-  return h;
-}
