@@ -26,7 +26,7 @@ const requiredFields: CrossFieldRule[] = [...new Set(executors.flatMap((e) => e.
     when: { field: 'executor', in: executors.filter((e) => e.required.includes(field)).map((e) => e.type) },
   },
   at: field,
-  message: 'is required by executor {value:executor} (it takes {takes})',
+  message: 'is required by executor {executor} (it takes {takes})',
 }));
 
 /** A field the executor does not take: reported at the field when present. */
@@ -45,7 +45,7 @@ const unusedFields: CrossFieldRule[] = scenarioFields
       },
     },
     at: field,
-    message: 'is not used by executor {value:executor}; it takes {takes}',
+    message: 'is not used by executor {executor}; it takes {takes}',
   }));
 
 const onlyWithRateLevels = (['timeUnit', 'preAllocatedVUs', 'maxVUs'] as const).map(
@@ -64,7 +64,7 @@ const scenarioRules: CrossFieldRule[] = [
     node: 'scenario',
     check: { kind: 'atLeast', field: 'maxVUs', than: 'preAllocatedVUs' },
     at: 'maxVUs',
-    message: 'must be at least preAllocatedVUs ({value:preAllocatedVUs})',
+    message: 'must be at least preAllocatedVUs',
   },
   {
     node: 'scenario',
@@ -75,7 +75,7 @@ const scenarioRules: CrossFieldRule[] = [
       when: { field: 'executor', in: ['shared-iterations'] },
     },
     at: 'iterations',
-    message: 'must be at least vus ({value:vus}), or some VUs would never run',
+    message: 'must be at least vus, or some VUs would never run',
   },
   {
     node: 'scenario',
@@ -91,7 +91,7 @@ const scenarioRules: CrossFieldRule[] = [
     node: 'scenario',
     check: { kind: 'atLeast', field: 'levels.max', than: 'levels.start' },
     at: 'levels.max',
-    message: 'must be at least levels.start ({value:levels.start})',
+    message: 'must be at least levels.start',
   },
   {
     node: 'scenario',

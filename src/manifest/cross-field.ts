@@ -45,8 +45,9 @@ export interface CrossFieldRule {
   /** Where a problem is reported, relative to the node ('' is the node itself). */
   at: string;
   /**
-   * The message. Placeholders: {found} the oneOf fields present ("none" if none), {value:PATH} a field's
-   * value, {takes} the fields the scenario's executor takes (from `takes`).
+   * The message. Placeholders: {found} the oneOf fields present ("none" if none), {executor} the scenario's
+   * executor and {takes} the fields it takes. No field values: CEL's cost estimate for string(number) in a
+   * message is far over the apiserver's budget.
    */
   message: string;
 }
@@ -91,7 +92,7 @@ export function ruleHolds(check: RuleCheck, node: Node): boolean {
   }
 }
 
-const PLACEHOLDER = /\{(found|takes|value:[A-Za-z.]+)\}/g;
+const PLACEHOLDER = /\{(found|takes|executor)\}/g;
 
 function renderMessage(rule: CrossFieldRule, node: Node, takes: Takes): string {
   return rule.message.replace(PLACEHOLDER, (_, name: string) => {
@@ -100,7 +101,7 @@ function renderMessage(rule: CrossFieldRule, node: Node, takes: Takes): string {
       return found.join(rule.check.join ?? ', ') || 'none';
     }
     if (name === 'takes') return takes[valueAt(node, 'executor') as string] ?? '';
-    return String(valueAt(node, name.slice('value:'.length)));
+    return String(valueAt(node, 'executor'));
   });
 }
 
@@ -156,35 +157,55 @@ function celBody(check: RuleCheck): string {
   }
 }
 
+/**
+ * {found} in CEL: ", a" for each present field concatenated, then the first separator cut off. Only string
+ * literals are joined, so the apiserver's cost estimate stays small (a list filter and join does not).
+ */
 function celFound(check: RuleCheck): string {
   if (check.kind !== 'oneOf') return "''";
-  const list = `[${(check.celFields ?? check.fields).map((f) => `${celHas(f)} ? ${celString(f)} : ''`).join(', ')}].filter(x, x != '')`;
-  return `(${list}.size() == 0 ? 'none' : ${list}.join(${celString(check.join ?? ', ')}))`;
+  const sep = check.join ?? ', ';
+  const all = (check.celFields ?? check.fields)
+    .map((f) => `(${celHas(f)} ? ${celString(sep + f)} : '')`)
+    .join(' + ');
+  return `((${all}) == '' ? 'none' : (${all}).substring(${sep.length}))`;
 }
 
-/** {takes} in CEL: a map from executor to its fields, cut to the executors the rule can fail for. */
-function celTakes(check: RuleCheck, takes: Takes): string {
-  const when = check.kind === 'oneOf' ? undefined : check.when;
-  const executors = when?.field === 'executor' ? when.in : Object.keys(takes);
-  const entries = executors.map((e) => `${celString(e)}: ${celString(takes[e] ?? '')}`);
-  return `{${entries.join(', ')}}[self.executor]`;
+/** Placeholders that depend on the executor: written out per executor as literals (cheap for CEL). */
+const PER_EXECUTOR = /\{(takes|executor)\}/;
+
+/** The message as CEL string concatenation; `executor` fixes {executor} and {takes} to literals. */
+function celConcat(rule: CrossFieldRule, takes: Takes, executor: string | undefined): string {
+  const parts: string[] = [];
+  let literal = '';
+  let last = 0;
+  for (const m of rule.message.matchAll(PLACEHOLDER)) {
+    literal += rule.message.slice(last, m.index);
+    last = (m.index ?? 0) + m[0].length;
+    const name = m[1] as string;
+    if (name === 'executor') literal += executor;
+    else if (name === 'takes') literal += takes[executor as string] ?? '';
+    else {
+      if (literal) parts.push(celString(literal));
+      literal = '';
+      parts.push(celFound(rule.check));
+    }
+  }
+  literal += rule.message.slice(last);
+  if (literal) parts.push(celString(literal));
+  return parts.join(' + ');
 }
 
 /** The message as a CEL string expression, or undefined when it has no placeholder. */
 function celMessage(rule: CrossFieldRule, takes: Takes): string | undefined {
   if (!rule.message.match(PLACEHOLDER)) return undefined;
-  const parts: string[] = [];
-  let last = 0;
-  for (const m of rule.message.matchAll(PLACEHOLDER)) {
-    parts.push(celString(rule.message.slice(last, m.index)));
-    const name = m[1] as string;
-    if (name === 'found') parts.push(celFound(rule.check));
-    else if (name === 'takes') parts.push(celTakes(rule.check, takes));
-    else parts.push(`string(self.${name.slice('value:'.length)})`);
-    last = (m.index ?? 0) + m[0].length;
-  }
-  parts.push(celString(rule.message.slice(last)));
-  return parts.filter((p) => p !== "''").join(' + ');
+  if (!PER_EXECUTOR.test(rule.message)) return celConcat(rule, takes, undefined);
+  const when = rule.check.kind === 'oneOf' ? undefined : rule.check.when;
+  const executors = when?.field === 'executor' ? [...when.in] : Object.keys(takes);
+  const lastExecutor = executors.pop() as string;
+  return executors.reduceRight(
+    (otherwise, e) => `self.executor == ${celString(e)} ? ${celConcat(rule, takes, e)} : (${otherwise})`,
+    celConcat(rule, takes, lastExecutor),
+  );
 }
 
 /** The rule as CEL for the CRD, with the same message (a messageExpression when it has placeholders). */

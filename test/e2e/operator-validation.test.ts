@@ -78,11 +78,9 @@ describe('LoadTest admission on a real apiserver', () => {
     );
     // The same field and message as `stampede validate` (src/manifest/cross-field-rules.ts).
     expect(message).toMatch(
-      /spec\.scenarios\.s\.vus: Invalid value: "object": is not used by executor constant-arrival-rate; it takes rate, duration, preAllocatedVUs, timeUnit, maxVUs/,
+      /spec\.scenarios\[s\]\.vus: Invalid value: is not used by executor constant-arrival-rate; it takes rate, duration, preAllocatedVUs, timeUnit, maxVUs/,
     );
-    expect(message).toMatch(
-      /spec\.scenarios\.s\.maxVUs: Invalid value: "object": must be at least preAllocatedVUs \(5\)/,
-    );
+    expect(message).toMatch(/spec\.scenarios\[s\]\.maxVUs: Invalid value: must be at least preAllocatedVUs/);
     expect(message).toMatch(/has request and steps; a step is one of: request, ws, pg, steps/);
   });
 
@@ -98,10 +96,10 @@ describe('LoadTest admission on a real apiserver', () => {
       }),
     );
     expect(message).toMatch(
-      /spec\.scenarios\.s\.levels\.max: Invalid value: "object": must be at least levels\.start \(50\)/,
+      /spec\.scenarios\[s\]\.levels\.max: Invalid value: must be at least levels\.start/,
     );
     expect(message).toMatch(
-      /spec\.scenarios\.s\.preAllocatedVUs: Invalid value: "object": is required with levels\.unit: rate/,
+      /spec\.scenarios\[s\]\.preAllocatedVUs: Invalid value: is required with levels\.unit: rate/,
     );
   });
 
