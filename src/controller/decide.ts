@@ -93,7 +93,11 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
     .map((r) => r.state?.snapshot ?? r.lastSnapshot)
     .filter((s): s is ShardSnapshot => s !== undefined && (s.done || s.elapsedMs > 0));
   // Reports merge everything; live status skips the per-second series, most of the decoding work.
-  const summarize = (outcome: RunOutcome, detail: string | undefined, run = mergeSnapshots(snapshots)) =>
+  const summarize = (
+    outcome: RunOutcome,
+    detail: string | undefined,
+    run = mergeSnapshots(snapshots, { nowMs }),
+  ) =>
     analyzeSummary(
       buildSummary({
         name: lt.metadata.name,
@@ -218,7 +222,7 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
 
   // Breakpoint scenarios judge their current level on per-second data; other runs skip that decoding.
   const lookback = steppingLookbackSeconds(plans);
-  const run = mergeSnapshots(snapshots, { intervals: lookback ? { lastSeconds: lookback } : 'none' });
+  const run = mergeSnapshots(snapshots, { intervals: lookback ? { lastSeconds: lookback } : 'none', nowMs });
   let abortedBy = previous.abortedBy;
   if (!abortedBy) {
     const failing = abortingThreshold(run, thresholds);

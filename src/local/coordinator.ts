@@ -81,7 +81,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       (error: Error) => error.message,
     ));
   if (beforeLoad) {
-    const run = mergeSnapshots([]);
+    const run = mergeSnapshots([], { nowMs: Date.now() });
     return {
       summary: analyzeSummary(summarize(run, 'failed', `nothing was sent: ${beforeLoad}`)),
     };
@@ -184,7 +184,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   if (teardownError) outcomeDetail = outcomeDetail ? `${outcomeDetail}; ${teardownError}` : teardownError;
   const finals = results.map((r, i) => (r.status === 'fulfilled' ? r.value : hosts[i]?.latest()));
   const snapshots = finals.filter((s): s is ShardSnapshot => s !== undefined);
-  const run = mergeSnapshots(snapshots);
+  const run = mergeSnapshots(snapshots, { nowMs: Date.now() });
   const summary = summarize(run, outcome, outcomeDetail, [...lost]);
   // The target's own CPU and memory come from Prometheus once the run is over (when spec.analysis asks).
   return { summary: await addTargetResources(analyzeSummary(summary), loadTest) };

@@ -88,6 +88,8 @@ export interface MergeOptions {
    * Intervals are most of the decoding work, and a live view does not need the whole series.
    */
   intervals?: 'all' | 'none' | { lastSeconds: number };
+  /** The run's start when there is no snapshot yet (nothing ran); the caller's clock keeps merging pure. */
+  nowMs?: number;
 }
 
 export function mergeSnapshots(snapshots: readonly ShardSnapshot[], options: MergeOptions = {}): MergedRun {
@@ -242,7 +244,7 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[], options: Mer
     threads += p.threads;
   }
   return {
-    startedAtMs: snapshots.length ? Math.min(...snapshots.map((s) => s.startedAtMs)) : Date.now(),
+    startedAtMs: snapshots.length ? Math.min(...snapshots.map((s) => s.startedAtMs)) : (options.nowMs ?? 0),
     elapsedMs: Math.max(0, ...snapshots.map((s) => s.elapsedMs)),
     shards: snapshots.map((s) => ({
       index: s.shard.index,
