@@ -17,8 +17,9 @@ import {
 import { type MergedRun, mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { abortingThreshold, compileThresholds, evaluateThresholds } from '../metrics/thresholds.js';
+import { lostShardsDetail, summarizeRun } from '../report/outcome.js';
 import type { LiveView } from '../report/progress.js';
-import { buildSummary, type RunOutcome, type Summary } from '../report/summary.js';
+import type { RunOutcome, Summary } from '../report/summary.js';
 import type { WorkerInput } from './messages.js';
 import { InProcessShard, type ShardHost, WorkerShard } from './shard-host.js';
 
@@ -59,20 +60,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const thresholds = compileThresholds(loadTest.spec.thresholds);
   const plans = planShard(loadTest, WHOLE);
   const plannedMs = planDurationUs(plans) / 1000;
-  const summarize = (run: MergedRun, outcome: RunOutcome, outcomeDetail?: string, lostShards?: number[]) =>
-    buildSummary({
-      name: loadTest.metadata.name,
-      ...(loadTest.metadata.namespace ? { namespace: loadTest.metadata.namespace } : {}),
-      target: loadTest.spec.target.baseURL,
-      run,
-      plans,
-      thresholds: evaluateThresholds(run, thresholds),
-      thresholdRules: thresholds,
-      outcome,
-      ...(outcomeDetail ? { outcomeDetail } : {}),
-      finishedAtMs: Date.now(),
-      ...(lostShards ? { lostShards } : {}),
-    });
+  const summarize = (run: MergedRun, outcome: RunOutcome, detail?: string, lostShards?: number[]) =>
+    summarizeRun({ loadTest, plans, thresholds, run, outcome, detail, finishedAtMs: Date.now(), lostShards });
   // Database URLs and setup first: a run that cannot reach its database should say so before any load.
   const beforeLoad =
     unresolvedPgUrl(loadTest, options.env) ??
@@ -171,10 +160,13 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   });
   if (lost.size && outcome === 'completed') {
     outcome = 'failed';
-    outcomeDetail = `lost shard(s) ${[...lost].join(', ')}: ${results
-      .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
-      .map((r) => (r.reason as Error).message)
-      .join('; ')}; results include everything they reported before`;
+    outcomeDetail = lostShardsDetail(
+      [...lost],
+      results
+        .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+        .map((r) => (r.reason as Error).message)
+        .join('; '),
+    );
   }
   await Promise.all(hosts.map((h) => h.kill()));
   const teardownError = await runPostgresScript(loadTest.spec.postgres, 'teardown', options.env).then(
