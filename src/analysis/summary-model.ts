@@ -30,6 +30,14 @@ export interface StepSummary {
   checks: { passes: number; fails: number };
   ws?: WsSummary;
   pg?: PgSummary;
+  grpc?: GrpcSummary;
+}
+
+/** A gRPC step; its `latency` runs to the response (unary) or the end of the stream; `statuses` are status names. */
+export interface GrpcSummary {
+  /** Response messages received: one per successful unary call, any number per stream. */
+  messages: number;
+  messagesPerSecond: number;
 }
 
 /** A WebSocket step's connections and messages; its `latency` is the reply round trip. */

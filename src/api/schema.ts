@@ -6,6 +6,7 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Analysis } from './schema-analysis.js';
 import { AnyJson, Duration, LIMITS, StringEnum, StringMap } from './schema-common.js';
+import { GrpcStatus, GrpcStep } from './schema-grpc.js';
 import {
   type PgStatement,
   PgStep,
@@ -91,6 +92,7 @@ const Check = Type.Object(
     bodyMatches: Type.Optional(Type.String()),
     json: Type.Optional(Type.Array(JsonCheck, { minItems: 1, maxItems: 32 })),
     maxDuration: Type.Optional(Duration('Fail the check when the step took longer')),
+    grpcStatus: Type.Optional(GrpcStatus()),
   },
   { additionalProperties: false },
 );
@@ -134,6 +136,7 @@ function stepSchema(depth: number): TSchema {
       request: Type.Optional(HttpRequest),
       ws: Type.Optional(WsStep),
       pg: Type.Optional(PgStep),
+      grpc: Type.Optional(GrpcStep),
       extract: Type.Optional(
         Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Extractor, { maxProperties: 32 }),
       ),
@@ -272,7 +275,10 @@ const Feeder = Type.Object(
 
 const Target = Type.Object(
   {
-    baseURL: Type.String({ pattern: '^https?://[^\\s/]+', 'x-hint': 'an http:// or https:// URL' }),
+    baseURL: Type.String({
+      pattern: '^(https?|grpcs?)://[^\\s/]+',
+      'x-hint': 'an http:// or https:// URL, or grpc://host:port or grpcs://host:port for gRPC steps',
+    }),
     headers: Type.Optional(StringMap('Headers sent with every request')),
     timeout: Type.Optional(Duration('Default request timeout (default 10s)')),
     connections: Type.Optional(
@@ -383,6 +389,7 @@ export interface Step {
   request?: HttpRequestSpec;
   ws?: WsStepSpec;
   pg?: PgStepSpec;
+  grpc?: GrpcStepSpec;
   extract?: Record<string, ExtractorSpec>;
   check?: CheckSpec;
   set?: Record<string, string>;
@@ -397,6 +404,7 @@ export type WsStepSpec = Static<typeof WsStep>;
 export type WsMessageSpec = Static<typeof WsMessage>;
 export type WsExpectSpec = Static<typeof WsExpect>;
 export type PgStepSpec = Static<typeof PgStep>;
+export type GrpcStepSpec = Static<typeof GrpcStep>;
 export type PgStatementSpec = Static<typeof PgStatement>;
 export type PostgresSpec = Static<typeof Postgres>;
 export type SecretKeyRefSpec = Static<typeof SecretKeyRef>;

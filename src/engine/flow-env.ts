@@ -2,6 +2,7 @@
 import type { PgUrlSource } from '../api/pg-url.js';
 import type { StepRecorder } from '../metrics/recorder.js';
 import type { StepProtocol } from '../metrics/snapshot.js';
+import type { GrpcChannel } from '../protocols/grpc/client.js';
 import type { HttpClient, TlsMaterial } from '../protocols/http.js';
 import type { PgPool } from '../protocols/postgres.js';
 import type { IterationState, VU } from './vu.js';
@@ -28,4 +29,8 @@ export interface FlowEnv {
   isHardStopped(): boolean;
   /** Work that outlives a request (WebSocket connections), dropped at a hard stop. */
   live: Set<{ abort(): void }>;
+  /** The shard's channel to a grpc:// or grpcs:// target.baseURL; undefined for an http(s) target. */
+  grpcChannel(): GrpcChannel | undefined;
+  /** A file the manifest names (a .proto), resolved against the manifest's directory. */
+  resolveFile(file: string): string;
 }

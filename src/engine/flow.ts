@@ -4,6 +4,7 @@
  */
 import type { Step } from '../api/schema.js';
 import type { FlowEnv, StepRunner } from './flow-env.js';
+import { compileGrpcStep, defaultGrpcStepName } from './grpc-step.js';
 import { compileHttpStep, defaultStepName } from './http-step.js';
 import { compilePgStep } from './pg-step.js';
 import { compileTemplate } from './template.js';
@@ -34,6 +35,8 @@ function compileStep(step: Step, env: FlowEnv, prefix: string): StepRunner {
   } else if (step.pg) {
     // Validation requires a name: results are reported per query name.
     body = compilePgStep(step, prefix + (step.name ?? 'pg'), env);
+  } else if (step.grpc) {
+    body = compileGrpcStep(step, prefix + (step.name ?? defaultGrpcStepName(step)), env);
   } else if (step.choice) {
     body = compileChoice(step, env, prefix);
   } else if (step.steps) {

@@ -4,11 +4,13 @@
  * cumulative snapshots.
  */
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { durationUs } from '../api/duration.js';
 import type { LoadTest } from '../api/schema.js';
 import { HealthSampler } from '../metrics/health.js';
 import { ShardRecorder } from '../metrics/recorder.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
+import { GrpcChannel } from '../protocols/grpc/client.js';
 import { HttpClient, type TlsMaterial } from '../protocols/http.js';
 import { PgPools } from '../protocols/postgres.js';
 import type { ScenarioPlan } from './executor.js';
@@ -58,6 +60,8 @@ export class ShardRunner {
   private readonly http: HttpClient;
   private readonly tls: TlsMaterial | undefined;
   private readonly pg: PgPools;
+  /** The channel to a grpc:// or grpcs:// target, opened when the first gRPC step is compiled. */
+  private grpc: GrpcChannel | undefined;
   private readonly live: Set<{ abort(): void }>[] = [];
   private prepared: Promise<void> | undefined;
   private readonly runtimes: ScenarioRuntime[] = [];
@@ -160,6 +164,7 @@ export class ShardRunner {
       this.recorder.closeInterval(health.sample());
       health.stop();
       for (const live of this.live) for (const work of [...live]) work.abort();
+      this.grpc?.close();
       await Promise.all([this.http.destroy(), this.pg.end()]);
       this.recorder.finish();
     }
@@ -191,6 +196,8 @@ export class ShardRunner {
       recorder: (step, protocol) => this.recorder.step(plan.scenario, step, plan.model, protocol),
       isHardStopped: () => runtime.hardStopped,
       live,
+      grpcChannel: () => this.grpcChannelFor(target),
+      resolveFile: (file) => resolve(this.options.baseDir, file),
     };
     const feeders = new Map<string, FeederCursor>();
     for (const [name, spec] of Object.entries(loadTest.spec.feeders ?? {})) {
@@ -221,6 +228,17 @@ export class ShardRunner {
       runtime.hardStop();
       for (const work of [...live]) work.abort();
     }
+  }
+
+  private grpcChannelFor(target: URL): GrpcChannel | undefined {
+    if (target.protocol !== 'grpc:' && target.protocol !== 'grpcs:') return undefined;
+    this.grpc ??= new GrpcChannel({
+      address: target.host,
+      secure: target.protocol === 'grpcs:',
+      insecureSkipTLSVerify: this.options.loadTest.spec.target.insecureSkipTLSVerify ?? false,
+      ...(this.tls ? { tls: this.tls } : {}),
+    });
+    return this.grpc;
   }
 
   /** Sleeps, but wakes early on stop(). */

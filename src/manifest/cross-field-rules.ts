@@ -103,7 +103,7 @@ const scenarioRules: CrossFieldRule[] = [
 ];
 
 /** What a step does: one of these at most. */
-export const STEP_KINDS = ['request', 'steps', 'choice', 'ws', 'pg'] as const;
+export const STEP_KINDS = ['request', 'steps', 'choice', 'ws', 'pg', 'grpc'] as const;
 
 const oneOf = (
   node: CrossFieldRule['node'],
@@ -118,7 +118,7 @@ const nodeRules: CrossFieldRule[] = [
     'step',
     '',
     STEP_KINDS,
-    'has {found}; a step is one of: request, ws, pg, steps (with group/repeat), choice',
+    'has {found}; a step is one of: request, ws, pg, steps (with group/repeat), choice, grpc',
     { atMost: true, join: ' and ' },
   ),
   oneOf('think', '', ['constant', 'uniform', 'poisson'], 'needs exactly one of constant, uniform, poisson'),

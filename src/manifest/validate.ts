@@ -23,6 +23,7 @@ import { parseThresholdExpression, parseThresholdKey } from '../metrics/threshol
 import { ruleProblems } from './cross-field.js';
 import { CROSS_FIELD_RULES, EXECUTOR_TAKES, STEP_KINDS } from './cross-field-rules.js';
 import { checkJsonTemplates, checkTemplate, type TemplateScope } from './template-check.js';
+import { grpcStepProblems, isGrpcBaseURL, nonGrpcStepProblems } from './validate-grpc.js';
 import { pgStepProblems, postgresSpecProblems, wsStepProblems } from './validate-protocols.js';
 import { tlsProblems } from './validate-tls.js';
 
@@ -87,12 +88,13 @@ export function crossFieldProblems(loadTest: LoadTestType, options: ValidateOpti
   }
   problems.push(...tlsProblems(loadTest, options));
   const templateScope = { env: declaredEnv, feeders };
+  const grpcTarget = isGrpcBaseURL(spec.target.baseURL);
   for (const [k, v] of Object.entries(spec.target.headers ?? {})) {
     checkTemplate(v, joinPath('spec.target.headers', k), { ...templateScope, vars: new Set() }, problems);
   }
   problems.push(...postgresSpecProblems(loadTest, { ...templateScope, vars: new Set() }));
   for (const [name, scenario] of Object.entries(spec.scenarios)) {
-    problems.push(...scenarioProblems(name, scenario, templateScope, spec.postgres));
+    problems.push(...scenarioProblems(name, scenario, { ...templateScope, grpcTarget }, spec.postgres));
   }
   for (const [key, rules] of Object.entries(spec.thresholds ?? {})) {
     const path = joinPath('spec.thresholds', key);
@@ -122,7 +124,7 @@ export function crossFieldProblems(loadTest: LoadTestType, options: ValidateOpti
 function scenarioProblems(
   name: string,
   scenario: Scenario,
-  scope: Omit<TemplateScope, 'vars'>,
+  scope: Omit<TemplateScope, 'vars'> & { grpcTarget: boolean },
   postgres: PostgresSpec | undefined,
 ): Problem[] {
   const base = joinPath('spec.scenarios', name);
@@ -145,7 +147,15 @@ function mixedProtocolNames(steps: Step[], base: string): Problem[] {
   const walk = (list: Step[], path: string, prefix: string) =>
     list.forEach((step, i) => {
       const here = `${path}[${i}]`;
-      const protocol = step.ws ? 'ws' : step.pg ? 'pg' : step.request ? 'http' : undefined;
+      const protocol = step.ws
+        ? 'ws'
+        : step.pg
+          ? 'pg'
+          : step.grpc
+            ? 'grpc'
+            : step.request
+              ? 'http'
+              : undefined;
       if (protocol && step.name !== undefined) {
         const full = prefix + step.name;
         const seen = byName.get(full);
@@ -170,7 +180,7 @@ function collectDefinedVars(steps: Step[], out: Set<string>): void {
   }
 }
 
-type FlowScope = TemplateScope & { postgres: PostgresSpec | undefined };
+type FlowScope = TemplateScope & { postgres: PostgresSpec | undefined; grpcTarget: boolean };
 
 function checkFlow(steps: Step[], base: string, scope: FlowScope, problems: Problem[]): void {
   steps.forEach((step, i) => {
@@ -179,7 +189,7 @@ function checkFlow(steps: Step[], base: string, scope: FlowScope, problems: Prob
     if (!STEP_KINDS.some((k) => step[k] !== undefined) && !step.think && !step.set) {
       problems.push({
         path,
-        message: 'does nothing; give it a request, ws, pg, steps, choice, think or set',
+        message: 'does nothing; give it a request, ws, pg, grpc, steps, choice, think or set',
       });
     }
     if (step.ws) wsStepProblems(step.ws, `${path}.ws`, scope, problems);
@@ -191,7 +201,9 @@ function checkFlow(steps: Step[], base: string, scope: FlowScope, problems: Prob
     ) {
       problems.push({ path, message: 'group and repeat need steps' });
     }
-    if (!step.request) {
+    if (step.grpc) grpcStepProblems(step, path, scope, scope.grpcTarget, problems);
+    else nonGrpcStepProblems(step, path, scope.grpcTarget, problems);
+    if (!step.request && !step.grpc) {
       for (const field of ['extract', 'check'] as const) {
         if (step[field])
           problems.push({ path: `${path}.${field}`, message: 'only applies to a step with a request' });

@@ -1,3 +1,5 @@
+import { GRPC_STATUS_NAMES } from '../api/schema-grpc.js';
+
 /** Every failed request falls in exactly one class, so error mixes can be compared across runs and tools. */
 export const ERROR_CLASSES = [
   'refused',
@@ -24,7 +26,22 @@ export type FixedErrorClass = (typeof ERROR_CLASSES)[number];
  * about forty classes, so they are open-ended keys rather than fixed zero counters.
  */
 export type SqlStateClass = `pg_${string}`;
-export type ErrorClass = FixedErrorClass | SqlStateClass;
+/**
+ * gRPC calls that ended with a status other than the expected one are classed by that status: `grpc_not_found`,
+ * `grpc_deadline_exceeded`, `grpc_unavailable`, ... one per status name (sixteen at most), so the set is
+ * bounded; a code outside 0..16 folds into `grpc_unknown`. Like SQLSTATE classes they appear only when seen.
+ */
+export type GrpcStatusClass = `grpc_${string}`;
+export type ErrorClass = FixedErrorClass | SqlStateClass | GrpcStatusClass;
+
+/** The gRPC status name of a code; codes outside the spec's 0..16 are UNKNOWN, as the spec says. */
+export function grpcStatusName(code: number): string {
+  return GRPC_STATUS_NAMES[code] ?? 'UNKNOWN';
+}
+
+export function classifyGrpcStatus(code: number): GrpcStatusClass {
+  return `grpc_${grpcStatusName(code).toLowerCase()}`;
+}
 
 const BY_CODE: Record<string, FixedErrorClass> = {
   ECONNREFUSED: 'refused',

@@ -22,6 +22,8 @@ export interface MergedStep {
   service: Histogram | undefined;
   ws: MergedWs | undefined;
   pg: MergedPg | undefined;
+  /** gRPC steps only: response messages received. */
+  grpc?: { messages: number };
 }
 
 export interface MergedScenario {
@@ -131,6 +133,7 @@ function addStep(steps: Map<string, MergedStep>, s: ShardSnapshot['steps'][numbe
   }
   if (s.ws) m.ws = mergeWs(m.ws, s.ws);
   if (s.pg) m.pg = mergePg(m.pg, s.pg);
+  if (s.grpc) m.grpc = { messages: (m.grpc?.messages ?? 0) + s.grpc.messages };
 }
 
 function addScenario(scenarios: Map<string, MergedScenario>, s: ShardSnapshot['scenarios'][number]): void {

@@ -53,11 +53,14 @@ export class StepRecorder {
   checksPass = 0;
   checksFail = 0;
   readonly errors = emptyErrorCounts();
-  readonly statuses = new Map<number, number>();
+  /** HTTP status codes; gRPC status names (OK, NOT_FOUND, ...). */
+  readonly statuses = new Map<number | string, number>();
   readonly duration: Histogram = createHistogram();
   readonly service: Histogram | undefined;
   readonly ws: WsMetrics | undefined;
   readonly pg: PgMetrics | undefined;
+  /** gRPC: response messages received. */
+  grpcMessages = 0;
 
   constructor(
     readonly scenario: string,
@@ -172,6 +175,31 @@ export class StepRecorder {
     this.failure(errorClass, message);
   }
 
+  /**
+   * gRPC: one call that ended with a status. `latencyUs` runs from the scheduled start (open models) to the
+   * response or the end of the stream; `serviceUs` from the call's start. Failing statuses go on to failure().
+   */
+  grpcCall(
+    latencyUs: number,
+    serviceUs: number,
+    status: string,
+    messages: number,
+    bytesIn: number,
+    bytesOut: number,
+  ): void {
+    this.requests++;
+    this.grpcMessages += messages;
+    this.bytesIn += bytesIn;
+    this.bytesOut += bytesOut;
+    this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
+    recordUs(this.duration, latencyUs);
+    if (this.service) recordUs(this.service, serviceUs);
+    const interval = this.shard.interval;
+    interval.requests++;
+    interval.bytesIn += bytesIn;
+    recordUs(interval.duration, latencyUs);
+  }
+
   check(passed: boolean): void {
     if (passed) {
       this.checksPass++;
@@ -200,6 +228,7 @@ export class StepRecorder {
       ...(this.service ? { serviceHdr: encodeHistogram(this.service) } : {}),
       ...(this.ws ? { ws: this.ws.snapshot() } : {}),
       ...(this.pg ? { pg: this.pg.snapshot() } : {}),
+      ...(this.protocol === 'grpc' ? { grpc: { messages: this.grpcMessages } } : {}),
     };
   }
 }

@@ -10,7 +10,7 @@ export const SNAPSHOT_SCHEMA_VERSION = 1;
 export type LoadModel = 'open' | 'closed';
 
 /** `http2`: an HTTP step sent over HTTP/2 (spec.target.http2); it has statuses like `http`. */
-export type StepProtocol = 'http' | 'http2' | 'ws' | 'pg';
+export type StepProtocol = 'http' | 'http2' | 'ws' | 'pg' | 'grpc';
 
 export interface StepSnapshot {
   scenario: string;
@@ -36,6 +36,13 @@ export interface StepSnapshot {
   ws?: WsStepSnapshot;
   /** PostgreSQL steps only; durationHdr holds pool wait plus query time. */
   pg?: PgStepSnapshot;
+  /** gRPC steps only; durationHdr holds each call to its response (unary) or the end of its stream. */
+  grpc?: GrpcStepSnapshot;
+}
+
+export interface GrpcStepSnapshot {
+  /** Response messages received (one per unary call, any number per server stream). */
+  messages: number;
 }
 
 export interface WsStepSnapshot {

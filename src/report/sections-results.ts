@@ -6,6 +6,12 @@ import type { Summary } from './summary.js';
 /** Rows of the per-second table in the report; longer runs are bucketed so the file stays readable. */
 const MAX_TIMESERIES_ROWS = 60;
 
+/** Step rows say which protocol carried them where the step's name cannot. */
+const PROTOCOL_LABELS: Partial<Record<Summary['steps'][number]['protocol'], string>> = {
+  http2: ' (HTTP/2)',
+  grpc: ' (gRPC)',
+};
+
 export function stepsSection(s: Summary): string[] {
   return [
     '## Response times by step',
@@ -13,7 +19,7 @@ export function stepsSection(s: Summary): string[] {
     markdownTable(
       ['Step', 'Requests', 'RPS', 'Mean', 'p50', 'p90', 'p95', 'p99', 'Max', 'Errors'],
       s.steps.map((st) => [
-        `${st.scenario}/${st.step}${st.protocol === 'http2' ? ' (HTTP/2)' : ''}`,
+        `${st.scenario}/${st.step}${PROTOCOL_LABELS[st.protocol] ?? ''}`,
         fmtCount(st.requests),
         fmtRate(st.rps),
         ...latencyCells(st),

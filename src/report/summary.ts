@@ -213,7 +213,10 @@ function intervalSummary(i: MergedRun['intervals'][number]): Summary['timeseries
   };
 }
 
-function protocolSummaries(s: MergedStep, seconds: number): Pick<StepSummary, 'ws' | 'pg'> {
+function protocolSummaries(s: MergedStep, seconds: number): Pick<StepSummary, 'ws' | 'pg' | 'grpc'> {
+  if (s.grpc) {
+    return { grpc: { messages: s.grpc.messages, messagesPerSecond: round(s.grpc.messages / seconds) } };
+  }
   if (s.ws) {
     return {
       ws: {

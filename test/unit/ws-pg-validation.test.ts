@@ -84,7 +84,7 @@ describe('WebSocket step validation', () => {
     expect(['ws://h/x', 'wss://h:1/x?y', '/ws'].every((u) => re.test(u))).toBe(true);
     expect(['http://h/x', 'ftp://h', 'ws:///x', 'ws://a b', 'chat'].some((u) => re.test(u))).toBe(false);
     expect(flowItem['x-kubernetes-validations'][0].rule).toBe(
-      '[has(self.request), has(self.steps), has(self.choice), has(self.ws), has(self.pg)].filter(x, x).size() <= 1',
+      '[has(self.request), has(self.steps), has(self.choice), has(self.ws), has(self.pg), has(self.grpc)].filter(x, x).size() <= 1',
     );
   });
 
@@ -113,7 +113,7 @@ describe('WebSocket step validation', () => {
       'spec.scenarios.s.flow[1].ws.session.interval: needs send: the message sent every interval',
       'spec.scenarios.s.flow[2].ws.send.binary: is not base64',
       'spec.scenarios.s.flow[2].ws.latencyFrom: JSON path "$.a b" is not supported at " b"',
-      'spec.scenarios.s.flow[3]: has request and ws; a step is one of: request, ws, pg, steps (with group/repeat), choice',
+      'spec.scenarios.s.flow[3]: has request and ws; a step is one of: request, ws, pg, steps (with group/repeat), choice, grpc',
     ]);
   });
 });

@@ -1,0 +1,54 @@
+/**
+ * The gRPC (`grpc`) step schema and the status names checks and error classes use. CRD-friendly like the
+ * rest: an object with optional fields, bounded strings and maps.
+ */
+import { Type } from '@sinclair/typebox';
+import { AnyJson, Duration, StringEnum, StringMap } from './schema-common.js';
+
+/** gRPC status names by code (0..16), as the gRPC spec spells them. */
+export const GRPC_STATUS_NAMES = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+] as const;
+export type GrpcStatusName = (typeof GRPC_STATUS_NAMES)[number];
+
+export const GrpcStatus = () => StringEnum([...GRPC_STATUS_NAMES]);
+
+export const GrpcStep = Type.Object(
+  {
+    service: Type.String({
+      minLength: 1,
+      maxLength: 256,
+      pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$',
+      'x-hint': 'a fully qualified service name such as demo.Greeter',
+    }),
+    method: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+    proto: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      description: 'The .proto file, relative to the manifest (local runs)',
+    }),
+    message: Type.Optional(AnyJson()),
+    metadata: Type.Optional(StringMap('Request metadata; values may use ${...} templates')),
+    deadline: Type.Optional(Duration('The call deadline (default: target.timeout)')),
+    stream: Type.Optional(
+      Type.Boolean({ description: 'A server-streaming call: latency runs to the end of the stream' }),
+    ),
+  },
+  { additionalProperties: false },
+);
