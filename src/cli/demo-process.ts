@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 export interface DemoProcess {
   url: string;
+  /** grpc://host:port when the demo was started with --grpc-port. */
+  grpcUrl?: string;
   stop(): void;
 }
 
@@ -26,7 +28,8 @@ export function startDemoProcess(extraArgs: string[] = []): Promise<DemoProcess>
       const m = /listening on (http:\/\/\S+)/.exec(buffered);
       if (m) {
         clearTimeout(timer);
-        resolve({ url: m[1] as string, stop: () => child.kill() });
+        const grpc = /gRPC target listening on (grpc:\/\/\S+)/.exec(buffered);
+        resolve({ url: m[1] as string, ...(grpc ? { grpcUrl: grpc[1] } : {}), stop: () => child.kill() });
       }
     });
     child.once('exit', (code) => {

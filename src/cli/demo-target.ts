@@ -1,16 +1,19 @@
 /** `stampede demo-target`: the built-in API to point a first load test at. */
 import { parseDurationUs } from '../api/duration.js';
+import { startDemoGrpc } from '../demo/grpc.js';
 import { DEFAULT_DEMO_OPTIONS, startDemoTarget } from '../demo/server.js';
 import { parseArgs, UsageError } from './args.js';
 
 export const DEMO_USAGE = `usage: stampede demo-target [--host 127.0.0.1] [--port 8080] [--latency 5ms] [--jitter 10ms] [--error-rate 0]
-                            [--capacity N] [--queue N]
+                            [--capacity N] [--queue N] [--grpc-port N]
 
   Serves POST /api/login, GET /api/data and POST /api/transaction (the seed's user session), and a
   WebSocket echo/chat endpoint at /ws ("ping" -> "pong", JSON echoed with a server "ts", chat rooms with
   ?room=, {"type":"subscribe","intervalMs":100} for a feed). Latency, jitter and error rate apply to both.
   --capacity N serves at most N API requests at once; more wait in a queue (their latency climbs) and past
-  --queue waiting (default 4 x N) are answered 503.`;
+  --queue waiting (default 4 x N) are answered 503.
+  --grpc-port N also serves the gRPC service demo.Greeter of examples/demo.proto (plaintext HTTP/2): unary
+  Hello and server-streaming Count.`;
 
 /** The demo options that shape its answers; \`stampede run --demo-target\` passes the same ones through. */
 export const DEMO_SHAPE_OPTIONS = ['latency', 'jitter', 'error-rate', 'capacity', 'queue'] as const;
@@ -31,10 +34,13 @@ function count(text: string | undefined, fallback: number, name: string): number
 }
 
 export async function demoTargetCommand(argv: string[]): Promise<number | undefined> {
-  const args = parseArgs(argv, { values: ['host', 'port', ...DEMO_SHAPE_OPTIONS] });
+  const args = parseArgs(argv, { values: ['host', 'port', 'grpc-port', ...DEMO_SHAPE_OPTIONS] });
   if (args.positional.length) throw new UsageError(DEMO_USAGE);
   const port = Number(args.values.port ?? DEFAULT_DEMO_OPTIONS.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535`);
+  const grpcPort = args.values['grpc-port'] === undefined ? undefined : Number(args.values['grpc-port']);
+  if (grpcPort !== undefined && !(Number.isInteger(grpcPort) && grpcPort >= 0 && grpcPort <= 65535))
+    throw new UsageError('--grpc-port must be 0..65535');
   const errorRate = Number(args.values['error-rate'] ?? 0);
   if (!(errorRate >= 0 && errorRate <= 1)) throw new UsageError('--error-rate must be between 0 and 1');
   const capacity = count(args.values.capacity, 0, 'capacity');
@@ -48,8 +54,12 @@ export async function demoTargetCommand(argv: string[]): Promise<number | undefi
     capacity,
     queueLimit: queue,
   });
+  const host = args.values.host ?? DEFAULT_DEMO_OPTIONS.host;
+  const grpc = grpcPort === undefined ? undefined : await startDemoGrpc(host, grpcPort);
+  // The gRPC line comes first: whoever waits for the HTTP line then has both addresses.
+  if (grpc) process.stdout.write(`demo gRPC target listening on ${grpc.url}\n`);
   process.stdout.write(`demo target listening on ${target.url}\n`);
-  const stop = () => void target.close().then(() => process.exit(0));
+  const stop = () => void Promise.all([target.close(), grpc?.close()]).then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return undefined; // keep serving

@@ -62,12 +62,15 @@ export async function runCommand(argv: string[]): Promise<number> {
     return value === undefined ? [] : [`--${o}`, value];
   });
   if (demoArgs.length && !demo) throw new UsageError('--demo-* options need --demo-target');
-  const demoProcess = demo ? await startDemoProcess(demoArgs) : undefined;
+  // A grpc:// target gets the demo's gRPC service (demo.Greeter) in place of its HTTP API.
+  const grpcTarget = /^grpcs?:\/\//.test(loadTest.spec.target.baseURL);
+  const demoProcess = demo
+    ? await startDemoProcess([...demoArgs, ...(grpcTarget ? ['--grpc-port', '0'] : [])])
+    : undefined;
   if (demoProcess) {
-    process.stderr.write(
-      `demo target started at ${demoProcess.url} (replacing ${loadTest.spec.target.baseURL})\n`,
-    );
-    loadTest.spec.target.baseURL = demoProcess.url;
+    const url = grpcTarget ? (demoProcess.grpcUrl as string) : demoProcess.url;
+    process.stderr.write(`demo target started at ${url} (replacing ${loadTest.spec.target.baseURL})\n`);
+    loadTest.spec.target.baseURL = url;
   }
   const abort = new AbortController();
   const onSigint = () => {

@@ -45,12 +45,18 @@ type Method = MethodDefinition<unknown, unknown>;
 /** Proto-loader options that accept JSON as written in a manifest: field names kept, enums and 64-bit ints as strings. */
 const LOAD_OPTIONS = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
 
+/** Parsed protos by file: every step of a shard that names the same file shares one parse. */
+const loaded = new Map<string, ReturnType<typeof loadSync>>();
+
 export function loadMethod(protoFile: string, service: string, method: string): Method {
-  let definition: ReturnType<typeof loadSync>;
-  try {
-    definition = loadSync(protoFile, LOAD_OPTIONS);
-  } catch (error) {
-    throw new GrpcMethodError(`cannot load ${protoFile}: ${(error as Error).message}`);
+  let definition = loaded.get(protoFile);
+  if (!definition) {
+    try {
+      definition = loadSync(protoFile, LOAD_OPTIONS);
+    } catch (error) {
+      throw new GrpcMethodError(`cannot load ${protoFile}: ${(error as Error).message}`);
+    }
+    loaded.set(protoFile, definition);
   }
   const svc = definition[service];
   if (!svc || (svc as { format?: unknown }).format !== undefined)
