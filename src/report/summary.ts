@@ -184,12 +184,9 @@ export function buildSummary(input: SummaryInput): Summary {
   }
   const describe = new Map(input.plans.map((p) => [p.scenario, p.describe]));
   const models = new Set(run.scenarios.map((s) => s.model));
-  const lag = createHistogram();
-  for (const s of run.scenarios) if (s.scheduleLag) lag.add(s.scheduleLag);
   const saturation = judgeSaturation({
     intervals: run.intervals,
     usableCores: Math.max(1, Math.min(run.generator.threads, run.generator.cores)),
-    scheduleLagP99Ms: lag.totalCount ? latencyStats(lag).p99Ms : undefined,
   });
   const thresholdsPassed = input.thresholds.every((t) => t.passed);
   const lost = new Set(input.lostShards ?? []);
