@@ -60,6 +60,11 @@ export function renderConsoleSummary(s: Summary): string {
       );
     }
   }
+  const failedGates = (s.gates ?? []).filter((g) => !g.passed);
+  if (failedGates.length) {
+    out.push('', 'gates:');
+    for (const g of failedGates) out.push(`  FAIL  ${g.name}  ${g.rule}  (actual ${g.actual})`);
+  }
   out.push(...consoleAnalysisLines(s));
   const breaking = breakingPointLine(s);
   if (breaking) out.push('', breaking);

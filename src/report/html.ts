@@ -180,18 +180,20 @@ export function renderHtml(s: Summary): string {
       st.failures ? `${fmtCount(st.failures)} (${fmtPercent(st.errorRate)})` : '0',
     ]),
   );
-  const thresholds = s.thresholds.length
-    ? table(
-        ['Metric', 'Threshold', 'Actual', 'Status'],
-        s.thresholds.map((t) => [
-          esc(t.metric),
-          esc(t.threshold),
-          esc(fmtThresholdValue(t.actual, t.unit)),
-          t.passed ? '<span class="good">pass</span>' : '<span class="bad">FAIL</span>',
-        ]),
-        2,
-      )
-    : '<p>No thresholds were set.</p>';
+  const status = (passed: boolean) =>
+    passed ? '<span class="good">pass</span>' : '<span class="bad">FAIL</span>';
+  const budgetRows = [
+    ...s.thresholds.map((t) => [
+      esc(t.metric),
+      esc(t.threshold),
+      esc(fmtThresholdValue(t.actual, t.unit)),
+      status(t.passed),
+    ]),
+    ...(s.gates ?? []).map((g) => [esc(g.name), esc(g.rule), esc(g.actual), status(g.passed)]),
+  ];
+  const thresholds =
+    (s.thresholds.length ? '' : '<p>No thresholds were set; the default gates apply.</p>') +
+    (budgetRows.length ? table(['Metric', 'Threshold', 'Actual', 'Status'], budgetRows, 2) : '');
   const errorClasses = Object.entries(s.errors.byClass).filter(([, n]) => n > 0);
   const errors = errorClasses.length
     ? table(

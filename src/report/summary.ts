@@ -4,6 +4,7 @@
  */
 import type { SummaryAnalysis } from '../analysis/model.js';
 import { scalabilityOf } from '../analysis/run-scalability.js';
+import { type Gate, withVerdict } from '../analysis/verdict.js';
 import type { ScenarioPlan } from '../engine/executor.js';
 import { type ErrorClass, emptyErrorCounts } from '../metrics/error-class.js';
 import { createHistogram, type LatencyStats, latencyStats } from '../metrics/histogram.js';
@@ -106,6 +107,8 @@ export interface Summary extends SummaryAnalysis {
   outcome: RunOutcome;
   outcomeDetail?: string;
   verdict: 'passed' | 'failed';
+  /** Checks every run is held to besides its thresholds (src/analysis/verdict.ts); any failing fails the verdict. */
+  gates?: Gate[];
   /** closed: latency is service time; open: latency counts from the scheduled start (coordinated omission visible). */
   latencyModel: LoadModel | 'mixed';
   totals: {
@@ -188,10 +191,9 @@ export function buildSummary(input: SummaryInput): Summary {
     intervals: run.intervals,
     usableCores: Math.max(1, Math.min(run.generator.threads, run.generator.cores)),
   });
-  const thresholdsPassed = input.thresholds.every((t) => t.passed);
   const lost = new Set(input.lostShards ?? []);
   const scalability = scalabilityOf(run, input.plans, input.thresholdRules ?? []);
-  return {
+  return withVerdict({
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     kind: 'StampedeSummary',
     loadTest: { name: input.name, ...(input.namespace ? { namespace: input.namespace } : {}) },
@@ -201,10 +203,9 @@ export function buildSummary(input: SummaryInput): Summary {
     durationSeconds: round(seconds),
     outcome: input.outcome,
     ...(input.outcomeDetail ? { outcomeDetail: input.outcomeDetail } : {}),
-    verdict:
-      thresholdsPassed && input.outcome !== 'failed' && input.outcome !== 'aborted-by-threshold'
-        ? 'passed'
-        : 'failed',
+    // Worked out with the gates by withVerdict below, once the totals are known.
+    verdict: 'failed',
+    gates: [],
     latencyModel: models.size === 1 ? ([...models][0] as LoadModel) : 'mixed',
     totals: {
       requests,
@@ -295,7 +296,7 @@ export function buildSummary(input: SummaryInput): Summary {
       };
     }),
     ...(scalability ? { scalability } : {}),
-  };
+  });
 }
 
 function protocolSummaries(s: MergedStep, seconds: number): Pick<StepSummary, 'ws' | 'pg'> {
