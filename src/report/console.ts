@@ -73,6 +73,14 @@ export function renderConsoleSummary(s: Summary): string {
   return out.join('\n');
 }
 
+/** WebSocket steps time each reply from its own send, whatever the model: say so where the model is open. */
+function wsNote(s: Summary): string {
+  const open = new Set(s.scenarios.filter((sc) => sc.model === 'open').map((sc) => sc.name));
+  return s.steps.some((st) => st.protocol === 'ws' && open.has(st.scenario))
+    ? ' WebSocket steps are reply round trips from each send, not from the schedule.'
+    : '';
+}
+
 export function latencyModelLine(s: Summary): string {
   const lagging = s.scenarios.filter((sc) => sc.scheduleLag);
   const lag = lagging.length
@@ -80,11 +88,11 @@ export function latencyModelLine(s: Summary): string {
     : '';
   switch (s.latencyModel) {
     case 'open':
-      return `  latency model: OPEN — latency counts from each iteration's scheduled start, so queueing in the target shows (no coordinated omission).${lag}`;
+      return `  latency model: OPEN — latency counts from each iteration's scheduled start, so queueing in the target shows (no coordinated omission).${wsNote(s)}${lag}`;
     case 'closed':
       return '  latency model: CLOSED — VUs wait for each response before sending the next; latency is service time and hides queueing a real open workload would see.';
     default:
-      return `  latency model: MIXED — open scenarios count from the scheduled start, closed ones are service time.${lag}`;
+      return `  latency model: MIXED — open scenarios count from the scheduled start, closed ones are service time.${wsNote(s)}${lag}`;
   }
 }
 

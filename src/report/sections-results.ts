@@ -24,20 +24,31 @@ export function stepsSection(s: Summary): string[] {
   ];
 }
 
+/** WebSocket steps of open-model scenarios: their latency is the reply round trip, not from the schedule. */
+function openWs(s: Summary): string[] {
+  const open = new Set(s.scenarios.filter((sc) => sc.scheduleLag).map((sc) => sc.name));
+  return s.steps
+    .filter((st) => st.protocol === 'ws' && open.has(st.scenario))
+    .map((st) => `${st.scenario}/${st.step}`);
+}
+
 export function openModelSection(s: Summary): string[] {
   const open = s.scenarios.filter((sc) => sc.scheduleLag);
   if (!open.length) return [];
   return [
     '### Open-model schedule',
     '',
-    "Latency above counts from each iteration's scheduled start. Service time is send-to-last-byte; the gap is queueing. Schedule lag is how late the generator started iterations.",
+    "Latency above counts the first HTTP or PostgreSQL step of each iteration from the iteration's scheduled start (later steps from their own send). Service time is send-to-last-byte; the gap is queueing. Schedule lag is how late the generator started iterations." +
+      (openWs(s).length
+        ? ` WebSocket steps (${openWs(s).join(', ')}) are timed as reply round trips, from each message's send to its reply: they do not count from the schedule, so a late start shows only in schedule lag.`
+        : ''),
     '',
     markdownTable(
       ['Step', 'Latency p99', 'Service time p99'],
       s.steps
         .filter((st) => st.serviceTime)
         .map((st) => [
-          `${st.scenario}/${st.step}`,
+          `${st.scenario}/${st.step}${st.protocol === 'ws' ? ' (round trip)' : ''}`,
           fmtMs(st.latency.p99Ms),
           fmtMs(st.serviceTime?.p99Ms ?? 0),
         ]),
