@@ -1,6 +1,6 @@
 /** The end-of-test summary for a terminal. */
 import { consoleAnalysisLines } from './console-analysis.js';
-import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtThresholdValue, textTable } from './format.js';
+import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtStat, fmtThresholdValue, textTable } from './format.js';
 import { breakingPointLine } from './levels-section.js';
 import { consoleProtocolLines, latencyCells } from './protocol-sections.js';
 import type { Summary } from './summary.js';
@@ -30,12 +30,14 @@ export function renderConsoleSummary(s: Summary): string {
     'ALL',
     fmtCount(s.totals.requests),
     fmtRate(s.totals.rps),
-    fmtMs(s.latency.meanMs),
-    fmtMs(s.latency.p50Ms),
-    fmtMs(s.latency.p90Ms),
-    fmtMs(s.latency.p95Ms),
-    fmtMs(s.latency.p99Ms),
-    fmtMs(s.latency.maxMs),
+    ...[
+      s.latency.meanMs,
+      s.latency.p50Ms,
+      s.latency.p90Ms,
+      s.latency.p95Ms,
+      s.latency.p99Ms,
+      s.latency.maxMs,
+    ].map((ms) => fmtStat(s.latency, ms)),
     s.totals.failures ? `${fmtCount(s.totals.failures)} (${fmtPercent(s.totals.errorRate)})` : '0',
   ]);
   out.push(textTable(['step', 'count', 'rps', 'mean', 'p50', 'p90', 'p95', 'p99', 'max', 'errors'], rows));

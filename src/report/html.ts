@@ -5,7 +5,7 @@
  */
 
 import { COMPARISON_HEADER, comparisonCells, comparisonVerdictLine } from './compare-table.js';
-import { fmtBytes, fmtCount, fmtMs, fmtPercent, fmtRate, fmtThresholdValue } from './format.js';
+import { fmtBytes, fmtCount, fmtPercent, fmtRate, fmtStat, fmtThresholdValue } from './format.js';
 import { analysisHtml } from './html-analysis.js';
 import {
   type ChartSeries,
@@ -175,10 +175,10 @@ export function renderHtml(s: Summary): string {
       esc(`${st.scenario}/${st.step}`),
       fmtCount(st.requests),
       fmtRate(st.rps),
-      fmtMs(st.latency.p50Ms),
-      fmtMs(st.latency.p95Ms),
-      fmtMs(st.latency.p99Ms),
-      fmtMs(st.latency.maxMs),
+      fmtStat(st.latency, st.latency.p50Ms),
+      fmtStat(st.latency, st.latency.p95Ms),
+      fmtStat(st.latency, st.latency.p99Ms),
+      fmtStat(st.latency, st.latency.maxMs),
       st.failures ? `${fmtCount(st.failures)} (${fmtPercent(st.errorRate)})` : '0',
     ]),
   );
@@ -227,9 +227,9 @@ export function renderHtml(s: Summary): string {
 ${figure('Requests', fmtCount(s.totals.requests))}
 ${figure('Requests/s', fmtRate(s.totals.rps))}
 ${figure('Error rate', fmtPercent(s.totals.errorRate))}
-${figure('p50', fmtMs(s.latency.p50Ms))}
-${figure('p95', fmtMs(s.latency.p95Ms))}
-${figure('p99', fmtMs(s.latency.p99Ms))}
+${figure('p50', fmtStat(s.latency, s.latency.p50Ms))}
+${figure('p95', fmtStat(s.latency, s.latency.p95Ms))}
+${figure('p99', fmtStat(s.latency, s.latency.p99Ms))}
 ${figure('Data in / out', `${fmtBytes(s.totals.bytesIn)} / ${fmtBytes(s.totals.bytesOut)}`)}
 ${figure('Generator', s.generator.saturated ? 'SATURATED' : 'healthy')}
 </section>

@@ -1,5 +1,5 @@
 /** report.md: what was measured — response times by step, the open-model schedule, throughput over time, errors, per-runner results and how the numbers are made. */
-import { fmtCount, fmtMs, fmtPercent, fmtRate, markdownTable } from './format.js';
+import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtStat, markdownTable, NO_DATA } from './format.js';
 import { latencyCells, measuredNotes } from './protocol-sections.js';
 import type { Summary } from './summary.js';
 
@@ -49,8 +49,8 @@ export function openModelSection(s: Summary): string[] {
         .filter((st) => st.serviceTime)
         .map((st) => [
           `${st.scenario}/${st.step}${st.protocol === 'ws' ? ' (round trip)' : ''}`,
-          fmtMs(st.latency.p99Ms),
-          fmtMs(st.serviceTime?.p99Ms ?? 0),
+          fmtStat(st.latency, st.latency.p99Ms),
+          fmtStat(st.serviceTime, st.serviceTime?.p99Ms),
         ]),
     ),
     '',
@@ -59,13 +59,19 @@ export function openModelSection(s: Summary): string[] {
       open.map((sc) => [
         sc.name,
         fmtCount(sc.droppedIterations),
-        fmtMs(sc.scheduleLag?.p50Ms ?? 0),
-        fmtMs(sc.scheduleLag?.p99Ms ?? 0),
-        fmtMs(sc.scheduleLag?.maxMs ?? 0),
+        fmtStat(sc.scheduleLag, sc.scheduleLag?.p50Ms),
+        fmtStat(sc.scheduleLag, sc.scheduleLag?.p99Ms),
+        fmtStat(sc.scheduleLag, sc.scheduleLag?.maxMs),
       ]),
     ),
     '',
   ];
+}
+
+/** The worst of per-second figures; seconds without a response carry 0 (latencyStats of nothing). */
+function worstMs(values: number[]): string {
+  const worst = Math.max(0, ...values);
+  return worst > 0 ? fmtMs(worst) : NO_DATA;
 }
 
 export function throughputSection(s: Summary): string[] {
@@ -100,8 +106,8 @@ function timeseriesTable(s: Summary): string {
       fmtRate(requests / chunk.length),
       fmtPercent(requests ? failures / requests : 0),
       // Worst second in the bucket: averaging percentiles would invent numbers.
-      fmtMs(Math.max(...chunk.map((x) => x.p95Ms))),
-      fmtMs(Math.max(...chunk.map((x) => x.p99Ms))),
+      worstMs(chunk.map((x) => x.p95Ms)),
+      worstMs(chunk.map((x) => x.p99Ms)),
       String(Math.max(...chunk.map((x) => x.vus))),
       `${Math.max(...chunk.map((x) => x.cpuPercent)).toFixed(0)}%`,
     ]);

@@ -76,6 +76,12 @@ describe('verdicts that cannot pass', () => {
     expect(result.stdout).toMatch(/FAIL {2}successful requests {2}>= 1 {2}\(actual 0\)/);
     expect(junit).toMatch(/<failure message="successful requests &gt;= 1 \(actual 0\)"/);
     expect(markdown).toMatch(/\| successful requests \| >= 1 \| 0 \| \*\*FAIL\*\* \|/);
+    // No response, so no latency: shown as "no data", never as 0.00ms.
+    expect(summary.latency.count).toBe(0);
+    expect(result.stdout).toMatch(/ALL .*no data/);
+    expect(result.stdout).not.toMatch(/0\.00ms/);
+    expect(markdown).toMatch(/Latency p50 \/ p95 \/ p99 \| no data \/ no data \/ no data/);
+    expect(markdown).not.toMatch(/0\.00ms/);
   }, 60_000);
 
   it('nothing is sent (a flow without requests): FAILED, exit 99', async () => {
