@@ -3,7 +3,8 @@
  * cannot be trusted. Pure: judged from the merged per-second health series.
  *
  * One rule for every signal: a second is bound when the generator was busy (its own CPU at least
- * BUSY_FRACTION of the cores it could use) and the signal was at or above its limit; a signal counts only
+ * BUSY_FRACTION of the cores it could use) or dropping iterations, and the signal was at or above its
+ * limit; a signal counts only
  * when that holds for SUSTAINED_SECONDS seconds in a row. A lone bad second (a GC pause) is noise, and
  * lateness while the generator sat mostly idle (the burst of answers after a target stall, a neighbour
  * taking the core) is not the generator running out of capacity.
@@ -72,7 +73,9 @@ export function judgeSaturation(input: SaturationInput): SaturationVerdict {
   const { intervals } = input;
   const needed = Math.max(1, Math.min(SUSTAINED_SECONDS, intervals.length));
   const busyPercent = input.usableCores * 100 * BUSY_FRACTION;
-  const whileBusy = `while the generator was busy (CPU at or above ${Math.round(BUSY_FRACTION * 100)}%)`;
+  // Busy, or dropping iterations for want of a free VU while late: either way the generator fell behind.
+  const behind = (i: MergedInterval) => i.cpuPercent >= busyPercent || i.dropped > 0;
+  const whileBusy = `while the generator was busy (CPU at or above ${Math.round(BUSY_FRACTION * 100)}%) or dropping iterations`;
   const signals: Signal[] = [
     {
       value: (i) => i.cpuPercent,
@@ -93,8 +96,7 @@ export function judgeSaturation(input: SaturationInput): SaturationVerdict {
   const reasons: string[] = [];
   const affected = new Set<number>();
   const boundCounts = signals.map((signal) => {
-    const bound = (i: MergedInterval) =>
-      i.cpuPercent >= busyPercent && (signal.value(i) ?? 0) >= signal.limit;
+    const bound = (i: MergedInterval) => behind(i) && (signal.value(i) ?? 0) >= signal.limit;
     const stretches = sustainedStretches(intervals, bound, needed);
     if (stretches.length) {
       const seconds = stretches.flat();

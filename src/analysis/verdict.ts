@@ -20,11 +20,29 @@ export interface VerdictInput {
   outcome: string;
   thresholds: readonly { passed: boolean }[];
   totals: { requests: number; failures: number; errorRate: number };
+  steps: readonly { scenario: string; requests: number; failures: number }[];
+  scenarios: readonly { name: string; executor: string }[];
   targetResources?: TargetResources;
 }
 
+/**
+ * The default error budget's share of the traffic. Breakpoint scenarios are left out: they push the target
+ * until it fails on purpose, and their stopWhen conditions judge them.
+ */
+function defaultBudgetTraffic(s: VerdictInput): { requests: number; failures: number } {
+  const stepped = new Set(s.scenarios.filter((sc) => sc.executor === 'breakpoint').map((sc) => sc.name));
+  let requests = 0;
+  let failures = 0;
+  for (const st of s.steps) {
+    if (stepped.has(st.scenario)) continue;
+    requests += st.requests;
+    failures += st.failures;
+  }
+  return { requests, failures };
+}
+
 export function judgeGates(s: VerdictInput): Gate[] {
-  const { requests, failures, errorRate } = s.totals;
+  const { requests, failures } = s.totals;
   const gates: Gate[] = [
     { name: 'requests sent', rule: '>= 1', actual: String(requests), passed: requests > 0 },
     {
@@ -34,12 +52,15 @@ export function judgeGates(s: VerdictInput): Gate[] {
       passed: requests - failures > 0,
     },
   ];
-  if (s.thresholds.length === 0) {
+  const budget = defaultBudgetTraffic(s);
+  if (s.thresholds.length === 0 && budget.requests > 0) {
+    const rate = budget.failures / budget.requests;
+    const stepped = budget.requests < requests ? ', breakpoint scenarios excluded' : '';
     gates.push({
-      name: 'error rate (default, no thresholds set)',
+      name: `error rate (default, no thresholds set${stepped})`,
       rule: `< ${DEFAULT_MAX_ERROR_RATE * 100}%`,
-      actual: `${(errorRate * 100).toFixed(2)}%`,
-      passed: errorRate < DEFAULT_MAX_ERROR_RATE,
+      actual: `${(rate * 100).toFixed(2)}%`,
+      passed: rate < DEFAULT_MAX_ERROR_RATE,
     });
   }
   const t = s.targetResources;

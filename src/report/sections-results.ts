@@ -176,7 +176,7 @@ export function methodsSection(s: Summary): string[] {
     '- Percentiles come from HDR histograms in microseconds (3 significant digits), merged exactly across worker threads and runners; nothing is averaged across shards.',
     '- RPS is requests divided by the measured run time, not by any latency.',
     '- A request fails on a transport error (refused, reset, timeout, DNS, TLS), an HTTP status of 400 or more unless a status check allows it, or a failed check.',
-    '- The generator is marked saturated when, for 3 seconds in a row (the whole run if shorter), it was busy (CPU at 50% of the cores it could use) and one signal was over its limit: CPU at 90%, event-loop delay p99 at 20 ms, or open-model schedule lag p99 at 10 ms. The affected seconds are listed. A lone bad second is noise, and lateness while the generator was mostly idle (a stalling target, a busy machine) is not its saturation.',
+    '- The generator is marked saturated when, for 3 seconds in a row (the whole run if shorter), it was busy (CPU at 50% of the cores it could use) or dropping iterations, and one signal was over its limit: CPU at 90%, event-loop delay p99 at 20 ms, or open-model schedule lag p99 at 10 ms. The affected seconds are listed. A lone bad second is noise, and lateness while the generator was mostly idle (a stalling target, a busy machine) is not its saturation.',
     ...(s.findings
       ? [
           '- Findings are rules over the figures above; each lists the numbers it used, and every recommendation comes from one finding.',

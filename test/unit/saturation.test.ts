@@ -67,6 +67,11 @@ describe('generator saturation', () => {
     expect(v.saturated).toBe(false);
   });
 
+  it('late while dropping iterations counts even when a crowded machine leaves the generator little CPU', () => {
+    const flood = seconds(3, 30, 40, 250).map((i) => ({ ...i, dropped: 5000 }));
+    expect(judgeSaturation({ intervals: flood, usableCores: 1 }).affectedSeconds).toEqual([1, 2, 3]);
+  });
+
   it('lag bursts after each stall of a stalling target (one second in five) are not saturation', () => {
     const stalls = run(
       ...Array.from({ length: 6 }, () => run(seconds(4, 55, 1, 0.5), seconds(1, 60, 3, 900))),
