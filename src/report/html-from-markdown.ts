@@ -5,8 +5,8 @@
  * summary (step names, error messages, URLs) can become markup.
  */
 import { escapeHtml } from './html-charts.js';
-import { renderPgMarkdown, renderWsMarkdown } from './protocol-sections.js';
 import { configurationSection } from './sections-overview.js';
+import { renderPgMarkdown, renderWsMarkdown } from './sections-protocols.js';
 import { resourcesSection } from './sections-resources.js';
 import type { Summary } from './summary.js';
 

@@ -2,7 +2,7 @@
 
 import { DEFAULT_MAX_ERROR_RATE } from '../analysis/verdict.js';
 import { fmtRate, fmtThresholdValue, markdownTable } from './format.js';
-import { derivedFiguresTable } from './levels-section.js';
+import { derivedFiguresTable } from './sections-levels.js';
 import type { Summary } from './summary.js';
 
 export function scalabilitySection(s: Summary): string[] {
