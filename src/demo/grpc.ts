@@ -66,19 +66,24 @@ function count(call: ServerWritableStream<CountRequest, unknown>): void {
   next();
 }
 
-export async function startDemoGrpc(host: string, port: number): Promise<DemoGrpcServer> {
+/** Plaintext by default; tests pass TLS server credentials (then the URL is grpcs://). */
+export async function startDemoGrpc(
+  host: string,
+  port: number,
+  serverCredentials = ServerCredentials.createInsecure(),
+): Promise<DemoGrpcServer> {
   const pkg = loadPackageDefinition(loadSync(DEMO_PROTO, { keepCase: true, defaults: true })) as unknown as {
     demo: { Greeter: { service: ServiceDefinition } };
   };
   const server = new Server();
   server.addService(pkg.demo.Greeter.service, { Hello: hello, Count: count });
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, p) =>
+    server.bindAsync(`${host}:${port}`, serverCredentials, (error, p) =>
       error ? reject(error) : resolve(p),
     ),
   );
   return {
-    url: `grpc://${host}:${bound}`,
+    url: `${serverCredentials._isSecure() ? 'grpcs' : 'grpc'}://${host}:${bound}`,
     port: bound,
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,9 +1,11 @@
+import { ServerCredentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Step } from '../../src/api/schema.js';
 import { DEMO_PROTO, type DemoGrpcServer, startDemoGrpc } from '../../src/demo/grpc.js';
 import { validateLoadTest } from '../../src/manifest/validate.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { loadTest, run, stepOf } from '../helpers/load-test.js';
+import { makeTestCerts } from '../helpers/tls-certs.js';
 
 const greeter = { service: 'demo.Greeter', proto: DEMO_PROTO };
 
@@ -110,6 +112,43 @@ describe('gRPC steps against a real grpc-js server (the demo Greeter)', () => {
     const summary = await run(lt);
     expect(stepOf(summary, 'first')).toMatchObject({ failures: 2, errors: { grpc_unavailable: 2 } });
     expect(summary.steps.find((s) => s.step === 'second')?.requests ?? 0).toBe(0);
+  });
+});
+
+describe('gRPC over TLS (grpcs://) to a server that requires a client certificate', () => {
+  it('verifies the server with the CA bundle and presents spec.target.tls certFile/keyFile', async () => {
+    const certs = makeTestCerts();
+    const server = await startDemoGrpc(
+      '127.0.0.1',
+      0,
+      ServerCredentials.createSsl(
+        Buffer.from(certs.ca),
+        [{ cert_chain: Buffer.from(certs.serverCert), private_key: Buffer.from(certs.serverKey) }],
+        true,
+      ),
+    );
+    try {
+      expect(server.url).toMatch(/^grpcs:\/\//);
+      const flow: Step[] = [{ name: 'hello', grpc: { ...greeter, method: 'Hello', message: { name: 'x' } } }];
+      const withCert = loadTest(server.url, once(flow, 1, 3), {
+        target: {
+          baseURL: server.url,
+          tls: { caFile: certs.caFile, certFile: certs.clientCertFile, keyFile: certs.clientKeyFile },
+        },
+      });
+      expect(stepOf(await run(withCert), 'hello')).toMatchObject({ requests: 3, failures: 0 });
+      // Without a client certificate the handshake is refused: every call fails, none succeeds.
+      const without = loadTest(server.url, once(flow, 1, 2), {
+        target: { baseURL: server.url, tls: { caFile: certs.caFile } },
+      });
+      const refused = stepOf(await run(without), 'hello');
+      expect(refused.requests).toBeGreaterThan(0);
+      expect(refused.failures).toBe(refused.requests);
+      expect(refused.statuses.OK).toBeUndefined();
+    } finally {
+      await server.close();
+      certs.remove();
+    }
   });
 });
 
