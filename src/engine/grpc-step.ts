@@ -70,7 +70,7 @@ export function compileGrpcStep(step: Step, name: string, env: FlowEnv): StepRun
     const meta: Record<string, string> = {};
     for (const [k, t] of metadata) meta[k] = t.render(vu.ctx);
     const sentAtMs = performance.now();
-    const result = await channel.call(method, message(vu.ctx), meta, deadlineMs);
+    const result = await channel.call(method, message(vu.ctx), meta, deadlineMs, env.live);
     const doneAtMs = performance.now();
     if (env.isHardStopped()) {
       it.aborted = true;

@@ -95,6 +95,35 @@ describe('gRPC steps against a real grpc-js server (the demo Greeter)', () => {
     expect(summary.errors.byClass).toMatchObject({ grpc_deadline_exceeded: 3, grpc_not_found: 3 });
   });
 
+  it('a stream still running at the hard stop is interrupted, not recorded, and the run ends after gracefulStop', async () => {
+    const lt = loadTest(server.url, {
+      s: {
+        executor: 'constant-vus',
+        vus: 2,
+        duration: '500ms',
+        gracefulStop: '200ms',
+        flow: [
+          {
+            name: 'endless',
+            grpc: {
+              ...greeter,
+              method: 'Count',
+              message: { n: 100, delay_ms: 1000 },
+              stream: true,
+              deadline: '60s',
+            },
+          },
+        ],
+      },
+    });
+    const startedMs = Date.now();
+    const summary = await run(lt);
+    // Generous bound for a busy machine; the streams' deadline is 60 s.
+    expect(Date.now() - startedMs).toBeLessThan(20_000);
+    expect(summary.scenarios[0]?.interruptedIterations).toBe(2);
+    expect(summary.steps.find((s) => s.step === 'endless')?.requests ?? 0).toBe(0);
+  });
+
   it('classes an unreachable target as grpc_unavailable and ends the iteration', async () => {
     const closed = await startDemoGrpc('127.0.0.1', 0);
     await closed.close();

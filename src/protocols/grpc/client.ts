@@ -95,6 +95,7 @@ export class GrpcChannel {
     message: unknown,
     metadata: Record<string, string>,
     deadlineMs: number,
+    live?: Set<{ abort(): void }>,
   ): Promise<GrpcCallResult> {
     const result: GrpcCallResult = { code: Status.OK, details: '', messages: 0, bytesIn: 0, bytesOut: 0 };
     const serialize = (value: unknown): Buffer => {
@@ -110,7 +111,17 @@ export class GrpcChannel {
     for (const [k, v] of Object.entries(metadata)) meta.set(k, v);
     const options: CallOptions = { deadline: Date.now() + deadlineMs };
     return new Promise((resolve) => {
+      // While in flight the call can be cancelled from outside (a hard stop); it then ends CANCELLED.
+      let inFlight: { abort(): void } | undefined;
+      let finished = false;
+      const track = (abort: () => void) => {
+        if (finished) return;
+        inFlight = { abort };
+        live?.add(inFlight);
+      };
       const done = (error: ServiceError | null | undefined) => {
+        finished = true;
+        if (inFlight) live?.delete(inFlight);
         if (error) {
           result.code = error.code ?? Status.UNKNOWN;
           result.details = error.details ?? error.message;
@@ -119,7 +130,7 @@ export class GrpcChannel {
       };
       try {
         if (!method.responseStream) {
-          this.client.makeUnaryRequest(
+          const call = this.client.makeUnaryRequest(
             method.path,
             serialize,
             deserialize,
@@ -131,6 +142,7 @@ export class GrpcChannel {
               done(error);
             },
           );
+          track(() => call.cancel());
           return;
         }
         const stream: ClientReadableStream<unknown> = this.client.makeServerStreamRequest(
@@ -141,6 +153,7 @@ export class GrpcChannel {
           meta,
           options,
         );
+        track(() => stream.cancel());
         stream.on('data', () => {
           result.messages++;
         });
