@@ -124,7 +124,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     }
     stopAll();
   };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  // A signal that came while the shards were starting has already fired its event.
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
 
   const latest = () => hosts.map((h) => h.latest()).filter((s): s is ShardSnapshot => s !== undefined);
   const lookbackSeconds = Math.max(2, steppingLookbackSeconds(plans));
