@@ -3,6 +3,7 @@
  * field path and what is allowed. TypeBox's own error iterator reports unions as "Expected union value", which
  * tells a user nothing; this walker knows the few schema shapes we use and says what would be accepted.
  */
+import { formatDurationUs, MAX_DURATION_TEXT, MAX_DURATION_US, parseDurationUs } from './duration.js';
 
 export interface Problem {
   /** Dotted field path, e.g. `spec.scenarios.browse.executor`. */
@@ -203,6 +204,22 @@ function checkString(schema: Schema, value: unknown, path: string, out: Problem[
     out.push({ path, message: `is ${value.length} characters; at most ${schema.maxLength} allowed` });
   } else if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern).test(value)) {
     out.push({ path, message: `${JSON.stringify(value)} is not ${describeAllowed(schema)}` });
+  } else if (typeof schema['x-max-us'] === 'number' || typeof schema['x-min-us'] === 'number') {
+    checkDurationRange(schema, value, path, out);
+  }
+}
+
+function checkDurationRange(schema: Schema, value: string, path: string, out: Problem[]): void {
+  const us = parseDurationUs(value);
+  if (us === undefined) return;
+  const max = schema['x-max-us'];
+  const min = schema['x-min-us'];
+  if (typeof max === 'number' && us > max) {
+    const longest = max === MAX_DURATION_US ? `${MAX_DURATION_TEXT} (24 days)` : formatDurationUs(max);
+    out.push({ path, message: `${JSON.stringify(value)} is too long: at most ${longest} is allowed` });
+  } else if (typeof min === 'number' && us < min) {
+    const shortest = min <= 1 ? 'longer than 0' : `at least ${formatDurationUs(min)}`;
+    out.push({ path, message: `${JSON.stringify(value)} is too short: it must be ${shortest}` });
   }
 }
 

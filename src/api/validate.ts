@@ -22,6 +22,7 @@ import {
 } from './schema.js';
 import { checkSchema, joinPath, type Problem } from './schema-check.js';
 import { checkJsonTemplates, checkTemplate, type TemplateScope } from './template-check.js';
+import { loadBoundProblems } from './validate-bounds.js';
 import { pgStepProblems, postgresSpecProblems, wsStepProblems } from './validate-protocols.js';
 
 export type { Problem } from './schema-check.js';
@@ -144,6 +145,7 @@ function scenarioProblems(
   }
   for (const p of executor.validate(scenario))
     problems.push({ path: `${base}.${p.path}`, message: p.message });
+  problems.push(...loadBoundProblems(scenario, base));
   const vars = new Set<string>();
   collectDefinedVars(scenario.flow, vars);
   checkFlow(scenario.flow, `${base}.flow`, { ...scope, vars, postgres }, problems);

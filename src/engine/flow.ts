@@ -11,7 +11,8 @@ import type { PgPool } from '../protocols/postgres.js';
 import { compileHttpStep, defaultStepName } from './http-step.js';
 import { compilePgStep } from './pg-step.js';
 import { compileTemplate } from './template.js';
-import { compileThink, sleepMs } from './think.js';
+import { compileThink } from './think.js';
+import { sleepAbortable } from './timers.js';
 import type { IterationState, VU } from './vu.js';
 import { compileWsStep, defaultWsStepName } from './ws-step.js';
 
@@ -62,12 +63,7 @@ function compileStep(step: Step, env: FlowEnv, prefix: string): StepRunner {
   } else if (step.steps) {
     const inner = compileFlow(step.steps, env, step.group ? `${prefix}${step.group}/` : prefix);
     const times = step.repeat ?? 1;
-    body =
-      times === 1
-        ? inner
-        : async (vu, it) => {
-            for (let i = 0; i < times && !it.aborted; i++) await inner(vu, it);
-          };
+    body = times === 1 ? inner : repeated(inner, times, env);
   }
   // No extra async frame for the common step that only has a body.
   if (body && !think && sets.length === 0) return body;
@@ -75,7 +71,23 @@ function compileStep(step: Step, env: FlowEnv, prefix: string): StepRunner {
     for (const [name, template] of sets) vu.ctx.vars[name] = template.value(vu.ctx);
     if (body) await body(vu, it);
     // A failed request still pauses: skipping think time would turn a dead target into a busy loop.
-    if (think && !env.isHardStopped()) await sleepMs(think());
+    // A hard stop ends the pause (through `live`): a long think must not outlive the scenario.
+    if (think && !env.isHardStopped()) await sleepAbortable(think(), env.live);
+  };
+}
+
+/**
+ * Yield to timers this often: steps that never wait on I/O (set, quick failures) resolve as microtasks, and
+ * a deep repeat of them would otherwise starve the event loop, so no stop, maxDuration or hard stop could run.
+ */
+const REPEAT_YIELD_EVERY = 1024;
+
+function repeated(inner: StepRunner, times: number, env: FlowEnv): StepRunner {
+  return async (vu, it) => {
+    for (let i = 0; i < times && !it.aborted && !env.isHardStopped(); i++) {
+      await inner(vu, it);
+      if (i % REPEAT_YIELD_EVERY === REPEAT_YIELD_EVERY - 1) await new Promise(setImmediate);
+    }
   };
 }
 

@@ -5,6 +5,7 @@
 import type { ScenarioRecorder, StepRecorder } from '../metrics/recorder.js';
 import type { FeederCursor } from './feeders.js';
 import type { StepRunner } from './flow.js';
+import { setLongTimeout } from './timers.js';
 import { createVU, type IterationState, type VU } from './vu.js';
 
 export interface ScenarioRuntimeOptions {
@@ -51,10 +52,10 @@ export class ScenarioRuntime {
     if (delay <= 0 || !this.accepting) return Promise.resolve();
     return new Promise((resolve) => {
       // Ceil: waking a fraction of a millisecond early would start iterations before they are due.
-      const timer = setTimeout(done, Math.ceil(delay));
+      const cancel = setLongTimeout(done, Math.ceil(delay));
       const sleepers = this.sleepers;
       function done() {
-        clearTimeout(timer);
+        cancel();
         sleepers.delete(done);
         resolve();
       }
@@ -111,9 +112,9 @@ export class ScenarioRuntime {
   async drain(timeoutMs: number): Promise<number> {
     if (this.inFlight === 0) return 0;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
+      const cancel = setLongTimeout(resolve, timeoutMs);
       this.drainWaiters.push(() => {
-        clearTimeout(timer);
+        cancel();
         resolve();
       });
     });

@@ -20,6 +20,7 @@ import { pgPoolOptions, runPostgresScript } from './pg-setup.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
 import { firstVuId, type Shard, shareOf } from './shard.js';
 import type { StopStepping } from './stepping.js';
+import { setLongTimeout } from './timers.js';
 
 export const DEFAULT_REQUEST_TIMEOUT = '10s';
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -218,9 +219,9 @@ export class ShardRunner {
     if (ms <= 0 || this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const waiters = this.stopWaiters;
-      const timer = setTimeout(done, ms);
+      const cancel = setLongTimeout(done, ms);
       function done() {
-        clearTimeout(timer);
+        cancel();
         waiters.delete(done);
         resolve();
       }

@@ -13,6 +13,7 @@ import {
   decideStopStepping,
   steppingLookbackSeconds,
 } from '../engine/stop-stepping.js';
+import { setLongTimeout } from '../engine/timers.js';
 import { type MergedRun, mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import {
@@ -167,7 +168,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   }, MERGE_INTERVAL_MS);
 
   // Bounded: a shard that ignores stop is killed after its plan plus grace, keeping what it reported.
-  const deadline = setTimeout(
+  const cancelDeadline = setLongTimeout(
     () => {
       for (const h of hosts) void h.kill();
     },
@@ -175,7 +176,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   );
   const results = await Promise.allSettled(hosts.map((h) => h.done));
   clearInterval(ticker);
-  clearTimeout(deadline);
+  cancelDeadline();
   options.signal?.removeEventListener('abort', onAbort);
   results.forEach((r, i) => {
     if (r.status === 'rejected') lost.add(i);
