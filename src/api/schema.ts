@@ -287,6 +287,14 @@ const Target = Type.Object(
       }),
     ),
     insecureSkipTLSVerify: Type.Optional(Type.Boolean()),
+    maxBodyBytes: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 64 * 1024 * 1024,
+        description:
+          'Response body bytes kept for checks and extraction (default 1 MiB); the rest is counted and dropped',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -25,6 +25,8 @@ export interface FlowEnv {
     headers: Record<string, string>;
     timeoutMs: number;
     insecureSkipTLSVerify: boolean;
+    /** Body bytes kept for checks and extraction (spec.target.maxBodyBytes). */
+    maxBodyBytes: number;
   };
   http: HttpClient;
   /** The pool of a pg step's database: its own url/urlFrom, else spec.postgres's. Throws PgUrlError. */

@@ -156,6 +156,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
   // Most steps have no checks or extraction: they skip body parsing and the check machinery entirely.
   const hasChecks = checks.status !== undefined || checks.others.length > 0 || extractors.length > 0;
   const captureBody = needsBody;
+  const maxBodyBytes = env.target.maxBodyBytes;
   // Set-Cookie headers reach the cookie jar regardless; the rest only when a header is extracted.
   const captureHeaders = extractors.some((e) => e.describe.startsWith('header'));
   const bodyIsStatic =
@@ -183,6 +184,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       body: body(ctx),
       timeoutMs,
       captureBody,
+      maxBodyBytes,
       captureHeaders,
     };
   };
@@ -269,6 +271,11 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
         failClass = 'check';
         failMessage = `extract ${extractor.name}: ${extractor.describe} not found`;
       }
+    }
+    if (failClass === 'check' && response.bodyTruncated) {
+      // The check may have failed only because it saw the beginning of the body: say so, in its own class.
+      failClass = 'body_too_large';
+      failMessage = `${failMessage}: the body (${response.bytesIn} bytes with the head) is larger than spec.target.maxBodyBytes (${maxBodyBytes}); checks and extraction saw only its first ${maxBodyBytes} bytes`;
     }
     if (failClass) {
       recorder.failure(failClass, failMessage);

@@ -10,6 +10,7 @@ import type { LoadTest } from '../api/schema.js';
 import { HealthSampler } from '../metrics/health.js';
 import { ShardRecorder } from '../metrics/recorder.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../protocols/body-capture.js';
 import { HttpClient } from '../protocols/http.js';
 import { PgPools } from '../protocols/postgres.js';
 import type { ScenarioPlan } from './executor.js';
@@ -176,6 +177,7 @@ export class ShardRunner {
         headers: loadTest.spec.target.headers ?? {},
         timeoutMs: durationUs(loadTest.spec.target.timeout ?? DEFAULT_REQUEST_TIMEOUT) / 1000,
         insecureSkipTLSVerify: loadTest.spec.target.insecureSkipTLSVerify ?? false,
+        maxBodyBytes: loadTest.spec.target.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       },
       http: this.http,
       pgPool: (source) => this.pg.forUrl(resolvePgUrl(source, loadTest.spec.postgres, env)),

@@ -9,6 +9,7 @@
  * fewer connections than VUs, VUs share an undici Pool.
  */
 import { Client, type Dispatcher, Pool } from 'undici';
+import { BodyCapture, DEFAULT_MAX_BODY_BYTES } from './body-capture.js';
 import { Http1Client } from './http1/client.js';
 
 export interface HttpRequest {
@@ -21,6 +22,8 @@ export interface HttpRequest {
   timeoutMs: number;
   /** Keep the body text (for checks and extraction); otherwise only its size is counted. */
   captureBody: boolean;
+  /** Keep at most this many body bytes (default DEFAULT_MAX_BODY_BYTES); the rest is counted and dropped. */
+  maxBodyBytes?: number;
   /** Keep every raw header (for extraction); Set-Cookie headers are kept regardless, for the cookie jar. */
   captureHeaders: boolean;
   /**
@@ -35,6 +38,8 @@ export interface HttpResponse {
   /** Raw header name/value pairs: all of them when captured, else only Set-Cookie ones (or none). */
   rawHeaders: Buffer[] | undefined;
   body: string | undefined;
+  /** The body was longer than maxBodyBytes: `body` holds only its beginning (bytesIn counts all of it). */
+  bodyTruncated: boolean;
   bytesIn: number;
   bytesOut: number;
   /** performance.now() in ms when the request was handed to the pool, and when the last byte arrived. */
@@ -61,7 +66,7 @@ const KEEP_ALIVE_MS = 30_000;
 const REQUEST_LINE_OVERHEAD = 32;
 
 class ResponseHandler implements Dispatcher.DispatchHandler {
-  private readonly chunks: Buffer[] | undefined;
+  private readonly body: BodyCapture | undefined;
   readonly response: HttpResponse;
 
   constructor(
@@ -69,11 +74,14 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     bytesOut: number,
     private readonly resolve: (r: HttpResponse) => void,
   ) {
-    this.chunks = request.captureBody ? [] : undefined;
+    this.body = request.captureBody
+      ? new BodyCapture(request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
+      : undefined;
     this.response = {
       status: 0,
       rawHeaders: undefined,
       body: undefined,
+      bodyTruncated: false,
       bytesIn: 0,
       bytesOut,
       sentAtMs: performance.now(),
@@ -99,14 +107,17 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     this.response.bytesIn += chunk.length;
-    this.chunks?.push(chunk);
+    this.body?.push(chunk);
     return true;
   }
 
   onComplete(): void {
     const r = this.response;
     r.doneAtMs = performance.now();
-    if (this.chunks) r.body = Buffer.concat(this.chunks).toString('utf8');
+    if (this.body) {
+      r.body = this.body.text();
+      r.bodyTruncated = this.body.truncated;
+    }
     this.resolve(r);
   }
 
