@@ -22,6 +22,7 @@ import {
 } from './schema.js';
 import { checkSchema, joinPath, type Problem } from './schema-check.js';
 import { checkJsonTemplates, checkTemplate, type TemplateScope } from './template-check.js';
+import { compileUserRegex } from './user-regex.js';
 import { loadBoundProblems } from './validate-bounds.js';
 import { pgStepProblems, postgresSpecProblems, wsStepProblems } from './validate-protocols.js';
 
@@ -256,10 +257,14 @@ function checkFlow(steps: Step[], base: string, scope: FlowScope, problems: Prob
       if (sources.length !== 1)
         problems.push({ path: p, message: 'needs exactly one of json, header, regex' });
       if (e.json) tryCompile(() => compileJsonPath(e.json as string), `${p}.json`, problems);
-      if (e.regex) tryCompile(() => new RegExp(e.regex as string), `${p}.regex`, problems);
+      if (e.regex) tryCompile(() => compileUserRegex(e.regex as string), `${p}.regex`, problems);
     }
     if (step.check?.bodyMatches)
-      tryCompile(() => new RegExp(step.check?.bodyMatches as string), `${path}.check.bodyMatches`, problems);
+      tryCompile(
+        () => compileUserRegex(step.check?.bodyMatches as string),
+        `${path}.check.bodyMatches`,
+        problems,
+      );
     (step.check?.json ?? []).forEach((j, k) =>
       tryCompile(() => compileJsonPath(j.path), `${path}.check.json[${k}].path`, problems),
     );

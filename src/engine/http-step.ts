@@ -1,6 +1,8 @@
 /** Compiles one declarative HTTP step into a function: build request, send, record, check, extract. */
+
 import { durationUs } from '../api/duration.js';
 import type { CheckSpec, ExtractorSpec, Step } from '../api/schema.js';
+import { compileUserRegex } from '../api/user-regex.js';
 import { classifyError, classifyStatus, type ErrorClass } from '../metrics/error-class.js';
 import { type HttpRequest, type HttpResponse, headerValues, setCookieValues } from '../protocols/http.js';
 import type { FlowEnv, StepRunner } from './flow.js';
@@ -62,15 +64,8 @@ function compileExtractor(name: string, spec: ExtractorSpec): CompiledExtractor 
     const lower = spec.header.toLowerCase();
     return { name, describe: `header ${spec.header}`, read: (r) => headerValues(r.rawHeaders, lower)[0] };
   }
-  const re = new RegExp(spec.regex as string);
-  return {
-    name,
-    describe: `regex ${spec.regex}`,
-    read: (r) => {
-      const m = re.exec(r.body ?? '');
-      return m ? (m[1] ?? m[0]) : undefined;
-    },
-  };
+  const re = compileUserRegex(spec.regex as string);
+  return { name, describe: `regex ${spec.regex}`, read: (r) => re.firstGroup(r.body ?? '') };
 }
 
 interface CompiledCheck {
@@ -97,7 +92,7 @@ function compileChecks(spec: CheckSpec | undefined): {
     });
   }
   if (spec.bodyMatches !== undefined) {
-    const re = new RegExp(spec.bodyMatches);
+    const re = compileUserRegex(spec.bodyMatches);
     others.push({ describe: `body matches /${spec.bodyMatches}/`, passes: (r) => re.test(r.body ?? '') });
   }
   for (const j of spec.json ?? []) {
