@@ -3,7 +3,7 @@
  * and what is allowed. The schema check comes first; cross-field rules (the ones the CRD expresses as CEL)
  * and template/threshold syntax follow.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { COMMON_FIELDS } from '../engine/executor.js';
@@ -12,6 +12,7 @@ import { configMapFormat } from '../engine/feeders.js';
 import { compileJsonPath } from '../engine/json-path.js';
 import { parseThresholdExpression, parseThresholdKey } from '../metrics/threshold-expr.js';
 import { durationUs } from './duration.js';
+import { type FeederFormat, MAX_FEEDER_BYTES, parseFeederText } from './feeder-text.js';
 import {
   type FeederSpec,
   LoadTest,
@@ -20,7 +21,7 @@ import {
   type Scenario,
   type Step,
 } from './schema.js';
-import { checkSchema, joinPath, type Problem } from './schema-check.js';
+import { checkSchema, excerpt, joinPath, type Problem } from './schema-check.js';
 import { checkJsonTemplates, checkTemplate, type TemplateScope } from './template-check.js';
 import { compileUserRegex } from './user-regex.js';
 import { loadBoundProblems } from './validate-bounds.js';
@@ -57,8 +58,21 @@ export function parseManifest(text: string, options: ValidateOptions = {}): Vali
       })),
     };
   }
-  return validateLoadTest(first.toJS(), options);
+  let value: unknown;
+  try {
+    value = first.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    // yaml refuses an alias bomb (aliases that expand to a huge value) with a ReferenceError.
+    return { ok: false, problems: [{ path: '(yaml)', message: excerpt((error as Error).message) }] };
+  }
+  return validateLoadTest(value, options);
 }
+
+/**
+ * How many times a document may expand aliases (*name) in total; enough for any hand-written manifest,
+ * far too few for a "billion laughs" document.
+ */
+export const MAX_YAML_ALIASES = 100;
 
 export function validateLoadTest(value: unknown, options: ValidateOptions = {}): ValidationResult {
   const problems: Problem[] = [];
@@ -277,6 +291,18 @@ function checkFlow(steps: Step[], base: string, scope: FlowScope, problems: Prob
   });
 }
 
+/** Reads and parses a feeder file as the run will, so an empty or malformed one is exit 2 before any load. */
+function feederFileProblem(file: string, format: FeederFormat): string | undefined {
+  try {
+    if (statSync(file).size > MAX_FEEDER_BYTES)
+      return `file ${file} is larger than ${MAX_FEEDER_BYTES / 1024 / 1024} MiB`;
+    parseFeederText(readFileSync(file, 'utf8'), format, file);
+    return undefined;
+  } catch (error) {
+    return excerpt((error as Error).message, 300);
+  }
+}
+
 function tryCompile(fn: () => unknown, path: string, problems: Problem[]): void {
   try {
     fn();
@@ -312,6 +338,9 @@ function feederProblems(path: string, feeder: FeederSpec, options: ValidateOptio
       path: `${path}.${fileField}`,
       message: `file ${resolve(options.baseDir, file)} does not exist`,
     });
+  } else if (file && fileField && options.baseDir) {
+    const problem = feederFileProblem(resolve(options.baseDir, file), fileField);
+    if (problem) problems.push({ path: `${path}.${fileField}`, message: problem });
   }
   if (feeder.configMap) {
     if (options.runsIn === 'local') {
