@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { LoadTest } from '../api/schema.js';
 import { excerpt } from '../api/schema-check.js';
-import { parseManifest, type ValidateOptions } from '../api/validate.js';
+import { parseManifest, type ValidateOptions } from '../manifest/validate.js';
 import { UsageError } from './args.js';
 
 export type LoadedManifest =

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scenario } from '../../src/api/schema.js';
-import { validateLoadTest } from '../../src/api/validate.js';
+import { validateLoadTest } from '../../src/manifest/validate.js';
 import { startServer, type TestServer } from '../helpers/http-server.js';
 import { loadTest, run, stepOf } from '../helpers/load-test.js';
 

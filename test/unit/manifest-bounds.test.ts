@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateLoadTest } from '../../src/api/validate.js';
 import { MAX_TIMER_MS, setLongTimeout } from '../../src/engine/timers.js';
+import { validateLoadTest } from '../../src/manifest/validate.js';
 
 function manifest(scenario: Record<string, unknown>) {
   return {

@@ -6,13 +6,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { COMMON_FIELDS } from '../engine/executor.js';
-import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
-import { configMapFormat } from '../engine/feeders.js';
-import { compileJsonPath } from '../engine/json-path.js';
-import { parseThresholdExpression, parseThresholdKey } from '../metrics/threshold-expr.js';
-import { durationUs } from './duration.js';
-import { type FeederFormat, MAX_FEEDER_BYTES, parseFeederText } from './feeder-text.js';
+import { durationUs } from '../api/duration.js';
+import { type FeederFormat, MAX_FEEDER_BYTES, parseFeederText } from '../api/feeder-text.js';
 import {
   type FeederSpec,
   LoadTest,
@@ -20,14 +15,19 @@ import {
   type PostgresSpec,
   type Scenario,
   type Step,
-} from './schema.js';
-import { checkSchema, excerpt, joinPath, type Problem } from './schema-check.js';
+} from '../api/schema.js';
+import { checkSchema, excerpt, joinPath, type Problem } from '../api/schema-check.js';
+import { compileUserRegex } from '../api/user-regex.js';
+import { loadBoundProblems } from '../api/validate-bounds.js';
+import { COMMON_FIELDS } from '../engine/executor.js';
+import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
+import { configMapFormat } from '../engine/feeders.js';
+import { compileJsonPath } from '../engine/json-path.js';
+import { parseThresholdExpression, parseThresholdKey } from '../metrics/threshold-expr.js';
 import { checkJsonTemplates, checkTemplate, type TemplateScope } from './template-check.js';
-import { compileUserRegex } from './user-regex.js';
-import { loadBoundProblems } from './validate-bounds.js';
 import { pgStepProblems, postgresSpecProblems, wsStepProblems } from './validate-protocols.js';
 
-export type { Problem } from './schema-check.js';
+export type { Problem } from '../api/schema-check.js';
 export { checkTemplate } from './template-check.js';
 
 export type ValidationResult = { ok: true; loadTest: LoadTestType } | { ok: false; problems: Problem[] };
