@@ -72,7 +72,7 @@ function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${excerpt(JSON.stringify(value), 80)}`;
+  return `${typeof value} ${excerpt(JSON.stringify(value) ?? String(value), 80)}`;
 }
 
 export function checkSchema(schema: Schema, value: unknown, path: string, out: Problem[]): void {

@@ -77,7 +77,9 @@ export const MAX_YAML_ALIASES = 100;
 export function validateLoadTest(value: unknown, options: ValidateOptions = {}): ValidationResult {
   const problems: Problem[] = [];
   checkSchema(LoadTest as never, value, '', problems);
-  if (problems.length) return { ok: false, problems };
+  // A document that is not an object at all has no field to name: say so instead of an empty path.
+  if (problems.length)
+    return { ok: false, problems: problems.map((p) => (p.path ? p : { ...p, path: '(document)' })) };
   const loadTest = value as LoadTestType;
   problems.push(...crossFieldProblems(loadTest, options));
   return problems.length ? { ok: false, problems } : { ok: true, loadTest };
