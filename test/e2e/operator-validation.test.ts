@@ -70,7 +70,7 @@ describe('LoadTest admission on a real apiserver', () => {
         };
       }),
     );
-    expect(message).toMatch(/spec\.scenarios\.s\.rate: Invalid value: .*less than or equal to 1e\+06/);
+    expect(message).toMatch(/spec\.scenarios\.s\.rate: Invalid value: .*less than or equal to 1000000/);
     expect(message).toMatch(/spec\.target\.maxBodyBytes: Invalid value/);
   });
 
