@@ -18,7 +18,8 @@ export function compileFlow(steps: Step[], env: FlowEnv, prefix = ''): StepRunne
   if (runners.length === 1) return runners[0] as StepRunner;
   return async (vu, it) => {
     for (const run of runners) {
-      if (it.aborted) return;
+      // After a hard stop (which also ends think pauses) no further step of the iteration sends anything.
+      if (it.aborted || env.isHardStopped()) return;
       await run(vu, it);
     }
   };

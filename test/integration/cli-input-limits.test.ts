@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,6 +124,29 @@ describe('input limits', () => {
       expect(seen.length).toBe(before);
     });
   }
+
+  it('feeder: a file over 64 MiB is refused by its size, before it is read', async () => {
+    const sub = await mkdtemp(join(dir, 'huge-'));
+    await truncate(
+      await writeFile(join(sub, 'u.csv'), 'name\n').then(() => join(sub, 'u.csv')),
+      65 * 1024 * 1024,
+    );
+    await writeFile(join(sub, 'm.yaml'), manifest(server.url, feeder('csv: u.csv')));
+    const started = Date.now();
+    const v = await runCli(['validate', join(sub, 'm.yaml')]);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toMatch(/users\.csv: file .* is larger than 64 MiB/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('feeder: more than 1,000,000 rows is exit 2', async () => {
+    const sub = await mkdtemp(join(dir, 'rows-'));
+    await writeFile(join(sub, 'u.csv'), `name\n${'a\n'.repeat(1_000_001)}`);
+    await writeFile(join(sub, 'm.yaml'), manifest(server.url, feeder('csv: u.csv')));
+    const v = await runCli(['validate', join(sub, 'm.yaml')]);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toMatch(/users\.csv: .*more than 1000000 rows/);
+  });
 
   it('feeder: a CSV byte-order mark is dropped, so the first column keeps its name', async () => {
     const sub = await mkdtemp(join(dir, 'bom-'));
