@@ -8,6 +8,11 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Calls `fn` after `ms` (any finite length), waiting in chunks Node accepts. Returns a cancel function. */
 export function setLongTimeout(fn: () => void, ms: number): () => void {
+  if (ms <= MAX_TIMER_MS) {
+    // The usual case (every arrival of an open model waits here): one timer, no chunking closures.
+    const single = setTimeout(fn, Math.max(0, ms));
+    return () => clearTimeout(single);
+  }
   let timer: NodeJS.Timeout;
   const arm = (left: number) => {
     const chunk = Math.max(0, Math.min(left, MAX_TIMER_MS));
