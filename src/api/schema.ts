@@ -16,6 +16,7 @@ import {
   type WsMessage,
   WsStep,
 } from './schema-protocols.js';
+import { TargetTls } from './schema-tls.js';
 
 export { LIMITS, StringEnum } from './schema-common.js';
 export { PG_URL_PATTERN, WS_URL_PATTERN } from './schema-protocols.js';
@@ -291,7 +292,8 @@ const Target = Type.Object(
       Type.Integer({
         minimum: 1,
         maximum: 100_000,
-        description: 'Keep-alive connections per origin per shard',
+        description:
+          'Keep-alive connections per origin per shard (default: one per VU); with http2, sessions per origin per shard (default 1)',
       }),
     ),
     insecureSkipTLSVerify: Type.Optional(Type.Boolean()),
@@ -301,6 +303,13 @@ const Target = Type.Object(
         maximum: 64 * 1024 * 1024,
         description:
           'Response body bytes kept for checks and extraction (default 1 MiB); the rest is counted and dropped',
+      }),
+    ),
+    tls: Type.Optional(TargetTls),
+    http2: Type.Optional(
+      Type.Boolean({
+        description:
+          'Speak HTTP/2: over TLS for https:// (ALPN h2), cleartext with prior knowledge (h2c) for http://; VU streams are multiplexed over `connections` sessions',
       }),
     ),
   },
