@@ -1,10 +1,14 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
+import { createServer as createH2Server } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Scenario } from '../../src/api/schema.js';
 import { runCli } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/http-server.js';
+import { loadTest, run, stepOf } from '../helpers/load-test.js';
 
 const BODY_BYTES = 600 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 'a');
@@ -80,4 +84,42 @@ spec:
       expect(result.code).toBe(0);
     });
   }
+
+  it('http2 (h2c): the same limit holds on the HTTP/2 client', async () => {
+    const h2 = createH2Server((_req, res) => {
+      const bytes = 64 * 1024 * 1024;
+      let sent = 0;
+      const pump = () => {
+        while (sent < bytes) {
+          sent += CHUNK.length;
+          if (!res.write(CHUNK)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(h2.address() as AddressInfo).port}`;
+    try {
+      const lt = loadTest(
+        url,
+        {
+          s: {
+            executor: 'shared-iterations',
+            vus: 1,
+            iterations: 1,
+            flow: [{ name: 'big', request: { url: '/' }, check: { bodyContains: 'needle' } }],
+          } as Scenario,
+        },
+        { target: { baseURL: url, http2: true, maxBodyBytes: 65536, timeout: '60s' } },
+      );
+      const summary = await run(lt);
+      const step = stepOf(summary, 'big');
+      expect(step.protocol).toBe('http2');
+      expect(step.errors).toEqual({ body_too_large: 1 });
+      expect(summary.totals.bytesIn).toBeGreaterThanOrEqual(64 * 1024 * 1024);
+    } finally {
+      await new Promise((resolve) => h2.close(resolve));
+    }
+  });
 });
