@@ -55,6 +55,8 @@ function workerUrl(): URL {
     : new URL('./worker.js', import.meta.url);
 }
 
+// Long: the abort handler, the merge ticker and the end of the run share one mutable outcome; the pure parts
+// (summary, outcome, lost-shard message) live in src/report/outcome.ts.
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const { loadTest } = options;
   const total = Math.max(1, options.workers);
