@@ -261,6 +261,12 @@ function checkFlow(steps: Step[], base: string, scope: FlowScope, problems: Prob
     (step.check?.json ?? []).forEach((j, k) =>
       tryCompile(() => compileJsonPath(j.path), `${path}.check.json[${k}].path`, problems),
     );
+    if (step.check?.bodyContains !== undefined)
+      checkTemplate(step.check.bodyContains, `${path}.check.bodyContains`, scope, problems);
+    (step.check?.json ?? []).forEach((j, k) => {
+      if (j.equals !== undefined)
+        checkJsonTemplates(j.equals, `${path}.check.json[${k}].equals`, scope, problems);
+    });
     if (step.check && Object.keys(step.check).length === 0)
       problems.push({ path: `${path}.check`, message: 'is empty' });
     for (const [k, v] of Object.entries(step.set ?? {}))

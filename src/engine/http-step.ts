@@ -5,7 +5,7 @@ import { classifyError, classifyStatus, type ErrorClass } from '../metrics/error
 import { type HttpRequest, type HttpResponse, headerValues, setCookieValues } from '../protocols/http.js';
 import type { FlowEnv, StepRunner } from './flow.js';
 import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
-import { type CompiledTemplate, compileTemplate, type TemplateContext } from './template.js';
+import { type CompiledTemplate, compileTemplate, looseEquals, type TemplateContext } from './template.js';
 
 type BodyBuilder = (ctx: TemplateContext) => string | undefined;
 
@@ -23,28 +23,12 @@ function splitUrl(url: string, env: FlowEnv): { origin: string; path: string } {
 
 /** Renders JSON bodies: templates inside string values are evaluated, the rest is stringified once. */
 export function compileJsonBody(json: unknown): BodyBuilder {
-  const templates: CompiledTemplate[] = [];
-  const collect = (v: unknown): void => {
-    if (typeof v === 'string') {
-      if (v.includes('${')) templates.push(compileTemplate(v));
-    } else if (Array.isArray(v)) v.forEach(collect);
-    else if (v && typeof v === 'object') Object.values(v).forEach(collect);
-  };
-  collect(json);
-  if (templates.length === 0) {
+  const render = compileJsonValue(json);
+  if (!render) {
     const text = JSON.stringify(json);
     return () => text;
   }
-  const cache = new Map(templates.map((t) => [t.source, t]));
-  const render = (v: unknown, ctx: TemplateContext): unknown => {
-    if (typeof v === 'string') return cache.get(v)?.value(ctx) ?? v;
-    if (Array.isArray(v)) return v.map((x) => render(x, ctx));
-    if (v && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, render(x, ctx)]));
-    }
-    return v;
-  };
-  return (ctx) => JSON.stringify(render(json, ctx));
+  return (ctx) => JSON.stringify(render(ctx));
 }
 
 interface CompiledExtractor {
@@ -75,7 +59,53 @@ function compileExtractor(name: string, spec: ExtractorSpec): CompiledExtractor 
 
 interface CompiledCheck {
   describe: string;
-  passes(response: HttpResponse, parsed: () => unknown, latencyUs: number): boolean;
+  passes(response: HttpResponse, parsed: () => unknown, latencyUs: number, ctx: TemplateContext): boolean;
+}
+
+/** Renders any JSON value whose strings may hold templates; a one-expression template keeps its type. */
+export function compileJsonValue(json: unknown): ((ctx: TemplateContext) => unknown) | undefined {
+  const cache = new Map<string, CompiledTemplate>();
+  const collect = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (v.includes('${')) cache.set(v, compileTemplate(v));
+    } else if (Array.isArray(v)) v.forEach(collect);
+    else if (v && typeof v === 'object') Object.values(v).forEach(collect);
+  };
+  collect(json);
+  if (cache.size === 0) return undefined;
+  const render = (v: unknown, ctx: TemplateContext): unknown => {
+    if (typeof v === 'string') return cache.has(v) ? cache.get(v)?.value(ctx) : v;
+    if (Array.isArray(v)) return v.map((x) => render(x, ctx));
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, render(x, ctx)]));
+    }
+    return v;
+  };
+  return (ctx) => render(json, ctx);
+}
+
+function jsonCheck(j: NonNullable<CheckSpec['json']>[number]): CompiledCheck {
+  const path = compileJsonPath(j.path);
+  if (j.equals === undefined) {
+    const exists = j.exists ?? true;
+    return {
+      describe: `${j.path} ${exists ? 'exists' : 'absent'}`,
+      passes: (_r, parsed) => (readJsonPath(parsed(), path) !== undefined) === exists,
+    };
+  }
+  const expected = JSON.stringify(j.equals);
+  const templated = compileJsonValue(j.equals);
+  if (!templated) {
+    return {
+      describe: `${j.path} == ${expected}`,
+      passes: (_r, parsed) => JSON.stringify(readJsonPath(parsed(), path)) === expected,
+    };
+  }
+  // A templated value is rendered per request; feeder fields are text, so scalars compare by their text.
+  return {
+    describe: `${j.path} == ${expected}`,
+    passes: (_r, parsed, _us, ctx) => looseEquals(readJsonPath(parsed(), path), templated(ctx)),
+  };
 }
 
 function compileChecks(spec: CheckSpec | undefined): {
@@ -90,30 +120,19 @@ function compileChecks(spec: CheckSpec | undefined): {
     status = { describe: `status in [${allowed.join(', ')}]`, passes: (r) => allowed.includes(r.status) };
   }
   if (spec.bodyContains !== undefined) {
-    const text = spec.bodyContains;
+    const text = compileTemplate(spec.bodyContains);
     others.push({
-      describe: `body contains ${JSON.stringify(text)}`,
-      passes: (r) => (r.body ?? '').includes(text),
+      describe: `body contains ${JSON.stringify(spec.bodyContains)}`,
+      passes: text.isStatic
+        ? (r) => (r.body ?? '').includes(text.source)
+        : (r, _p, _us, ctx) => (r.body ?? '').includes(text.render(ctx)),
     });
   }
   if (spec.bodyMatches !== undefined) {
     const re = new RegExp(spec.bodyMatches);
     others.push({ describe: `body matches /${spec.bodyMatches}/`, passes: (r) => re.test(r.body ?? '') });
   }
-  for (const j of spec.json ?? []) {
-    const path = compileJsonPath(j.path);
-    const expected = j.equals === undefined ? undefined : JSON.stringify(j.equals);
-    const exists = j.exists ?? true;
-    others.push({
-      describe:
-        expected !== undefined ? `${j.path} == ${expected}` : `${j.path} ${exists ? 'exists' : 'absent'}`,
-      passes: (_r, parsed) => {
-        const v = readJsonPath(parsed(), path);
-        if (expected !== undefined) return JSON.stringify(v) === expected;
-        return (v !== undefined) === exists;
-      },
-    });
-  }
+  for (const j of spec.json ?? []) others.push(jsonCheck(j));
   if (spec.maxDuration) {
     const limitUs = durationUs(spec.maxDuration);
     others.push({ describe: `duration <= ${spec.maxDuration}`, passes: (_r, _p, us) => us <= limitUs });
@@ -244,7 +263,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
     let failClass: ErrorClass | undefined;
     let failMessage = '';
     if (checks.status) {
-      const ok = checks.status.passes(response, parsed, latencyUs);
+      const ok = checks.status.passes(response, parsed, latencyUs, ctx);
       recorder.check(ok);
       if (!ok) {
         failClass = classifyStatus(response.status) ?? 'check';
@@ -255,7 +274,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       failMessage = `HTTP ${response.status}`;
     }
     for (const check of checks.others) {
-      const ok = check.passes(response, parsed, latencyUs);
+      const ok = check.passes(response, parsed, latencyUs, ctx);
       recorder.check(ok);
       if (!ok && !failClass) {
         failClass = 'check';
