@@ -13,7 +13,9 @@ describe('templates in checks', () => {
     server = await startServer((req, res) => {
       const id = Number((req.url ?? '').split('/').pop());
       // Item 3 is served under the wrong id, so exactly its checks fail.
-      return json(res, 200, { item: { id: id === 3 ? 99 : id, name: `item-${id}`, tags: ['a', String(id)] } });
+      return json(res, 200, {
+        item: { id: id === 3 ? 99 : id, name: `item-${id}`, tags: ['a', String(id)] },
+      });
     });
   });
   afterAll(() => server.close());
