@@ -35,6 +35,18 @@ export const EXECUTORS = [
   'breakpoint',
 ] as const;
 
+/** What a retry may react to: transport failures, status classes and failed checks. */
+export const RETRYABLE_ERRORS = [
+  'refused',
+  'reset',
+  'timeout',
+  'dns',
+  'tls',
+  'http_4xx',
+  'http_5xx',
+  'check',
+] as const;
+
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 const HttpRequest = Type.Object(
@@ -109,6 +121,42 @@ const Think = Type.Object(
   },
 );
 
+/** Retry a request step when its answer is one of these statuses or error classes; attempts are recorded. */
+const Retry = Type.Object(
+  {
+    max: Type.Integer({ minimum: 1, maximum: 10, description: 'Retries after the first attempt' }),
+    statuses: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1, maxItems: 20 }),
+    ),
+    errors: Type.Optional(
+      Type.Array(StringEnum([...RETRYABLE_ERRORS]), {
+        minItems: 1,
+        maxItems: RETRYABLE_ERRORS.length,
+        description: 'Error classes to retry: transport errors, http_4xx, http_5xx or check',
+      }),
+    ),
+    backoff: Type.Optional(
+      Duration('Pause before the first retry, doubled for each next one (default 100ms)'),
+    ),
+    maxBackoff: Type.Optional(Duration('Upper bound of one pause (default 5s)')),
+  },
+  { additionalProperties: false },
+);
+
+const Loop = Type.Object(
+  {
+    until: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      description: 'Condition checked after each pass, e.g. "last.status == 200"',
+    }),
+    max: Type.Integer({ minimum: 1, maximum: 100_000, description: 'Passes at most' }),
+  },
+  { additionalProperties: false, description: 'Run the steps again until the condition holds' },
+);
+
+const Condition = (description: string) => Type.String({ minLength: 1, maxLength: 1024, description });
+
 function stepSchema(depth: number): TSchema {
   const nested =
     depth > 1 ? Type.Array(stepSchema(depth - 1), { minItems: 1, maxItems: LIMITS.listItems }) : undefined;
@@ -116,6 +164,7 @@ function stepSchema(depth: number): TSchema {
     ? {
         group: Type.Optional(Type.String({ minLength: 1, description: 'Name prefix for the nested steps' })),
         repeat: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+        loop: Type.Optional(Loop),
         steps: Type.Optional(nested),
         choice: Type.Optional(
           Type.Array(
@@ -131,7 +180,11 @@ function stepSchema(depth: number): TSchema {
   return Type.Object(
     {
       name: Type.Optional(Type.String({ minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9_.:/-]+$' })),
+      if: Type.Optional(
+        Condition('Run the step only when this holds, e.g. "last.status == 401" or "vars.token == null"'),
+      ),
       request: Type.Optional(HttpRequest),
+      retry: Type.Optional(Retry),
       ws: Type.Optional(WsStep),
       pg: Type.Optional(PgStep),
       extract: Type.Optional(
@@ -147,6 +200,29 @@ function stepSchema(depth: number): TSchema {
 }
 
 export const Step = stepSchema(MAX_FLOW_DEPTH);
+/** Lifecycle flows log in or refresh a token; one level of group is enough and keeps the CRD small. */
+export const LIFECYCLE_FLOW_DEPTH = 2;
+const LifecycleFlow = (description: string) =>
+  Type.Array(stepSchema(LIFECYCLE_FLOW_DEPTH), { minItems: 1, maxItems: 20, description });
+
+/** Per-VU flows around the iterations: setup once, refresh on a schedule or condition, teardown at the end. */
+const Lifecycle = Type.Object(
+  {
+    setup: Type.Optional(LifecycleFlow('Run once per VU before its first iteration (log in, fetch a token)')),
+    refresh: Type.Optional(
+      Type.Object(
+        {
+          every: Type.Optional(Duration('Rerun when this long has passed since setup or the last refresh')),
+          if: Type.Optional(Condition('Rerun before a request when this holds, e.g. "last.status == 401"')),
+          steps: LifecycleFlow('The refresh flow'),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    teardown: Type.Optional(LifecycleFlow('Run once per VU after the scenario (log out)')),
+  },
+  { additionalProperties: false },
+);
 
 const Stage = Type.Object(
   { duration: Duration(), target: Type.Number({ minimum: 0 }) },
@@ -207,6 +283,7 @@ export const Scenario = Type.Object(
     ),
     recovery: Type.Optional(Recovery),
     tags: Type.Optional(StringMap('Tags added to every metric of this scenario')),
+    lifecycle: Type.Optional(Lifecycle),
     flow: Type.Array(Step, { minItems: 1, maxItems: LIMITS.listItems }),
   },
   { additionalProperties: false },
@@ -362,14 +439,24 @@ export type LoadTest = Omit<Static<typeof LoadTest>, 'spec'> & { spec: LoadTestS
 export type LoadTestSpec = Omit<Static<typeof LoadTestSpec>, 'scenarios'> & {
   scenarios: Record<string, Scenario>;
 };
-export type Scenario = Omit<Static<typeof Scenario>, 'flow'> & { flow: Step[] };
+export type Scenario = Omit<Static<typeof Scenario>, 'flow' | 'lifecycle'> & {
+  flow: Step[];
+  lifecycle?: LifecycleSpec;
+};
+export interface LifecycleSpec {
+  setup?: Step[];
+  refresh?: { every?: string; if?: string; steps: Step[] };
+  teardown?: Step[];
+}
 export type ExecutorType = (typeof EXECUTORS)[number];
 export type ThresholdRule = Static<typeof ThresholdRule>;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 /** Step is unrolled in the schema; its TypeScript type is the recursive shape. */
 export interface Step {
   name?: string;
+  if?: string;
   request?: HttpRequestSpec;
+  retry?: RetrySpec;
   ws?: WsStepSpec;
   pg?: PgStepSpec;
   extract?: Record<string, ExtractorSpec>;
@@ -378,6 +465,7 @@ export interface Step {
   think?: ThinkSpec;
   group?: string;
   repeat?: number;
+  loop?: LoopSpec;
   steps?: Step[];
   choice?: { weight: number; steps: Step[] }[];
 }
@@ -391,6 +479,8 @@ export type PostgresSpec = Static<typeof Postgres>;
 export type SecretKeyRefSpec = Static<typeof SecretKeyRef>;
 export type ExtractorSpec = Static<typeof Extractor>;
 export type CheckSpec = Static<typeof Check>;
+export type RetrySpec = Static<typeof Retry>;
+export type LoopSpec = Static<typeof Loop>;
 export type ThinkSpec = Static<typeof Think>;
 export type FeederSpec = Static<typeof Feeder>;
 export type LevelsSpec = Static<typeof Levels>;

@@ -22,6 +22,7 @@ import {
 } from './schema.js';
 import { checkSchema, joinPath, type Problem } from './schema-check.js';
 import { checkJsonTemplates, checkTemplate, type TemplateScope } from './template-check.js';
+import { controlProblems, lifecycleFlows, refreshProblems } from './validate-control.js';
 import { pgStepProblems, postgresSpecProblems, wsStepProblems } from './validate-protocols.js';
 
 export type { Problem } from './schema-check.js';
@@ -144,15 +145,23 @@ function scenarioProblems(
   }
   for (const p of executor.validate(scenario))
     problems.push({ path: `${base}.${p.path}`, message: p.message });
+  // A VU's variables live across its lifecycle flows and iterations: any of them may define one.
+  const lifecycle = lifecycleFlows(scenario.lifecycle, `${base}.lifecycle`);
   const vars = new Set<string>();
   collectDefinedVars(scenario.flow, vars);
-  checkFlow(scenario.flow, `${base}.flow`, { ...scope, vars, postgres }, problems);
-  problems.push(...mixedProtocolNames(scenario.flow, `${base}.flow`));
+  for (const flow of lifecycle) collectDefinedVars(flow.steps, vars);
+  const flowScope = { ...scope, vars, postgres };
+  checkFlow(scenario.flow, `${base}.flow`, flowScope, problems);
+  for (const flow of lifecycle) checkFlow(flow.steps, flow.path, flowScope, problems);
+  refreshProblems(scenario.lifecycle, `${base}.lifecycle`, flowScope, problems);
+  problems.push(
+    ...mixedProtocolNames([{ steps: scenario.flow, path: `${base}.flow`, prefix: '' }, ...lifecycle]),
+  );
   return problems;
 }
 
 /** One step name is one row of results, so it may not name steps of two protocols. */
-function mixedProtocolNames(steps: Step[], base: string): Problem[] {
+function mixedProtocolNames(flows: { steps: Step[]; path: string; prefix: string }[]): Problem[] {
   const byName = new Map<string, string>();
   const problems: Problem[] = [];
   const walk = (list: Step[], path: string, prefix: string) =>
@@ -170,7 +179,7 @@ function mixedProtocolNames(steps: Step[], base: string): Problem[] {
       if (step.steps) walk(step.steps, `${here}.steps`, inner);
       step.choice?.forEach((c, k) => walk(c.steps, `${here}.choice[${k}].steps`, inner));
     });
-  walk(steps, base, '');
+  for (const flow of flows) walk(flow.steps, flow.path, flow.prefix);
   return problems;
 }
 
@@ -205,6 +214,7 @@ function checkFlow(steps: Step[], base: string, scope: FlowScope, problems: Prob
     }
     if (step.ws) wsStepProblems(step.ws, `${path}.ws`, scope, problems);
     if (step.pg) pgStepProblems(step.pg, step.name, path, scope.postgres, scope, problems);
+    controlProblems(step, path, scope, problems);
     if (
       (step.group !== undefined || step.repeat !== undefined) &&
       step.steps === undefined &&

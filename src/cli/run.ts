@@ -17,7 +17,7 @@ export const RUN_USAGE = `usage: stampede run FILE [--workers N|auto] [--out DIR
   --out DIR         write summary.json, report.md, report.html, timeseries.csv, errors.json and junit.xml
   --env NAME=value  override a variable declared in spec.env (repeatable)
   --demo-target     start the built-in demo target and point spec.target.baseURL at it
-  --demo-latency D --demo-jitter D --demo-error-rate F --demo-capacity N --demo-queue N
+  --demo-latency D --demo-jitter D --demo-error-rate F --demo-capacity N --demo-queue N --demo-token-ttl D
                     shape the demo target's answers (see stampede demo-target --help)
   --quiet           no live progress`;
 

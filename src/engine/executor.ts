@@ -46,6 +46,7 @@ export const COMMON_FIELDS: readonly ScenarioField[] = [
   'startTime',
   'gracefulStop',
   'tags',
+  'lifecycle',
   'flow',
 ];
 

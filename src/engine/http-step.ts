@@ -1,11 +1,14 @@
-/** Compiles one declarative HTTP step into a function: build request, send, record, check, extract. */
+/** Compiles one declarative HTTP step into a function: build request, send, record, check, extract, retry. */
 import { durationUs } from '../api/duration.js';
-import type { CheckSpec, ExtractorSpec, Step } from '../api/schema.js';
+import type { Step } from '../api/schema.js';
 import { classifyError, classifyStatus, type ErrorClass } from '../metrics/error-class.js';
-import { type HttpRequest, type HttpResponse, headerValues, setCookieValues } from '../protocols/http.js';
+import { type HttpRequest, type HttpResponse, setCookieValues } from '../protocols/http.js';
 import type { FlowEnv, StepRunner } from './flow.js';
-import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
-import { type CompiledTemplate, compileTemplate, looseEquals, type TemplateContext } from './template.js';
+import { compileChecks, compileExtractor, compileJsonValue } from './http-checks.js';
+import { type CompiledRetry, compileRetry } from './retry.js';
+import { compileTemplate, type LastResult, type TemplateContext } from './template.js';
+import { sleepMs } from './think.js';
+import type { IterationState, VU } from './vu.js';
 
 type BodyBuilder = (ctx: TemplateContext) => string | undefined;
 
@@ -29,115 +32,6 @@ export function compileJsonBody(json: unknown): BodyBuilder {
     return () => text;
   }
   return (ctx) => JSON.stringify(render(ctx));
-}
-
-interface CompiledExtractor {
-  name: string;
-  describe: string;
-  read(response: HttpResponse, parsed: () => unknown): unknown;
-}
-
-function compileExtractor(name: string, spec: ExtractorSpec): CompiledExtractor {
-  if (spec.json) {
-    const path: JsonPath = compileJsonPath(spec.json);
-    return { name, describe: spec.json, read: (_r, parsed) => readJsonPath(parsed(), path) };
-  }
-  if (spec.header) {
-    const lower = spec.header.toLowerCase();
-    return { name, describe: `header ${spec.header}`, read: (r) => headerValues(r.rawHeaders, lower)[0] };
-  }
-  const re = new RegExp(spec.regex as string);
-  return {
-    name,
-    describe: `regex ${spec.regex}`,
-    read: (r) => {
-      const m = re.exec(r.body ?? '');
-      return m ? (m[1] ?? m[0]) : undefined;
-    },
-  };
-}
-
-interface CompiledCheck {
-  describe: string;
-  passes(response: HttpResponse, parsed: () => unknown, latencyUs: number, ctx: TemplateContext): boolean;
-}
-
-/** Renders any JSON value whose strings may hold templates; a one-expression template keeps its type. */
-export function compileJsonValue(json: unknown): ((ctx: TemplateContext) => unknown) | undefined {
-  const cache = new Map<string, CompiledTemplate>();
-  const collect = (v: unknown): void => {
-    if (typeof v === 'string') {
-      if (v.includes('${')) cache.set(v, compileTemplate(v));
-    } else if (Array.isArray(v)) v.forEach(collect);
-    else if (v && typeof v === 'object') Object.values(v).forEach(collect);
-  };
-  collect(json);
-  if (cache.size === 0) return undefined;
-  const render = (v: unknown, ctx: TemplateContext): unknown => {
-    if (typeof v === 'string') return cache.has(v) ? cache.get(v)?.value(ctx) : v;
-    if (Array.isArray(v)) return v.map((x) => render(x, ctx));
-    if (v && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, render(x, ctx)]));
-    }
-    return v;
-  };
-  return (ctx) => render(json, ctx);
-}
-
-function jsonCheck(j: NonNullable<CheckSpec['json']>[number]): CompiledCheck {
-  const path = compileJsonPath(j.path);
-  if (j.equals === undefined) {
-    const exists = j.exists ?? true;
-    return {
-      describe: `${j.path} ${exists ? 'exists' : 'absent'}`,
-      passes: (_r, parsed) => (readJsonPath(parsed(), path) !== undefined) === exists,
-    };
-  }
-  const expected = JSON.stringify(j.equals);
-  const templated = compileJsonValue(j.equals);
-  if (!templated) {
-    return {
-      describe: `${j.path} == ${expected}`,
-      passes: (_r, parsed) => JSON.stringify(readJsonPath(parsed(), path)) === expected,
-    };
-  }
-  // A templated value is rendered per request; feeder fields are text, so scalars compare by their text.
-  return {
-    describe: `${j.path} == ${expected}`,
-    passes: (_r, parsed, _us, ctx) => looseEquals(readJsonPath(parsed(), path), templated(ctx)),
-  };
-}
-
-function compileChecks(spec: CheckSpec | undefined): {
-  status: CompiledCheck | undefined;
-  others: CompiledCheck[];
-} {
-  const others: CompiledCheck[] = [];
-  let status: CompiledCheck | undefined;
-  if (!spec) return { status, others };
-  if (spec.status !== undefined || spec.statusIn) {
-    const allowed = spec.statusIn ?? [spec.status as number];
-    status = { describe: `status in [${allowed.join(', ')}]`, passes: (r) => allowed.includes(r.status) };
-  }
-  if (spec.bodyContains !== undefined) {
-    const text = compileTemplate(spec.bodyContains);
-    others.push({
-      describe: `body contains ${JSON.stringify(spec.bodyContains)}`,
-      passes: text.isStatic
-        ? (r) => (r.body ?? '').includes(text.source)
-        : (r, _p, _us, ctx) => (r.body ?? '').includes(text.render(ctx)),
-    });
-  }
-  if (spec.bodyMatches !== undefined) {
-    const re = new RegExp(spec.bodyMatches);
-    others.push({ describe: `body matches /${spec.bodyMatches}/`, passes: (r) => re.test(r.body ?? '') });
-  }
-  for (const j of spec.json ?? []) others.push(jsonCheck(j));
-  if (spec.maxDuration) {
-    const limitUs = durationUs(spec.maxDuration);
-    others.push({ describe: `duration <= ${spec.maxDuration}`, passes: (_r, _p, us) => us <= limitUs });
-  }
-  return { status, others };
 }
 
 export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRunner {
@@ -206,25 +100,32 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
     };
   };
 
-  return async (vu, it) => {
-    const ctx = vu.ctx;
+  const retry = compileRetry(step.retry);
+  const request = (vu: VU): HttpRequest => {
     const cookie = vu.cookies.header();
-    let request: HttpRequest;
-    if (isStatic && cookie === undefined) {
-      staticRequest ??= buildRequest(ctx, undefined);
-      request = staticRequest;
-    } else request = buildRequest(ctx, cookie);
-    const response = await env.http.send(request, vu.id);
-    if (env.isHardStopped()) {
-      it.aborted = true;
-      return;
-    }
+    if (!isStatic || cookie !== undefined) return buildRequest(vu.ctx, cookie);
+    staticRequest ??= buildRequest(vu.ctx, undefined);
+    return staticRequest;
+  };
+
+  /**
+   * Judges one answer synchronously (so its counters never interleave with another VU's) and records it.
+   * Returns false when the answer is to be retried: the attempt then counts as a request with its status
+   * and latency, but its failure and checks are not counted; the last attempt decides.
+   */
+  const settle = (vu: VU, it: IterationState, response: HttpResponse, mayRetry: boolean): boolean => {
+    const ctx = vu.ctx;
     if (response.error) {
       const errorClass = classifyError(response.error);
+      setLast(ctx.last, name, 0, errorClass);
+      it.scheduledAtMs = undefined;
+      if (mayRetry && retry?.matches(0, errorClass)) {
+        recorder.transportAttempt(response.bytesOut);
+        return false;
+      }
       recorder.transportError(errorClass, response.error.message || errorClass, response.bytesOut);
       it.failed = it.aborted = true;
-      it.scheduledAtMs = undefined;
-      return;
+      return true;
     }
     const startMs = it.scheduledAtMs ?? response.sentAtMs;
     it.scheduledAtMs = undefined;
@@ -239,13 +140,26 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
     const setCookies = setCookieValues(response.rawHeaders);
     if (setCookies) for (const setCookie of setCookies) vu.cookies.store(setCookie);
     if (!hasChecks) {
-      if (response.status >= 400) {
-        recorder.failure(classifyStatus(response.status) as ErrorClass, `HTTP ${response.status}`);
+      const failClass = response.status >= 400 ? classifyStatus(response.status) : undefined;
+      setLast(ctx.last, name, response.status, failClass ?? '');
+      if (mayRetry && retry?.matches(response.status, failClass)) return false;
+      if (failClass) {
+        recorder.failure(failClass, `HTTP ${response.status}`);
         it.failed = true;
       }
-      return;
+      return true;
     }
+    return settleChecked(vu, it, response, latencyUs, mayRetry);
+  };
 
+  const settleChecked = (
+    vu: VU,
+    it: IterationState,
+    response: HttpResponse,
+    latencyUs: number,
+    mayRetry: boolean,
+  ): boolean => {
+    const ctx = vu.ctx;
     let parsedBody: unknown;
     let parsedDone = false;
     const parsed = () => {
@@ -259,13 +173,15 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       }
       return parsedBody;
     };
-
     let failClass: ErrorClass | undefined;
     let failMessage = '';
+    let passes = 0;
+    let fails = 0;
     if (checks.status) {
       const ok = checks.status.passes(response, parsed, latencyUs, ctx);
-      recorder.check(ok);
-      if (!ok) {
+      if (ok) passes++;
+      else {
+        fails++;
         failClass = classifyStatus(response.status) ?? 'check';
         failMessage = `HTTP ${response.status}, expected ${checks.status.describe}`;
       }
@@ -274,11 +190,13 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       failMessage = `HTTP ${response.status}`;
     }
     for (const check of checks.others) {
-      const ok = check.passes(response, parsed, latencyUs, ctx);
-      recorder.check(ok);
-      if (!ok && !failClass) {
-        failClass = 'check';
-        failMessage = `check failed: ${check.describe}`;
+      if (check.passes(response, parsed, latencyUs, ctx)) passes++;
+      else {
+        fails++;
+        if (!failClass) {
+          failClass = 'check';
+          failMessage = `check failed: ${check.describe}`;
+        }
       }
     }
     for (const extractor of extractors) {
@@ -289,9 +207,39 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
         failMessage = `extract ${extractor.name}: ${extractor.describe} not found`;
       }
     }
+    setLast(ctx.last, name, response.status, failClass ?? '');
+    if (mayRetry && retry?.matches(response.status, failClass)) return false;
+    for (let i = 0; i < passes; i++) recorder.check(true);
+    for (let i = 0; i < fails; i++) recorder.check(false);
     if (failClass) {
       recorder.failure(failClass, failMessage);
       it.failed = true;
     }
+    return true;
   };
+
+  return async (vu, it) => {
+    const maxRetries = retry?.max ?? 0;
+    for (let attempt = 0; ; attempt++) {
+      if (vu.lifecycle) await vu.lifecycle.beforeRequest(vu);
+      const response = await env.http.send(request(vu), vu.id);
+      if (env.isHardStopped()) {
+        it.aborted = true;
+        return;
+      }
+      if (settle(vu, it, response, attempt < maxRetries)) return;
+      await sleepMs((retry as CompiledRetry).backoffMs(attempt));
+      if (env.isHardStopped()) {
+        it.aborted = true;
+        return;
+      }
+    }
+  };
+}
+
+function setLast(last: LastResult, step: string, status: number, error: string): void {
+  last.step = step;
+  last.status = status;
+  last.ok = error === '';
+  last.error = error;
 }

@@ -16,6 +16,7 @@ import type { ScenarioPlan } from './executor.js';
 import { EXECUTOR_REGISTRY } from './executors/index.js';
 import { FeederCursor, loadFeederRows } from './feeders.js';
 import { compileFlow, type FlowEnv } from './flow.js';
+import { compileLifecycle } from './lifecycle.js';
 import { pgPoolOptions, runPostgresScript } from './pg-setup.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
 import { firstVuId, type Shard, shareOf } from './shard.js';
@@ -46,9 +47,14 @@ export function planShard(loadTest: LoadTest, shard: Shard): ScenarioPlan[] {
   );
 }
 
-/** Longest time any scenario can take, graceful stops included. */
+/** Longest time any scenario can take, graceful stops included (a per-VU teardown gets one more). */
 export function planDurationUs(plans: readonly ScenarioPlan[]): number {
-  return Math.max(0, ...plans.map((p) => p.startOffsetUs + p.durationUs + p.gracefulStopUs));
+  return Math.max(
+    0,
+    ...plans.map(
+      (p) => p.startOffsetUs + p.durationUs + p.gracefulStopUs * (p.spec.lifecycle?.teardown ? 2 : 1),
+    ),
+  );
 }
 
 export class ShardRunner {
@@ -199,6 +205,7 @@ export class ShardRunner {
       feeders,
       firstVuId: firstVuId((s) => executor.plan(plan.scenario, plan.spec, s).maxVUs, shard),
       startMs: performance.now(),
+      lifecycle: compileLifecycle(plan.spec.lifecycle, flowEnv, () => performance.now()),
     });
     this.runtimes.push(runtime);
     this.started.set(plan.scenario, { plan, runtime });
@@ -211,6 +218,8 @@ export class ShardRunner {
       runtime.hardStop();
       for (const work of [...live]) work.abort();
     }
+    // Per-VU teardown (log out) gets the scenario's gracefulStop as its own bound.
+    await runtime.teardown(plan.gracefulStopUs / 1000);
   }
 
   /** Sleeps, but wakes early on stop(). */

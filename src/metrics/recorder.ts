@@ -87,10 +87,15 @@ export class StepRecorder {
 
   /** A request that produced no response (refused, reset, timeout, ...). */
   transportError(errorClass: ErrorClass, message: string, bytesOut: number): void {
+    this.transportAttempt(bytesOut);
+    this.failure(errorClass, message);
+  }
+
+  /** A request that produced no response and is retried: it counts as a request, not as a failure. */
+  transportAttempt(bytesOut: number): void {
     this.requests++;
     this.bytesOut += bytesOut;
     this.shard.interval.requests++;
-    this.failure(errorClass, message);
   }
 
   /** Marks the last request failed; call once per failed request. */
