@@ -200,8 +200,8 @@ function stepSchema(depth: number): TSchema {
 }
 
 export const Step = stepSchema(MAX_FLOW_DEPTH);
-/** Lifecycle flows log in or refresh a token; one level of group is enough and keeps the CRD small. */
-export const LIFECYCLE_FLOW_DEPTH = 2;
+/** Lifecycle flows log in or refresh a token: plain steps (no nesting) are enough and keep the CRD small. */
+export const LIFECYCLE_FLOW_DEPTH = 1;
 const LifecycleFlow = (description: string) =>
   Type.Array(stepSchema(LIFECYCLE_FLOW_DEPTH), { minItems: 1, maxItems: 20, description });
 
