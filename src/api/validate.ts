@@ -40,6 +40,11 @@ export interface ValidateOptions {
    * ConfigMaps (file paths are refused: the file is on the user's machine). Absent: both are accepted.
    */
   runsIn?: 'local' | 'cluster';
+  /**
+   * Changes the parsed document before it is validated (the CLI's `${env.X}` substitution and overrides);
+   * its problems are reported instead of validating.
+   */
+  preprocess?: (document: unknown) => Problem[];
 }
 
 export function parseManifest(text: string, options: ValidateOptions = {}): ValidationResult {
@@ -56,7 +61,10 @@ export function parseManifest(text: string, options: ValidateOptions = {}): Vali
       })),
     };
   }
-  return validateLoadTest(first.toJS(), options);
+  const document: unknown = first.toJS();
+  const early = options.preprocess?.(document) ?? [];
+  if (early.length) return { ok: false, problems: early };
+  return validateLoadTest(document, options);
 }
 
 export function validateLoadTest(value: unknown, options: ValidateOptions = {}): ValidationResult {

@@ -10,12 +10,15 @@ import { startDemoProcess } from './demo-process.js';
 import { DEMO_SHAPE_OPTIONS } from './demo-target.js';
 import { EXIT } from './exit-codes.js';
 import { loadManifest, parseEnvOverrides } from './load-manifest.js';
+import { OVERRIDE_OPTIONS, OVERRIDE_USAGE, overridesFrom } from './overrides.js';
 
 export const RUN_USAGE = `usage: stampede run FILE [--workers N|auto] [--out DIR] [--env NAME=value]... [--demo-target] [--quiet]
+                    [--vus N] [--duration D] [--rate R] [--iterations N] [--scenario NAME] [--base-url URL]
 
   --workers N|auto  worker threads generating load (auto: one per core, leaving one for --demo-target)
   --out DIR         write summary.json, report.md, report.html, timeseries.csv, errors.json and junit.xml
   --env NAME=value  override a variable declared in spec.env (repeatable)
+${OVERRIDE_USAGE}
   --demo-target     start the built-in demo target and point spec.target.baseURL at it
   --demo-latency D --demo-jitter D --demo-error-rate F --demo-capacity N --demo-queue N --demo-token-ttl D
                     shape the demo target's answers (see stampede demo-target --help)
@@ -41,7 +44,7 @@ function parseWorkers(text: string | undefined, demo: boolean): number {
 
 export async function runCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['workers', 'out', ...DEMO_SHAPE_OPTIONS.map((o) => `demo-${o}`)],
+    values: ['workers', 'out', ...OVERRIDE_OPTIONS, ...DEMO_SHAPE_OPTIONS.map((o) => `demo-${o}`)],
     repeated: ['env'],
     flags: ['demo-target', 'quiet'],
     aliases: { e: 'env', w: 'workers', o: 'out' },
@@ -51,7 +54,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   const demo = args.flags.has('demo-target');
   const workers = parseWorkers(args.values.workers, demo);
   const envOverrides = parseEnvOverrides(args.repeated.env ?? []);
-  const loaded = await loadManifest(file, envOverrides, 'local');
+  const overrides = overridesFrom(args.values);
+  if (demo && overrides.baseUrl !== undefined)
+    throw new UsageError('use --base-url or --demo-target, not both');
+  const loaded = await loadManifest(file, envOverrides, 'local', overrides);
   if (!loaded.ok) {
     process.stderr.write(`${loaded.message}\n`);
     return EXIT.INVALID_INPUT;
