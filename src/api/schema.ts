@@ -11,7 +11,7 @@ import {
   type PgStatement,
   PgStep,
   Postgres,
-  type SecretKeyRef,
+  SecretKeyRef,
   type WsExpect,
   type WsMessage,
   WsStep,
@@ -364,6 +364,16 @@ const Target = Type.Object(
   { additionalProperties: false },
 );
 
+/** A spec.env value kept in a Secret: runner pods get it from the Secret, a local run from its environment. */
+const EnvFromSecret = Type.Object(
+  { valueFrom: SecretKeyRef },
+  {
+    additionalProperties: false,
+    description:
+      'In a cluster from this Secret (runner env STAMPEDE_ENV_<NAME>); locally from the variable NAME',
+  },
+);
+
 const Bound = () =>
   Type.Optional(Type.String({ pattern: BOUND_PATTERN_SOURCE, 'x-hint': 'a percentage such as 10% or 0.5%' }));
 
@@ -394,7 +404,17 @@ const Baseline = Type.Object(
 export const LoadTestSpec = Type.Object(
   {
     target: Target,
-    env: Type.Optional(StringMap('Variables for ${env.NAME}; override with --env NAME=value')),
+    env: Type.Optional(
+      Type.Record(
+        Type.String({ maxLength: 256 }),
+        Type.Union([Type.String({ maxLength: LIMITS.stringLength }), EnvFromSecret]),
+        {
+          maxProperties: LIMITS.mapEntries,
+          description:
+            'Variables for ${env.NAME}: a value, or valueFrom.secretKeyRef; override with --env NAME=value',
+        },
+      ),
+    ),
     feeders: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Feeder, { maxProperties: 16 }),
     ),
@@ -477,6 +497,7 @@ export type PgStepSpec = Static<typeof PgStep>;
 export type PgStatementSpec = Static<typeof PgStatement>;
 export type PostgresSpec = Static<typeof Postgres>;
 export type SecretKeyRefSpec = Static<typeof SecretKeyRef>;
+export type EnvValueSpec = Static<typeof EnvFromSecret> | string;
 export type ExtractorSpec = Static<typeof Extractor>;
 export type CheckSpec = Static<typeof Check>;
 export type RetrySpec = Static<typeof Retry>;

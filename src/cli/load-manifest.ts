@@ -42,13 +42,19 @@ export async function loadManifest(
   return { ok: true, loadTest: result.loadTest, baseDir };
 }
 
-/** The plain-text values of spec.env in a parsed document that is not validated yet. */
+/**
+ * The values of spec.env in a parsed document that is not validated yet: plain values, and Secret
+ * references that the environment of this process fills in (as a local run does).
+ */
 function declaredEnv(document: unknown): Record<string, string> {
   const env = (document as { spec?: { env?: unknown } } | null)?.spec?.env;
   if (typeof env !== 'object' || env === null) return {};
-  return Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-  );
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (typeof value === 'string') values[name] = value;
+    else if (process.env[name] !== undefined) values[name] = process.env[name] as string;
+  }
+  return values;
 }
 
 export function parseEnvOverrides(pairs: string[]): Record<string, string> {

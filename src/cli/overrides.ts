@@ -100,13 +100,16 @@ export function substituteEnv(manifest: unknown, env: Record<string, string>): P
   const spec = isObject(manifest) && isObject(manifest.spec) ? manifest.spec : undefined;
   if (!spec) return [];
   const problems: Problem[] = [];
-  const declared = Object.keys(env);
+  const declared = Object.keys(isObject(spec.env) ? spec.env : {});
   const replace = (text: string, path: string): unknown => {
     const missing = [...text.matchAll(ENV_REF)].map((m) => m[1] as string).filter((n) => !(n in env));
     if (missing.length) {
+      const name = missing[0] as string;
       problems.push({
         path,
-        message: `\${env.${missing[0]}} is undefined: declare it in spec.env (declared: ${declared.join(', ') || 'none'})`,
+        message: declared.includes(name)
+          ? `\${env.${name}} has no value here: it comes from a Secret; set ${name} in the environment or pass --env ${name}=...`
+          : `\${env.${name}} is undefined: declare it in spec.env (declared: ${declared.join(', ') || 'none'})`,
       });
       return text;
     }

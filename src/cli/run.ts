@@ -1,6 +1,8 @@
 /** `stampede run FILE`: validate, run locally, print the summary, write the report, exit with a verdict code. */
 import { availableParallelism } from 'node:os';
+import { resolveSpecEnv } from '../api/env.js';
 import { runLocal } from '../local/coordinator.js';
+import { createRedactor, redactJson } from '../observability/secret-redactor.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { createProgressPrinter } from '../report/progress.js';
 import type { Summary } from '../report/summary.js';
@@ -63,6 +65,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     return EXIT.INVALID_INPUT;
   }
   const { loadTest, baseDir } = loaded;
+  const { env, secrets, problems } = resolveSpecEnv(loadTest.spec.env, envOverrides, process.env, 'local');
+  if (problems.length) {
+    const lines = problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n');
+    process.stderr.write(`${file} cannot run here:\n${lines}\n`);
+    return EXIT.INVALID_INPUT;
+  }
+  const redact = createRedactor(secrets);
   const demoArgs = DEMO_SHAPE_OPTIONS.flatMap((o) => {
     const value = args.values[`demo-${o}`];
     return value === undefined ? [] : [`--${o}`, value];
@@ -85,19 +94,23 @@ export async function runCommand(argv: string[]): Promise<number> {
     abort.abort();
   };
   process.on('SIGINT', onSigint);
-  const env = { ...(loadTest.spec.env ?? {}), ...envOverrides };
   process.stderr.write(
-    `running ${loadTest.metadata.name}: ${Object.keys(loadTest.spec.scenarios).length} scenario(s) against ${loadTest.spec.target.baseURL} with ${workers} worker(s)\n`,
+    redact(
+      `running ${loadTest.metadata.name}: ${Object.keys(loadTest.spec.scenarios).length} scenario(s) against ${loadTest.spec.target.baseURL} with ${workers} worker(s)\n`,
+    ),
   );
   try {
-    const { summary } = await runLocal({
+    const { summary: measured } = await runLocal({
       loadTest,
       baseDir,
       env,
+      secrets,
       workers,
       signal: abort.signal,
       ...(args.flags.has('quiet') ? {} : { onLive: createProgressPrinter(process.stderr) }),
     });
+    // The target URL or a message may still hold a secret value: nothing printed or written keeps one.
+    const summary = redactJson(measured, redact);
     process.stdout.write(`${renderConsoleSummary(summary)}\n`);
     if (args.values.out) {
       const files = await writeReport(args.values.out, summary);

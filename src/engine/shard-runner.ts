@@ -10,6 +10,7 @@ import type { LoadTest } from '../api/schema.js';
 import { HealthSampler } from '../metrics/health.js';
 import { ShardRecorder } from '../metrics/recorder.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
+import { createRedactor } from '../observability/secret-redactor.js';
 import { HttpClient } from '../protocols/http.js';
 import { PgPools } from '../protocols/postgres.js';
 import type { ScenarioPlan } from './executor.js';
@@ -32,6 +33,8 @@ export interface ShardRunOptions {
   /** Directory that relative feeder paths resolve against. */
   baseDir: string;
   env: Record<string, string>;
+  /** Values of spec.env that came from Secrets: redacted in every error message this shard keeps. */
+  secrets?: string[];
   /** Worker threads generating load in this process (for saturation judgement). */
   threads: number;
   /**
@@ -77,6 +80,7 @@ export class ShardRunner {
       cores: availableParallelism(),
       threads: options.threads,
     });
+    this.recorder.redact = createRedactor(options.secrets ?? []);
     const totalVUs = this.plans.reduce((sum, p) => sum + p.maxVUs, 0);
     this.http = new HttpClient({
       connections: loadTest.spec.target.connections ?? Math.max(1, totalVUs),

@@ -284,6 +284,8 @@ export class ShardRecorder {
   private startedAtMs = Date.now();
   private startedAtPerfMs = performance.now();
   private done = false;
+  /** Removes the run's secret values from error messages before they are kept (see secret-redactor.ts). */
+  redact: (text: string) => string = (text) => text;
 
   constructor(
     readonly shardIndex: number,
@@ -332,7 +334,7 @@ export class ShardRecorder {
         class: errorClass,
         scenario,
         step,
-        message: message.slice(0, MAX_MESSAGE_LENGTH),
+        message: this.redact(message).slice(0, MAX_MESSAGE_LENGTH),
         count: 1,
       });
     }
