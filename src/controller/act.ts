@@ -8,8 +8,8 @@ import { addTargetResources } from '../analysis/index.js';
 import { envSecretRefs } from '../api/env.js';
 import { pgUrlEnvName } from '../api/pg-url.js';
 import { API_VERSION, KIND } from '../api/schema.js';
-import { secretRefs } from '../api/validate-protocols.js';
 import { isAlreadyExists, isNotFound, type KubeClient, type KubeError } from '../kube/client.js';
+import { secretRefs } from '../manifest/validate-protocols.js';
 import type { Logger } from '../observability/log.js';
 import { fitReportFiles } from '../report/fit.js';
 import {

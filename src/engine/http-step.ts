@@ -3,7 +3,7 @@ import { durationUs } from '../api/duration.js';
 import type { Step } from '../api/schema.js';
 import { classifyError, classifyStatus, type ErrorClass } from '../metrics/error-class.js';
 import { type HttpRequest, type HttpResponse, setCookieValues } from '../protocols/http.js';
-import type { FlowEnv, StepRunner } from './flow.js';
+import type { FlowEnv, StepRunner } from './flow-env.js';
 import { compileChecks, compileExtractor, compileJsonValue } from './http-checks.js';
 import { type CompiledRetry, compileRetry } from './retry.js';
 import { compileTemplate, type LastResult, type TemplateContext } from './template.js';

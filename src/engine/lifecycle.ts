@@ -5,7 +5,8 @@
  */
 import { durationUs } from '../api/duration.js';
 import type { LifecycleSpec } from '../api/schema.js';
-import { compileFlow, type FlowEnv, type StepRunner } from './flow.js';
+import { compileFlow } from './flow.js';
+import type { FlowEnv, StepRunner } from './flow-env.js';
 import { type CompiledCondition, compileCondition } from './template.js';
 import type { IterationState, VU } from './vu.js';
 

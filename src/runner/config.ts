@@ -6,7 +6,7 @@
 
 import { resolveSpecEnv } from '../api/env.js';
 import type { LoadTest } from '../api/schema.js';
-import { validateLoadTest } from '../api/validate.js';
+import { validateLoadTest } from '../manifest/validate.js';
 
 export const DEFAULT_CONTROL_PORT = 8765;
 

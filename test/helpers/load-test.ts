@@ -2,8 +2,8 @@
 import { tmpdir } from 'node:os';
 import { resolveSpecEnv } from '../../src/api/env.js';
 import type { LoadTest, Scenario } from '../../src/api/schema.js';
-import { validateLoadTest } from '../../src/api/validate.js';
 import { runLocal } from '../../src/local/coordinator.js';
+import { validateLoadTest } from '../../src/manifest/validate.js';
 import type { Summary } from '../../src/report/summary.js';
 
 export function loadTest(

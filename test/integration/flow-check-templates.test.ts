@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateLoadTest } from '../../src/api/validate.js';
+import { validateLoadTest } from '../../src/manifest/validate.js';
 import { json, startServer, type TestServer } from '../helpers/http-server.js';
 import { loadTest, run, stepOf } from '../helpers/load-test.js';
 

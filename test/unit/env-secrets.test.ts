@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { envSecretRefs, resolveSpecEnv, secretEnvVar } from '../../src/api/env.js';
-import { validateLoadTest } from '../../src/api/validate.js';
 import { secretEnv } from '../../src/controller/act.js';
+import { validateLoadTest } from '../../src/manifest/validate.js';
 import { ShardRecorder } from '../../src/metrics/recorder.js';
 import { createRedactor, REDACTED, redactJson } from '../../src/observability/secret-redactor.js';
 import { runnerConfigFromEnv } from '../../src/runner/config.js';

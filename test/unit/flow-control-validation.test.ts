@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateLoadTest } from '../../src/api/validate.js';
+import { validateLoadTest } from '../../src/manifest/validate.js';
 
 function problemsOf(scenario: Record<string, unknown>): { path: string; message: string }[] {
   const result = validateLoadTest({

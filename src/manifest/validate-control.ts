@@ -2,9 +2,9 @@
  * Cross-field rules for flow control and the per-VU lifecycle: `if`, `retry`, `loop`, and
  * `lifecycle.setup/refresh/teardown`. Every problem carries its field path.
  */
-import { durationUs } from './duration.js';
-import type { LifecycleSpec, Step } from './schema.js';
-import type { Problem } from './schema-check.js';
+import { durationUs } from '../api/duration.js';
+import type { LifecycleSpec, Step } from '../api/schema.js';
+import type { Problem } from '../api/schema-check.js';
 import { checkCondition, type TemplateScope } from './template-check.js';
 
 /** The rules of one step's control fields; nested steps are walked by the caller. */

@@ -1,6 +1,7 @@
 /** Static checks of `${...}` templates: they compile, and every name they read is defined where it comes from. */
+
+import { joinPath, type Problem } from '../api/schema-check.js';
 import { compileCondition, compileTemplate, TEMPLATE_ROOTS } from '../engine/template.js';
-import { joinPath, type Problem } from './schema-check.js';
 
 /** The fields of `last`, the VU's last request step (engine/template.ts LastResult). */
 const LAST_FIELDS = ['step', 'status', 'ok', 'error'];
