@@ -68,7 +68,8 @@ function compileBody(step: Step, env: FlowEnv, prefix: string): StepRunner | und
 
 function withRefresh(run: StepRunner): StepRunner {
   return async (vu, it) => {
-    if (vu.lifecycle) await vu.lifecycle.beforeRequest(vu);
+    const refresh = vu.lifecycle?.beforeRequest;
+    if (refresh) await refresh(vu);
     await run(vu, it);
   };
 }

@@ -221,7 +221,9 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
   return async (vu, it) => {
     const maxRetries = retry?.max ?? 0;
     for (let attempt = 0; ; attempt++) {
-      if (vu.lifecycle) await vu.lifecycle.beforeRequest(vu);
+      // Only VUs of a scenario with a refresh flow pay for an extra await here.
+      const refresh = vu.lifecycle?.beforeRequest;
+      if (refresh) await refresh(vu);
       const response = await env.http.send(request(vu), vu.id);
       if (env.isHardStopped()) {
         it.aborted = true;

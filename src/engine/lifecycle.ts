@@ -43,7 +43,7 @@ export function compileLifecycle(
         setUp: true,
         refreshedAtMs: nowMs(),
         busy: false,
-        beforeRequest: refresh ?? (() => Promise.resolve()),
+        beforeRequest: refresh,
       };
       if (setupFlow) await runAs(vu, setupFlow);
       vu.lifecycle.refreshedAtMs = nowMs();

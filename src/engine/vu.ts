@@ -17,8 +17,8 @@ export interface VuLifecycleState {
   refreshedAtMs: number;
   /** A lifecycle flow is running: its own requests must not trigger a refresh. */
   busy: boolean;
-  /** Runs the refresh flow when it is due; called before every request attempt. */
-  beforeRequest(vu: VU): Promise<void>;
+  /** Runs the refresh flow when it is due; called before every request attempt. Absent: no refresh. */
+  beforeRequest: ((vu: VU) => Promise<void>) | undefined;
 }
 
 export interface IterationState {
