@@ -286,5 +286,3 @@ export type PostgresSpec = Static<typeof Postgres>;
 export type SecretKeyRefSpec = Static<typeof SecretKeyRef>;
 export type EnvValueSpec = Static<typeof EnvFromSecret> | string;
 export type FeederSpec = Static<typeof Feeder>;
-export type LevelsSpec = Static<typeof Levels>;
-export type RecoverySpec = Static<typeof Recovery>;

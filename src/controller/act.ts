@@ -31,6 +31,8 @@ export interface ActorOptions {
   identity: string;
   log: Logger;
   runnerPort?: number;
+  /** The clock for Event timestamps (tests pass a fixed one). */
+  now?: () => Date;
 }
 
 async function createIfAbsent(client: KubeClient, path: string, body: unknown): Promise<void> {
@@ -122,7 +124,7 @@ export class Actor {
         return createIfAbsent(client, configMaps(ns), reportConfigMap(lt, files, binaryFiles));
       }
       case 'event': {
-        const now = new Date().toISOString();
+        const now = (this.opts.now ?? (() => new Date()))().toISOString();
         // Events are for people; failing to record one must not fail the reconcile.
         await client
           .create(events(ns), {

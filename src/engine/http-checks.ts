@@ -5,25 +5,35 @@ import { type HttpResponse, headerValues } from '../protocols/http.js';
 import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
 import { type CompiledTemplate, compileTemplate, looseEquals, type TemplateContext } from './template.js';
 
+/** What of the response a check or extractor reads: the client captures only that. */
+export type Reads = 'body' | 'headers' | 'nothing';
+
 export interface CompiledExtractor {
   name: string;
   describe: string;
+  reads: Reads;
   read(response: HttpResponse, parsed: () => unknown): unknown;
 }
 
 export function compileExtractor(name: string, spec: ExtractorSpec): CompiledExtractor {
   if (spec.json) {
     const path: JsonPath = compileJsonPath(spec.json);
-    return { name, describe: spec.json, read: (_r, parsed) => readJsonPath(parsed(), path) };
+    return { name, describe: spec.json, reads: 'body', read: (_r, parsed) => readJsonPath(parsed(), path) };
   }
   if (spec.header) {
     const lower = spec.header.toLowerCase();
-    return { name, describe: `header ${spec.header}`, read: (r) => headerValues(r.rawHeaders, lower)[0] };
+    return {
+      name,
+      describe: `header ${spec.header}`,
+      reads: 'headers',
+      read: (r) => headerValues(r.rawHeaders, lower)[0],
+    };
   }
   const re = new RegExp(spec.regex as string);
   return {
     name,
     describe: `regex ${spec.regex}`,
+    reads: 'body',
     read: (r) => {
       const m = re.exec(r.body ?? '');
       return m ? (m[1] ?? m[0]) : undefined;
@@ -33,6 +43,7 @@ export function compileExtractor(name: string, spec: ExtractorSpec): CompiledExt
 
 export interface CompiledCheck {
   describe: string;
+  reads: Reads;
   passes(response: HttpResponse, parsed: () => unknown, latencyUs: number, ctx: TemplateContext): boolean;
 }
 
@@ -64,6 +75,7 @@ function jsonCheck(j: NonNullable<CheckSpec['json']>[number]): CompiledCheck {
     const exists = j.exists ?? true;
     return {
       describe: `${j.path} ${exists ? 'exists' : 'absent'}`,
+      reads: 'body',
       passes: (_r, parsed) => (readJsonPath(parsed(), path) !== undefined) === exists,
     };
   }
@@ -72,12 +84,14 @@ function jsonCheck(j: NonNullable<CheckSpec['json']>[number]): CompiledCheck {
   if (!templated) {
     return {
       describe: `${j.path} == ${expected}`,
+      reads: 'body',
       passes: (_r, parsed) => JSON.stringify(readJsonPath(parsed(), path)) === expected,
     };
   }
   // A templated value is rendered per request; feeder fields are text, so scalars compare by their text.
   return {
     describe: `${j.path} == ${expected}`,
+    reads: 'body',
     passes: (_r, parsed, _us, ctx) => looseEquals(readJsonPath(parsed(), path), templated(ctx)),
   };
 }
@@ -91,12 +105,17 @@ export function compileChecks(spec: CheckSpec | undefined): {
   if (!spec) return { status, others };
   if (spec.status !== undefined || spec.statusIn) {
     const allowed = spec.statusIn ?? [spec.status as number];
-    status = { describe: `status in [${allowed.join(', ')}]`, passes: (r) => allowed.includes(r.status) };
+    status = {
+      describe: `status in [${allowed.join(', ')}]`,
+      reads: 'nothing',
+      passes: (r) => allowed.includes(r.status),
+    };
   }
   if (spec.bodyContains !== undefined) {
     const text = compileTemplate(spec.bodyContains);
     others.push({
       describe: `body contains ${JSON.stringify(spec.bodyContains)}`,
+      reads: 'body',
       passes: text.isStatic
         ? (r) => (r.body ?? '').includes(text.source)
         : (r, _p, _us, ctx) => (r.body ?? '').includes(text.render(ctx)),
@@ -104,12 +123,20 @@ export function compileChecks(spec: CheckSpec | undefined): {
   }
   if (spec.bodyMatches !== undefined) {
     const re = new RegExp(spec.bodyMatches);
-    others.push({ describe: `body matches /${spec.bodyMatches}/`, passes: (r) => re.test(r.body ?? '') });
+    others.push({
+      describe: `body matches /${spec.bodyMatches}/`,
+      reads: 'body',
+      passes: (r) => re.test(r.body ?? ''),
+    });
   }
   for (const j of spec.json ?? []) others.push(jsonCheck(j));
   if (spec.maxDuration) {
     const limitUs = durationUs(spec.maxDuration);
-    others.push({ describe: `duration <= ${spec.maxDuration}`, passes: (_r, _p, us) => us <= limitUs });
+    others.push({
+      describe: `duration <= ${spec.maxDuration}`,
+      reads: 'nothing',
+      passes: (_r, _p, us) => us <= limitUs,
+    });
   }
   return { status, others };
 }

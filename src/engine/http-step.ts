@@ -63,14 +63,13 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
   const extractors = Object.entries(step.extract ?? {}).map(([n, e]) => compileExtractor(n, e));
   const checks = compileChecks(step.check);
   const needsBody =
-    extractors.some((e) => !e.describe.startsWith('header')) ||
-    checks.others.some((c) => !c.describe.startsWith('duration'));
+    extractors.some((e) => e.reads === 'body') || checks.others.some((c) => c.reads === 'body');
   const recorder = env.recorder(name);
   // Most steps have no checks or extraction: they skip body parsing and the check machinery entirely.
   const hasChecks = checks.status !== undefined || checks.others.length > 0 || extractors.length > 0;
   const captureBody = needsBody;
   // Set-Cookie headers reach the cookie jar regardless; the rest only when a header is extracted.
-  const captureHeaders = extractors.some((e) => e.describe.startsWith('header'));
+  const captureHeaders = extractors.some((e) => e.reads === 'headers');
   const bodyIsStatic =
     spec.json !== undefined
       ? !JSON.stringify(spec.json).includes('${')
