@@ -8,6 +8,7 @@ import { addTargetResources } from '../analysis/index.js';
 import { envSecretRefs } from '../api/env.js';
 import { pgUrlEnvName } from '../api/pg-url.js';
 import { API_VERSION, KIND } from '../api/schema.js';
+import { TLS_SECRET_ENV } from '../api/schema-tls.js';
 import { isAlreadyExists, isNotFound, type KubeClient, type KubeError } from '../kube/client.js';
 import { secretRefs } from '../manifest/validate-protocols.js';
 import type { Logger } from '../observability/log.js';
@@ -60,8 +61,8 @@ async function callRunner(ip: string, port: number, path: string, body?: unknown
 }
 
 /**
- * Database URLs and spec.env values named by Secret references reach runners as env vars the kubelet fills
- * in; the values never pass through the controller or the spec ConfigMap.
+ * Database URLs, the target's TLS Secret and spec.env values named by Secret references reach runners as env
+ * vars the kubelet fills in; the values never pass through the controller or the spec ConfigMap.
  */
 export function secretEnv(lt: Observed['loadTest']): SecretEnv[] {
   const seen = new Map<string, SecretEnv>();
@@ -71,6 +72,17 @@ export function secretEnv(lt: Observed['loadTest']): SecretEnv[] {
   }
   for (const { variable, ref } of envSecretRefs(lt.spec.env)) {
     seen.set(variable, { name: variable, secret: ref.secretKeyRef.name, key: ref.secretKeyRef.key });
+  }
+  const tlsSecret = lt.spec.target.tls?.secret;
+  if (tlsSecret !== undefined) {
+    for (const e of TLS_SECRET_ENV) {
+      seen.set(e.env, {
+        name: e.env,
+        secret: tlsSecret,
+        key: e.key,
+        ...(e.optional ? { optional: true } : {}),
+      });
+    }
   }
   return [...seen.values()];
 }

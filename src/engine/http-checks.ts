@@ -3,7 +3,35 @@ import { durationUs } from '../api/duration.js';
 import type { CheckSpec, ExtractorSpec } from '../api/schema.js';
 import { type HttpResponse, headerValues } from '../protocols/http.js';
 import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
+import { SCAN_GAVE_UP, scanJsonPath, scannable } from './json-scan.js';
 import { type CompiledTemplate, compileTemplate, looseEquals, type TemplateContext } from './template.js';
+
+/** The body as JSON, read once per response: a path is scanned for where it can be, else the body is parsed once. */
+export class JsonBody {
+  private parsed: unknown;
+  private parsedDone = false;
+  constructor(private readonly text: string | undefined) {}
+
+  read(path: JsonPath, scan: boolean): unknown {
+    if (scan && !this.parsedDone && this.text !== undefined) {
+      const value = scanJsonPath(this.text, path);
+      if (value !== SCAN_GAVE_UP) return value;
+    }
+    return readJsonPath(this.whole(), path);
+  }
+
+  private whole(): unknown {
+    if (!this.parsedDone) {
+      this.parsedDone = true;
+      try {
+        this.parsed = JSON.parse(this.text ?? '');
+      } catch {
+        this.parsed = undefined;
+      }
+    }
+    return this.parsed;
+  }
+}
 
 /** What of the response a check or extractor reads: the client captures only that. */
 export type Reads = 'body' | 'headers' | 'nothing';
@@ -12,13 +40,14 @@ export interface CompiledExtractor {
   name: string;
   describe: string;
   reads: Reads;
-  read(response: HttpResponse, parsed: () => unknown): unknown;
+  read(response: HttpResponse, json: JsonBody): unknown;
 }
 
 export function compileExtractor(name: string, spec: ExtractorSpec): CompiledExtractor {
   if (spec.json) {
     const path: JsonPath = compileJsonPath(spec.json);
-    return { name, describe: spec.json, reads: 'body', read: (_r, parsed) => readJsonPath(parsed(), path) };
+    const scan = scannable(path);
+    return { name, describe: spec.json, reads: 'body', read: (_r, json) => json.read(path, scan) };
   }
   if (spec.header) {
     const lower = spec.header.toLowerCase();
@@ -44,7 +73,7 @@ export function compileExtractor(name: string, spec: ExtractorSpec): CompiledExt
 export interface CompiledCheck {
   describe: string;
   reads: Reads;
-  passes(response: HttpResponse, parsed: () => unknown, latencyUs: number, ctx: TemplateContext): boolean;
+  passes(response: HttpResponse, json: JsonBody, latencyUs: number, ctx: TemplateContext): boolean;
 }
 
 /** Renders any JSON value whose strings may hold templates; a one-expression template keeps its type. */
@@ -71,12 +100,13 @@ export function compileJsonValue(json: unknown): ((ctx: TemplateContext) => unkn
 
 function jsonCheck(j: NonNullable<CheckSpec['json']>[number]): CompiledCheck {
   const path = compileJsonPath(j.path);
+  const scan = scannable(path);
   if (j.equals === undefined) {
     const exists = j.exists ?? true;
     return {
       describe: `${j.path} ${exists ? 'exists' : 'absent'}`,
       reads: 'body',
-      passes: (_r, parsed) => (readJsonPath(parsed(), path) !== undefined) === exists,
+      passes: (_r, json) => (json.read(path, scan) !== undefined) === exists,
     };
   }
   const expected = JSON.stringify(j.equals);
@@ -85,14 +115,14 @@ function jsonCheck(j: NonNullable<CheckSpec['json']>[number]): CompiledCheck {
     return {
       describe: `${j.path} == ${expected}`,
       reads: 'body',
-      passes: (_r, parsed) => JSON.stringify(readJsonPath(parsed(), path)) === expected,
+      passes: (_r, json) => JSON.stringify(json.read(path, scan)) === expected,
     };
   }
   // A templated value is rendered per request; feeder fields are text, so scalars compare by their text.
   return {
     describe: `${j.path} == ${expected}`,
     reads: 'body',
-    passes: (_r, parsed, _us, ctx) => looseEquals(readJsonPath(parsed(), path), templated(ctx)),
+    passes: (_r, json, _us, ctx) => looseEquals(json.read(path, scan), templated(ctx)),
   };
 }
 

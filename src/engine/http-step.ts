@@ -2,9 +2,14 @@
 import { durationUs } from '../api/duration.js';
 import type { Step } from '../api/schema.js';
 import { classifyError, classifyStatus, type ErrorClass } from '../metrics/error-class.js';
-import { type HttpRequest, type HttpResponse, setCookieValues } from '../protocols/http.js';
+import {
+  type HttpRequest,
+  type HttpResponse,
+  type RequestHeadCache,
+  setCookieValues,
+} from '../protocols/http.js';
 import type { FlowEnv, StepRunner } from './flow-env.js';
-import { compileChecks, compileExtractor, compileJsonValue } from './http-checks.js';
+import { compileChecks, compileExtractor, compileJsonValue, JsonBody } from './http-checks.js';
 import { type CompiledRetry, compileRetry } from './retry.js';
 import { compileTemplate, type LastResult, type TemplateContext } from './template.js';
 import { sleepMs } from './think.js';
@@ -34,6 +39,8 @@ export function compileJsonBody(json: unknown): BodyBuilder {
   return (ctx) => JSON.stringify(render(ctx));
 }
 
+// Long: it compiles once everything the per-request closure captures; splitting would pass those through calls
+// on the hot path.
 export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRunner {
   const spec = step.request as NonNullable<Step['request']>;
   const method = spec.method ?? (spec.json !== undefined || spec.body !== undefined ? 'POST' : 'GET');
@@ -47,9 +54,10 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
     headerSpecs['content-type'] = 'application/json';
   }
   const headerTemplates = Object.entries(headerSpecs).map(([k, v]) => [k, compileTemplate(v)] as const);
-  const staticHeaders = headerTemplates.every(([, t]) => t.isStatic)
-    ? headerTemplates.flatMap(([k, t]) => [k, t.source])
-    : undefined;
+  // Static headers first, so the HTTP/1.1 client can serialize them once for the whole step (RequestHeadCache).
+  const fixedHeaders = headerTemplates.filter(([, t]) => t.isStatic).flatMap(([k, t]) => [k, t.source]);
+  const templatedHeaders = headerTemplates.filter(([, t]) => !t.isStatic);
+  const staticHeaders = templatedHeaders.length === 0 ? fixedHeaders : undefined;
   const body: BodyBuilder =
     spec.json !== undefined
       ? compileJsonBody(spec.json)
@@ -64,7 +72,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
   const checks = compileChecks(step.check);
   const needsBody =
     extractors.some((e) => e.reads === 'body') || checks.others.some((c) => c.reads === 'body');
-  const recorder = env.recorder(name);
+  const recorder = env.recorder(name, env.target.http2 ? 'http2' : 'http');
   // Most steps have no checks or extraction: they skip body parsing and the check machinery entirely.
   const hasChecks = checks.status !== undefined || checks.others.length > 0 || extractors.length > 0;
   const captureBody = needsBody;
@@ -77,6 +85,11 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
   // Nothing in the request varies: one object is sent every time, so the client can serialize it once.
   const isStatic = pathTemplate.isStatic && query.length === 0 && staticHeaders !== undefined && bodyIsStatic;
   let staticRequest: HttpRequest | undefined;
+  // Shared by the step's varying requests: the client serializes the unchanging part of the head once.
+  const head: RequestHeadCache = {
+    staticPairs: fixedHeaders.length / 2,
+    staticLine: pathTemplate.isStatic && query.length === 0,
+  };
 
   const buildRequest = (ctx: TemplateContext, cookie: string | undefined): HttpRequest => {
     let fullPath = pathTemplate.isStatic ? pathTemplate.source : pathTemplate.render(ctx);
@@ -85,8 +98,12 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       for (const [k, t] of query) qs += `${qs ? '&' : ''}${k}=${encodeURIComponent(t.render(ctx))}`;
       fullPath += (fullPath.includes('?') ? '&' : '?') + qs;
     }
-    let headers = staticHeaders ?? headerTemplates.flatMap(([k, t]) => [k, t.render(ctx)]);
-    if (cookie !== undefined) headers = [...headers, 'cookie', cookie];
+    let headers = staticHeaders;
+    if (headers === undefined || cookie !== undefined) {
+      headers = fixedHeaders.slice();
+      for (const [k, t] of templatedHeaders) headers.push(k, t.render(ctx));
+      if (cookie !== undefined) headers.push('cookie', cookie);
+    }
     return {
       origin,
       path: fullPath,
@@ -96,6 +113,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       timeoutMs,
       captureBody,
       captureHeaders,
+      head,
     };
   };
 
@@ -159,19 +177,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
     mayRetry: boolean,
   ): boolean => {
     const ctx = vu.ctx;
-    let parsedBody: unknown;
-    let parsedDone = false;
-    const parsed = () => {
-      if (!parsedDone) {
-        parsedDone = true;
-        try {
-          parsedBody = JSON.parse(response.body ?? '');
-        } catch {
-          parsedBody = undefined;
-        }
-      }
-      return parsedBody;
-    };
+    const parsed = new JsonBody(response.body);
     let failClass: ErrorClass | undefined;
     let failMessage = '';
     let passes = 0;
