@@ -15,7 +15,7 @@ spec:
       executor: constant-vus
       vus: \${env.USERS}
       duration: \${env.SECS}s
-      flow: [{ name: data, request: { url: /api/data } }]
+      flow: [{ name: data, request: { url: /healthz } }]
     arrivals:
       executor: constant-arrival-rate
       rate: \${env.RATE}
