@@ -5,6 +5,7 @@ import type { LoadTest } from '../api/schema.js';
 import { excerpt } from '../api/schema-check.js';
 import { parseManifest, type ValidateOptions } from '../manifest/validate.js';
 import { UsageError } from './args.js';
+import { applyOverrides, type LoadOverrides, substituteEnv } from './overrides.js';
 
 export type LoadedManifest =
   | { ok: true; loadTest: LoadTest; baseDir: string }
@@ -14,6 +15,7 @@ export async function loadManifest(
   file: string,
   envOverrides: Record<string, string>,
   runsIn?: ValidateOptions['runsIn'],
+  overrides: LoadOverrides = { fields: {} },
 ): Promise<LoadedManifest> {
   let text: string;
   try {
@@ -37,7 +39,11 @@ export async function loadManifest(
     return { ok: false, message: `${file} is not a YAML text file (binary data at character ${binaryAt})` };
   }
   const baseDir = dirname(resolve(file));
-  const result = parseManifest(text, { baseDir, envOverrides, ...(runsIn ? { runsIn } : {}) });
+  const preprocess = (document: unknown) => {
+    const problems = substituteEnv(document, { ...declaredEnv(document), ...envOverrides });
+    return problems.length ? problems : applyOverrides(document, overrides);
+  };
+  const result = parseManifest(text, { baseDir, envOverrides, preprocess, ...(runsIn ? { runsIn } : {}) });
   if (!result.ok) {
     const shown = result.problems.slice(0, MAX_PROBLEMS_SHOWN);
     const lines = shown.map((p) => `  - ${excerpt(p.path, 120)}: ${excerpt(p.message, 400)}`);
@@ -64,6 +70,21 @@ function binaryOffset(text: string): number {
     if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0xfffd) return i;
   }
   return -1;
+}
+
+/**
+ * The values of spec.env in a parsed document that is not validated yet: plain values, and Secret
+ * references that the environment of this process fills in (as a local run does).
+ */
+function declaredEnv(document: unknown): Record<string, string> {
+  const env = (document as { spec?: { env?: unknown } } | null)?.spec?.env;
+  if (typeof env !== 'object' || env === null) return {};
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (typeof value === 'string') values[name] = value;
+    else if (process.env[name] !== undefined) values[name] = process.env[name] as string;
+  }
+  return values;
 }
 
 export function parseEnvOverrides(pairs: string[]): Record<string, string> {

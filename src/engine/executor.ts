@@ -45,7 +45,7 @@ export const COMMON_FIELDS: readonly ScenarioField[] = [
   'executor',
   'startTime',
   'gracefulStop',
-  'tags',
+  'lifecycle',
   'flow',
 ];
 

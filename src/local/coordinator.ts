@@ -1,5 +1,5 @@
 /**
- * Local mode: split the plan into N shards, run them in worker threads (or this thread for one shard),
+ * Local mode: split the plan into N shards, run them in worker threads (never on this thread),
  * start them together, merge their snapshots once a second, evaluate thresholds on the merged data, abort
  * when an abortOnFail threshold fails, tell breakpoint scenarios when to stop stepping, and build the
  * summary.
@@ -22,7 +22,7 @@ import { lostShardsDetail, summarizeRun } from '../report/outcome.js';
 import type { LiveView } from '../report/progress.js';
 import type { RunOutcome, Summary } from '../report/summary.js';
 import type { WorkerInput } from './messages.js';
-import { InProcessShard, type ShardHost, WorkerShard } from './shard-host.js';
+import { type ShardHost, WorkerShard } from './shard-host.js';
 
 /** Shards get this long to set up before the shared start instant. */
 const START_DELAY_MS = 200;
@@ -38,6 +38,8 @@ export interface LocalRunOptions {
   loadTest: LoadTest;
   baseDir: string;
   env: Record<string, string>;
+  /** Values of spec.env that came from Secrets (locally: from the environment); redacted in every output. */
+  secrets?: string[];
   workers: number;
   onLive?: (view: LiveView) => void;
   /** Aborting it stops the run gracefully (Ctrl-C). */
@@ -85,10 +87,13 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       shard: { index, total },
       baseDir: options.baseDir,
       env: options.env,
+      ...(options.secrets ? { secrets: options.secrets } : {}),
       threads: total,
       postgresSetup: false,
     };
-    hosts.push(total === 1 ? new InProcessShard(index, input) : new WorkerShard(index, input, workerUrl()));
+    // Even one shard gets its own thread: merging, thresholds and live progress run here once a second and
+    // would otherwise stall the load thread for milliseconds at a time (schedule lag, inflated latency).
+    hosts.push(new WorkerShard(index, input, workerUrl()));
   }
   await Promise.all(hosts.map((h) => h.ready));
   const startAtEpochMs = Date.now() + START_DELAY_MS;
