@@ -80,8 +80,8 @@ spec:
       expect(summary.totals.bytesIn).toBeGreaterThanOrEqual(2 * BODY_BYTES);
       const sample = JSON.stringify(summary.errors.samples);
       expect(sample).toMatch(/larger than spec\.target\.maxBodyBytes \(65536\)/);
-      // The run is a check failure, not a crash: exit 0 (no thresholds) with the report written.
-      expect(result.code).toBe(0);
+      // Check failures, not a crash: every request failed, so the verdict gate fails (99), never 1.
+      expect(result.code).toBe(99);
     });
   }
 
