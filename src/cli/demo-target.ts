@@ -3,20 +3,27 @@ import { parseDurationUs } from '../api/duration.js';
 import { startDemoGrpc } from '../demo/grpc.js';
 import { DEFAULT_DEMO_OPTIONS, startDemoTarget } from '../demo/server.js';
 import { parseArgs, UsageError } from './args.js';
+import { EXIT_WITH_PARENT_ENV } from './demo-process.js';
 
 export const DEMO_USAGE = `usage: stampede demo-target [--host 127.0.0.1] [--port 8080] [--latency 5ms] [--jitter 10ms] [--error-rate 0]
-                            [--capacity N] [--queue N] [--grpc-port N]
+                            [--capacity N] [--queue N] [--grpc-port N] [--token-ttl D]
 
   Serves POST /api/login, GET /api/data and POST /api/transaction (the seed's user session), and a
   WebSocket echo/chat endpoint at /ws ("ping" -> "pong", JSON echoed with a server "ts", chat rooms with
   ?room=, {"type":"subscribe","intervalMs":100} for a feed). Latency, jitter and error rate apply to both.
   --capacity N serves at most N API requests at once; more wait in a queue (their latency climbs) and past
   --queue waiting (default 4 x N) are answered 503.
-  --grpc-port N also serves the gRPC service demo.Greeter of examples/demo.proto (plaintext HTTP/2): unary
-  Hello and server-streaming Count.`;
+  --token-ttl D makes login tokens expire D after login (401 "token expired"), to test token refresh.`;
 
 /** The demo options that shape its answers; \`stampede run --demo-target\` passes the same ones through. */
-export const DEMO_SHAPE_OPTIONS = ['latency', 'jitter', 'error-rate', 'capacity', 'queue'] as const;
+export const DEMO_SHAPE_OPTIONS = [
+  'latency',
+  'jitter',
+  'error-rate',
+  'capacity',
+  'queue',
+  'token-ttl',
+] as const;
 
 function durationMs(text: string | undefined, fallback: number, name: string): number {
   if (text === undefined) return fallback;
@@ -53,6 +60,7 @@ export async function demoTargetCommand(argv: string[]): Promise<number | undefi
     errorRate,
     capacity,
     queueLimit: queue,
+    tokenTtlMs: durationMs(args.values['token-ttl'], 0, 'token-ttl'),
   });
   const host = args.values.host ?? DEFAULT_DEMO_OPTIONS.host;
   const grpc = grpcPort === undefined ? undefined : await startDemoGrpc(host, grpcPort);
@@ -62,5 +70,9 @@ export async function demoTargetCommand(argv: string[]): Promise<number | undefi
   const stop = () => void Promise.all([target.close(), grpc?.close()]).then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Started by `stampede run --demo-target`: the parent's end of stdin closes when it dies, however it dies.
+  if (process.env[EXIT_WITH_PARENT_ENV]) {
+    process.stdin.once('end', stop).once('error', stop).resume();
+  }
   return undefined; // keep serving
 }

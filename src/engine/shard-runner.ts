@@ -10,6 +10,8 @@ import type { LoadTest } from '../api/schema.js';
 import { HealthSampler } from '../metrics/health.js';
 import { ShardRecorder } from '../metrics/recorder.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
+import { createRedactor } from '../observability/secret-redactor.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../protocols/body-capture.js';
 import { GrpcChannel } from '../protocols/grpc/client.js';
 import { HttpClient, type TlsMaterial } from '../protocols/http.js';
 import { PgPools } from '../protocols/postgres.js';
@@ -17,11 +19,13 @@ import type { ScenarioPlan } from './executor.js';
 import { EXECUTOR_REGISTRY } from './executors/index.js';
 import { FeederCursor, loadFeederRows } from './feeders.js';
 import { compileFlow, type FlowEnv } from './flow.js';
+import { compileLifecycle } from './lifecycle.js';
 import { pgPoolOptions, runPostgresScript } from './pg-setup.js';
 import { resolvePgUrl } from './pg-url.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
 import { firstVuId, type Shard, shareOf } from './shard.js';
 import type { StopStepping } from './stepping.js';
+import { setLongTimeout } from './timers.js';
 import { readTlsMaterial } from './tls-material.js';
 
 export const DEFAULT_REQUEST_TIMEOUT = '10s';
@@ -34,6 +38,8 @@ export interface ShardRunOptions {
   /** Directory that relative feeder paths resolve against. */
   baseDir: string;
   env: Record<string, string>;
+  /** Values of spec.env that came from Secrets: redacted in every error message this shard keeps. */
+  secrets?: string[];
   /** Worker threads generating load in this process (for saturation judgement). */
   threads: number;
   /**
@@ -49,9 +55,14 @@ export function planShard(loadTest: LoadTest, shard: Shard): ScenarioPlan[] {
   );
 }
 
-/** Longest time any scenario can take, graceful stops included. */
+/** Longest time any scenario can take, graceful stops included (a per-VU teardown gets one more). */
 export function planDurationUs(plans: readonly ScenarioPlan[]): number {
-  return Math.max(0, ...plans.map((p) => p.startOffsetUs + p.durationUs + p.gracefulStopUs));
+  return Math.max(
+    0,
+    ...plans.map(
+      (p) => p.startOffsetUs + p.durationUs + p.gracefulStopUs * (p.spec.lifecycle?.teardown ? 2 : 1),
+    ),
+  );
 }
 
 export class ShardRunner {
@@ -77,6 +88,7 @@ export class ShardRunner {
       cores: availableParallelism(),
       threads: options.threads,
     });
+    this.recorder.redact = createRedactor(options.secrets ?? []);
     const totalVUs = this.plans.reduce((sum, p) => sum + p.maxVUs, 0);
     this.tls = readTlsMaterial(loadTest, options.baseDir);
     this.http = new HttpClient({
@@ -189,6 +201,7 @@ export class ShardRunner {
         headers: loadTest.spec.target.headers ?? {},
         timeoutMs: durationUs(loadTest.spec.target.timeout ?? DEFAULT_REQUEST_TIMEOUT) / 1000,
         insecureSkipTLSVerify: loadTest.spec.target.insecureSkipTLSVerify ?? false,
+        maxBodyBytes: loadTest.spec.target.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
         http2: loadTest.spec.target.http2 ?? false,
         ...(this.tls ? { tls: this.tls } : {}),
       },
@@ -217,6 +230,7 @@ export class ShardRunner {
       feeders,
       firstVuId: firstVuId((s) => executor.plan(plan.scenario, plan.spec, s).maxVUs, shard),
       startMs: performance.now(),
+      lifecycle: compileLifecycle(plan.spec.lifecycle, flowEnv, () => performance.now()),
     });
     this.runtimes.push(runtime);
     this.started.set(plan.scenario, { plan, runtime });
@@ -229,6 +243,8 @@ export class ShardRunner {
       runtime.hardStop();
       for (const work of [...live]) work.abort();
     }
+    // Per-VU teardown (log out) gets the scenario's gracefulStop as its own bound.
+    await runtime.teardown(plan.gracefulStopUs / 1000);
   }
 
   private grpcChannelFor(target: URL): GrpcChannel | undefined {
@@ -247,9 +263,9 @@ export class ShardRunner {
     if (ms <= 0 || this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const waiters = this.stopWaiters;
-      const timer = setTimeout(done, ms);
+      const cancel = setLongTimeout(done, ms);
       function done() {
-        clearTimeout(timer);
+        cancel();
         waiters.delete(done);
         resolve();
       }

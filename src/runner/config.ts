@@ -3,6 +3,8 @@
  * JOB_COMPLETION_INDEX, the LoadTest from the spec ConfigMap (as an env var), the rest from plain values.
  * Pure: environment in, config or problems out.
  */
+
+import { resolveSpecEnv } from '../api/env.js';
 import type { LoadTest } from '../api/schema.js';
 import { validateLoadTest } from '../manifest/validate.js';
 
@@ -17,6 +19,10 @@ export interface RunnerConfig {
   startDeadlineMs: number;
   /** After the run, keep serving /snapshot until the final one was collected, at most this long. */
   lingerMs: number;
+  /** spec.env with the values of Secret references (from STAMPEDE_ENV_<NAME>) filled in. */
+  env: Record<string, string>;
+  /** Those Secret values, redacted in every output. */
+  secrets: string[];
 }
 
 export type RunnerConfigResult = { ok: true; config: RunnerConfig } | { ok: false; problems: string[] };
@@ -65,6 +71,9 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfigResult 
     }
   }
   if (problems.length || !loadTest) return { ok: false, problems };
+  const resolved = resolveSpecEnv(loadTest.spec.env, {}, env, 'cluster');
+  if (resolved.problems.length)
+    return { ok: false, problems: resolved.problems.map((p) => `${p.path}: ${p.message}`) };
   return {
     ok: true,
     config: {
@@ -75,6 +84,8 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfigResult 
       port,
       startDeadlineMs,
       lingerMs,
+      env: resolved.env,
+      secrets: resolved.secrets,
     },
   };
 }
