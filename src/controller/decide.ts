@@ -40,7 +40,7 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
   if (!observed.specConfigMapExists) {
     const spec = runnerSpec(lt, observed.feederSources ?? []);
     if (!spec.ok) return failedBeforeStart(lt, spec.reason, spec.message);
-    actions.push({ kind: 'createSpecConfigMap', manifest: spec.manifest });
+    actions.push({ kind: 'createSpecConfigMap', manifest: spec.manifest, files: spec.files });
   }
   if (!observed.job) {
     actions.push({ kind: 'createJob' });
