@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import {
   BUILD_HINT,
   type ControlPlane,
+  DEFAULT_CONTROLLERS,
   kubectl,
   missingBinaries,
   repoRoot,
@@ -98,6 +99,8 @@ export async function startRealClusterEnv(): Promise<RealClusterEnv> {
   const workDir = mkdtempSync(join(tmpdir(), 'stampede-e2e-'));
   const cp = await startControlPlane({
     workDir: join(workDir, 'cp'),
+    // node-lifecycle: lifts the not-ready taint a real kubelet registers with, once the node is Ready.
+    controllers: [...DEFAULT_CONTROLLERS, 'node-lifecycle-controller'],
     scheduler: true,
     extraApiserverIPs: [GATEWAY_IP],
   });

@@ -92,6 +92,8 @@ export function cniConfig(s: CniSettings): string {
 
 export interface KubeletSettings {
   sock: string;
+  /** Where the kubelet serves (the apiserver connects there for logs and exec). */
+  address: string;
   port: number;
   healthzPort: number;
   caFile: string;
@@ -108,12 +110,12 @@ export function kubeletConfig(s: KubeletSettings): string {
       cgroupDriver: 'cgroupfs',
       failSwapOn: false,
       containerRuntimeEndpoint: `unix://${s.sock}`,
-      address: '127.0.0.1',
+      address: s.address,
       port: s.port,
       readOnlyPort: 0,
       healthzBindAddress: '127.0.0.1',
       healthzPort: s.healthzPort,
-      // The apiserver (logs, exec) connects anonymously; the kubelet listens on loopback only.
+      // The apiserver (logs, exec) connects anonymously; the kubelet listens on the node's bridge only.
       authentication: {
         anonymous: { enabled: true },
         webhook: { enabled: false },

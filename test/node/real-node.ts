@@ -81,6 +81,22 @@ async function deleteBridge(): Promise<void> {
   if (fs.existsSync(`/sys/class/net/${BRIDGE}`)) await run('ip', ['link', 'delete', BRIDGE]);
 }
 
+const NETNS_DIR = '/var/run/netns';
+const listNetns = () => (fs.existsSync(NETNS_DIR) ? fs.readdirSync(NETNS_DIR) : []);
+
+/** Network namespaces containerd made for sandboxes the kubelet did not tear down (pods killed at stop). */
+async function deleteNetns(before: string[]): Promise<void> {
+  for (const ns of listNetns().filter((n) => n.startsWith('cni-') && !before.includes(n)))
+    await run('ip', ['netns', 'delete', ns]).catch(() => undefined);
+}
+
+/** The bridge with its gateway address up front, so the kubelet can serve on it; CNI then reuses it. */
+async function createBridge(): Promise<void> {
+  await run('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
+  await run('ip', ['addr', 'add', `${GATEWAY_IP}/24`, 'dev', BRIDGE]);
+  await run('ip', ['link', 'set', BRIDGE, 'up']);
+}
+
 export async function startRealNode(cp: ControlPlane, opts: RealNodeOptions = {}): Promise<RealNode> {
   const imageDir = opts.imageDir ?? defaultImageDir();
   const problems = realNodeProblems(imageDir, cp.binDir);
@@ -91,6 +107,7 @@ export async function startRealNode(cp: ControlPlane, opts: RealNodeOptions = {}
   const logDir = path.join(workDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
   await deleteBridge();
+  const netnsBefore = listNetns();
 
   const sock = path.join(workDir, 'containerd.sock');
   const procs: Proc[] = [];
@@ -104,6 +121,7 @@ export async function startRealNode(cp: ControlPlane, opts: RealNodeOptions = {}
     for (const p of [...procs].reverse()) await stopProc(p, 20_000);
     cleanUpMounts(workDir);
     await deleteBridge().catch(() => undefined);
+    await deleteNetns(netnsBefore);
     await kc(['delete', 'node', nodeName, '--ignore-not-found', '--wait=false']).catch(() => undefined);
   };
 
@@ -134,7 +152,11 @@ export async function startRealNode(cp: ControlPlane, opts: RealNodeOptions = {}
 
     const [port, healthzPort] = await Promise.all([freePort(), freePort()]);
     const kubeletFile = path.join(workDir, 'kubelet.yaml');
-    fs.writeFileSync(kubeletFile, kubeletConfig({ sock, port, healthzPort, caFile: cp.caCertPath }));
+    await createBridge();
+    fs.writeFileSync(
+      kubeletFile,
+      kubeletConfig({ sock, address: GATEWAY_IP, port, healthzPort, caFile: cp.caCertPath }),
+    );
     const kubelet = startProc(
       'kubelet',
       path.join(cp.binDir, 'kubelet'),
@@ -142,7 +164,8 @@ export async function startRealNode(cp: ControlPlane, opts: RealNodeOptions = {}
         `--config=${kubeletFile}`,
         `--kubeconfig=${cp.kubeconfigPath}`,
         `--hostname-override=${nodeName}`,
-        '--node-ip=127.0.0.1',
+        // Not loopback (the kubelet refuses it): the bridge's address, made before the kubelet starts.
+        `--node-ip=${GATEWAY_IP}`,
         `--root-dir=${path.join(workDir, 'kubelet')}`,
         `--cert-dir=${path.join(workDir, 'kubelet-pki')}`,
         '--v=1',
@@ -173,13 +196,14 @@ async function drainPods(
   nodeName: string,
 ): Promise<void> {
   const selector = `--field-selector=spec.nodeName=${nodeName}`;
+  // Owners first, or they make new pods: the control plane stops right after the node anyway.
+  await kc(['delete', 'deployments,replicasets,jobs', '-A', '--all', '--wait=false']);
   await kc(['delete', 'pods', '-A', selector, '--grace-period=1', '--wait=false']);
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (!(await kc(['get', 'pods', '-A', selector, '-o', 'name'])).trim()) break;
     await sleep(500);
   }
-  // Pods owned by a Job or Deployment come back; the caller deletes those owners first.
   for (const id of (await ctr(['tasks', 'ls', '-q'])).split('\n').filter(Boolean)) {
     await ctr(['tasks', 'kill', '-s', 'SIGKILL', id]).catch(() => undefined);
     await ctr(['tasks', 'delete', '-f', id]).catch(() => undefined);
