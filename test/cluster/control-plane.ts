@@ -110,6 +110,8 @@ export function kubectl(cp: ControlPlane, args: string[], input?: string): Promi
         else resolve(stdout);
       },
     );
+    // kubectl may exit before reading its input (a refused request): the error above says why.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
   });
 }

@@ -8,28 +8,10 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { DEMO_PORT, demoTargetObjects } from '../node/demo-target.js';
-import { pollUntil, type RealClusterEnv, startRealClusterEnv } from './cluster-env.js';
+import { cgroupFile, containerPid, readyPod } from '../node/pods.js';
+import { type RealClusterEnv, startRealClusterEnv } from './cluster-env.js';
 
 const NS = 'restricted';
-
-interface PodJson {
-  metadata: { uid: string; name: string };
-  status?: {
-    podIP?: string;
-    qosClass?: string;
-    containerStatuses?: { containerID?: string; ready?: boolean }[];
-  };
-}
-
-/** A cgroup v1 file of a container: <controller>/kubepods/<qos>/pod<uid>/<container id>/<file>. */
-function cgroupFile(controller: string, pod: PodJson, file: string): string {
-  const id = pod.status?.containerStatuses?.[0]?.containerID?.replace(/^containerd:\/\//, '') ?? '';
-  const qos = pod.status?.qosClass === 'Guaranteed' ? '' : `${pod.status?.qosClass?.toLowerCase()}/`;
-  return readFileSync(
-    `/sys/fs/cgroup/${controller}/kubepods/${qos}pod${pod.metadata.uid}/${id}/${file}`,
-    'utf8',
-  ).trim();
-}
 
 describe('the real node under Pod Security "restricted"', () => {
   let env: RealClusterEnv;
@@ -65,13 +47,7 @@ describe('the real node under Pod Security "restricted"', () => {
         .map((o) => stringify(o))
         .join('---\n'),
     );
-    const pod = await pollUntil('the demo target pod Ready', 120_000, async () => {
-      const list = JSON.parse(
-        await env.kubectl(['get', 'pods', '-n', NS, '-l', 'app=demo-target', '-o', 'json']),
-      ) as { items: PodJson[] };
-      const p = list.items[0];
-      return p?.status?.containerStatuses?.[0]?.ready ? p : undefined;
-    });
+    const pod = await readyPod(env.kubectl, NS, 'app=demo-target');
     const ip = pod.status?.podIP as string;
     expect(ip).toMatch(/^198\.18\.0\.\d+$/);
     // From this host over the node's bridge into the pod's own network namespace.
@@ -87,7 +63,7 @@ describe('the real node under Pod Security "restricted"', () => {
     expect(Number(cgroupFile('cpu', pod, 'cpu.cfs_quota_us'))).toBe(50_000);
     expect(Number(cgroupFile('cpu', pod, 'cpu.shares'))).toBe(102);
     // The process runs as 65532 with no capabilities and seccomp filtering (mode 2).
-    const pid = Number(cgroupFile('memory', pod, 'cgroup.procs').split('\n')[0]);
+    const pid = containerPid(pod);
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     expect(status).toMatch(/^Uid:\s+65532\s+65532\s+65532\s+65532$/m);
     expect(status).toMatch(/^CapEff:\s+0+$/m);
