@@ -236,13 +236,21 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
     if (alive.length) actions.push({ kind: 'stopRunners', indexes: alive });
   }
   const lost = phases.flatMap((p, i) => (p === 'lost' ? [i] : []));
+  // Why each was lost, when its pod says (OOMKilled, exit 137): the report names the cause.
+  const lostWhy = (indexes: number[]) =>
+    indexes
+      .map((i) => {
+        const reason = observed.runners[i]?.pod?.reason;
+        return reason ? `${i} (${reason})` : String(i);
+      })
+      .join(', ');
   const finished = phases.every((p) => p === 'done' || p === 'lost');
   if (finished) {
     const outcome: RunOutcome = abortedBy ? 'aborted-by-threshold' : lost.length ? 'failed' : 'completed';
     const detail =
       abortedBy ??
       (lost.length
-        ? `lost shard(s) ${lost.join(', ')}: results include everything they reported before`
+        ? `lost shard(s) ${lostWhy(lost)}: results include everything they reported before`
         : undefined);
     const summary = judgeBaseline(summarize(outcome, detail), lt.spec.baseline, observed.baseline);
     actions.push({ kind: 'writeReport', summary });
@@ -320,7 +328,7 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
       kind: 'event',
       type: 'Warning',
       reason: 'RunnerLost',
-      message: `runner(s) ${newlyLost.join(', ')} lost; keeping what they reported`,
+      message: `runner(s) ${lostWhy(newlyLost)} lost; keeping what they reported`,
     });
   }
   return {
