@@ -143,4 +143,78 @@ describe('the operator on the real node', () => {
     });
     expect(dead?.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(137);
   }, 180_000);
+
+  it('a controller killed and restarted mid-test picks up the same runners: one Job, no lost shard', async () => {
+    await env.kubectl(
+      ['apply', '-f', '-'],
+      loadTest('restart', baseURL, {
+        runners: 2,
+        scenarios: { s: { executor: 'constant-vus', vus: 2, duration: '8s', flow: [login('u')] } },
+      }),
+    );
+    await env.waitForPhase('restart', ['Running'], 90_000, NS);
+    await env.stopController();
+    await new Promise((r) => setTimeout(r, 2000));
+    env.startController();
+    const lt = await env.waitForPhase('restart', ['Succeeded', 'Failed'], 90_000, NS);
+    expect(lt.status, lt.status?.message).toMatchObject({ phase: 'Succeeded', lostShards: [] });
+    const summary = await report('restart');
+    expect(summary.shards.every((s) => s.requests > 0)).toBe(true);
+    const jobs = await env.kubectl([
+      'get',
+      'jobs',
+      '-n',
+      NS,
+      '-l',
+      'stampede.dev/loadtest=restart',
+      '-o',
+      'name',
+    ]);
+    expect(jobs.trim().split('\n')).toHaveLength(1);
+  }, 180_000);
+
+  it('a runner OOM-killed by its memory limit is a lost shard, and the report says OOMKilled', async () => {
+    // The operator's runner settings (the chart's runner.resources): a limit the run will outgrow.
+    await env.stopController();
+    const resources = { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '160Mi' } };
+    env.startController([], {
+      STAMPEDE_RUNNER_POD: JSON.stringify({ imagePullPolicy: 'Never', resources }),
+    });
+    // A target of its own with room for the connections (ramping to thousands of thinking VUs).
+    await env.kubectl(
+      ['apply', '-f', '-'],
+      demoTargetObjects({
+        namespace: NS,
+        name: 'roomy-target',
+        resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '1Gi' } },
+      })
+        .map((o) => stringify(o))
+        .join('---\n'),
+    );
+    const roomy = await readyPod(env.kubectl, NS, 'app=roomy-target');
+    await env.kubectl(
+      ['apply', '-f', '-'],
+      loadTest('oom', `http://${roomy.status?.podIP}:${DEMO_PORT}`, {
+        runners: 1,
+        scenarios: {
+          // Each VU holds its connection and state while it thinks: memory grows with the VU count.
+          s: {
+            executor: 'ramping-vus',
+            startVUs: 0,
+            stages: [{ duration: '10s', target: 20_000 }],
+            flow: [{ ...login('u'), think: { constant: '20s' } }],
+          },
+        },
+      }),
+    );
+    const lt = await env.waitForPhase('oom', ['Succeeded', 'Failed'], 120_000, NS);
+    expect(lt.status).toMatchObject({ phase: 'Failed', lostShards: [0] });
+    const [pod] = await listPods(env.kubectl, NS, 'stampede.dev/loadtest=oom');
+    expect(pod?.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({
+      reason: 'OOMKilled',
+      exitCode: 137,
+    });
+    const summary = await report('oom');
+    expect(summary.outcomeDetail).toMatch(/^lost shard\(s\) 0 \(OOMKilled, exit 137\)/);
+  }, 180_000);
 });
