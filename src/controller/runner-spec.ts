@@ -5,8 +5,8 @@
  * files (or why there can be none) out.
  */
 import { API_VERSION, FEEDER_MAX_ROWS, type FeederSpec, KIND } from '../api/schema.js';
-import { validateLoadTest } from '../api/validate.js';
 import { configMapFormat, FeederError, parseFeederText, type Row } from '../engine/feeders.js';
+import { validateLoadTest } from '../manifest/validate.js';
 import { SPEC_KEY } from './builders.js';
 import type { Decision, ObservedFeederSource, ObservedLoadTest } from './model.js';
 

@@ -6,7 +6,7 @@
  */
 import { dirname } from 'node:path';
 import type { LoadTest } from '../api/schema.js';
-import { validateLoadTest } from '../api/validate.js';
+import { validateLoadTest } from '../manifest/validate.js';
 
 export const DEFAULT_CONTROL_PORT = 8765;
 /** Names the mounted spec file; feeder files the controller put beside it are read from the same folder. */
