@@ -61,10 +61,12 @@ export interface CniSettings {
   bridge: string;
   subnet: string;
   gateway: string;
+  /** Destinations pods reach through the gateway (this host): the API service address. */
+  routes: string[];
   dataDir: string;
 }
 
-/** One bridge, host-local addresses, no masquerade: pods reach this host and each other, nothing else. */
+/** One bridge, host-local addresses, no masquerade, no default route: pods reach this host and each other. */
 export function cniConfig(s: CniSettings): string {
   return JSON.stringify(
     {
@@ -80,6 +82,7 @@ export function cniConfig(s: CniSettings): string {
           ipam: {
             type: 'host-local',
             ranges: [[{ subnet: s.subnet, gateway: s.gateway }]],
+            routes: s.routes.map((dst) => ({ dst })),
             dataDir: s.dataDir,
           },
         },

@@ -8,6 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
@@ -28,6 +29,13 @@ export const POD_SUBNET = '198.18.0.0/24';
 /** The bridge's own address: how pods reach this host (the apiserver's cert names it). */
 export const GATEWAY_IP = '198.18.0.1';
 export const STAMPEDE_IMAGE = 'localhost/stampede:dev';
+/**
+ * The `kubernetes` Service's ClusterIP (first of the control plane's 10.0.0.0/24) and port. There is no
+ * kube-proxy: this host holds the address on the bridge and forwards it to the apiserver on loopback, so
+ * in-cluster clients (the controller pod) reach the API the way they do in any cluster.
+ */
+export const API_SERVICE_IP = '10.0.0.1';
+const API_SERVICE_PORT = 443;
 export const PAUSE_IMAGE = 'localhost/stampede-pause:1';
 
 export interface RealNode {
@@ -94,7 +102,27 @@ async function deleteNetns(before: string[]): Promise<void> {
 async function createBridge(): Promise<void> {
   await run('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
   await run('ip', ['addr', 'add', `${GATEWAY_IP}/24`, 'dev', BRIDGE]);
+  await run('ip', ['addr', 'add', `${API_SERVICE_IP}/32`, 'dev', BRIDGE]);
   await run('ip', ['link', 'set', BRIDGE, 'up']);
+}
+
+/** Forwards API_SERVICE_IP:443 to the apiserver (TLS passes through; its cert names 10.0.0.1). */
+function startApiForwarder(server: string): Promise<net.Server> {
+  const target = new URL(server);
+  const forwarder = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port), target.hostname);
+    client.pipe(upstream).pipe(client);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close);
+    upstream.on('error', close);
+  });
+  return new Promise((resolve, reject) => {
+    forwarder.once('error', reject);
+    forwarder.listen(API_SERVICE_PORT, API_SERVICE_IP, () => resolve(forwarder));
+  });
 }
 
 export async function startRealNode(cp: ControlPlane, opts: RealNodeOptions = {}): Promise<RealNode> {
@@ -114,10 +142,12 @@ export async function startRealNode(cp: ControlPlane, opts: RealNodeOptions = {}
   const ctr = (args: string[]) => run('ctr', ['--address', sock, '--namespace', 'k8s.io', ...args]);
   const kc = (args: string[]) => kubectl(cp, args);
   let stopped = false;
+  let forwarder: net.Server | undefined;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     await drainPods(kc, ctr, nodeName).catch(() => undefined);
+    forwarder?.close();
     for (const p of [...procs].reverse()) await stopProc(p, 20_000);
     cleanUpMounts(workDir);
     await deleteBridge().catch(() => undefined);
@@ -138,6 +168,7 @@ export async function startRealNode(cp: ControlPlane, opts: RealNodeOptions = {}
         bridge: BRIDGE,
         subnet: POD_SUBNET,
         gateway: GATEWAY_IP,
+        routes: [`${API_SERVICE_IP}/32`],
         dataDir: path.join(workDir, 'ipam'),
       }),
     );
@@ -153,6 +184,7 @@ export async function startRealNode(cp: ControlPlane, opts: RealNodeOptions = {}
     const [port, healthzPort] = await Promise.all([freePort(), freePort()]);
     const kubeletFile = path.join(workDir, 'kubelet.yaml');
     await createBridge();
+    forwarder = await startApiForwarder(cp.server);
     fs.writeFileSync(
       kubeletFile,
       kubeletConfig({ sock, address: GATEWAY_IP, port, healthzPort, caFile: cp.caCertPath }),
