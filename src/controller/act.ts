@@ -6,6 +6,7 @@ import { request } from 'undici';
 import { addTargetResources } from '../analysis/index.js';
 import { pgUrlEnvName } from '../api/pg-url.js';
 import { API_VERSION, KIND } from '../api/schema.js';
+import { TLS_SECRET_ENV } from '../api/schema-tls.js';
 import { isAlreadyExists, isNotFound, type KubeClient, type KubeError } from '../kube/client.js';
 import { secretRefs } from '../manifest/validate-protocols.js';
 import type { Logger } from '../observability/log.js';
@@ -29,6 +30,8 @@ export interface ActorOptions {
   identity: string;
   log: Logger;
   runnerPort?: number;
+  /** The clock for Event timestamps (tests pass a fixed one). */
+  now?: () => Date;
 }
 
 async function createIfAbsent(client: KubeClient, path: string, body: unknown): Promise<void> {
@@ -55,12 +58,23 @@ async function callRunner(ip: string, port: number, path: string, body?: unknown
   }
 }
 
-/** Database URLs named by Secret references reach runners as env vars the kubelet fills in. */
+/** Database URLs and the target's TLS Secret reach runners as env vars the kubelet fills in. */
 export function secretEnv(lt: Observed['loadTest']): SecretEnv[] {
   const seen = new Map<string, SecretEnv>();
   for (const { ref } of secretRefs(lt)) {
     const name = pgUrlEnvName(ref);
     seen.set(name, { name, secret: ref.secretKeyRef.name, key: ref.secretKeyRef.key });
+  }
+  const tlsSecret = lt.spec.target.tls?.secret;
+  if (tlsSecret !== undefined) {
+    for (const e of TLS_SECRET_ENV) {
+      seen.set(e.env, {
+        name: e.env,
+        secret: tlsSecret,
+        key: e.key,
+        ...(e.optional ? { optional: true } : {}),
+      });
+    }
   }
   return [...seen.values()];
 }
@@ -114,7 +128,7 @@ export class Actor {
         return createIfAbsent(client, configMaps(ns), reportConfigMap(lt, files, binaryFiles));
       }
       case 'event': {
-        const now = new Date().toISOString();
+        const now = (this.opts.now ?? (() => new Date()))().toISOString();
         // Events are for people; failing to record one must not fail the reconcile.
         await client
           .create(events(ns), {

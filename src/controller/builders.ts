@@ -81,6 +81,8 @@ export interface SecretEnv {
   name: string;
   secret: string;
   key: string;
+  /** The pod starts even when the Secret lacks this key (ca.crt of a TLS Secret). */
+  optional?: boolean;
 }
 
 export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, secretEnv: SecretEnv[] = []): V1Job {
@@ -136,7 +138,9 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, secretEnv: 
                 { name: 'STAMPEDE_LOADTEST_FILE', value: `${SPEC_MOUNT_DIR}/${SPEC_KEY}` },
                 ...secretEnv.map((e) => ({
                   name: e.name,
-                  valueFrom: { secretKeyRef: { name: e.secret, key: e.key } },
+                  valueFrom: {
+                    secretKeyRef: { name: e.secret, key: e.key, ...(e.optional ? { optional: true } : {}) },
+                  },
                 })),
               ],
               ports: [{ name: 'control', containerPort: CONTROL_PORT }],

@@ -2,9 +2,16 @@
 import { durationUs } from '../api/duration.js';
 import type { CheckSpec, ExtractorSpec, Step } from '../api/schema.js';
 import { classifyError, classifyStatus, type ErrorClass } from '../metrics/error-class.js';
-import { type HttpRequest, type HttpResponse, headerValues, setCookieValues } from '../protocols/http.js';
+import {
+  type HttpRequest,
+  type HttpResponse,
+  headerValues,
+  type RequestHeadCache,
+  setCookieValues,
+} from '../protocols/http.js';
 import type { FlowEnv, StepRunner } from './flow-env.js';
 import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
+import { SCAN_GAVE_UP, scanJsonPath, scannable } from './json-scan.js';
 import { type CompiledTemplate, compileTemplate, type TemplateContext } from './template.js';
 
 type BodyBuilder = (ctx: TemplateContext) => string | undefined;
@@ -47,25 +54,63 @@ export function compileJsonBody(json: unknown): BodyBuilder {
   return (ctx) => JSON.stringify(render(json, ctx));
 }
 
+/** What of the response a check or extractor reads: the client captures only that. */
+type Reads = 'body' | 'headers' | 'nothing';
+
+/** The body as JSON, read once per response: a path is scanned for where it can be, else the body is parsed once. */
+class JsonBody {
+  private parsed: unknown;
+  private parsedDone = false;
+  constructor(private readonly text: string | undefined) {}
+
+  read(path: JsonPath, scan: boolean): unknown {
+    if (scan && !this.parsedDone && this.text !== undefined) {
+      const value = scanJsonPath(this.text, path);
+      if (value !== SCAN_GAVE_UP) return value;
+    }
+    return readJsonPath(this.whole(), path);
+  }
+
+  private whole(): unknown {
+    if (!this.parsedDone) {
+      this.parsedDone = true;
+      try {
+        this.parsed = JSON.parse(this.text ?? '');
+      } catch {
+        this.parsed = undefined;
+      }
+    }
+    return this.parsed;
+  }
+}
+
 interface CompiledExtractor {
   name: string;
   describe: string;
-  read(response: HttpResponse, parsed: () => unknown): unknown;
+  reads: Reads;
+  read(response: HttpResponse, json: JsonBody): unknown;
 }
 
 function compileExtractor(name: string, spec: ExtractorSpec): CompiledExtractor {
   if (spec.json) {
     const path: JsonPath = compileJsonPath(spec.json);
-    return { name, describe: spec.json, read: (_r, parsed) => readJsonPath(parsed(), path) };
+    const scan = scannable(path);
+    return { name, describe: spec.json, reads: 'body', read: (_r, json) => json.read(path, scan) };
   }
   if (spec.header) {
     const lower = spec.header.toLowerCase();
-    return { name, describe: `header ${spec.header}`, read: (r) => headerValues(r.rawHeaders, lower)[0] };
+    return {
+      name,
+      describe: `header ${spec.header}`,
+      reads: 'headers',
+      read: (r) => headerValues(r.rawHeaders, lower)[0],
+    };
   }
   const re = new RegExp(spec.regex as string);
   return {
     name,
     describe: `regex ${spec.regex}`,
+    reads: 'body',
     read: (r) => {
       const m = re.exec(r.body ?? '');
       return m ? (m[1] ?? m[0]) : undefined;
@@ -75,7 +120,8 @@ function compileExtractor(name: string, spec: ExtractorSpec): CompiledExtractor 
 
 interface CompiledCheck {
   describe: string;
-  passes(response: HttpResponse, parsed: () => unknown, latencyUs: number): boolean;
+  reads: Reads;
+  passes(response: HttpResponse, json: JsonBody, latencyUs: number): boolean;
 }
 
 function compileChecks(spec: CheckSpec | undefined): {
@@ -87,28 +133,39 @@ function compileChecks(spec: CheckSpec | undefined): {
   if (!spec) return { status, others };
   if (spec.status !== undefined || spec.statusIn) {
     const allowed = spec.statusIn ?? [spec.status as number];
-    status = { describe: `status in [${allowed.join(', ')}]`, passes: (r) => allowed.includes(r.status) };
+    status = {
+      describe: `status in [${allowed.join(', ')}]`,
+      reads: 'nothing',
+      passes: (r) => allowed.includes(r.status),
+    };
   }
   if (spec.bodyContains !== undefined) {
     const text = spec.bodyContains;
     others.push({
       describe: `body contains ${JSON.stringify(text)}`,
+      reads: 'body',
       passes: (r) => (r.body ?? '').includes(text),
     });
   }
   if (spec.bodyMatches !== undefined) {
     const re = new RegExp(spec.bodyMatches);
-    others.push({ describe: `body matches /${spec.bodyMatches}/`, passes: (r) => re.test(r.body ?? '') });
+    others.push({
+      describe: `body matches /${spec.bodyMatches}/`,
+      reads: 'body',
+      passes: (r) => re.test(r.body ?? ''),
+    });
   }
   for (const j of spec.json ?? []) {
     const path = compileJsonPath(j.path);
+    const scan = scannable(path);
     const expected = j.equals === undefined ? undefined : JSON.stringify(j.equals);
     const exists = j.exists ?? true;
     others.push({
       describe:
         expected !== undefined ? `${j.path} == ${expected}` : `${j.path} ${exists ? 'exists' : 'absent'}`,
-      passes: (_r, parsed) => {
-        const v = readJsonPath(parsed(), path);
+      reads: 'body',
+      passes: (_r, json) => {
+        const v = json.read(path, scan);
         if (expected !== undefined) return JSON.stringify(v) === expected;
         return (v !== undefined) === exists;
       },
@@ -116,7 +173,11 @@ function compileChecks(spec: CheckSpec | undefined): {
   }
   if (spec.maxDuration) {
     const limitUs = durationUs(spec.maxDuration);
-    others.push({ describe: `duration <= ${spec.maxDuration}`, passes: (_r, _p, us) => us <= limitUs });
+    others.push({
+      describe: `duration <= ${spec.maxDuration}`,
+      reads: 'nothing',
+      passes: (_r, _p, us) => us <= limitUs,
+    });
   }
   return { status, others };
 }
@@ -134,9 +195,10 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
     headerSpecs['content-type'] = 'application/json';
   }
   const headerTemplates = Object.entries(headerSpecs).map(([k, v]) => [k, compileTemplate(v)] as const);
-  const staticHeaders = headerTemplates.every(([, t]) => t.isStatic)
-    ? headerTemplates.flatMap(([k, t]) => [k, t.source])
-    : undefined;
+  // Static headers first, so the HTTP/1.1 client can serialize them once for the whole step (RequestHeadCache).
+  const fixedHeaders = headerTemplates.filter(([, t]) => t.isStatic).flatMap(([k, t]) => [k, t.source]);
+  const templatedHeaders = headerTemplates.filter(([, t]) => !t.isStatic);
+  const staticHeaders = templatedHeaders.length === 0 ? fixedHeaders : undefined;
   const body: BodyBuilder =
     spec.json !== undefined
       ? compileJsonBody(spec.json)
@@ -150,14 +212,13 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
   const extractors = Object.entries(step.extract ?? {}).map(([n, e]) => compileExtractor(n, e));
   const checks = compileChecks(step.check);
   const needsBody =
-    extractors.some((e) => !e.describe.startsWith('header')) ||
-    checks.others.some((c) => !c.describe.startsWith('duration'));
-  const recorder = env.recorder(name);
+    extractors.some((e) => e.reads === 'body') || checks.others.some((c) => c.reads === 'body');
+  const recorder = env.recorder(name, env.target.http2 ? 'http2' : 'http');
   // Most steps have no checks or extraction: they skip body parsing and the check machinery entirely.
   const hasChecks = checks.status !== undefined || checks.others.length > 0 || extractors.length > 0;
   const captureBody = needsBody;
   // Set-Cookie headers reach the cookie jar regardless; the rest only when a header is extracted.
-  const captureHeaders = extractors.some((e) => e.describe.startsWith('header'));
+  const captureHeaders = extractors.some((e) => e.reads === 'headers');
   const bodyIsStatic =
     spec.json !== undefined
       ? !JSON.stringify(spec.json).includes('${')
@@ -165,6 +226,11 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
   // Nothing in the request varies: one object is sent every time, so the client can serialize it once.
   const isStatic = pathTemplate.isStatic && query.length === 0 && staticHeaders !== undefined && bodyIsStatic;
   let staticRequest: HttpRequest | undefined;
+  // Shared by the step's varying requests: the client serializes the unchanging part of the head once.
+  const head: RequestHeadCache = {
+    staticPairs: fixedHeaders.length / 2,
+    staticLine: pathTemplate.isStatic && query.length === 0,
+  };
 
   const buildRequest = (ctx: TemplateContext, cookie: string | undefined): HttpRequest => {
     let fullPath = pathTemplate.isStatic ? pathTemplate.source : pathTemplate.render(ctx);
@@ -173,8 +239,12 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       for (const [k, t] of query) qs += `${qs ? '&' : ''}${k}=${encodeURIComponent(t.render(ctx))}`;
       fullPath += (fullPath.includes('?') ? '&' : '?') + qs;
     }
-    let headers = staticHeaders ?? headerTemplates.flatMap(([k, t]) => [k, t.render(ctx)]);
-    if (cookie !== undefined) headers = [...headers, 'cookie', cookie];
+    let headers = staticHeaders;
+    if (headers === undefined || cookie !== undefined) {
+      headers = fixedHeaders.slice();
+      for (const [k, t] of templatedHeaders) headers.push(k, t.render(ctx));
+      if (cookie !== undefined) headers.push('cookie', cookie);
+    }
     return {
       origin,
       path: fullPath,
@@ -184,6 +254,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       timeoutMs,
       captureBody,
       captureHeaders,
+      head,
     };
   };
 
@@ -227,19 +298,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       return;
     }
 
-    let parsedBody: unknown;
-    let parsedDone = false;
-    const parsed = () => {
-      if (!parsedDone) {
-        parsedDone = true;
-        try {
-          parsedBody = JSON.parse(response.body ?? '');
-        } catch {
-          parsedBody = undefined;
-        }
-      }
-      return parsedBody;
-    };
+    const parsed = new JsonBody(response.body);
 
     let failClass: ErrorClass | undefined;
     let failMessage = '';

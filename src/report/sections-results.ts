@@ -1,6 +1,6 @@
 /** report.md: what was measured — response times by step, the open-model schedule, throughput over time, errors, per-runner results and how the numbers are made. */
 import { fmtCount, fmtMs, fmtPercent, fmtRate, markdownTable } from './format.js';
-import { latencyCells, measuredNotes } from './protocol-sections.js';
+import { latencyCells, measuredNotes } from './sections-protocols.js';
 import type { Summary } from './summary.js';
 
 /** Rows of the per-second table in the report; longer runs are bucketed so the file stays readable. */
@@ -13,7 +13,7 @@ export function stepsSection(s: Summary): string[] {
     markdownTable(
       ['Step', 'Requests', 'RPS', 'Mean', 'p50', 'p90', 'p95', 'p99', 'Max', 'Errors'],
       s.steps.map((st) => [
-        `${st.scenario}/${st.step}`,
+        `${st.scenario}/${st.step}${st.protocol === 'http2' ? ' (HTTP/2)' : ''}`,
         fmtCount(st.requests),
         fmtRate(st.rps),
         ...latencyCells(st),

@@ -215,6 +215,6 @@ describe('the operator on the real node', () => {
       exitCode: 137,
     });
     const summary = await report('oom');
-    expect(summary.outcomeDetail).toMatch(/^lost shard\(s\) 0 \(OOMKilled, exit 137\)/);
+    expect(summary.outcomeDetail).toMatch(/^lost shard\(s\) 0: shard 0: OOMKilled, exit 137;/);
   }, 180_000);
 });

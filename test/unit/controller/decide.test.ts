@@ -176,7 +176,7 @@ describe('decide: running', () => {
     const report = d.actions.find((a) => a.kind === 'writeReport');
     if (report?.kind !== 'writeReport') throw new Error('no report');
     expect(report.summary.outcomeDetail).toBe(
-      'lost shard(s) 1 (OOMKilled, exit 137): results include everything they reported before',
+      'lost shard(s) 1: shard 1: OOMKilled, exit 137; results include everything they reported before',
     );
   });
 
