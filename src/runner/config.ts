@@ -5,6 +5,7 @@
  * Pure: environment and spec text in, config or problems out; main.ts reads the file.
  */
 import { dirname } from 'node:path';
+import { resolveSpecEnv } from '../api/env.js';
 import type { LoadTest } from '../api/schema.js';
 import { validateLoadTest } from '../manifest/validate.js';
 
@@ -44,6 +45,10 @@ export interface RunnerConfig {
   lingerMs: number;
   /** Relative feeder files resolve here. */
   baseDir?: string;
+  /** spec.env with the values of Secret references (from STAMPEDE_ENV_<NAME>) filled in. */
+  env: Record<string, string>;
+  /** Those Secret values, redacted in every output. */
+  secrets: string[];
 }
 
 export type RunnerConfigResult = { ok: true; config: RunnerConfig } | { ok: false; problems: string[] };
@@ -99,6 +104,9 @@ export function runnerConfigFromEnv(
     }
   }
   if (problems.length || !loadTest) return { ok: false, problems };
+  const resolved = resolveSpecEnv(loadTest.spec.env, {}, env, 'cluster');
+  if (resolved.problems.length)
+    return { ok: false, problems: resolved.problems.map((p) => `${p.path}: ${p.message}`) };
   return {
     ok: true,
     config: {
@@ -109,6 +117,8 @@ export function runnerConfigFromEnv(
       port,
       startDeadlineMs,
       lingerMs,
+      env: resolved.env,
+      secrets: resolved.secrets,
       ...(spec.baseDir ? { baseDir: spec.baseDir } : {}),
     },
   };
