@@ -85,7 +85,7 @@ function ensureChildren(ctx: Context): Decision | undefined {
   if (!observed.specConfigMapExists) {
     const spec = runnerSpec(lt, observed.feederSources ?? []);
     if (!spec.ok) return failedBeforeStart(lt, spec.reason, spec.message);
-    actions.push({ kind: 'createSpecConfigMap', manifest: spec.manifest });
+    actions.push({ kind: 'createSpecConfigMap', manifest: spec.manifest, files: spec.files });
   }
   if (observed.job) return undefined;
   actions.push({ kind: 'createJob' });
@@ -326,10 +326,22 @@ function abortDecision(ctx: Context, w: Runners, run: MergedRun): string | undef
   return abortedBy;
 }
 
+/**
+ * Why shards were lost, as far as their pods say ("shard 1: OOMKilled, exit 137"); '' when none says.
+ * `wrap` puts it in context: % stands for the text.
+ */
+function lostWhy(observed: Observed, lost: number[], wrap = '%'): string {
+  const why = lost.flatMap((i) => {
+    const reason = observed.runners[i]?.pod?.reason;
+    return reason ? [`shard ${i}: ${reason}`] : [];
+  });
+  return why.length ? wrap.replace('%', why.join(', ')) : '';
+}
+
 /** Every runner is done or lost: write the report (judged against the baseline) and say how it went. */
 function finishRun(ctx: Context, w: Runners, abortedBy: string | undefined, lost: number[]): Decision {
   const { observed, lt, previous, generation, actions } = ctx;
-  const { outcome, detail } = runOutcome(abortedBy, lost);
+  const { outcome, detail } = runOutcome(abortedBy, lost, lostWhy(observed, lost));
   const summary = judgeBaseline(w.summarize(outcome, detail), lt.spec.baseline, observed.baseline);
   actions.push({ kind: 'writeReport', summary });
   if (summary.baseline?.verdict === 'failed') {
@@ -369,7 +381,7 @@ function liveStatus(
   abortedBy: string | undefined,
   lost: number[],
 ): Decision {
-  const { settings, nowMs, previous, generation, desired, actions, now } = ctx;
+  const { observed, settings, nowMs, previous, generation, desired, actions, now } = ctx;
   const live = w.summarize('completed', undefined, run);
   const plannedMs = planDurationUs(w.plans) / 1000;
   const elapsedMs = w.startAt !== undefined ? Math.max(0, nowMs - w.startAt) : 0;
@@ -402,7 +414,7 @@ function liveStatus(
       kind: 'event',
       type: 'Warning',
       reason: 'RunnerLost',
-      message: `runner(s) ${newlyLost.join(', ')} lost; keeping what they reported`,
+      message: `runner(s) ${newlyLost.join(', ')} lost${lostWhy(observed, newlyLost, ' (%)')}; keeping what they reported`,
     });
   }
   return {
