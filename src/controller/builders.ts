@@ -2,8 +2,9 @@
  * Builders only build: plain Kubernetes objects from a LoadTest, no client, no I/O. The runner Job is an
  * Indexed Job with one pod per shard, each pod restricted by Pod Security "restricted".
  */
-import type { V1ConfigMap, V1Job, V1OwnerReference } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Job, V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import { API_VERSION, KIND } from '../api/schema.js';
+import { CONTROL_TOKEN_KEY } from './control-token.js';
 import { baseLabels, CONTROL_PORT, LABEL_LOADTEST, names } from './names.js';
 
 export interface OwnedLoadTest {
@@ -72,6 +73,22 @@ export function reportConfigMap(
   return Object.keys(binaryFiles).length ? { ...cm, binaryData: binaryFiles } : cm;
 }
 
+/** The runners' control token, owned by the LoadTest: only its runners (via secretKeyRef) and the controller hold it. */
+export function controlSecret(lt: OwnedLoadTest, token: string): V1Secret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: names(lt.metadata.name).control,
+      namespace: lt.metadata.namespace,
+      labels: baseLabels(lt.metadata.name, 'control'),
+      ownerReferences: [ownerReference(lt)],
+    },
+    type: 'Opaque',
+    stringData: { [CONTROL_TOKEN_KEY]: token },
+  };
+}
+
 /** An env var taken from a Secret key by the kubelet: how database URLs reach runners without the spec. */
 export interface SecretEnv {
   name: string;
@@ -130,6 +147,10 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, secretEnv: 
                 {
                   name: 'STAMPEDE_LOADTEST',
                   valueFrom: { configMapKeyRef: { name: n.spec, key: SPEC_KEY } },
+                },
+                {
+                  name: 'STAMPEDE_CONTROL_TOKEN',
+                  valueFrom: { secretKeyRef: { name: n.control, key: CONTROL_TOKEN_KEY } },
                 },
                 ...secretEnv.map((e) => ({
                   name: e.name,

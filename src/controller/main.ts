@@ -12,6 +12,7 @@ import { loadCredentials } from '../kube/kubeconfig.js';
 import { startListWatch } from '../kube/list-watch.js';
 import { createLogger } from '../observability/log.js';
 import { Actor } from './act.js';
+import { controlKeyFrom } from './control-token.js';
 import { LeaderElector } from './leader.js';
 import { ControllerMetrics } from './metrics.js';
 import { DEFAULT_SETTINGS } from './model.js';
@@ -86,12 +87,20 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
     'stampede runner'
   ).split(/\s+/);
   const metrics = new ControllerMetrics();
-  const observer = new Observer(client);
+  const control = controlKeyFrom(env);
+  if ('problem' in control) throw new UsageError(control.problem);
+  if (control.generated)
+    log.warn(
+      {},
+      'STAMPEDE_CONTROL_KEY unset: a random key for this process; after a restart the controller cannot command runners it started',
+    );
+  const observer = new Observer(client, control.key);
   const runnerServiceAccount = args.values['runner-service-account'] ?? env.STAMPEDE_RUNNER_SERVICE_ACCOUNT;
   const actor = new Actor({
     client,
     identity,
     log,
+    controlKey: control.key,
     runner: {
       image:
         args.values['runner-image'] ?? env.STAMPEDE_RUNNER_IMAGE ?? 'ghcr.io/stampede-dev/stampede:latest',

@@ -11,3 +11,4 @@ export const loadTestStatusPath = (namespace: string, name: string) =>
 export const configMaps = (namespace: string) => `/api/v1/namespaces/${namespace}/configmaps`;
 export const jobs = (namespace: string) => `/apis/batch/v1/namespaces/${namespace}/jobs`;
 export const events = (namespace: string) => `/api/v1/namespaces/${namespace}/events`;
+export const secrets = (namespace: string) => `/api/v1/namespaces/${namespace}/secrets`;

@@ -5,6 +5,7 @@
  */
 import type { LoadTest } from '../api/schema.js';
 import { validateLoadTest } from '../api/validate.js';
+import { MIN_CONTROL_TOKEN_LENGTH } from './control-auth.js';
 
 export const DEFAULT_CONTROL_PORT = 8765;
 
@@ -17,6 +18,8 @@ export interface RunnerConfig {
   startDeadlineMs: number;
   /** After the run, keep serving /snapshot until the final one was collected, at most this long. */
   lingerMs: number;
+  /** The bearer token every control call but the probes and /metrics must carry. */
+  controlToken: string;
 }
 
 export type RunnerConfigResult = { ok: true; config: RunnerConfig } | { ok: false; problems: string[] };
@@ -47,6 +50,12 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfigResult 
   const port = intFrom(env, 'STAMPEDE_CONTROL_PORT', DEFAULT_CONTROL_PORT, problems, 0);
   const startDeadlineMs = intFrom(env, 'STAMPEDE_START_DEADLINE_SECONDS', 600, problems, 1) * 1000;
   const lingerMs = intFrom(env, 'STAMPEDE_LINGER_SECONDS', 300, problems, 0) * 1000;
+  const controlToken = env.STAMPEDE_CONTROL_TOKEN ?? '';
+  // Never echo the value: only its length says what is wrong.
+  if (controlToken.length < MIN_CONTROL_TOKEN_LENGTH)
+    problems.push(
+      `STAMPEDE_CONTROL_TOKEN must hold at least ${MIN_CONTROL_TOKEN_LENGTH} characters (it has ${controlToken.length}): the controller puts it in the LoadTest's control Secret`,
+    );
   const raw = env.STAMPEDE_LOADTEST;
   let loadTest: LoadTest | undefined;
   if (!raw)
@@ -75,6 +84,7 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfigResult 
       port,
       startDeadlineMs,
       lingerMs,
+      controlToken,
     },
   };
 }

@@ -4,6 +4,7 @@
  * can kill and restart it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +85,7 @@ export async function startClusterEnv(): Promise<ClusterEnv> {
   });
   let controller: ChildProcess | undefined;
   let controllerRuns = 0;
+  const controlKey = randomBytes(32).toString('base64url');
   const env: ClusterEnv = {
     cp,
     kubelet,
@@ -107,7 +109,11 @@ export async function startClusterEnv(): Promise<ClusterEnv> {
           '20s',
           ...extraArgs,
         ],
-        { stdio: ['ignore', log, log], env: { ...process.env, STAMPEDE_LOG_LEVEL: 'debug', ...extraEnv } },
+        {
+          stdio: ['ignore', log, log],
+          // One key for every controller run, as the chart keeps it: a restarted controller commands its runners.
+          env: { ...process.env, STAMPEDE_LOG_LEVEL: 'debug', STAMPEDE_CONTROL_KEY: controlKey, ...extraEnv },
+        },
       );
       return controller;
     },

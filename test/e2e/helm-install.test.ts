@@ -83,6 +83,7 @@ const CONTROLLER_RULES: Rule[] = [
   { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch', 'create'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
 ];
 
 describe('the Helm chart renders', () => {
@@ -356,8 +357,11 @@ describe('helm install on a real control plane, under the chart RBAC', () => {
       ['delete configmaps', 'no'],
       ['create pods', 'no'],
       ['delete pods', 'no'],
+      ['create secrets', 'yes'], // each LoadTest's control token; never read back
       ['get secrets', 'no'],
       ['list secrets', 'no'],
+      ['update secrets', 'no'],
+      ['delete secrets', 'no'],
       ['create serviceaccounts --subresource=token', 'no'],
       ['create leases.coordination.k8s.io', 'no'], // only in the release namespace
     ];
