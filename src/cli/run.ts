@@ -1,6 +1,9 @@
 /** `stampede run FILE`: validate, run locally, print the summary, write the report, exit with a verdict code. */
 import { availableParallelism } from 'node:os';
+import { parseTargetPolicy, refusedTargets } from '../controller/target-policy.js';
+import type { ShardPolicy } from '../engine/shard-runner.js';
 import { runLocal } from '../local/coordinator.js';
+import { policyEntryProblems } from '../protocols/connection-policy.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { createProgressPrinter } from '../report/progress.js';
 import type { Summary } from '../report/summary.js';
@@ -12,6 +15,7 @@ import { EXIT } from './exit-codes.js';
 import { loadManifest, parseEnvOverrides } from './load-manifest.js';
 
 export const RUN_USAGE = `usage: stampede run FILE [--workers N|auto] [--out DIR] [--env NAME=value]... [--demo-target] [--quiet]
+  [--allow LIST]
 
   --workers N|auto  worker threads generating load (auto: one per core, leaving one for --demo-target)
   --out DIR         write summary.json, report.md, report.html, timeseries.csv, errors.json and junit.xml
@@ -19,7 +23,10 @@ export const RUN_USAGE = `usage: stampede run FILE [--workers N|auto] [--out DIR
   --demo-target     start the built-in demo target and point spec.target.baseURL at it
   --demo-latency D --demo-jitter D --demo-error-rate F --demo-capacity N --demo-queue N
                     shape the demo target's answers (see stampede demo-target --help)
-  --quiet           no live progress`;
+  --quiet           no live progress
+  --allow LIST      connect only where this policy allows, as runners in a cluster do: comma-separated
+                    host names, *.suffixes, IPs or CIDRs (e.g. 127.0.0.0/8,*.shop.svc); checked after
+                    templates render and names resolve; refused connections count as policy_denied`;
 
 export function exitCodeFor(summary: Summary): number {
   if (summary.outcome === 'failed') return EXIT.RUNTIME_FAILURE;
@@ -39,9 +46,21 @@ function parseWorkers(text: string | undefined, demo: boolean): number {
   return n;
 }
 
+function parseAllow(text: string | undefined): ShardPolicy | undefined {
+  if (text === undefined) return undefined;
+  const entries = text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const problems = policyEntryProblems(entries);
+  if (!entries.length) problems.push('give at least one entry');
+  if (problems.length) throw new UsageError(`--allow: ${problems.join('; ')}`);
+  return { entries };
+}
+
 export async function runCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['workers', 'out', ...DEMO_SHAPE_OPTIONS.map((o) => `demo-${o}`)],
+    values: ['workers', 'out', 'allow', ...DEMO_SHAPE_OPTIONS.map((o) => `demo-${o}`)],
     repeated: ['env'],
     flags: ['demo-target', 'quiet'],
     aliases: { e: 'env', w: 'workers', o: 'out' },
@@ -50,6 +69,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!file || args.positional.length > 1) throw new UsageError(RUN_USAGE);
   const demo = args.flags.has('demo-target');
   const workers = parseWorkers(args.values.workers, demo);
+  const policy = parseAllow(args.values.allow);
   const envOverrides = parseEnvOverrides(args.repeated.env ?? []);
   const loaded = await loadManifest(file, envOverrides, 'local');
   if (!loaded.ok) {
@@ -57,6 +77,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     return EXIT.INVALID_INPUT;
   }
   const { loadTest, baseDir } = loaded;
+  // The same up-front check the controller makes: static hosts outside the policy fail before any load.
+  const refused = policy ? refusedTargets(loadTest, parseTargetPolicy(policy.entries.join(','))) : [];
+  if (refused.length) {
+    process.stderr.write(`${refused.join('\n')}\n`);
+    return EXIT.INVALID_INPUT;
+  }
   const demoArgs = DEMO_SHAPE_OPTIONS.flatMap((o) => {
     const value = args.values[`demo-${o}`];
     return value === undefined ? [] : [`--${o}`, value];
@@ -90,6 +116,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       env,
       workers,
       signal: abort.signal,
+      ...(policy ? { policy } : {}),
       ...(args.flags.has('quiet') ? {} : { onLive: createProgressPrinter(process.stderr) }),
     });
     process.stdout.write(`${renderConsoleSummary(summary)}\n`);

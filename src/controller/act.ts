@@ -23,6 +23,7 @@ import { controlToken } from './control-token.js';
 import type { Action, Decision, Observed } from './model.js';
 import { CONTROL_PORT } from './names.js';
 import { configMaps, events, jobs, loadTestPath, loadTestStatusPath, secrets } from './paths.js';
+import { policyFor, type TargetPolicy } from './target-policy.js';
 
 const RUNNER_CALL_TIMEOUT_MS = 3000;
 
@@ -33,6 +34,8 @@ export interface ActorOptions {
   log: Logger;
   /** The controller's key; each LoadTest's runner token is derived from it (control-token.ts). */
   controlKey: string;
+  /** The installer's target policy; runners enforce it (or their namespace's default) at every connect. */
+  targetPolicy?: TargetPolicy;
   runnerPort?: number;
 }
 
@@ -113,7 +116,8 @@ export class Actor {
         // The token's Secret first: the kubelet will not start a runner whose secretKeyRef is missing.
         const token = controlToken(this.opts.controlKey, lt.metadata.uid);
         await createIfAbsent(client, secrets(ns), controlSecret(lt, token));
-        return createIfAbsent(client, jobs(ns), runnerJob(lt, this.opts.runner, secretEnv(lt)));
+        const policy = policyFor(this.opts.targetPolicy, ns).entries;
+        return createIfAbsent(client, jobs(ns), runnerJob(lt, this.opts.runner, secretEnv(lt), policy));
       }
       case 'startRunners':
         return this.runnerCalls(observed, action.indexes, '/start', { startAt: action.startAt });

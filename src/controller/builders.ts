@@ -96,7 +96,13 @@ export interface SecretEnv {
   key: string;
 }
 
-export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, secretEnv: SecretEnv[] = []): V1Job {
+export function runnerJob(
+  lt: OwnedLoadTest,
+  opts: RunnerPodOptions,
+  secretEnv: SecretEnv[] = [],
+  /** The connection policy entries the runner enforces at every connect (connection-policy.ts). */
+  policy?: readonly string[],
+): V1Job {
   const runners = lt.spec.runners ?? 1;
   const n = names(lt.metadata.name);
   const labels = baseLabels(lt.metadata.name, 'runner');
@@ -148,6 +154,7 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, secretEnv: 
                   name: 'STAMPEDE_LOADTEST',
                   valueFrom: { configMapKeyRef: { name: n.spec, key: SPEC_KEY } },
                 },
+                ...(policy ? [{ name: 'STAMPEDE_CONNECTION_POLICY', value: policy.join(',') }] : []),
                 {
                   name: 'STAMPEDE_CONTROL_TOKEN',
                   valueFrom: { secretKeyRef: { name: n.control, key: CONTROL_TOKEN_KEY } },

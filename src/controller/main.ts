@@ -22,7 +22,7 @@ import { loadTestCollection } from './paths.js';
 import { WorkQueue } from './queue.js';
 import { Reconciler } from './reconciler.js';
 import { parseRunnerPodSettings } from './runner-pod-settings.js';
-import { parseTargetPolicy } from './target-policy.js';
+import { parseTargetPolicy, type TargetPolicy } from './target-policy.js';
 
 export const CONTROLLER_USAGE = `usage: stampede controller [--kubeconfig FILE] [--namespace NS] [--runner-image IMAGE]
   [--runner-command "stampede runner"] [--metrics-port 8080] [--workers 4] [--leader-elect]
@@ -41,6 +41,14 @@ function durationMs(
   const us = parseDurationUs(text);
   if (us === undefined) throw new UsageError(`--${flag} must be a duration such as 2m, got ${text}`);
   return us / 1000;
+}
+
+function targetPolicyFrom(text: string | undefined): TargetPolicy | undefined {
+  try {
+    return parseTargetPolicy(text);
+  } catch (error) {
+    throw new UsageError(`STAMPEDE_TARGET_ALLOWLIST: ${(error as Error).message}`);
+  }
 }
 
 function runnerPodSettings(json: string | undefined) {
@@ -86,6 +94,7 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
     env.STAMPEDE_RUNNER_COMMAND ??
     'stampede runner'
   ).split(/\s+/);
+  const targetPolicy = targetPolicyFrom(env.STAMPEDE_TARGET_ALLOWLIST);
   const metrics = new ControllerMetrics();
   const control = controlKeyFrom(env);
   if ('problem' in control) throw new UsageError(control.problem);
@@ -101,6 +110,7 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
     identity,
     log,
     controlKey: control.key,
+    ...(targetPolicy ? { targetPolicy } : {}),
     runner: {
       image:
         args.values['runner-image'] ?? env.STAMPEDE_RUNNER_IMAGE ?? 'ghcr.io/stampede-dev/stampede:latest',
@@ -110,7 +120,6 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
       ...runnerPodSettings(env.STAMPEDE_RUNNER_POD),
     },
   });
-  const targetPolicy = parseTargetPolicy(env.STAMPEDE_TARGET_ALLOWLIST);
   const reconciler = new Reconciler(observer, actor, settings, metrics, log, targetPolicy);
   const queue = new WorkQueue();
   const namespace = args.values.namespace ?? env.STAMPEDE_WATCH_NAMESPACE;
@@ -135,7 +144,12 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
     metricsServer.listen(port, args.values['metrics-host'] ?? env.POD_IP ?? '0.0.0.0', resolve),
   );
   log.info(
-    { port, namespace: namespace ?? '(all)', identity, targetPolicy: targetPolicy?.entries ?? 'any target' },
+    {
+      port,
+      namespace: namespace ?? '(all)',
+      identity,
+      targetPolicy: targetPolicy?.entries ?? "each LoadTest's own namespace",
+    },
     'controller metrics listening',
   );
 

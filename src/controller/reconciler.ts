@@ -8,7 +8,7 @@ import type { ControllerMetrics } from './metrics.js';
 import type { ControllerSettings, Decision, Observed } from './model.js';
 import type { Observer } from './observe.js';
 import { failedBeforeStart } from './runner-spec.js';
-import { refusedTargets, type TargetPolicy } from './target-policy.js';
+import { policyFor, refusedTargets, type TargetPolicy } from './target-policy.js';
 
 export interface ReconcileResult {
   requeueAfterMs: number | undefined;
@@ -64,7 +64,7 @@ export class Reconciler {
       { runsIn: 'cluster' },
     );
     const problems = result.ok
-      ? refusedTargets(result.loadTest, this.targetPolicy)
+      ? refusedTargets(result.loadTest, policyFor(this.targetPolicy, metadata.namespace))
       : result.problems.map((p) => `${p.path}: ${p.message}`);
     if (!problems.length) return undefined;
     return failedBeforeStart(

@@ -10,6 +10,8 @@ import type { LoadTest } from '../api/schema.js';
 import { HealthSampler } from '../metrics/health.js';
 import { ShardRecorder } from '../metrics/recorder.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
+import { ConnectGuard } from '../protocols/connect-guard.js';
+import { connectionPolicy } from '../protocols/connection-policy.js';
 import { HttpClient } from '../protocols/http.js';
 import { PgPools } from '../protocols/postgres.js';
 import type { ScenarioPlan } from './executor.js';
@@ -38,6 +40,19 @@ export interface ShardRunOptions {
    * what a cluster needs; the local coordinator runs them itself and passes false.
    */
   postgresSetup?: boolean;
+  /** The admin's connection policy, checked at every connect; none: connect anywhere. */
+  policy?: ShardPolicy;
+}
+
+/** A connection policy as plain data, so it crosses into worker threads. */
+export interface ShardPolicy {
+  entries: string[];
+  /** The API server's address (KUBERNETES_SERVICE_HOST), never dialled unless an entry names it. */
+  apiServer?: string;
+}
+
+export function shardGuard(policy: ShardPolicy | undefined): ConnectGuard | undefined {
+  return policy ? new ConnectGuard(connectionPolicy(policy.entries, policy.apiServer)) : undefined;
 }
 
 export function planShard(loadTest: LoadTest, shard: Shard): ScenarioPlan[] {
@@ -56,6 +71,7 @@ export class ShardRunner {
   readonly recorder: ShardRecorder;
   private readonly http: HttpClient;
   private readonly pg: PgPools;
+  private readonly guard: ConnectGuard | undefined;
   private readonly live: Set<{ abort(): void }>[] = [];
   private prepared: Promise<void> | undefined;
   private readonly runtimes: ScenarioRuntime[] = [];
@@ -72,7 +88,10 @@ export class ShardRunner {
       threads: options.threads,
     });
     const totalVUs = this.plans.reduce((sum, p) => sum + p.maxVUs, 0);
+    this.guard = shardGuard(options.policy);
+    const guard = this.guard ? { guard: this.guard } : {};
     this.http = new HttpClient({
+      ...guard,
       connections: loadTest.spec.target.connections ?? Math.max(1, totalVUs),
       vus: Math.max(1, totalVUs),
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
@@ -80,7 +99,7 @@ export class ShardRunner {
     });
     const postgres = pgPoolOptions(loadTest.spec.postgres);
     // The pool size is for the whole test; each shard opens its exact share, at least one.
-    this.pg = new PgPools({ ...postgres, size: Math.max(1, shareOf(postgres.size, shard)) });
+    this.pg = new PgPools({ ...postgres, ...guard, size: Math.max(1, shareOf(postgres.size, shard)) });
   }
 
   private get runsPostgresScripts(): boolean {
@@ -94,7 +113,7 @@ export class ShardRunner {
    */
   prepare(): Promise<void> {
     this.prepared ??= this.runsPostgresScripts
-      ? runPostgresScript(this.options.loadTest.spec.postgres, 'setup', this.options.env)
+      ? runPostgresScript(this.options.loadTest.spec.postgres, 'setup', this.options.env, this.guard)
       : Promise.resolve();
     return this.prepared;
   }
@@ -156,7 +175,7 @@ export class ShardRunner {
       this.recorder.finish();
     }
     if (this.runsPostgresScripts)
-      await runPostgresScript(this.options.loadTest.spec.postgres, 'teardown', this.options.env);
+      await runPostgresScript(this.options.loadTest.spec.postgres, 'teardown', this.options.env, this.guard);
     return this.recorder.snapshot();
   }
 
@@ -177,6 +196,7 @@ export class ShardRunner {
         insecureSkipTLSVerify: loadTest.spec.target.insecureSkipTLSVerify ?? false,
       },
       http: this.http,
+      ...(this.guard ? { guard: this.guard } : {}),
       pgPool: (source) => this.pg.forUrl(resolvePgUrl(source, loadTest.spec.postgres, env)),
       recorder: (step, protocol) => this.recorder.step(plan.scenario, step, plan.model, protocol),
       isHardStopped: () => runtime.hardStopped,

@@ -177,6 +177,7 @@ class WsExchange implements WsListener {
         subprotocols: step.subprotocols,
         connectTimeoutMs: step.connectTimeoutMs,
         insecureSkipTLSVerify: step.env.target.insecureSkipTLSVerify,
+        ...(step.env.guard ? { guard: step.env.guard } : {}),
       },
       this,
     );

@@ -7,7 +7,7 @@
 import { addTargetResources, analyzeSummary } from '../analysis/index.js';
 import type { LoadTest } from '../api/schema.js';
 import { runPostgresScript, unresolvedPgUrl } from '../engine/pg-setup.js';
-import { planDurationUs, planShard } from '../engine/shard-runner.js';
+import { planDurationUs, planShard, type ShardPolicy, shardGuard } from '../engine/shard-runner.js';
 import {
   completeThroughSecond,
   decideStopStepping,
@@ -49,6 +49,8 @@ export interface LocalRunOptions {
   onLive?: (view: LiveView) => void;
   /** Aborting it stops the run gracefully (Ctrl-C). */
   signal?: AbortSignal;
+  /** Connections only where this policy allows (`stampede run --allow`); none: anywhere. */
+  policy?: ShardPolicy;
 }
 
 export interface LocalRunResult {
@@ -82,10 +84,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       finishedAtMs: Date.now(),
       ...(lostShards ? { lostShards } : {}),
     });
+  const guard = shardGuard(options.policy);
   // Database URLs and setup first: a run that cannot reach its database should say so before any load.
   const beforeLoad =
     unresolvedPgUrl(loadTest, options.env) ??
-    (await runPostgresScript(loadTest.spec.postgres, 'setup', options.env).then(
+    (await runPostgresScript(loadTest.spec.postgres, 'setup', options.env, guard).then(
       () => undefined,
       (error: Error) => error.message,
     ));
@@ -104,6 +107,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       env: options.env,
       threads: total,
       postgresSetup: false,
+      ...(options.policy ? { policy: options.policy } : {}),
     };
     hosts.push(total === 1 ? new InProcessShard(index, input) : new WorkerShard(index, input, workerUrl()));
   }
@@ -186,7 +190,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       .join('; ')}; results include everything they reported before`;
   }
   await Promise.all(hosts.map((h) => h.kill()));
-  const teardownError = await runPostgresScript(loadTest.spec.postgres, 'teardown', options.env).then(
+  const teardownError = await runPostgresScript(loadTest.spec.postgres, 'teardown', options.env, guard).then(
     () => undefined,
     (error: Error) => error.message,
   );

@@ -12,6 +12,8 @@ export const ERROR_CLASSES = [
   'ws_close',
   'ws_mismatch',
   'pg_connect',
+  /** The admin's connection policy refused the host or the address it resolved to: nothing was sent. */
+  'policy_denied',
   'other',
 ] as const;
 export type FixedErrorClass = (typeof ERROR_CLASSES)[number];
@@ -43,6 +45,7 @@ const BY_CODE: Record<string, FixedErrorClass> = {
   EAI_FAIL: 'dns',
   EAI_NONAME: 'dns',
   EPROTO: 'tls',
+  EPOLICY_DENIED: 'policy_denied',
 };
 
 /** Classifies a transport error from Node or undici by its stable `code`, looking through `cause` chains. */

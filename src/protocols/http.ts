@@ -9,6 +9,7 @@
  * fewer connections than VUs, VUs share an undici Pool.
  */
 import { Client, type Dispatcher, Pool } from 'undici';
+import type { ConnectGuard } from './connect-guard.js';
 import { Http1Client } from './http1/client.js';
 
 export interface HttpRequest {
@@ -52,6 +53,8 @@ export interface HttpClientOptions {
   insecureSkipTLSVerify: boolean;
   /** Send `http:` origins through the HTTP/1.1 client (default: yes, unless STAMPEDE_HTTP_CLIENT=undici). */
   http1?: boolean;
+  /** The connection policy, checked where each connection is made; none: connect anywhere. */
+  guard?: ConnectGuard;
 }
 
 /** Idle keep-alive connections are kept this long; a test target rarely wants fewer. */
@@ -132,6 +135,8 @@ function onlySetCookies(rawHeaders: Buffer[]): Buffer[] | undefined {
 
 export class HttpClient {
   private readonly dispatchers = new Map<string, Dispatcher[]>();
+  /** Per origin: the policy's refusal of an IP-literal host (names are checked by the connect lookup). */
+  private readonly refusedOrigins = new Map<string, Error | undefined>();
   private readonly lanes: boolean;
   private readonly http1: Http1Client | undefined;
   private closed = false;
@@ -145,6 +150,7 @@ export class HttpClient {
   private connectOptions() {
     return {
       timeout: this.options.connectTimeoutMs,
+      ...(this.options.guard ? { lookup: this.options.guard.lookup } : {}),
       ...(this.options.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}),
     };
   }
@@ -181,6 +187,14 @@ export class HttpClient {
     return client;
   }
 
+  private refusedOrigin(origin: string): Error | undefined {
+    const guard = this.options.guard;
+    if (!guard) return undefined;
+    if (!this.refusedOrigins.has(origin))
+      this.refusedOrigins.set(origin, guard.refuseLiteral(new URL(origin).hostname));
+    return this.refusedOrigins.get(origin);
+  }
+
   /** Sends one request; `lane` (the VU id) picks the VU's own connection when lanes are in use. */
   send(request: HttpRequest, lane: number): Promise<HttpResponse> {
     // 'http:' vs 'https:': the fifth character decides without a string compare.
@@ -193,6 +207,11 @@ export class HttpClient {
       const handler = new ResponseHandler(request, bytesOut, resolve);
       if (this.closed) {
         handler.onError(Object.assign(new Error('client closed'), { code: 'UND_ERR_CLOSED' }));
+        return;
+      }
+      const refused = this.refusedOrigin(request.origin);
+      if (refused) {
+        handler.onError(refused);
         return;
       }
       this.dispatcherFor(request.origin, lane).dispatch(

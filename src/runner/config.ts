@@ -5,6 +5,8 @@
  */
 import type { LoadTest } from '../api/schema.js';
 import { validateLoadTest } from '../api/validate.js';
+import type { ShardPolicy } from '../engine/shard-runner.js';
+import { policyEntryProblems } from '../protocols/connection-policy.js';
 import { MIN_CONTROL_TOKEN_LENGTH } from './control-auth.js';
 
 export const DEFAULT_CONTROL_PORT = 8765;
@@ -20,6 +22,8 @@ export interface RunnerConfig {
   lingerMs: number;
   /** The bearer token every control call but the probes and /metrics must carry. */
   controlToken: string;
+  /** STAMPEDE_CONNECTION_POLICY from the controller; unset (a runner started by hand): connect anywhere. */
+  policy?: ShardPolicy;
 }
 
 export type RunnerConfigResult = { ok: true; config: RunnerConfig } | { ok: false; problems: string[] };
@@ -41,6 +45,19 @@ function intFrom(
   return n;
 }
 
+function policyFrom(env: NodeJS.ProcessEnv, problems: string[]): ShardPolicy | undefined {
+  const raw = env.STAMPEDE_CONNECTION_POLICY;
+  if (raw === undefined) return undefined;
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  problems.push(...policyEntryProblems(entries).map((p) => `STAMPEDE_CONNECTION_POLICY: ${p}`));
+  // The API server's Service address: the kubelet always sets it, and the policy never dials it unnamed.
+  const apiServer = env.KUBERNETES_SERVICE_HOST;
+  return { entries, ...(apiServer ? { apiServer } : {}) };
+}
+
 export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfigResult {
   const problems: string[] = [];
   const total = intFrom(env, 'STAMPEDE_SHARDS', 1, problems, 1);
@@ -56,6 +73,7 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfigResult 
     problems.push(
       `STAMPEDE_CONTROL_TOKEN must hold at least ${MIN_CONTROL_TOKEN_LENGTH} characters (it has ${controlToken.length}): the controller puts it in the LoadTest's control Secret`,
     );
+  const policy = policyFrom(env, problems);
   const raw = env.STAMPEDE_LOADTEST;
   let loadTest: LoadTest | undefined;
   if (!raw)
@@ -85,6 +103,7 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfigResult 
       startDeadlineMs,
       lingerMs,
       controlToken,
+      ...(policy ? { policy } : {}),
     },
   };
 }

@@ -38,6 +38,7 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
     baseDir: process.cwd(),
     env: loadTest.spec.env ?? {},
     threads: 1,
+    ...(config.policy ? { policy: config.policy } : {}),
   });
   let startAt: number | undefined;
   let finished: Promise<unknown> | undefined;

@@ -112,7 +112,14 @@ export async function startClusterEnv(): Promise<ClusterEnv> {
         {
           stdio: ['ignore', log, log],
           // One key for every controller run, as the chart keeps it: a restarted controller commands its runners.
-          env: { ...process.env, STAMPEDE_LOG_LEVEL: 'debug', STAMPEDE_CONTROL_KEY: controlKey, ...extraEnv },
+          // Targets here are loopback servers the tests start: the policy allows exactly those.
+          env: {
+            ...process.env,
+            STAMPEDE_LOG_LEVEL: 'debug',
+            STAMPEDE_CONTROL_KEY: controlKey,
+            STAMPEDE_TARGET_ALLOWLIST: '127.0.0.0/8',
+            ...extraEnv,
+          },
         },
       );
       return controller;

@@ -186,6 +186,13 @@ describe('the Helm chart renders', () => {
       POD_IP: 'status.podIP',
       STAMPEDE_TARGET_ALLOWLIST: '*.svc,10.0.0.0/8',
     });
+    // The key runner control tokens derive from: a chart-made Secret, read by the kubelet, not the controller.
+    expect(c.env.find((e) => e.name === 'STAMPEDE_CONTROL_KEY')).toEqual({
+      name: 'STAMPEDE_CONTROL_KEY',
+      valueFrom: { secretKeyRef: { name: 'stampede-control-key', key: 'key' } },
+    });
+    const [key] = find(objects, 'Secret', 'stampede-control-key');
+    expect(Buffer.from((key as unknown as { data: { key: string } }).data.key, 'base64').length).toBe(48);
     expect(c.ports).toEqual([{ name: 'metrics', containerPort: 8080, protocol: 'TCP' }]);
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });

@@ -6,6 +6,7 @@
  * Lanes work as in src/protocols/http.ts: with at least as many connections as VUs each VU keeps its own
  * connection; with fewer, VUs share one pool per origin.
  */
+import type { ConnectGuard } from '../connect-guard.js';
 import type { HttpRequest, HttpResponse } from '../http.js';
 import type { Http1Connection } from './connection.js';
 import { HTTP1_ERROR_CODES, Http1Error } from './errors.js';
@@ -16,6 +17,8 @@ export interface Http1ClientOptions {
   connections: number;
   vus: number;
   connectTimeoutMs: number;
+  /** The connection policy, checked at connect time; none: connect anywhere. */
+  guard?: ConnectGuard;
 }
 
 /**
@@ -30,6 +33,8 @@ interface Origin {
   port: number;
   /** Lane pools by lane index, or one shared pool at index 0. */
   pools: Http1Pool[];
+  /** An IP-literal origin the policy refuses (Node never looks those up, so `lookup` cannot). */
+  refused: Error | undefined;
 }
 
 export class Http1Client implements ConnectionRegistry {
@@ -60,6 +65,7 @@ export class Http1Client implements ConnectionRegistry {
       return this.failed(response, new Http1Error(HTTP1_ERROR_CODES.clientClosed, 'client closed'));
     }
     const origin = this.origin(request.origin);
+    if (origin.refused) return this.failed(response, origin.refused);
     // A static step sends the same request object every time, so its bytes are serialized once.
     let payload = request.wire;
     if (payload === undefined) {
@@ -134,6 +140,7 @@ export class Http1Client implements ConnectionRegistry {
         host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
         port: parsed.port ? Number(parsed.port) : 80,
         pools: [],
+        refused: this.options.guard?.refuseLiteral(parsed.hostname),
       };
       this.origins.set(url, origin);
     }
@@ -145,7 +152,8 @@ export class Http1Client implements ConnectionRegistry {
     let pool = origin.pools[index];
     if (!pool) {
       const max = this.lanes ? 1 : this.options.connections;
-      pool = new Http1Pool(this, origin.host, origin.port, max, this.options.connectTimeoutMs);
+      const { connectTimeoutMs, guard } = this.options;
+      pool = new Http1Pool(this, origin.host, origin.port, max, connectTimeoutMs, guard?.lookup);
       origin.pools[index] = pool;
     }
     return pool;

@@ -3,7 +3,7 @@
  * One exchange at a time (no pipelining), so the connection's own fields hold the request in flight and no
  * per-request object or closure is made here. Timeouts are checked by the client's shared sweeper.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, type LookupFunction, type Socket } from 'node:net';
 import type { HttpRequest, HttpResponse } from '../http.js';
 import { HTTP1_ERROR_CODES, Http1Error } from './errors.js';
 import { ResponseParser } from './response-parser.js';
@@ -55,11 +55,13 @@ export class Http1Connection {
     host: string,
     port: number,
     private readonly connectTimeoutMs: number,
+    lookup?: LookupFunction,
   ) {
     this.connectDeadlineMs = performance.now() + connectTimeoutMs;
     this.socket = connect({
       host,
       port,
+      ...(lookup ? { lookup } : {}),
       noDelay: true,
       onread: { buffer: READ_BUFFER, callback: (bytes, buf) => this.onRead(bytes, buf) },
     });

@@ -2,6 +2,7 @@
  * Up to `max` keep-alive connections to one origin. A VU lane is a pool of one; with fewer connections
  * than VUs, VUs share a larger pool and wait in a FIFO queue for a free connection.
  */
+import type { LookupFunction } from 'node:net';
 import type { HttpRequest, HttpResponse } from '../http.js';
 import { type ConnectionOwner, Http1Connection, type Resolve } from './connection.js';
 
@@ -28,6 +29,8 @@ export class Http1Pool implements ConnectionOwner {
     private readonly port: number,
     private readonly max: number,
     private readonly connectTimeoutMs: number,
+    /** The connection policy's lookup (connect-guard.ts), when there is a policy. */
+    private readonly lookup?: LookupFunction,
   ) {}
 
   send(request: HttpRequest, payload: Buffer, response: HttpResponse, resolve: Resolve): void {
@@ -79,7 +82,7 @@ export class Http1Pool implements ConnectionOwner {
   }
 
   private open(): Http1Connection {
-    const connection = new Http1Connection(this, this.host, this.port, this.connectTimeoutMs);
+    const connection = new Http1Connection(this, this.host, this.port, this.connectTimeoutMs, this.lookup);
     this.live++;
     this.registry.added(connection);
     return connection;
