@@ -10,6 +10,7 @@ import { secretRefs } from '../api/validate-protocols.js';
 import { isAlreadyExists, isNotFound, type KubeClient, type KubeError } from '../kube/client.js';
 import type { Logger } from '../observability/log.js';
 import { fitReportFiles } from '../report/fit.js';
+import { DEFAULT_LINGER_SECONDS } from '../runner/config.js';
 import { bearerHeader } from '../runner/control-auth.js';
 import {
   controlSecret,
@@ -20,6 +21,7 @@ import {
   specConfigMap,
 } from './builders.js';
 import { controlToken } from './control-token.js';
+import { activeDeadlineSeconds } from './guardrails.js';
 import type { Action, Decision, Observed } from './model.js';
 import { CONTROL_PORT } from './names.js';
 import { configMaps, events, jobs, loadTestPath, loadTestStatusPath, secrets } from './paths.js';
@@ -116,8 +118,16 @@ export class Actor {
         // The token's Secret first: the kubelet will not start a runner whose secretKeyRef is missing.
         const token = controlToken(this.opts.controlKey, lt.metadata.uid);
         await createIfAbsent(client, secrets(ns), controlSecret(lt, token));
-        const policy = policyFor(this.opts.targetPolicy, ns).entries;
-        return createIfAbsent(client, jobs(ns), runnerJob(lt, this.opts.runner, secretEnv(lt), policy));
+        const job = runnerJob(lt, this.opts.runner, {
+          secretEnv: secretEnv(lt),
+          policy: policyFor(this.opts.targetPolicy, ns).entries,
+          activeDeadlineSeconds: activeDeadlineSeconds(
+            lt,
+            this.opts.runner.startDeadlineSeconds,
+            DEFAULT_LINGER_SECONDS,
+          ),
+        });
+        return createIfAbsent(client, jobs(ns), job);
       }
       case 'startRunners':
         return this.runnerCalls(observed, action.indexes, '/start', { startAt: action.startAt });

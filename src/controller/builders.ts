@@ -96,13 +96,18 @@ export interface SecretEnv {
   key: string;
 }
 
-export function runnerJob(
-  lt: OwnedLoadTest,
-  opts: RunnerPodOptions,
-  secretEnv: SecretEnv[] = [],
+/** What one LoadTest's runner Job gets beyond the operator's pod options. */
+export interface RunnerJobParts {
+  /** Database URLs behind Secret references. */
+  secretEnv?: SecretEnv[];
   /** The connection policy entries the runner enforces at every connect (connection-policy.ts). */
-  policy?: readonly string[],
-): V1Job {
+  policy?: readonly string[];
+  /** From the plan (guardrails.ts): no runner outlives its test by much, whatever happens. */
+  activeDeadlineSeconds?: number;
+}
+
+export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: RunnerJobParts = {}): V1Job {
+  const { secretEnv = [], policy, activeDeadlineSeconds } = parts;
   const runners = lt.spec.runners ?? 1;
   const n = names(lt.metadata.name);
   const labels = baseLabels(lt.metadata.name, 'runner');
@@ -122,6 +127,7 @@ export function runnerJob(
       // A crashed shard is not retried (its load would double) and does not fail the others: per-index limits.
       backoffLimitPerIndex: 0,
       maxFailedIndexes: runners,
+      ...(activeDeadlineSeconds ? { activeDeadlineSeconds } : {}),
       template: {
         metadata: { labels },
         spec: {

@@ -13,6 +13,7 @@ import { startListWatch } from '../kube/list-watch.js';
 import { createLogger } from '../observability/log.js';
 import { Actor } from './act.js';
 import { controlKeyFrom } from './control-token.js';
+import { type Guardrails, parseGuardrails } from './guardrails.js';
 import { LeaderElector } from './leader.js';
 import { ControllerMetrics } from './metrics.js';
 import { DEFAULT_SETTINGS } from './model.js';
@@ -48,6 +49,14 @@ function targetPolicyFrom(text: string | undefined): TargetPolicy | undefined {
     return parseTargetPolicy(text);
   } catch (error) {
     throw new UsageError(`STAMPEDE_TARGET_ALLOWLIST: ${(error as Error).message}`);
+  }
+}
+
+function guardrailsFrom(json: string | undefined): Guardrails {
+  try {
+    return parseGuardrails(json);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
 }
 
@@ -120,7 +129,8 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
       ...runnerPodSettings(env.STAMPEDE_RUNNER_POD),
     },
   });
-  const reconciler = new Reconciler(observer, actor, settings, metrics, log, targetPolicy);
+  const guardrails = guardrailsFrom(env.STAMPEDE_GUARDRAILS);
+  const reconciler = new Reconciler(observer, actor, settings, metrics, log, targetPolicy, guardrails);
   const queue = new WorkQueue();
   const namespace = args.values.namespace ?? env.STAMPEDE_WATCH_NAMESPACE;
   let leading = !args.flags.has('leader-elect');

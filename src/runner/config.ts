@@ -10,6 +10,8 @@ import { policyEntryProblems } from '../protocols/connection-policy.js';
 import { MIN_CONTROL_TOKEN_LENGTH } from './control-auth.js';
 
 export const DEFAULT_CONTROL_PORT = 8765;
+/** How long a finished runner keeps its results for the controller by default (STAMPEDE_LINGER_SECONDS). */
+export const DEFAULT_LINGER_SECONDS = 300;
 
 export interface RunnerConfig {
   loadTest: LoadTest;
@@ -66,7 +68,7 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfigResult 
     problems.push(`JOB_COMPLETION_INDEX ${index} is outside 0..${total - 1} (STAMPEDE_SHARDS=${total})`);
   const port = intFrom(env, 'STAMPEDE_CONTROL_PORT', DEFAULT_CONTROL_PORT, problems, 0);
   const startDeadlineMs = intFrom(env, 'STAMPEDE_START_DEADLINE_SECONDS', 600, problems, 1) * 1000;
-  const lingerMs = intFrom(env, 'STAMPEDE_LINGER_SECONDS', 300, problems, 0) * 1000;
+  const lingerMs = intFrom(env, 'STAMPEDE_LINGER_SECONDS', DEFAULT_LINGER_SECONDS, problems, 0) * 1000;
   const controlToken = env.STAMPEDE_CONTROL_TOKEN ?? '';
   // Never echo the value: only its length says what is wrong.
   if (controlToken.length < MIN_CONTROL_TOKEN_LENGTH)

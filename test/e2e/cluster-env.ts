@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import {
   BUILD_HINT,
   type ControlPlane,
+  DEFAULT_CONTROLLERS,
   kubectl,
   missingBinaries,
   repoRoot,
@@ -56,12 +57,22 @@ export interface ClusterEnv {
   stop(): Promise<void>;
 }
 
-export async function startClusterEnv(): Promise<ClusterEnv> {
+export interface ClusterEnvOptions {
+  /** kube-controller-manager controllers beyond DEFAULT_CONTROLLERS, e.g. resourcequota-controller. */
+  extraControllers?: string[];
+}
+
+export async function startClusterEnv(options: ClusterEnvOptions = {}): Promise<ClusterEnv> {
   const missing = missingBinaries();
   if (missing.length)
     throw new Error(`control-plane binaries missing (${missing.join(', ')}): run \`${BUILD_HINT}\``);
   const workDir = mkdtempSync(join(tmpdir(), 'stampede-e2e-'));
-  const cp = await startControlPlane({ workDir: join(workDir, 'cp') });
+  const cp = await startControlPlane({
+    workDir: join(workDir, 'cp'),
+    ...(options.extraControllers
+      ? { controllers: [...DEFAULT_CONTROLLERS, ...options.extraControllers] }
+      : {}),
+  });
   const run = (args: string[], input?: string) => kubectl(cp, args, input);
   await run([
     'apply',

@@ -24,7 +24,8 @@ describe('security on a real control plane', () => {
   let env: ClusterEnv;
   let target: TestServer;
   beforeAll(async () => {
-    env = await startClusterEnv();
+    // The quota controller counts pods, so a ResourceQuota can hold a LoadTest's second runner back.
+    env = await startClusterEnv({ extraControllers: ['resourcequota-controller'] });
     target = await startServer((_req, res) => res.end('ok'));
     await env.kubectl(['create', 'namespace', NS]);
     // Long enough that a runner kept waiting for its sibling stays up while the test knocks on it.
@@ -113,5 +114,95 @@ describe('security on a real control plane', () => {
     expect(target.requests).toBe(0);
     await env.kubectl(['delete', 'lt', name, '-n', NS, '--wait=false']);
     await env.kubectl(['delete', 'resourcequota', 'one-pod', '-n', NS]);
+  }, 120_000);
+
+  const noJob = async (name: string) =>
+    expect(
+      (
+        await env.kubectl(['get', 'jobs', '-n', NS, '-l', `stampede.dev/loadtest=${name}`, '-o', 'name'])
+      ).trim(),
+    ).toBe('');
+
+  it('a templated target and a ?host= PostgreSQL URL outside the policy fail before any runner starts', async () => {
+    const flow = [{ request: { url: 'http://evil.example/item/${vu}' } }];
+    await env.kubectl(
+      ['apply', '-f', '-'],
+      loadTest('templated', {
+        target: { baseURL: target.url },
+        postgres: { url: 'postgres://app@127.0.0.1:5432/shop?host=db.elsewhere.example' },
+        scenarios: { s: { executor: 'constant-vus', vus: 1, duration: '2s', flow } },
+      }),
+    );
+    const lt = await env.waitForPhase('templated', ['Failed', 'Succeeded'], 60_000, NS);
+    expect(lt.status?.phase).toBe('Failed');
+    expect(lt.status?.message).toMatch(
+      /spec\.postgres\.url: host db\.elsewhere\.example is not allowed by the operator's target policy/,
+    );
+    expect(lt.status?.message).toMatch(
+      /spec\.scenarios\.s\.flow\[0\]\.request\.url: host evil\.example is not allowed/,
+    );
+    await noJob('templated');
+  }, 90_000);
+
+  it('a LoadTest over a guardrail fails with PolicyViolation naming the limit, before any runner starts', async () => {
+    await env.kubectl(
+      ['apply', '-f', '-'],
+      loadTest('too-big', {
+        runners: 25,
+        target: { baseURL: target.url },
+        scenarios: {
+          s: { executor: 'constant-vus', vus: 1, duration: '5h', flow: [{ request: { url: '/' } }] },
+        },
+      }),
+    );
+    const lt = await env.waitForPhase('too-big', ['Failed', 'Succeeded'], 60_000, NS);
+    expect(lt.status?.phase).toBe('Failed');
+    expect(lt.status?.message).toMatch(
+      /spec\.runners: 25 runners exceed the operator's limit guardrails\.maxRunners=20/,
+    );
+    expect(lt.status?.message).toMatch(/over the operator's limit guardrails\.maxDurationSeconds=14400/);
+    const events = await env.kubectl([
+      'get',
+      'events',
+      '-n',
+      NS,
+      '--field-selector',
+      'involvedObject.name=too-big',
+      '-o',
+      'json',
+    ]);
+    expect(events).toMatch(/"reason": "PolicyViolation"/);
+    await noJob('too-big');
+  }, 90_000);
+
+  it('a runner refuses a database URL from a Secret whose ?host= leaves the policy, and the status says why', async () => {
+    const password = 'pg-password-7d1f0c';
+    await env.kubectl([
+      ...['create', 'secret', 'generic', 'db', '-n', NS],
+      `--from-literal=url=postgres://app:${password}@127.0.0.1:5432/shop?host=db.elsewhere.example`,
+    ]);
+    await env.kubectl(
+      ['apply', '-f', '-'],
+      loadTest('pg-host', {
+        target: { baseURL: target.url },
+        postgres: { urlFrom: { secretKeyRef: { name: 'db', key: 'url' } } },
+        scenarios: {
+          s: {
+            executor: 'shared-iterations',
+            vus: 1,
+            iterations: 3,
+            flow: [{ name: 'q', pg: { query: 'SELECT 1' } }],
+          },
+        },
+      }),
+    );
+    const lt = await env.waitForPhase('pg-host', ['Failed', 'Succeeded', 'Aborted'], 90_000, NS);
+    expect(lt.status?.message).toMatch(
+      /3 request\(s\) refused by the target policy \(s\/q: postgres:\/\/app:\*\*\*@127\.0\.0\.1:5432\/shop: connection refused by the target policy: db\.elsewhere\.example: no policy entry allows this host\)/,
+    );
+    const report = await env.kubectl(['get', 'configmap', 'pg-host-report', '-n', NS, '-o', 'json']);
+    expect(report).toMatch(/policy_denied/);
+    expect(report).not.toContain(password);
+    expect(JSON.stringify(lt)).not.toContain(password);
   }, 120_000);
 });
