@@ -20,6 +20,7 @@ import { DEFAULT_SETTINGS } from './model.js';
 import { LABEL_COMPONENT, LABEL_LOADTEST } from './names.js';
 import { Observer } from './observe.js';
 import { loadTestCollection } from './paths.js';
+import { parsePrometheusPolicy } from './prometheus-policy.js';
 import { WorkQueue } from './queue.js';
 import { Reconciler } from './reconciler.js';
 import { parseRunnerPodSettings } from './runner-pod-settings.js';
@@ -49,6 +50,15 @@ function targetPolicyFrom(text: string | undefined): TargetPolicy | undefined {
     return parseTargetPolicy(text);
   } catch (error) {
     throw new UsageError(`STAMPEDE_TARGET_ALLOWLIST: ${(error as Error).message}`);
+  }
+}
+
+/** Runs a parser of the operator's configuration; its error becomes a usage error (exit 2). */
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
 }
 
@@ -130,7 +140,17 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
     },
   });
   const guardrails = guardrailsFrom(env.STAMPEDE_GUARDRAILS);
-  const reconciler = new Reconciler(observer, actor, settings, metrics, log, targetPolicy, guardrails);
+  const prometheus = usage(() => parsePrometheusPolicy(env.STAMPEDE_PROMETHEUS_URLS));
+  const reconciler = new Reconciler(
+    observer,
+    actor,
+    settings,
+    metrics,
+    log,
+    targetPolicy,
+    guardrails,
+    prometheus,
+  );
   const queue = new WorkQueue();
   const namespace = args.values.namespace ?? env.STAMPEDE_WATCH_NAMESPACE;
   let leading = !args.flags.has('leader-elect');

@@ -8,6 +8,7 @@ import { type Guardrails, guardrailViolations } from './guardrails.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { ControllerSettings, Decision, Observed } from './model.js';
 import type { Observer } from './observe.js';
+import { type PrometheusPolicy, parsePrometheusPolicy, refusedPrometheus } from './prometheus-policy.js';
 import { failedBeforeStart } from './runner-spec.js';
 import { policyFor, refusedTargets, type TargetPolicy } from './target-policy.js';
 
@@ -24,6 +25,7 @@ export class Reconciler {
     private readonly log: Logger,
     private readonly targetPolicy: TargetPolicy | undefined = undefined,
     private readonly guardrails: Guardrails = {},
+    private readonly prometheusPolicy: PrometheusPolicy = parsePrometheusPolicy(''),
   ) {}
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -69,7 +71,10 @@ export class Reconciler {
       const problems = result.problems.map((p) => `${p.path}: ${p.message}`);
       return failedBeforeStart(observed.loadTest, 'InvalidSpec', problems.join('; '));
     }
-    const refused = refusedTargets(result.loadTest, policyFor(this.targetPolicy, metadata.namespace));
+    const refused = [
+      ...refusedTargets(result.loadTest, policyFor(this.targetPolicy, metadata.namespace)),
+      ...refusedPrometheus(result.loadTest, this.prometheusPolicy),
+    ];
     if (refused.length) return failedBeforeStart(observed.loadTest, 'TargetNotAllowed', refused.join('; '));
     const over = guardrailViolations(result.loadTest, this.guardrails);
     if (over.length) return failedBeforeStart(observed.loadTest, 'PolicyViolation', over.join('; '));

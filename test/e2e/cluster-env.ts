@@ -129,6 +129,8 @@ export async function startClusterEnv(options: ClusterEnvOptions = {}): Promise<
             STAMPEDE_LOG_LEVEL: 'debug',
             STAMPEDE_CONTROL_KEY: controlKey,
             STAMPEDE_TARGET_ALLOWLIST: '127.0.0.0/8',
+            // Test Prometheus servers listen on 127.0.0.1, any port.
+            STAMPEDE_PROMETHEUS_URLS: 'http://127.0.0.1',
             ...extraEnv,
           },
         },

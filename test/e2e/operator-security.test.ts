@@ -144,6 +144,32 @@ describe('security on a real control plane', () => {
     await noJob('templated');
   }, 90_000);
 
+  it('a Prometheus URL the operator did not allow fails before any runner starts, and is never queried', async () => {
+    const probe = await startServer((_req, res) => res.end('{}'));
+    try {
+      await env.kubectl(
+        ['apply', '-f', '-'],
+        loadTest('prom-ssrf', {
+          target: { baseURL: target.url },
+          scenarios: {
+            s: { executor: 'constant-vus', vus: 1, duration: '2s', flow: [{ request: { url: '/' } }] },
+          },
+          // 127.0.0.2 is outside the allowed http://127.0.0.1 (cluster-env's STAMPEDE_PROMETHEUS_URLS).
+          analysis: { prometheus: { url: `http://127.0.0.2:${probe.port}/internal` } },
+        }),
+      );
+      const lt = await env.waitForPhase('prom-ssrf', ['Failed', 'Succeeded'], 60_000, NS);
+      expect(lt.status?.phase).toBe('Failed');
+      expect(lt.status?.message).toMatch(
+        /spec\.analysis\.prometheus\.url: http:\/\/127\.0\.0\.2:\d+\/internal is not a Prometheus URL the operator allows \(targetPolicy\.prometheusURLs: http:\/\/127\.0\.0\.1\)/,
+      );
+      await noJob('prom-ssrf');
+      expect(probe.requests).toBe(0);
+    } finally {
+      await probe.close();
+    }
+  }, 90_000);
+
   it('a LoadTest over a guardrail fails with PolicyViolation naming the limit, before any runner starts', async () => {
     await env.kubectl(
       ['apply', '-f', '-'],
