@@ -1,5 +1,7 @@
 /** `stampede run FILE`: validate, run locally, print the summary, write the report, exit with a verdict code. */
+
 import { availableParallelism } from 'node:os';
+import { redactUrl } from '../api/redact.js';
 import { parseTargetPolicy, refusedTargets } from '../controller/target-policy.js';
 import type { ShardPolicy } from '../engine/shard-runner.js';
 import { runLocal } from '../local/coordinator.js';
@@ -91,7 +93,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const demoProcess = demo ? await startDemoProcess(demoArgs) : undefined;
   if (demoProcess) {
     process.stderr.write(
-      `demo target started at ${demoProcess.url} (replacing ${loadTest.spec.target.baseURL})\n`,
+      `demo target started at ${demoProcess.url} (replacing ${redactUrl(loadTest.spec.target.baseURL)})\n`,
     );
     loadTest.spec.target.baseURL = demoProcess.url;
   }
@@ -107,7 +109,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   const env = { ...(loadTest.spec.env ?? {}), ...envOverrides };
   process.stderr.write(
-    `running ${loadTest.metadata.name}: ${Object.keys(loadTest.spec.scenarios).length} scenario(s) against ${loadTest.spec.target.baseURL} with ${workers} worker(s)\n`,
+    `running ${loadTest.metadata.name}: ${Object.keys(loadTest.spec.scenarios).length} scenario(s) against ${redactUrl(loadTest.spec.target.baseURL)} with ${workers} worker(s)\n`,
   );
   try {
     const { summary } = await runLocal({

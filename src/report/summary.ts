@@ -2,8 +2,10 @@
  * The summary model: everything a report needs, computed once from merged data. summary.json is this object;
  * the markdown, CSV, JUnit and console renderers only format it.
  */
+
 import type { SummaryAnalysis } from '../analysis/model.js';
 import { scalabilityOf } from '../analysis/run-scalability.js';
+import { redactUrl } from '../api/redact.js';
 import type { ScenarioPlan } from '../engine/executor.js';
 import { type ErrorClass, emptyErrorCounts } from '../metrics/error-class.js';
 import { createHistogram, type LatencyStats, latencyStats } from '../metrics/histogram.js';
@@ -198,7 +200,8 @@ export function buildSummary(input: SummaryInput): Summary {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     kind: 'StampedeSummary',
     loadTest: { name: input.name, ...(input.namespace ? { namespace: input.namespace } : {}) },
-    target: input.target,
+    // Reports travel: the base URL's credentials and query values stay out of them.
+    target: redactUrl(input.target),
     startedAt: new Date(run.startedAtMs).toISOString(),
     finishedAt: new Date(input.finishedAtMs).toISOString(),
     durationSeconds: round(seconds),
