@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -46,6 +46,8 @@ export interface ClusterEnv {
   kubectl(args: string[], input?: string): Promise<string>;
   startController(extraArgs?: string[], extraEnv?: Record<string, string>): ChildProcess;
   stopController(): Promise<void>;
+  /** Everything every controller run of this environment logged. */
+  controllerLogs(): string;
   /** The LoadTest as JSON; undefined once it is gone. */
   getLoadTest(name: string, namespace?: string): Promise<LoadTestObject | undefined>;
   waitForPhase(
@@ -60,6 +62,8 @@ export interface ClusterEnv {
 export interface ClusterEnvOptions {
   /** kube-controller-manager controllers beyond DEFAULT_CONTROLLERS, e.g. resourcequota-controller. */
   extraControllers?: string[];
+  /** Runner pods get 127.0.<podSubnet>.N (default 77). */
+  podSubnet?: number;
 }
 
 export async function startClusterEnv(options: ClusterEnvOptions = {}): Promise<ClusterEnv> {
@@ -93,6 +97,7 @@ export async function startClusterEnv(options: ClusterEnvOptions = {}): Promise<
     kubeconfigPath: cp.kubeconfigPath,
     projectRoot: ROOT,
     workDir: join(workDir, 'pods'),
+    ...(options.podSubnet !== undefined ? { ipSubnet: options.podSubnet } : {}),
   });
   let controller: ChildProcess | undefined;
   let controllerRuns = 0;
@@ -136,6 +141,11 @@ export async function startClusterEnv(options: ClusterEnvOptions = {}): Promise<
         },
       );
       return controller;
+    },
+    controllerLogs() {
+      return Array.from({ length: controllerRuns }, (_, i) =>
+        readFileSync(join(workDir, `controller-${i + 1}.log`), 'utf8'),
+      ).join('');
     },
     async stopController() {
       const c = controller;

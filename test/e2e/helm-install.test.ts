@@ -140,6 +140,52 @@ describe('the Helm chart renders', () => {
     ]);
   });
 
+  it('an optional NetworkPolicy lets only the controller and Prometheus reach runner pods', async () => {
+    expect(find(await render(), 'NetworkPolicy')).toEqual([]);
+    const objects = await render([
+      ...[
+        '--set',
+        'networkPolicy.enabled=true',
+        '--set-json',
+        'networkPolicy.namespaces=["team-a","team-b"]',
+      ],
+    ]);
+    const policies = find(objects, 'NetworkPolicy');
+    expect(policies.map((p) => p.metadata.namespace)).toEqual(['team-a', 'team-b']);
+    expect(policies[0]).toMatchObject({
+      spec: {
+        podSelector: { matchLabels: { 'stampede.dev/component': 'runner' } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': RELEASE_NS } },
+                podSelector: { matchLabels: { 'app.kubernetes.io/component': 'controller' } },
+              },
+              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+            ],
+            ports: [{ port: 8765, protocol: 'TCP' }],
+          },
+        ],
+      },
+    });
+  });
+
+  it('creating LoadTests comes only with edit/admin, which can already create Pods (see docs/security.md)', async () => {
+    const objects = await render();
+    const labels = (name: string) =>
+      find(objects, 'ClusterRole', name)[0]?.metadata as { labels: Record<string, string> };
+    const edit = labels(`${RELEASE_NS}-stampede-edit`).labels;
+    expect(edit['rbac.authorization.k8s.io/aggregate-to-edit']).toBe('true');
+    expect(edit['rbac.authorization.k8s.io/aggregate-to-admin']).toBe('true');
+    expect(edit['rbac.authorization.k8s.io/aggregate-to-view']).toBeUndefined();
+    const [view] = find(objects, 'ClusterRole', `${RELEASE_NS}-stampede-view`);
+    expect(view?.rules).toEqual([
+      { apiGroups: ['stampede.dev'], resources: ['loadtests'], verbs: ['get', 'list', 'watch'] },
+    ]);
+  });
+
   it('with watchNamespace grants a Role in that namespace only and passes --namespace', async () => {
     const objects = await render(['--set', 'watchNamespace=team-a']);
     expect(find(objects, 'ClusterRole').map((o) => o.metadata.name)).toEqual([

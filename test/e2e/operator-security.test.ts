@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startServer, type TestServer } from '../helpers/http-server.js';
@@ -19,13 +20,26 @@ const loadTest = (name: string, spec: Record<string, unknown>) =>
     spec,
   });
 
-/** On a real control plane, with the process kubelet running runner pods on 127.0.77.x. */
+/** Every report file, report.html.gz (binaryData) unpacked, so a grep sees what a reader would. */
+function reportText(json: string): string {
+  const cm = JSON.parse(json) as { data?: Record<string, string>; binaryData?: Record<string, string> };
+  const packed = Object.values(cm.binaryData ?? {}).map((b64) =>
+    gunzipSync(Buffer.from(b64, 'base64')).toString(),
+  );
+  return [...Object.values(cm.data ?? {}), ...packed].join('\n');
+}
+
+/** On a real control plane, with the process kubelet running runner pods on 127.0.<subnet>.x. */
 describe('security on a real control plane', () => {
   let env: ClusterEnv;
   let target: TestServer;
   beforeAll(async () => {
     // The quota controller counts pods, so a ResourceQuota can hold a LoadTest's second runner back.
-    env = await startClusterEnv({ extraControllers: ['resourcequota-controller'] });
+    // Pod IPs on a loopback subnet of its own, so a runner of another test run cannot answer for ours.
+    env = await startClusterEnv({
+      extraControllers: ['resourcequota-controller'],
+      podSubnet: 100 + Math.floor(Math.random() * 100),
+    });
     target = await startServer((_req, res) => res.end('ok'));
     await env.kubectl(['create', 'namespace', NS]);
     // Long enough that a runner kept waiting for its sibling stays up while the test knocks on it.
@@ -229,6 +243,84 @@ describe('security on a real control plane', () => {
     const report = await env.kubectl(['get', 'configmap', 'pg-host-report', '-n', NS, '-o', 'json']);
     expect(report).toMatch(/policy_denied/);
     expect(report).not.toContain(password);
-    expect(JSON.stringify(lt)).not.toContain(password);
+    expect(JSON.stringify(lt.status)).not.toContain(password);
   }, 120_000);
+
+  it('no secret in status, Events, the report ConfigMap, runner /metrics or the controller log', async () => {
+    const secrets = {
+      userinfo: 'e2e-userinfo-3b8c',
+      authorization: 'e2e-authz-4c9d',
+      cookie: 'e2e-cookie-5d0e',
+      query: 'e2e-query-6e1f',
+      feederRow: 'e2e-feeder-row-7f2a',
+    };
+    const seen: string[] = [];
+    const app = await startServer((req, res) => {
+      seen.push(JSON.stringify(req.headers) + req.url);
+      res.end('ok');
+    });
+    try {
+      const name = 'secret-grep';
+      await env.kubectl(
+        ['apply', '-f', '-'],
+        loadTest(name, {
+          target: {
+            baseURL: `http://probe:${secrets.userinfo}@127.0.0.1:${app.port}`,
+            headers: { authorization: `Bearer ${secrets.authorization}`, cookie: `s=${secrets.cookie}` },
+          },
+          feeders: { users: { inline: [{ name: secrets.feederRow }] } },
+          scenarios: {
+            s: {
+              executor: 'constant-vus',
+              vus: 2,
+              duration: '3s',
+              flow: [
+                { request: { url: `/search?apikey=${secrets.query}` }, think: { constant: '50ms' } },
+                {
+                  name: 'me',
+                  request: { url: '/me', headers: { 'x-user': '${data.users.name}' } },
+                  check: { status: 201 },
+                },
+              ],
+            },
+          },
+        }),
+      );
+      const pod = await pollUntil('the runner pod running', 60_000, async () => {
+        const pods = JSON.parse(
+          await env.kubectl(['get', 'pods', '-n', NS, '-l', `stampede.dev/loadtest=${name}`, '-o', 'json']),
+        ) as { items: PodJson[] };
+        return pods.items.find((p) => p.status?.podIP);
+      });
+      const metrics = await pollUntil('runner metrics with requests', 30_000, async () => {
+        const text = await (await fetch(`http://${pod.status?.podIP}:8765/metrics`)).text();
+        return text.includes('apikey') ? text : undefined;
+      });
+      const lt = await env.waitForPhase(name, ['Succeeded', 'Failed', 'Aborted'], 90_000, NS);
+      expect(seen.join('\n')).toContain(secrets.authorization);
+      expect(seen.join('\n')).toContain(secrets.feederRow);
+      const outputs: Record<string, string> = {
+        status: JSON.stringify(lt.status),
+        events: await env.kubectl([
+          'get',
+          'events',
+          '-n',
+          NS,
+          '--field-selector',
+          `involvedObject.name=${name}`,
+          '-o',
+          'json',
+        ]),
+        report: reportText(await env.kubectl(['get', 'configmap', `${name}-report`, '-n', NS, '-o', 'json'])),
+        metrics,
+        controllerLog: env.controllerLogs(),
+      };
+      expect(outputs.report).toContain('apikey=***');
+      for (const [where, text] of Object.entries(outputs))
+        for (const [what, secret] of Object.entries(secrets))
+          expect(text.includes(secret), `${what} secret appears in ${where}`).toBe(false);
+    } finally {
+      await app.close();
+    }
+  }, 150_000);
 });
