@@ -4,8 +4,8 @@
  * Pure: environment in, config or problems out.
  */
 import type { LoadTest } from '../api/schema.js';
-import { validateLoadTest } from '../api/validate.js';
 import type { ShardPolicy } from '../engine/shard-runner.js';
+import { validateLoadTest } from '../manifest/validate.js';
 import { policyEntryProblems } from '../protocols/connection-policy.js';
 import { MIN_CONTROL_TOKEN_LENGTH } from './control-auth.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addTargetResources } from '../../src/analysis/index.js';
-import { validateLoadTest } from '../../src/api/validate.js';
+import { validateLoadTest } from '../../src/manifest/validate.js';
 import { startServer } from '../helpers/http-server.js';
 import { summaryFixture } from '../helpers/summary-fixture.js';
 

@@ -7,7 +7,7 @@
  * connection; with fewer, VUs share one pool per origin.
  */
 import type { ConnectGuard } from '../connect-guard.js';
-import type { HttpRequest, HttpResponse } from '../http.js';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
 import type { Http1Connection } from './connection.js';
 import { HTTP1_ERROR_CODES, Http1Error } from './errors.js';
 import { type ConnectionRegistry, Http1Pool } from './pool.js';

@@ -3,7 +3,7 @@
  * than VUs, VUs share a larger pool and wait in a FIFO queue for a free connection.
  */
 import type { LookupFunction } from 'node:net';
-import type { HttpRequest, HttpResponse } from '../http.js';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { type ConnectionOwner, Http1Connection, type Resolve } from './connection.js';
 
 /** What a pool reports to the client: every live connection, so one sweeper can check all deadlines. */

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { validateLoadTest } from '../../../src/api/validate.js';
 import { runnerJob } from '../../../src/controller/builders.js';
 import {
   activeDeadlineSeconds,
@@ -7,6 +6,7 @@ import {
   guardrailViolations,
   parseGuardrails,
 } from '../../../src/controller/guardrails.js';
+import { validateLoadTest } from '../../../src/manifest/validate.js';
 
 const lt = (spec: Record<string, unknown>) => {
   const r = validateLoadTest({
