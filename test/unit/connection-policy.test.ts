@@ -30,6 +30,9 @@ describe('connection policy', () => {
     expect(p.refuse('evil.example', '169.254.169.254')).toMatch(/link-local/);
     expect(p.refuse('api.shop.svc', '10.96.0.1')).toMatch(/API server/);
     expect(p.refuse('kubernetes.default.svc', '10.96.0.1')).toMatch(/API server/);
+    // Spellings of the metadata address: IPv4-mapped IPv6 (a decimal host is normalized by URL first).
+    expect(p.refuse('[::ffff:a9fe:a9fe]', '::ffff:a9fe:a9fe')).toMatch(/link-local/);
+    expect(p.refuse(new URL('http://2852039166/').hostname, '169.254.169.254')).toMatch(/link-local/);
     const named = connectionPolicy(['kubernetes.default.svc', '10.96.0.1/32'], '10.96.0.1');
     expect(named.refuse('kubernetes.default.svc', '10.96.0.1')).toBeUndefined();
   });
