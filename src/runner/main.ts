@@ -104,7 +104,10 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
     config.port,
     config.controlToken,
   );
-  log.info({ shard, host: config.host, port: boundPort(server) }, 'runner ready');
+  log.info(
+    { shard, host: config.host, port: boundPort(server), policy: config.policy?.entries ?? 'none' },
+    'runner ready',
+  );
 
   let lingerMs = config.lingerMs;
   process.once('SIGTERM', () => {
