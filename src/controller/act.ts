@@ -39,6 +39,8 @@ export interface ActorOptions {
   /** The installer's target policy; runners enforce it (or their namespace's default) at every connect. */
   targetPolicy?: TargetPolicy;
   runnerPort?: number;
+  /** The clock for Event timestamps (tests pass a fixed one). */
+  now?: () => Date;
 }
 
 async function createIfAbsent(client: KubeClient, path: string, body: unknown): Promise<void> {
@@ -146,7 +148,7 @@ export class Actor {
         return createIfAbsent(client, configMaps(ns), reportConfigMap(lt, files, binaryFiles));
       }
       case 'event': {
-        const now = new Date().toISOString();
+        const now = (this.opts.now ?? (() => new Date()))().toISOString();
         // Events are for people; failing to record one must not fail the reconcile.
         await client
           .create(events(ns), {
