@@ -94,6 +94,8 @@ export interface SecretEnv {
   name: string;
   secret: string;
   key: string;
+  /** The pod starts even when the Secret lacks this key (ca.crt of a TLS Secret). */
+  optional?: boolean;
 }
 
 /** What one LoadTest's runner Job gets beyond the operator's pod options. */
@@ -167,7 +169,9 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: Runn
                 },
                 ...secretEnv.map((e) => ({
                   name: e.name,
-                  valueFrom: { secretKeyRef: { name: e.secret, key: e.key } },
+                  valueFrom: {
+                    secretKeyRef: { name: e.secret, key: e.key, ...(e.optional ? { optional: true } : {}) },
+                  },
                 })),
               ],
               ports: [{ name: 'control', containerPort: CONTROL_PORT }],

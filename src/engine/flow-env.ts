@@ -3,7 +3,7 @@ import type { PgUrlSource } from '../api/pg-url.js';
 import type { StepRecorder } from '../metrics/recorder.js';
 import type { StepProtocol } from '../metrics/snapshot.js';
 import type { ConnectGuard } from '../protocols/connect-guard.js';
-import type { HttpClient } from '../protocols/http.js';
+import type { HttpClient, TlsMaterial } from '../protocols/http.js';
 import type { PgPool } from '../protocols/postgres.js';
 import type { IterationState, VU } from './vu.js';
 
@@ -16,6 +16,10 @@ export interface FlowEnv {
     headers: Record<string, string>;
     timeoutMs: number;
     insecureSkipTLSVerify: boolean;
+    /** CA bundle, client certificate and SNI name from spec.target.tls, read once per shard. */
+    tls?: TlsMaterial;
+    /** HTTP steps go over HTTP/2: their steps are recorded as protocol `http2`. */
+    http2?: boolean;
   };
   http: HttpClient;
   /** The connection policy for connections a step opens itself (WebSocket); none: connect anywhere. */

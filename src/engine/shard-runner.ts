@@ -11,7 +11,7 @@ import { ShardRecorder } from '../metrics/recorder.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { ConnectGuard } from '../protocols/connect-guard.js';
 import { connectionPolicy } from '../protocols/connection-policy.js';
-import { HttpClient } from '../protocols/http.js';
+import { HttpClient, type TlsMaterial } from '../protocols/http.js';
 import { PgPools } from '../protocols/postgres.js';
 import type { ScenarioPlan } from './executor.js';
 import { EXECUTOR_REGISTRY } from './executors/index.js';
@@ -22,6 +22,7 @@ import { resolvePgUrl } from './pg-url.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
 import { firstVuId, type Shard, shareOf } from './shard.js';
 import type { StopStepping } from './stepping.js';
+import { readTlsMaterial } from './tls-material.js';
 
 export const DEFAULT_REQUEST_TIMEOUT = '10s';
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -70,6 +71,7 @@ export class ShardRunner {
   readonly plans: ScenarioPlan[];
   readonly recorder: ShardRecorder;
   private readonly http: HttpClient;
+  private readonly tls: TlsMaterial | undefined;
   private readonly pg: PgPools;
   private readonly guard: ConnectGuard | undefined;
   private readonly live: Set<{ abort(): void }>[] = [];
@@ -88,6 +90,7 @@ export class ShardRunner {
       threads: options.threads,
     });
     const totalVUs = this.plans.reduce((sum, p) => sum + p.maxVUs, 0);
+    this.tls = readTlsMaterial(loadTest, options.baseDir);
     this.guard = shardGuard(options.policy);
     const guard = this.guard ? { guard: this.guard } : {};
     this.http = new HttpClient({
@@ -96,6 +99,11 @@ export class ShardRunner {
       vus: Math.max(1, totalVUs),
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
       insecureSkipTLSVerify: loadTest.spec.target.insecureSkipTLSVerify ?? false,
+      tls: this.tls,
+      // HTTP/2 multiplexes every VU's streams over a few sessions: one per shard unless connections says.
+      ...(loadTest.spec.target.http2
+        ? { http2: { connections: loadTest.spec.target.connections ?? 1 } }
+        : {}),
     });
     const postgres = pgPoolOptions(loadTest.spec.postgres);
     // The pool size is for the whole test; each shard opens its exact share, at least one.
@@ -194,6 +202,8 @@ export class ShardRunner {
         headers: loadTest.spec.target.headers ?? {},
         timeoutMs: durationUs(loadTest.spec.target.timeout ?? DEFAULT_REQUEST_TIMEOUT) / 1000,
         insecureSkipTLSVerify: loadTest.spec.target.insecureSkipTLSVerify ?? false,
+        http2: loadTest.spec.target.http2 ?? false,
+        ...(this.tls ? { tls: this.tls } : {}),
       },
       http: this.http,
       ...(this.guard ? { guard: this.guard } : {}),

@@ -179,6 +179,7 @@ class WsExchange implements WsListener {
         subprotocols: step.subprotocols,
         connectTimeoutMs: step.connectTimeoutMs,
         insecureSkipTLSVerify: step.env.target.insecureSkipTLSVerify,
+        ...(step.env.target.tls ? { tls: step.env.target.tls } : {}),
         ...(step.env.guard ? { guard: step.env.guard } : {}),
       },
       this,

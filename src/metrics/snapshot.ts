@@ -9,7 +9,8 @@ export const SNAPSHOT_SCHEMA_VERSION = 1;
 
 export type LoadModel = 'open' | 'closed';
 
-export type StepProtocol = 'http' | 'ws' | 'pg';
+/** `http2`: an HTTP step sent over HTTP/2 (spec.target.http2); it has statuses like `http`. */
+export type StepProtocol = 'http' | 'http2' | 'ws' | 'pg';
 
 export interface StepSnapshot {
   scenario: string;

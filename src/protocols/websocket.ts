@@ -8,6 +8,7 @@
 import WebSocket from 'ws';
 import { classifyError, type FixedErrorClass } from '../metrics/error-class.js';
 import type { ConnectGuard } from './connect-guard.js';
+import type { TlsMaterial } from './tls/settings.js';
 
 export interface WsListener {
   /** The handshake completed `connectUs` after the attempt began. */
@@ -27,6 +28,8 @@ export interface WsConnectOptions {
   insecureSkipTLSVerify: boolean;
   /** The connection policy, checked where the socket connects; none: connect anywhere. */
   guard?: ConnectGuard;
+  /** CA bundle, client certificate and SNI name for wss:, as for HTTPS. */
+  tls?: TlsMaterial;
 }
 
 /**
@@ -72,6 +75,10 @@ export class WsConnection {
         followRedirects: false,
         ...(options.guard ? { lookup: options.guard.lookup } : {}),
         ...(options.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}),
+        ...(options.tls?.ca ? { ca: options.tls.ca } : {}),
+        ...(options.tls?.cert ? { cert: options.tls.cert } : {}),
+        ...(options.tls?.key ? { key: options.tls.key } : {}),
+        ...(options.tls?.serverName ? { servername: options.tls.serverName } : {}),
       }) as OwnedSocket;
     } catch (error) {
       this.socket = undefined;

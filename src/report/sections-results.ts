@@ -13,7 +13,7 @@ export function stepsSection(s: Summary): string[] {
     markdownTable(
       ['Step', 'Requests', 'RPS', 'Mean', 'p50', 'p90', 'p95', 'p99', 'Max', 'Errors'],
       s.steps.map((st) => [
-        `${st.scenario}/${st.step}`,
+        `${st.scenario}/${st.step}${st.protocol === 'http2' ? ' (HTTP/2)' : ''}`,
         fmtCount(st.requests),
         fmtRate(st.rps),
         ...latencyCells(st),

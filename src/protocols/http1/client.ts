@@ -1,5 +1,5 @@
 /**
- * A minimal HTTP/1.1 client for plain `http:` origins, built for the load generator's hot path: one
+ * A minimal HTTP/1.1 client for `http:` and `https:` origins, built for the load generator's hot path: one
  * serialized Buffer per static request, one socket write per request, a parser that reads only the framing
  * headers, and one coarse sweeper timer for every timeout instead of a timer per request.
  *
@@ -8,6 +8,8 @@
  */
 import type { ConnectGuard } from '../connect-guard.js';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
+import { type TlsSettings, tlsSettings } from '../tls/settings.js';
+import { type ConnectTarget, guardedTarget } from './connect.js';
 import type { Http1Connection } from './connection.js';
 import { HTTP1_ERROR_CODES, Http1Error } from './errors.js';
 import { type ConnectionRegistry, Http1Pool } from './pool.js';
@@ -19,6 +21,8 @@ export interface Http1ClientOptions {
   connectTimeoutMs: number;
   /** The connection policy, checked at connect time; none: connect anywhere. */
   guard?: ConnectGuard;
+  /** For `https:` origins (default: verify against Node's roots, no client certificate). */
+  tls?: TlsSettings;
 }
 
 /**
@@ -29,12 +33,10 @@ const SWEEP_INTERVAL_MS = 25;
 
 interface Origin {
   hostHeader: string;
-  host: string;
-  port: number;
+  /** Shared by the origin's pools, so a TLS session ticket one connection got resumes the next connect. */
+  target: ConnectTarget;
   /** Lane pools by lane index, or one shared pool at index 0. */
   pools: Http1Pool[];
-  /** An IP-literal origin the policy refuses (Node never looks those up, so `lookup` cannot). */
-  refused: Error | undefined;
 }
 
 export class Http1Client implements ConnectionRegistry {
@@ -65,7 +67,8 @@ export class Http1Client implements ConnectionRegistry {
       return this.failed(response, new Http1Error(HTTP1_ERROR_CODES.clientClosed, 'client closed'));
     }
     const origin = this.origin(request.origin);
-    if (origin.refused) return this.failed(response, origin.refused);
+    // An IP literal the policy refuses fails at once, without opening a socket.
+    if (origin.target.refused) return this.failed(response, origin.target.refused);
     // A static step sends the same request object every time, so its bytes are serialized once.
     let payload = request.wire;
     if (payload === undefined) {
@@ -134,14 +137,15 @@ export class Http1Client implements ConnectionRegistry {
     let origin = this.origins.get(url);
     if (!origin) {
       const parsed = new URL(url);
-      origin = {
-        hostHeader: parsed.host,
+      const secure = parsed.protocol === 'https:';
+      const target: ConnectTarget = {
         // URL keeps IPv6 literals in brackets; the socket wants the bare address.
         host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
-        port: parsed.port ? Number(parsed.port) : 80,
-        pools: [],
-        refused: this.options.guard?.refuseLiteral(parsed.hostname),
+        port: parsed.port ? Number(parsed.port) : secure ? 443 : 80,
+        tls: secure ? (this.options.tls ?? tlsSettings()) : undefined,
+        ...guardedTarget(this.options.guard, parsed.hostname),
       };
+      origin = { hostHeader: parsed.host, target, pools: [] };
       this.origins.set(url, origin);
     }
     return origin;
@@ -152,8 +156,7 @@ export class Http1Client implements ConnectionRegistry {
     let pool = origin.pools[index];
     if (!pool) {
       const max = this.lanes ? 1 : this.options.connections;
-      const { connectTimeoutMs, guard } = this.options;
-      pool = new Http1Pool(this, origin.host, origin.port, max, connectTimeoutMs, guard?.lookup);
+      pool = new Http1Pool(this, origin.target, max, this.options.connectTimeoutMs);
       origin.pools[index] = pool;
     }
     return pool;

@@ -2,8 +2,8 @@
  * Up to `max` keep-alive connections to one origin. A VU lane is a pool of one; with fewer connections
  * than VUs, VUs share a larger pool and wait in a FIFO queue for a free connection.
  */
-import type { LookupFunction } from 'node:net';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
+import type { ConnectTarget } from './connect.js';
 import { type ConnectionOwner, Http1Connection, type Resolve } from './connection.js';
 
 /** What a pool reports to the client: every live connection, so one sweeper can check all deadlines. */
@@ -25,12 +25,9 @@ export class Http1Pool implements ConnectionOwner {
 
   constructor(
     private readonly registry: ConnectionRegistry,
-    private readonly host: string,
-    private readonly port: number,
+    private readonly target: ConnectTarget,
     private readonly max: number,
     private readonly connectTimeoutMs: number,
-    /** The connection policy's lookup (connect-guard.ts), when there is a policy. */
-    private readonly lookup?: LookupFunction,
   ) {}
 
   send(request: HttpRequest, payload: Buffer, response: HttpResponse, resolve: Resolve): void {
@@ -82,7 +79,7 @@ export class Http1Pool implements ConnectionOwner {
   }
 
   private open(): Http1Connection {
-    const connection = new Http1Connection(this, this.host, this.port, this.connectTimeoutMs, this.lookup);
+    const connection = new Http1Connection(this, this.target, this.connectTimeoutMs);
     this.live++;
     this.registry.added(connection);
     return connection;
