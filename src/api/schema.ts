@@ -206,7 +206,6 @@ export const Scenario = Type.Object(
       }),
     ),
     recovery: Type.Optional(Recovery),
-    tags: Type.Optional(StringMap('Tags added to every metric of this scenario')),
     flow: Type.Array(Step, { minItems: 1, maxItems: LIMITS.listItems }),
   },
   { additionalProperties: false },

@@ -50,7 +50,11 @@ export function decideFinished(observed: Observed, summary: Summary, settings: C
       : summary.thresholds.every((t) => t.passed)
         ? 'True'
         : 'False',
-    summary.thresholds.length === 0 ? 'NoThresholds' : summary.verdict === 'passed' ? 'Passed' : 'Failed',
+    summary.thresholds.length === 0
+      ? 'NoThresholds'
+      : summary.thresholds.every((t) => t.passed)
+        ? 'Passed'
+        : 'Failed',
     summary.thresholds
       .filter((t) => !t.passed)
       .map((t) => `${t.metric} ${t.threshold}`)
@@ -71,6 +75,7 @@ export function decideFinished(observed: Observed, summary: Summary, settings: C
     );
   }
   const baselineFailed = comparison?.verdict === 'failed';
+  const failedGates = (summary.gates ?? []).filter((g) => !g.passed);
   return {
     status: {
       ...previous,
@@ -85,7 +90,9 @@ export function decideFinished(observed: Observed, summary: Summary, settings: C
       message:
         (baselineFailed && comparison
           ? comparisonVerdictLine(comparison)
-          : (summary.outcomeDetail ?? `finished: ${summary.outcome}`)) + policyDeniedNote(summary),
+          : failedGates.length
+            ? `gate failed: ${failedGates.map((g) => `${g.name} ${g.rule} (actual ${g.actual})`).join('; ')}`
+            : (summary.outcomeDetail ?? `finished: ${summary.outcome}`)) + policyDeniedNote(summary),
       lostShards: summary.shards.filter((s) => s.lost).map((s) => s.index),
     },
     actions,

@@ -185,6 +185,8 @@ function compileChecks(spec: CheckSpec | undefined): {
   return { status, others };
 }
 
+// Long: it compiles once everything the per-request closure captures; splitting would pass those through calls
+// on the hot path.
 export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRunner {
   const spec = step.request as NonNullable<Step['request']>;
   const method = spec.method ?? (spec.json !== undefined || spec.body !== undefined ? 'POST' : 'GET');

@@ -164,6 +164,7 @@ export class ShardRunner {
    */
   async run(startAtEpochMs: number, onSnapshot?: (s: ShardSnapshot) => void): Promise<ShardSnapshot> {
     await this.prepare();
+    this.recorder.warmUp();
     await this.sleep(startAtEpochMs - Date.now());
     this.recorder.start();
     const health = new HealthSampler();

@@ -101,6 +101,8 @@ export interface IntervalSnapshot {
   loopDelayMaxMs: number;
   /** Process CPU over the second, percent of one core. */
   cpuPercent: number;
+  /** Open models: p99 of how late this second's iterations started; absent when none was due. */
+  scheduleLagP99Ms?: number;
   /** Process resident memory at the end of the second, MB. */
   rssMb?: number;
 }
