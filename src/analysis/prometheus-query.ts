@@ -19,6 +19,18 @@ const QUERY_TIMEOUT_MS = 10_000;
 /** Points per series at most; Prometheus refuses more than 11,000. */
 const MAX_POINTS = 1000;
 
+/** Prometheus's documented API error types: safe to repeat, unlike its free-text `error`. */
+const PROMETHEUS_ERROR_TYPES = new Set([
+  'timeout',
+  'canceled',
+  'execution',
+  'bad_data',
+  'internal',
+  'unavailable',
+  'not_found',
+  'not_acceptable',
+]);
+
 export interface RunWindow {
   startedAtMs: number;
   finishedAtMs: number;
@@ -26,7 +38,7 @@ export interface RunWindow {
 
 interface RangeResponse {
   status?: string;
-  error?: string;
+  errorType?: string;
   data?: { resultType?: string; result?: { values?: [number, string][] }[] };
 }
 
@@ -49,15 +61,18 @@ export async function queryRange(
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
+  // Whatever answers is never echoed into a report: only the status and a fixed message (or one of
+  // Prometheus's own error types), so the URL cannot be used to read a service's responses back.
   const text = await response.body.text();
   let body: RangeResponse;
   try {
     body = JSON.parse(text) as RangeResponse;
   } catch {
-    throw new Error(`HTTP ${response.statusCode} with a body that is not JSON: ${text.slice(0, 200)}`);
+    throw new Error(`HTTP ${response.statusCode}: not a Prometheus answer (the body is not JSON)`);
   }
   if (response.statusCode !== 200 || body.status !== 'success') {
-    throw new Error(`HTTP ${response.statusCode}: ${body.error ?? text.slice(0, 200)}`);
+    const type = PROMETHEUS_ERROR_TYPES.has(body.errorType ?? '') ? ` (${body.errorType})` : '';
+    throw new Error(`HTTP ${response.statusCode}: Prometheus rejected the query${type}`);
   }
   if (body.data?.resultType !== 'matrix') {
     throw new Error(`expected a range vector (matrix), got ${body.data?.resultType ?? 'nothing'}`);
@@ -80,7 +95,7 @@ export async function queryTargetResources(
 ): Promise<TargetResources> {
   const source: PrometheusSource = prometheusSource(spec, loadTestNamespace);
   const ask = (what: string, query: string) =>
-    queryRange(source.url, query, window).catch((error: Error) => {
+    queryRange(spec.url.replace(/\/+$/, ''), query, window).catch((error: Error) => {
       throw new Error(`${what} query to ${source.url} failed: ${describe(error)}`);
     });
   try {

@@ -3,6 +3,7 @@
  * series merged per second, the memory growth rate and the per-level figures. Pure; the HTTP part is
  * prometheus-query.ts.
  */
+import { redactUrl } from '../api/redact.js';
 import { DEFAULT_LEAK_THRESHOLD_MB_PER_HOUR, type PrometheusSpec } from '../api/schema-analysis.js';
 import type { LevelSummary, TargetResources } from './model.js';
 import type { Summary } from './summary-model.js';
@@ -32,7 +33,8 @@ export function prometheusSource(
   const pod = quoteSafe(spec.selector?.pod ?? '.+');
   const fill = (query: string) => query.replaceAll('$ns', ns).replaceAll('$pod', pod);
   return {
-    url: spec.url.replace(/\/+$/, ''),
+    // For output only: the query itself goes to spec.url (prometheus-query.ts).
+    url: redactUrl(spec.url.replace(/\/+$/, '')),
     cpuQuery: fill(spec.cpuQuery ?? DEFAULT_CPU_QUERY),
     memoryQuery: fill(spec.memoryQuery ?? DEFAULT_MEMORY_QUERY),
   };

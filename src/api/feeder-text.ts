@@ -46,7 +46,9 @@ function parseJsonRows(text: string, source: string): Row[] {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new FeederError(`${source} is not valid JSON: ${(error as Error).message.slice(0, 200)}`);
+    // V8's message quotes the text around the error: feeder rows are often secrets, so only the position.
+    const at = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new FeederError(`${source} is not valid JSON${at ? ` (at character ${at})` : ''}`);
   }
   if (
     !Array.isArray(parsed) ||

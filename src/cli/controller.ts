@@ -7,12 +7,15 @@ import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { parseDurationUs } from '../api/duration.js';
 import { Actor } from '../controller/act.js';
+import { controlKeyFrom } from '../controller/control-token.js';
+import { parseGuardrails } from '../controller/guardrails.js';
 import { LeaderElector } from '../controller/leader.js';
 import { ControllerMetrics } from '../controller/metrics.js';
 import { DEFAULT_SETTINGS } from '../controller/model.js';
 import { LABEL_COMPONENT, LABEL_LOADTEST } from '../controller/names.js';
 import { Observer } from '../controller/observe.js';
 import { jobs, loadTestCollection, pods, withLabels } from '../controller/paths.js';
+import { parsePrometheusPolicy } from '../controller/prometheus-policy.js';
 import { WorkQueue } from '../controller/queue.js';
 import { Reconciler } from '../controller/reconciler.js';
 import { parseRunnerPodSettings } from '../controller/runner-pod-settings.js';
@@ -42,12 +45,28 @@ function durationMs(
   return us / 1000;
 }
 
-function runnerPodSettings(json: string | undefined) {
+/** Runs a parser of the operator's configuration; its error becomes a usage error (exit 2). */
+function usage<T>(parse: () => T): T {
   try {
-    return parseRunnerPodSettings(json);
+    return parse();
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/** The installer's limits: where LoadTests may connect, which Prometheus they may name, how big they may be. */
+function operatorPolicies(env: NodeJS.ProcessEnv) {
+  return {
+    targetPolicy: usage(() => {
+      try {
+        return parseTargetPolicy(env.STAMPEDE_TARGET_ALLOWLIST);
+      } catch (error) {
+        throw new Error(`STAMPEDE_TARGET_ALLOWLIST: ${(error as Error).message}`);
+      }
+    }),
+    guardrails: usage(() => parseGuardrails(env.STAMPEDE_GUARDRAILS)),
+    prometheus: usage(() => parsePrometheusPolicy(env.STAMPEDE_PROMETHEUS_URLS)),
+  };
 }
 
 /** /metrics for Prometheus; /healthz and /readyz say whether this replica leads. */
@@ -152,25 +171,43 @@ function operatorParts(
     env.STAMPEDE_RUNNER_COMMAND ??
     'stampede runner'
   ).split(/\s+/);
+  const policies = operatorPolicies(env);
   const metrics = new ControllerMetrics();
-  const observer = new Observer(client);
+  const control = controlKeyFrom(env);
+  if ('problem' in control) throw new UsageError(control.problem);
+  if (control.generated)
+    log.warn(
+      {},
+      'STAMPEDE_CONTROL_KEY unset: a random key for this process; after a restart the controller cannot command runners it started',
+    );
+  const observer = new Observer(client, control.key);
   const runnerServiceAccount = args.values['runner-service-account'] ?? env.STAMPEDE_RUNNER_SERVICE_ACCOUNT;
   const actor = new Actor({
     client,
     identity,
     log,
+    controlKey: control.key,
+    ...(policies.targetPolicy ? { targetPolicy: policies.targetPolicy } : {}),
     runner: {
       image:
         args.values['runner-image'] ?? env.STAMPEDE_RUNNER_IMAGE ?? 'ghcr.io/stampede-dev/stampede:latest',
       command: runnerCommand,
       startDeadlineSeconds: Math.ceil(settings.readyTimeoutMs / 1000) + 60,
       ...(runnerServiceAccount ? { serviceAccountName: runnerServiceAccount } : {}),
-      ...runnerPodSettings(env.STAMPEDE_RUNNER_POD),
+      ...usage(() => parseRunnerPodSettings(env.STAMPEDE_RUNNER_POD)),
     },
   });
-  const targetPolicy = parseTargetPolicy(env.STAMPEDE_TARGET_ALLOWLIST);
-  const reconciler = new Reconciler(observer, actor, settings, metrics, log, targetPolicy);
-  return { metrics, reconciler, targetPolicy };
+  const reconciler = new Reconciler(
+    observer,
+    actor,
+    settings,
+    metrics,
+    log,
+    policies.targetPolicy,
+    policies.guardrails,
+    policies.prometheus,
+  );
+  return { metrics, reconciler, targetPolicy: policies.targetPolicy, guardrails: policies.guardrails };
 }
 
 export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
@@ -194,7 +231,7 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
   const log = createLogger('controller');
   const client = new KubeClient(loadCredentials(args.values.kubeconfig, env));
   const identity = env.POD_NAME ?? `${hostname()}-${process.pid}`;
-  const { metrics, reconciler, targetPolicy } = operatorParts(args, env, client, identity, log);
+  const { metrics, reconciler, targetPolicy, guardrails } = operatorParts(args, env, client, identity, log);
   const queue = new WorkQueue();
   const namespace = args.values.namespace ?? env.STAMPEDE_WATCH_NAMESPACE;
   let leading = !args.flags.has('leader-elect');
@@ -205,7 +242,13 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
     metricsServer.listen(port, args.values['metrics-host'] ?? env.POD_IP ?? '0.0.0.0', resolve),
   );
   log.info(
-    { port, namespace: namespace ?? '(all)', identity, targetPolicy: targetPolicy?.entries ?? 'any target' },
+    {
+      port,
+      namespace: namespace ?? '(all)',
+      identity,
+      targetPolicy: targetPolicy?.entries ?? "each LoadTest's own namespace",
+      guardrails,
+    },
     'controller metrics listening',
   );
 

@@ -1,8 +1,13 @@
 /** `stampede run FILE`: validate, run locally, print the summary, write the report, exit with a verdict code. */
+
 import { availableParallelism } from 'node:os';
 import { resolveSpecEnv } from '../api/env.js';
+import { redactUrl } from '../api/redact.js';
+import { parseTargetPolicy, refusedTargets } from '../controller/target-policy.js';
+import type { ShardPolicy } from '../engine/shard-runner.js';
 import { runLocal } from '../local/coordinator.js';
 import { createRedactor, redactJson } from '../observability/secret-redactor.js';
+import { policyEntryProblems } from '../protocols/connection-policy.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { createProgressPrinter } from '../report/progress.js';
 import type { Summary } from '../report/summary.js';
@@ -17,6 +22,7 @@ import { stopOnSignals } from './signals.js';
 
 export const RUN_USAGE = `usage: stampede run FILE [--workers N|auto] [--out DIR] [--env NAME=value]... [--demo-target] [--quiet]
                     [--vus N] [--duration D] [--rate R] [--iterations N] [--scenario NAME] [--base-url URL]
+                    [--allow LIST]
 
   --workers N|auto  worker threads generating load (auto: one per core, leaving one for --demo-target)
   --out DIR         write summary.json, report.md, report.html, timeseries.csv, errors.json and junit.xml
@@ -25,7 +31,10 @@ ${OVERRIDE_USAGE}
   --demo-target     start the built-in demo target and point spec.target.baseURL at it
   --demo-latency D --demo-jitter D --demo-error-rate F --demo-capacity N --demo-queue N --demo-token-ttl D
                     shape the demo target's answers (see stampede demo-target --help)
-  --quiet           no live progress`;
+  --quiet           no live progress
+  --allow LIST      connect only where this policy allows, as runners in a cluster do: comma-separated
+                    host names, *.suffixes, IPs or CIDRs (e.g. 127.0.0.0/8,*.shop.svc); checked after
+                    templates render and names resolve; refused connections count as policy_denied`;
 
 /** `interruptedCode` is the code for the signal that stopped the run (130 for SIGINT, 143 for SIGTERM). */
 export function exitCodeFor(summary: Summary, interruptedCode: number = EXIT.INTERRUPTED): number {
@@ -48,9 +57,21 @@ function parseWorkers(text: string | undefined, demo: boolean): number {
   return n;
 }
 
+function parseAllow(text: string | undefined): ShardPolicy | undefined {
+  if (text === undefined) return undefined;
+  const entries = text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const problems = policyEntryProblems(entries);
+  if (!entries.length) problems.push('give at least one entry');
+  if (problems.length) throw new UsageError(`--allow: ${problems.join('; ')}`);
+  return { entries };
+}
+
 export async function runCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['workers', 'out', ...OVERRIDE_OPTIONS, ...DEMO_SHAPE_OPTIONS.map((o) => `demo-${o}`)],
+    values: ['workers', 'out', 'allow', ...OVERRIDE_OPTIONS, ...DEMO_SHAPE_OPTIONS.map((o) => `demo-${o}`)],
     repeated: ['env'],
     flags: ['demo-target', 'quiet'],
     aliases: { e: 'env', w: 'workers', o: 'out' },
@@ -59,6 +80,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!file || args.positional.length > 1) throw new UsageError(RUN_USAGE);
   const demo = args.flags.has('demo-target');
   const workers = parseWorkers(args.values.workers, demo);
+  const policy = parseAllow(args.values.allow);
   const envOverrides = parseEnvOverrides(args.repeated.env ?? []);
   const overrides = overridesFrom(args.values);
   if (demo && overrides.baseUrl !== undefined)
@@ -76,6 +98,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     return EXIT.INVALID_INPUT;
   }
   const redact = createRedactor(secrets);
+  // The same up-front check the controller makes: static hosts outside the policy fail before any load.
+  const refused = policy ? refusedTargets(loadTest, parseTargetPolicy(policy.entries.join(','))) : [];
+  if (refused.length) {
+    process.stderr.write(`${refused.join('\n')}\n`);
+    return EXIT.INVALID_INPUT;
+  }
   const demoArgs = DEMO_SHAPE_OPTIONS.flatMap((o) => {
     const value = args.values[`demo-${o}`];
     return value === undefined ? [] : [`--${o}`, value];
@@ -99,12 +127,14 @@ export async function runCommand(argv: string[]): Promise<number> {
       : undefined;
     if (demoProcess) {
       const url = grpcTarget ? (demoProcess.grpcUrl as string) : demoProcess.url;
-      process.stderr.write(`demo target started at ${url} (replacing ${loadTest.spec.target.baseURL})\n`);
+      process.stderr.write(
+        `demo target started at ${url} (replacing ${redactUrl(loadTest.spec.target.baseURL)})\n`,
+      );
       loadTest.spec.target.baseURL = url;
     }
     process.stderr.write(
       redact(
-        `running ${loadTest.metadata.name}: ${Object.keys(loadTest.spec.scenarios).length} scenario(s) against ${loadTest.spec.target.baseURL} with ${workers} worker(s)\n`,
+        `running ${loadTest.metadata.name}: ${Object.keys(loadTest.spec.scenarios).length} scenario(s) against ${redactUrl(loadTest.spec.target.baseURL)} with ${workers} worker(s)\n`,
       ),
     );
     const { summary: measured } = await runLocal({
@@ -114,6 +144,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       secrets,
       workers,
       signal: stopper.signal,
+      ...(policy ? { policy } : {}),
       ...(args.flags.has('quiet') ? {} : { onLive: createProgressPrinter(process.stderr) }),
     });
     // The target URL or a message may still hold a secret value: nothing printed or written keeps one.

@@ -13,16 +13,22 @@ import { isAlreadyExists, isNotFound, type KubeClient, type KubeError } from '..
 import { secretRefs } from '../manifest/validate-protocols.js';
 import type { Logger } from '../observability/log.js';
 import { fitReportFiles } from '../report/fit.js';
+import { DEFAULT_LINGER_SECONDS } from '../runner/config.js';
+import { bearerHeader } from '../runner/control-auth.js';
 import {
+  controlSecret,
   type RunnerPodOptions,
   reportConfigMap,
   runnerJob,
   type SecretEnv,
   specConfigMap,
 } from './builders.js';
+import { controlToken } from './control-token.js';
+import { activeDeadlineSeconds } from './guardrails.js';
 import type { Action, Decision, Observed } from './model.js';
 import { CONTROL_PORT } from './names.js';
-import { configMaps, events, jobs, loadTestPath, loadTestStatusPath } from './paths.js';
+import { configMaps, events, jobs, loadTestPath, loadTestStatusPath, secrets } from './paths.js';
+import { policyFor, type TargetPolicy } from './target-policy.js';
 
 const RUNNER_CALL_TIMEOUT_MS = 3000;
 
@@ -31,6 +37,10 @@ export interface ActorOptions {
   runner: RunnerPodOptions;
   identity: string;
   log: Logger;
+  /** The controller's key; each LoadTest's runner token is derived from it (control-token.ts). */
+  controlKey: string;
+  /** The installer's target policy; runners enforce it (or their namespace's default) at every connect. */
+  targetPolicy?: TargetPolicy;
   runnerPort?: number;
   /** The clock for Event timestamps (tests pass a fixed one). */
   now?: () => Date;
@@ -44,12 +54,20 @@ async function createIfAbsent(client: KubeClient, path: string, body: unknown): 
   }
 }
 
-async function callRunner(ip: string, port: number, path: string, body?: unknown): Promise<boolean> {
+interface RunnerCall {
+  ip: string;
+  port: number;
+  token: string;
+  path: string;
+  body?: unknown;
+}
+
+async function callRunner({ ip, port, token, path, body }: RunnerCall): Promise<boolean> {
   try {
     const response = await request(`http://${ip.includes(':') ? `[${ip}]` : ip}:${port}${path}`, {
       method: 'POST',
       body: body === undefined ? '' : JSON.stringify(body),
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: bearerHeader(token) },
       headersTimeout: RUNNER_CALL_TIMEOUT_MS,
       bodyTimeout: RUNNER_CALL_TIMEOUT_MS,
     });
@@ -97,10 +115,11 @@ export class Actor {
     body?: unknown,
   ): Promise<void> {
     const port = this.opts.runnerPort ?? CONTROL_PORT;
+    const token = controlToken(this.opts.controlKey, observed.loadTest.metadata.uid);
     await Promise.all(
       indexes.map(async (index) => {
         const ip = observed.runners[index]?.pod?.ip;
-        const ok = ip ? await callRunner(ip, port, path, body) : false;
+        const ok = ip ? await callRunner({ ip, port, token, path, body }) : false;
         if (!ok)
           this.opts.log.warn(
             { loadTest: observed.loadTest.metadata.name, index, path },
@@ -117,8 +136,21 @@ export class Actor {
     switch (action.kind) {
       case 'createSpecConfigMap':
         return createIfAbsent(client, configMaps(ns), specConfigMap(lt, action.files));
-      case 'createJob':
-        return createIfAbsent(client, jobs(ns), runnerJob(lt, this.opts.runner, secretEnv(lt)));
+      case 'createJob': {
+        // The token's Secret first: the kubelet will not start a runner whose secretKeyRef is missing.
+        const token = controlToken(this.opts.controlKey, lt.metadata.uid);
+        await createIfAbsent(client, secrets(ns), controlSecret(lt, token));
+        const job = runnerJob(lt, this.opts.runner, {
+          secretEnv: secretEnv(lt),
+          policy: policyFor(this.opts.targetPolicy, ns).entries,
+          activeDeadlineSeconds: activeDeadlineSeconds(
+            lt,
+            this.opts.runner.startDeadlineSeconds,
+            DEFAULT_LINGER_SECONDS,
+          ),
+        });
+        return createIfAbsent(client, jobs(ns), job);
+      }
       case 'startRunners':
         return this.runnerCalls(observed, action.indexes, '/start', { startAt: action.startAt });
       case 'stopRunners':

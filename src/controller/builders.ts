@@ -2,8 +2,9 @@
  * Builders only build: plain Kubernetes objects from a LoadTest, no client, no I/O. The runner Job is an
  * Indexed Job with one pod per shard, each pod restricted by Pod Security "restricted".
  */
-import type { V1ConfigMap, V1Job, V1OwnerReference } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Job, V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import { API_VERSION, KIND } from '../api/schema.js';
+import { CONTROL_TOKEN_KEY } from './control-token.js';
 import { baseLabels, CONTROL_PORT, LABEL_LOADTEST, names } from './names.js';
 
 export interface OwnedLoadTest {
@@ -76,6 +77,22 @@ export function reportConfigMap(
   return Object.keys(binaryFiles).length ? { ...cm, binaryData: binaryFiles } : cm;
 }
 
+/** The runners' control token, owned by the LoadTest: only its runners (via secretKeyRef) and the controller hold it. */
+export function controlSecret(lt: OwnedLoadTest, token: string): V1Secret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: names(lt.metadata.name).control,
+      namespace: lt.metadata.namespace,
+      labels: baseLabels(lt.metadata.name, 'control'),
+      ownerReferences: [ownerReference(lt)],
+    },
+    type: 'Opaque',
+    stringData: { [CONTROL_TOKEN_KEY]: token },
+  };
+}
+
 /** An env var taken from a Secret key by the kubelet: how database URLs reach runners without the spec. */
 export interface SecretEnv {
   name: string;
@@ -85,7 +102,18 @@ export interface SecretEnv {
   optional?: boolean;
 }
 
-export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, secretEnv: SecretEnv[] = []): V1Job {
+/** What one LoadTest's runner Job gets beyond the operator's pod options. */
+export interface RunnerJobParts {
+  /** Database URLs behind Secret references. */
+  secretEnv?: SecretEnv[];
+  /** The connection policy entries the runner enforces at every connect (connection-policy.ts). */
+  policy?: readonly string[];
+  /** From the plan (guardrails.ts): no runner outlives its test by much, whatever happens. */
+  activeDeadlineSeconds?: number;
+}
+
+export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: RunnerJobParts = {}): V1Job {
+  const { secretEnv = [], policy, activeDeadlineSeconds } = parts;
   const runners = lt.spec.runners ?? 1;
   const n = names(lt.metadata.name);
   const labels = baseLabels(lt.metadata.name, 'runner');
@@ -105,6 +133,7 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, secretEnv: 
       // A crashed shard is not retried (its load would double) and does not fail the others: per-index limits.
       backoffLimitPerIndex: 0,
       maxFailedIndexes: runners,
+      ...(activeDeadlineSeconds ? { activeDeadlineSeconds } : {}),
       template: {
         metadata: { labels },
         spec: {
@@ -136,6 +165,11 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, secretEnv: 
                 { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
                 // A file, not an env var: an environment string is capped at 128 KiB, a ConfigMap at 1 MiB.
                 { name: 'STAMPEDE_LOADTEST_FILE', value: `${SPEC_MOUNT_DIR}/${SPEC_KEY}` },
+                ...(policy ? [{ name: 'STAMPEDE_CONNECTION_POLICY', value: policy.join(',') }] : []),
+                {
+                  name: 'STAMPEDE_CONTROL_TOKEN',
+                  valueFrom: { secretKeyRef: { name: n.control, key: CONTROL_TOKEN_KEY } },
+                },
                 ...secretEnv.map((e) => ({
                   name: e.name,
                   valueFrom: {

@@ -9,6 +9,14 @@ import type { ControllerSettings, Decision, Observed } from './model.js';
 import { names } from './names.js';
 import { OUTCOME_PHASE, statusFigures } from './status-parts.js';
 
+/** Traffic the connection policy refused is the first thing to fix: say so where people look. */
+function policyDeniedNote(summary: Summary): string {
+  const denied = summary.errors.byClass.policy_denied ?? 0;
+  if (!denied) return '';
+  const sample = summary.errors.samples.find((s) => s.class === 'policy_denied');
+  return `; ${denied} request(s) refused by the target policy${sample ? ` (${sample.scenario}/${sample.step}: ${sample.message})` : ''}`;
+}
+
 export function decideFinished(observed: Observed, summary: Summary, settings: ControllerSettings): Decision {
   const { loadTest: lt, nowMs } = observed;
   const now = new Date(nowMs);
@@ -80,11 +88,11 @@ export function decideFinished(observed: Observed, summary: Summary, settings: C
       progressPercent: 100,
       report: names(lt.metadata.name).report,
       message:
-        baselineFailed && comparison
+        (baselineFailed && comparison
           ? comparisonVerdictLine(comparison)
           : failedGates.length
             ? `gate failed: ${failedGates.map((g) => `${g.name} ${g.rule} (actual ${g.actual})`).join('; ')}`
-            : (summary.outcomeDetail ?? `finished: ${summary.outcome}`),
+            : (summary.outcomeDetail ?? `finished: ${summary.outcome}`)) + policyDeniedNote(summary),
       lostShards: summary.shards.filter((s) => s.lost).map((s) => s.index),
     },
     actions,

@@ -22,6 +22,7 @@ export const names = (loadTest: string) => ({
   job: childName(loadTest, 'runners'),
   spec: childName(loadTest, 'spec'),
   report: childName(loadTest, 'report'),
+  control: childName(loadTest, 'control'),
 });
 
 export function baseLabels(loadTest: string, component: string): Record<string, string> {

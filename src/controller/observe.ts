@@ -8,9 +8,11 @@ import { asSummary } from '../analysis/compare.js';
 import { isNotFound, type KubeClient } from '../kube/client.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import type { Summary } from '../report/summary.js';
+import { bearerHeader } from '../runner/control-auth.js';
 import type { RunnerState } from '../runner/protocol.js';
 import type { ObservedBaseline } from './baseline.js';
 import { runnerSelector } from './builders.js';
+import { controlToken } from './control-token.js';
 import type {
   Observed,
   ObservedFeederSource,
@@ -81,9 +83,14 @@ function observePod(pod: PodLike): ObservedPod {
   };
 }
 
-export async function fetchRunnerState(ip: string, port = CONTROL_PORT): Promise<RunnerState | undefined> {
+export async function fetchRunnerState(
+  ip: string,
+  token: string,
+  port = CONTROL_PORT,
+): Promise<RunnerState | undefined> {
   try {
     const response = await request(`http://${ip.includes(':') ? `[${ip}]` : ip}:${port}/snapshot`, {
+      headers: { authorization: bearerHeader(token) },
       headersTimeout: RUNNER_TIMEOUT_MS,
       bodyTimeout: RUNNER_TIMEOUT_MS,
     });
@@ -105,6 +112,8 @@ export class Observer {
 
   constructor(
     private readonly client: KubeClient,
+    /** The controller's key; each LoadTest's runner token is derived from it. */
+    private readonly controlKey: string,
     private readonly runnerPort = CONTROL_PORT,
   ) {}
 
@@ -197,13 +206,16 @@ export class Observer {
     const remembered = this.lastSnapshots.get(loadTest.metadata.uid) ?? new Map<number, ShardSnapshot>();
     this.lastSnapshots.set(loadTest.metadata.uid, remembered);
     const desired = loadTest.spec.runners ?? 1;
+    const token = controlToken(this.controlKey, loadTest.metadata.uid);
     const runners: ObservedRunner[] = await Promise.all(
       Array.from({ length: desired }, async (_, index) => {
         // Several pods can exist for one index (a replaced pod); prefer the live one.
         const candidates = pods.items.filter((p) => podIndex(p) === index).map(observePod);
         const pod = candidates.find((p) => !p.deleting && p.phase === 'Running') ?? candidates[0];
         const state =
-          pod?.ip && pod.phase === 'Running' ? await fetchRunnerState(pod.ip, this.runnerPort) : undefined;
+          pod?.ip && pod.phase === 'Running'
+            ? await fetchRunnerState(pod.ip, token, this.runnerPort)
+            : undefined;
         if (state && state.state !== 'waiting') remembered.set(index, state.snapshot);
         return { index, pod, state, lastSnapshot: remembered.get(index) };
       }),

@@ -18,6 +18,7 @@ export const jobPath = (namespace: string, name: string) => `${jobs(namespace)}/
 export const pods = (namespace?: string) => `/api/v1${scope(namespace)}/pods`;
 export const events = (namespace: string) => `/api/v1${scope(namespace)}/events`;
 export const leases = (namespace: string) => `/apis/coordination.k8s.io/v1${scope(namespace)}/leases`;
+export const secrets = (namespace: string) => `/api/v1${scope(namespace)}/secrets`;
 
 /** A collection path filtered by a label selector. */
 export const withLabels = (path: string, selector: string) =>

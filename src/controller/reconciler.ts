@@ -5,11 +5,13 @@ import { validateLoadTest } from '../manifest/validate.js';
 import type { Logger } from '../observability/log.js';
 import type { Actor } from './act.js';
 import { decide } from './decide.js';
+import { type Guardrails, guardrailViolations } from './guardrails.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { ControllerSettings, Decision, Observed } from './model.js';
 import type { Observer } from './observe.js';
+import { type PrometheusPolicy, parsePrometheusPolicy, refusedPrometheus } from './prometheus-policy.js';
 import { failedBeforeStart } from './runner-spec.js';
-import { refusedTargets, type TargetPolicy } from './target-policy.js';
+import { policyFor, refusedTargets, type TargetPolicy } from './target-policy.js';
 
 export interface ReconcileResult {
   requeueAfterMs: number | undefined;
@@ -23,6 +25,8 @@ export class Reconciler {
     private readonly metrics: ControllerMetrics,
     private readonly log: Logger,
     private readonly targetPolicy: TargetPolicy | undefined = undefined,
+    private readonly guardrails: Guardrails = {},
+    private readonly prometheusPolicy: PrometheusPolicy = parsePrometheusPolicy(''),
   ) {}
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -64,14 +68,17 @@ export class Reconciler {
       { apiVersion, kind, metadata: { name: metadata.name }, spec },
       { runsIn: 'cluster' },
     );
-    const problems = result.ok
-      ? refusedTargets(result.loadTest, this.targetPolicy)
-      : result.problems.map((p) => `${p.path}: ${p.message}`);
-    if (!problems.length) return undefined;
-    return failedBeforeStart(
-      observed.loadTest,
-      result.ok ? 'TargetNotAllowed' : 'InvalidSpec',
-      problems.join('; '),
-    );
+    if (!result.ok) {
+      const problems = result.problems.map((p) => `${p.path}: ${p.message}`);
+      return failedBeforeStart(observed.loadTest, 'InvalidSpec', problems.join('; '));
+    }
+    const refused = [
+      ...refusedTargets(result.loadTest, policyFor(this.targetPolicy, metadata.namespace)),
+      ...refusedPrometheus(result.loadTest, this.prometheusPolicy),
+    ];
+    if (refused.length) return failedBeforeStart(observed.loadTest, 'TargetNotAllowed', refused.join('; '));
+    const over = guardrailViolations(result.loadTest, this.guardrails);
+    if (over.length) return failedBeforeStart(observed.loadTest, 'PolicyViolation', over.join('; '));
+    return undefined;
   }
 }

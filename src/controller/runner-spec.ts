@@ -36,6 +36,9 @@ export function configMapFeeders(lt: ObservedLoadTest): ConfigMapFeederRef[] {
   );
 }
 
+/** Other key names are not repeated: they can describe what the ConfigMap holds. */
+const keyCount = (n: number) => (n === 1 ? '1 other key' : `${n} other keys`);
+
 type Resolved =
   | { rows: Row[]; text: string; format: 'csv' | 'json' }
   | { reason: FailReason; message: string };
@@ -57,7 +60,7 @@ function resolveOne(
       source?.missing === 'binary'
         ? `${cm} holds ${ref.key} in binaryData: the file is not UTF-8 text`
         : source?.missing === 'key'
-          ? `${cm} has no key ${ref.key} (keys: ${source.keys?.join(', ') || 'none'})`
+          ? `${cm} has no key ${ref.key} (it has ${keyCount(source.keys?.length ?? 0)})`
           : `${cm} not found; create it with kubectl create configmap ${ref.name} --from-file=${ref.key}`;
     return { reason: 'FeederNotFound', message: `${path}: ${message}` };
   }

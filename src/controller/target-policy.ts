@@ -1,59 +1,63 @@
 /**
  * Which hosts a LoadTest may send traffic to, as the operator's installer decided (Helm value
- * targetPolicy.allowlist, passed as STAMPEDE_TARGET_ALLOWLIST). Entries: a host name, a wildcard suffix
- * (*.svc), a CIDR for IP targets, or "*" for anything. Pure: a LoadTest in, the refused targets out.
- * Database URLs behind a Secret reference are not visible to the controller and are not checked.
+ * targetPolicy.allowlist, passed as STAMPEDE_TARGET_ALLOWLIST); without one, the LoadTest's own namespace's
+ * Services. The rules are src/protocols/connection-policy.ts; runners enforce them at every connect. This is
+ * the controller's up-front check of what is static in the manifest (a URL's host, even when its path is
+ * templated, and a PostgreSQL URL's `host=`), for fast feedback. Pure: a LoadTest in, the refused targets out.
  */
-import { BlockList, isIP } from 'node:net';
 import type { LoadTest, Step } from '../api/schema.js';
 import { joinPath } from '../api/schema-check.js';
+import {
+  type ConnectionPolicy,
+  connectionPolicy,
+  namespacePolicyEntries,
+} from '../protocols/connection-policy.js';
+import { pgHosts } from '../protocols/pg-guard.js';
 
 export interface TargetPolicy {
-  entries: string[];
+  entries: readonly string[];
   matches(host: string): boolean;
+  connection: ConnectionPolicy;
 }
 
+function fromEntries(entries: readonly string[]): TargetPolicy {
+  const connection = connectionPolicy(entries);
+  return { entries: connection.entries, matches: (host) => !connection.refuseHost(host), connection };
+}
+
+/** The installer's list (comma-separated), or undefined when none is set. Throws on a malformed entry. */
 export function parseTargetPolicy(text: string | undefined): TargetPolicy | undefined {
   const entries = (text ?? '')
     .split(',')
     .map((e) => e.trim().toLowerCase())
     .filter(Boolean);
-  if (!entries.length) return undefined;
-  const cidrs = new BlockList();
-  for (const entry of entries) {
-    const [base, bits] = entry.split('/');
-    const family = isIP(base ?? '');
-    if (family && bits !== undefined)
-      cidrs.addSubnet(base as string, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
-    else if (family) cidrs.addAddress(entry, family === 6 ? 'ipv6' : 'ipv4');
-  }
-  return {
-    entries,
-    matches(rawHost) {
-      const host = rawHost.toLowerCase().replace(/^\[|\]$/g, '');
-      const family = isIP(host);
-      if (entries.includes('*')) return true;
-      if (family) return cidrs.check(host, family === 6 ? 'ipv6' : 'ipv4');
-      return entries.some((e) => e === host || (e.startsWith('*.') && host.endsWith(e.slice(1))));
-    },
-  };
+  return entries.length ? fromEntries(entries) : undefined;
 }
 
-function hostOf(url: string): string | undefined {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || url.includes('${')) return undefined;
+/** The policy for a LoadTest in `namespace`: the installer's, else that namespace's Services only. */
+export function policyFor(configured: TargetPolicy | undefined, namespace: string): TargetPolicy {
+  return configured ?? fromEntries(namespacePolicyEntries(namespace));
+}
+
+/** The host part of a URL when it is static (templates elsewhere in the URL are fine). */
+function staticHosts(url: string): string[] {
+  const authority = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i.exec(url);
+  if (!authority || authority[2]?.includes('${')) return [];
+  const scheme = (authority[1] ?? '').toLowerCase();
+  // pg dials `?host=` (and host lists) over the URL's host: judge what it would dial.
+  if ((scheme === 'postgres' || scheme === 'postgresql') && !url.includes('${')) return pgHosts(url, {});
   try {
-    return new URL(url).hostname;
+    return [new URL(`${scheme}://${authority[2]}`).hostname];
   } catch {
-    return undefined;
+    return [];
   }
 }
 
-/** Every host a LoadTest names literally, with the field path that names it. */
+/** Every host a LoadTest names statically, with the field path that names it. */
 export function targetsOf(loadTest: LoadTest): { path: string; host: string }[] {
   const out: { path: string; host: string }[] = [];
   const add = (path: string, url: string | undefined) => {
-    const host = url === undefined ? undefined : hostOf(url);
-    if (host) out.push({ path, host });
+    for (const host of url === undefined ? [] : staticHosts(url)) out.push({ path, host });
   };
   add('spec.target.baseURL', loadTest.spec.target.baseURL);
   add('spec.postgres.url', loadTest.spec.postgres?.url);

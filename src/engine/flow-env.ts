@@ -3,6 +3,7 @@ import type { PgUrlSource } from '../api/pg-url.js';
 import type { StepRecorder } from '../metrics/recorder.js';
 import type { StepProtocol } from '../metrics/snapshot.js';
 import type { GrpcChannel } from '../protocols/grpc/client.js';
+import type { ConnectGuard } from '../protocols/connect-guard.js';
 import type { HttpClient, TlsMaterial } from '../protocols/http.js';
 import type { PgPool } from '../protocols/postgres.js';
 import type { IterationState, VU } from './vu.js';
@@ -24,6 +25,8 @@ export interface FlowEnv {
     http2?: boolean;
   };
   http: HttpClient;
+  /** The connection policy for connections a step opens itself (WebSocket); none: connect anywhere. */
+  guard?: ConnectGuard;
   /** The pool of a pg step's database: its own url/urlFrom, else spec.postgres's. Throws PgUrlError. */
   pgPool(source: PgUrlSource): PgPool;
   /** The recorder for a named step in this scenario. */

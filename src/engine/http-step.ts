@@ -1,5 +1,6 @@
 /** Compiles one declarative HTTP step into a function: build request, send, record, check, extract, retry. */
 import { durationUs } from '../api/duration.js';
+import { redactUrl } from '../api/redact.js';
 import type { Step } from '../api/schema.js';
 import { classifyError, classifyStatus, type ErrorClass } from '../metrics/error-class.js';
 import {
@@ -18,7 +19,8 @@ import type { IterationState, VU } from './vu.js';
 type BodyBuilder = (ctx: TemplateContext) => string | undefined;
 
 export function defaultStepName(step: Step): string {
-  return `${step.request?.method ?? 'GET'} ${step.request?.url ?? ''}`;
+  // The name lands in reports and metric labels: no credentials or query values (API keys travel there).
+  return `${step.request?.method ?? 'GET'} ${redactUrl(step.request?.url ?? '')}`;
 }
 
 /** Splits an absolute URL template into a static origin and a path template. */

@@ -5,6 +5,7 @@
 import { durationUs } from '../api/duration.js';
 import type { PgUrlSource } from '../api/pg-url.js';
 import type { LoadTest, PostgresSpec, Step } from '../api/schema.js';
+import type { ConnectGuard } from '../protocols/connect-guard.js';
 import { type PgPoolOptions, runSqlScript } from '../protocols/postgres.js';
 import { resolvePgUrl } from './pg-url.js';
 
@@ -30,11 +31,13 @@ export async function runPostgresScript(
   spec: PostgresSpec | undefined,
   which: 'setup' | 'teardown',
   env: Record<string, string>,
+  guard?: ConnectGuard,
 ): Promise<void> {
   const statements = spec?.[which];
   if (!spec || !statements?.length) return;
   try {
-    await runSqlScript(resolvePgUrl(undefined, spec, env), statements, pgPoolOptions(spec));
+    const options = { ...pgPoolOptions(spec), ...(guard ? { guard } : {}) };
+    await runSqlScript(resolvePgUrl(undefined, spec, env), statements, options);
   } catch (error) {
     throw new PgScriptError(`spec.postgres.${which} failed: ${(error as Error).message}`);
   }

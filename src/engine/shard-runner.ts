@@ -13,6 +13,8 @@ import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { createRedactor } from '../observability/secret-redactor.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../protocols/body-capture.js';
 import { GrpcChannel } from '../protocols/grpc/client.js';
+import { ConnectGuard } from '../protocols/connect-guard.js';
+import { connectionPolicy } from '../protocols/connection-policy.js';
 import { HttpClient, type TlsMaterial } from '../protocols/http.js';
 import { PgPools } from '../protocols/postgres.js';
 import type { ScenarioPlan } from './executor.js';
@@ -47,6 +49,19 @@ export interface ShardRunOptions {
    * what a cluster needs; the local coordinator runs them itself and passes false.
    */
   postgresSetup?: boolean;
+  /** The admin's connection policy, checked at every connect; none: connect anywhere. */
+  policy?: ShardPolicy;
+}
+
+/** A connection policy as plain data, so it crosses into worker threads. */
+export interface ShardPolicy {
+  entries: string[];
+  /** The API server's address (KUBERNETES_SERVICE_HOST), never dialled unless an entry names it. */
+  apiServer?: string;
+}
+
+export function shardGuard(policy: ShardPolicy | undefined): ConnectGuard | undefined {
+  return policy ? new ConnectGuard(connectionPolicy(policy.entries, policy.apiServer)) : undefined;
 }
 
 export function planShard(loadTest: LoadTest, shard: Shard): ScenarioPlan[] {
@@ -73,6 +88,7 @@ export class ShardRunner {
   private readonly pg: PgPools;
   /** The channel to a grpc:// or grpcs:// target, opened when the first gRPC step is compiled. */
   private grpc: GrpcChannel | undefined;
+  private readonly guard: ConnectGuard | undefined;
   private readonly live: Set<{ abort(): void }>[] = [];
   private prepared: Promise<void> | undefined;
   private readonly runtimes: ScenarioRuntime[] = [];
@@ -91,7 +107,10 @@ export class ShardRunner {
     this.recorder.redact = createRedactor(options.secrets ?? []);
     const totalVUs = this.plans.reduce((sum, p) => sum + p.maxVUs, 0);
     this.tls = readTlsMaterial(loadTest, options.baseDir);
+    this.guard = shardGuard(options.policy);
+    const guard = this.guard ? { guard: this.guard } : {};
     this.http = new HttpClient({
+      ...guard,
       connections: loadTest.spec.target.connections ?? Math.max(1, totalVUs),
       vus: Math.max(1, totalVUs),
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
@@ -104,7 +123,7 @@ export class ShardRunner {
     });
     const postgres = pgPoolOptions(loadTest.spec.postgres);
     // The pool size is for the whole test; each shard opens its exact share, at least one.
-    this.pg = new PgPools({ ...postgres, size: Math.max(1, shareOf(postgres.size, shard)) });
+    this.pg = new PgPools({ ...postgres, ...guard, size: Math.max(1, shareOf(postgres.size, shard)) });
   }
 
   private get runsPostgresScripts(): boolean {
@@ -118,7 +137,7 @@ export class ShardRunner {
    */
   prepare(): Promise<void> {
     this.prepared ??= this.runsPostgresScripts
-      ? runPostgresScript(this.options.loadTest.spec.postgres, 'setup', this.options.env)
+      ? runPostgresScript(this.options.loadTest.spec.postgres, 'setup', this.options.env, this.guard)
       : Promise.resolve();
     return this.prepared;
   }
@@ -182,7 +201,7 @@ export class ShardRunner {
       this.recorder.finish();
     }
     if (this.runsPostgresScripts)
-      await runPostgresScript(this.options.loadTest.spec.postgres, 'teardown', this.options.env);
+      await runPostgresScript(this.options.loadTest.spec.postgres, 'teardown', this.options.env, this.guard);
     return this.recorder.snapshot();
   }
 
@@ -206,6 +225,7 @@ export class ShardRunner {
         ...(this.tls ? { tls: this.tls } : {}),
       },
       http: this.http,
+      ...(this.guard ? { guard: this.guard } : {}),
       pgPool: (source) => this.pg.forUrl(resolvePgUrl(source, loadTest.spec.postgres, env)),
       recorder: (step, protocol) => this.recorder.step(plan.scenario, step, plan.model, protocol),
       isHardStopped: () => runtime.hardStopped,

@@ -6,7 +6,9 @@
  * Hot path: a run allocates one exchange object and at most two timers (reused with refresh()); a message
  * allocates nothing of ours beyond what its checks parse.
  */
+
 import { durationUs } from '../api/duration.js';
+import { redactUrl } from '../api/redact.js';
 import type { Step, WsExpectSpec, WsMessageSpec } from '../api/schema.js';
 import type { ErrorClass, FixedErrorClass } from '../metrics/error-class.js';
 import type { StepRecorder } from '../metrics/recorder.js';
@@ -51,7 +53,7 @@ export interface CompiledWsStep {
 }
 
 export function defaultWsStepName(step: Step): string {
-  return `WS ${step.ws?.url ?? ''}`;
+  return `WS ${redactUrl(step.ws?.url ?? '')}`;
 }
 
 function compileMessage(spec: WsMessageSpec): (ctx: TemplateContext) => string | Buffer {
@@ -178,6 +180,7 @@ class WsExchange implements WsListener {
         connectTimeoutMs: step.connectTimeoutMs,
         insecureSkipTLSVerify: step.env.target.insecureSkipTLSVerify,
         ...(step.env.target.tls ? { tls: step.env.target.tls } : {}),
+        ...(step.env.guard ? { guard: step.env.guard } : {}),
       },
       this,
     );

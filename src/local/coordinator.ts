@@ -8,7 +8,7 @@ import { addTargetResources, analyzeSummary } from '../analysis/index.js';
 import type { LoadTest } from '../api/schema.js';
 import { runPostgresScript, unresolvedPgUrl } from '../engine/pg-setup.js';
 import { WHOLE } from '../engine/shard.js';
-import { planDurationUs, planShard } from '../engine/shard-runner.js';
+import { planDurationUs, planShard, type ShardPolicy, shardGuard } from '../engine/shard-runner.js';
 import {
   completeThroughSecond,
   decideStopStepping,
@@ -44,6 +44,8 @@ export interface LocalRunOptions {
   onLive?: (view: LiveView) => void;
   /** Aborting it stops the run gracefully (Ctrl-C). */
   signal?: AbortSignal;
+  /** Connections only where this policy allows (`stampede run --allow`); none: anywhere. */
+  policy?: ShardPolicy;
 }
 
 export interface LocalRunResult {
@@ -67,10 +69,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const plannedMs = planDurationUs(plans) / 1000;
   const summarize = (run: MergedRun, outcome: RunOutcome, detail?: string, lostShards?: number[]) =>
     summarizeRun({ loadTest, plans, thresholds, run, outcome, detail, finishedAtMs: Date.now(), lostShards });
+  const guard = shardGuard(options.policy);
   // Database URLs and setup first: a run that cannot reach its database should say so before any load.
   const beforeLoad =
     unresolvedPgUrl(loadTest, options.env) ??
-    (await runPostgresScript(loadTest.spec.postgres, 'setup', options.env).then(
+    (await runPostgresScript(loadTest.spec.postgres, 'setup', options.env, guard).then(
       () => undefined,
       (error: Error) => error.message,
     ));
@@ -90,6 +93,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       ...(options.secrets ? { secrets: options.secrets } : {}),
       threads: total,
       postgresSetup: false,
+      ...(options.policy ? { policy: options.policy } : {}),
     };
     // Even one shard gets its own thread: merging, thresholds and live progress run here once a second and
     // would otherwise stall the load thread for milliseconds at a time (schedule lag, inflated latency).
@@ -179,7 +183,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     );
   }
   await Promise.all(hosts.map((h) => h.kill()));
-  const teardownError = await runPostgresScript(loadTest.spec.postgres, 'teardown', options.env).then(
+  const teardownError = await runPostgresScript(loadTest.spec.postgres, 'teardown', options.env, guard).then(
     () => undefined,
     (error: Error) => error.message,
   );

@@ -1,5 +1,6 @@
 /** Messages between the local coordinator and its worker threads. */
 import type { LoadTest } from '../api/schema.js';
+import type { ShardPolicy } from '../engine/shard-runner.js';
 import type { StopStepping } from '../engine/stepping.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 
@@ -13,6 +14,7 @@ export interface WorkerInput {
   threads: number;
   /** False: the coordinator runs spec.postgres setup and teardown itself, once. */
   postgresSetup: boolean;
+  policy?: ShardPolicy;
 }
 
 export type ToWorker =

@@ -19,6 +19,8 @@ export const ERROR_CLASSES = [
   'ws_close',
   'ws_mismatch',
   'pg_connect',
+  /** The admin's connection policy refused the host or the address it resolved to: nothing was sent. */
+  'policy_denied',
   'other',
 ] as const;
 export type FixedErrorClass = (typeof ERROR_CLASSES)[number];
@@ -65,6 +67,7 @@ const BY_CODE: Record<string, FixedErrorClass> = {
   EAI_FAIL: 'dns',
   EAI_NONAME: 'dns',
   EPROTO: 'tls',
+  EPOLICY_DENIED: 'policy_denied',
   H2_STREAM_RESET: 'h2_stream_reset',
   H2_GOAWAY: 'h2_goaway',
   H2_SESSION_ERROR: 'h2_protocol',

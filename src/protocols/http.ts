@@ -10,6 +10,7 @@
  */
 import { Client, type Dispatcher, Pool } from 'undici';
 import { BodyCapture, DEFAULT_MAX_BODY_BYTES } from './body-capture.js';
+import type { ConnectGuard } from './connect-guard.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 import { Http1Client } from './http1/client.js';
 import { Http2Client } from './http2/client.js';
@@ -29,6 +30,8 @@ export interface HttpClientOptions {
   tls?: TlsMaterial;
   /** Send origins through the HTTP/1.1 client (default: yes, unless STAMPEDE_HTTP_CLIENT=undici). */
   http1?: boolean;
+  /** The connection policy, checked where each connection is made; none: connect anywhere. */
+  guard?: ConnectGuard;
   /** Speak HTTP/2 (TLS with ALPN h2, or h2c with prior knowledge) over this many sessions per origin. */
   http2?: { connections: number };
 }
@@ -117,6 +120,8 @@ function onlySetCookies(rawHeaders: Buffer[]): Buffer[] | undefined {
 
 export class HttpClient {
   private readonly dispatchers = new Map<string, Dispatcher[]>();
+  /** Per origin: the policy's refusal of an IP-literal host (names are checked by the connect lookup). */
+  private readonly refusedOrigins = new Map<string, Error | undefined>();
   private readonly lanes: boolean;
   private readonly http1: Http1Client | undefined;
   private readonly http2: Http2Client | undefined;
@@ -126,7 +131,10 @@ export class HttpClient {
     this.lanes = options.connections >= options.vus;
     const http1 = options.http1 ?? process.env.STAMPEDE_HTTP_CLIENT !== 'undici';
     const tls = tlsSettings({ ...options.tls, insecureSkipVerify: options.insecureSkipTLSVerify });
-    this.http2 = options.http2 ? new Http2Client({ connections: options.http2.connections, tls }) : undefined;
+    const guard = options.guard ? { guard: options.guard } : {};
+    this.http2 = options.http2
+      ? new Http2Client({ connections: options.http2.connections, tls, ...guard })
+      : undefined;
     this.http1 = http1 && !this.http2 ? new Http1Client({ ...options, tls }) : undefined;
   }
 
@@ -134,6 +142,7 @@ export class HttpClient {
     const tls = this.options.tls;
     return {
       timeout: this.options.connectTimeoutMs,
+      ...(this.options.guard ? { lookup: this.options.guard.lookup } : {}),
       ...(this.options.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}),
       ...(tls?.ca ? { ca: tls.ca } : {}),
       ...(tls?.cert ? { cert: tls.cert } : {}),
@@ -174,6 +183,14 @@ export class HttpClient {
     return client;
   }
 
+  private refusedOrigin(origin: string): Error | undefined {
+    const guard = this.options.guard;
+    if (!guard) return undefined;
+    if (!this.refusedOrigins.has(origin))
+      this.refusedOrigins.set(origin, guard.refuseLiteral(new URL(origin).hostname));
+    return this.refusedOrigins.get(origin);
+  }
+
   /** Sends one request; `lane` (the VU id) picks the VU's own connection when lanes are in use. */
   send(request: HttpRequest, lane: number): Promise<HttpResponse> {
     if (this.http1) return this.http1.send(request, lane);
@@ -186,6 +203,11 @@ export class HttpClient {
       const handler = new ResponseHandler(request, bytesOut, resolve);
       if (this.closed) {
         handler.onError(Object.assign(new Error('client closed'), { code: 'UND_ERR_CLOSED' }));
+        return;
+      }
+      const refused = this.refusedOrigin(request.origin);
+      if (refused) {
+        handler.onError(refused);
         return;
       }
       this.dispatcherFor(request.origin, lane).dispatch(

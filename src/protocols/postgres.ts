@@ -7,6 +7,8 @@
 import pg from 'pg';
 import { redactPgUrl } from '../api/pg-url.js';
 import { classifySqlState, type ErrorClass } from '../metrics/error-class.js';
+import type { ConnectGuard } from './connect-guard.js';
+import { checkPgTarget } from './pg-guard.js';
 
 export interface PgPoolOptions {
   /** Connections this pool may open. */
@@ -14,6 +16,18 @@ export interface PgPoolOptions {
   connectTimeoutMs: number;
   /** Sent as the session's statement_timeout; the server cancels longer statements (SQLSTATE 57014). */
   statementTimeoutMs: number;
+  /** The connection policy, checked before every connect; none: connect anywhere. */
+  guard?: ConnectGuard;
+}
+
+/** Connects `client` once the policy (if any) allows every host the URL may dial. */
+async function connectChecked(
+  client: pg.Client,
+  url: string,
+  guard: ConnectGuard | undefined,
+): Promise<void> {
+  if (guard) await checkPgTarget(guard, url);
+  await client.connect();
 }
 
 /** A statement compiled once per step: text, an optional prepared-statement name, how to count rows. */
@@ -43,6 +57,8 @@ export function toPgError(error: unknown, url: string, prefix = ''): PgError {
   if (error instanceof PgError)
     return prefix ? new PgError(prefix + error.message, error.errorClass, error.broken) : error;
   const e = error as Error & { code?: string };
+  if (e.code === 'EPOLICY_DENIED')
+    return new PgError(`${prefix}${redactPgUrl(url)}: ${e.message}`, 'policy_denied', true);
   const errorClass = classifySqlState(e.code);
   const connect = errorClass === 'pg_connect';
   const text = e.message || e.code || String(error);
@@ -166,7 +182,7 @@ export class PgPool {
     this.all.add(client);
     // An idle connection the server drops must not crash the process; it is replaced on next use.
     client.on('error', () => this.dropIdle(client));
-    client.connect().then(
+    connectChecked(client, this.url, this.options.guard).then(
       () => {
         if (this.closed) {
           this.drop(client);
@@ -253,7 +269,7 @@ export async function runSqlScript(
   });
   client.on('error', () => undefined);
   try {
-    await client.connect();
+    await connectChecked(client, url, options.guard);
   } catch (error) {
     throw toPgError(error, url);
   }

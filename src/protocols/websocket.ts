@@ -7,6 +7,7 @@
  */
 import WebSocket from 'ws';
 import { classifyError, type FixedErrorClass } from '../metrics/error-class.js';
+import type { ConnectGuard } from './connect-guard.js';
 import type { TlsMaterial } from './tls/settings.js';
 
 export interface WsListener {
@@ -25,6 +26,8 @@ export interface WsConnectOptions {
   subprotocols: readonly string[];
   connectTimeoutMs: number;
   insecureSkipTLSVerify: boolean;
+  /** The connection policy, checked where the socket connects; none: connect anywhere. */
+  guard?: ConnectGuard;
   /** CA bundle, client certificate and SNI name for wss:, as for HTTPS. */
   tls?: TlsMaterial;
 }
@@ -53,6 +56,12 @@ export class WsConnection {
     readonly listener: WsListener,
   ) {
     let socket: OwnedSocket;
+    const refused = options.guard && literalRefusal(options.guard, options.url);
+    if (refused) {
+      this.socket = undefined;
+      queueMicrotask(() => listener.wsConnectFailed('policy_denied', refused.message));
+      return;
+    }
     try {
       socket = new WebSocket(options.url, options.subprotocols as string[], {
         headers: options.headers,
@@ -64,6 +73,7 @@ export class WsConnection {
         // Text frames are counted and parsed only when a check needs them; validating UTF-8 is wasted work.
         skipUTF8Validation: true,
         followRedirects: false,
+        ...(options.guard ? { lookup: options.guard.lookup } : {}),
         ...(options.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}),
         ...(options.tls?.ca ? { ca: options.tls.ca } : {}),
         ...(options.tls?.cert ? { cert: options.tls.cert } : {}),
@@ -131,6 +141,15 @@ export class WsConnection {
   /** @internal */ handleClose(code: number, reason: Buffer): void {
     if (!this.opened) return;
     this.listener.wsClosed(code, reason.toString(), this.closingByUs, this.lastError);
+  }
+}
+
+/** An IP-literal host the policy refuses (names are checked by the lookup); a bad URL is left to ws. */
+function literalRefusal(guard: ConnectGuard, url: string): Error | undefined {
+  try {
+    return guard.refuseLiteral(new URL(url).hostname);
+  } catch {
+    return undefined;
   }
 }
 

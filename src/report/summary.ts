@@ -11,6 +11,7 @@ import {
   type Summary,
 } from '../analysis/summary-model.js';
 import { withVerdict } from '../analysis/verdict.js';
+import { redactUrl } from '../api/redact.js';
 import type { ScenarioPlan } from '../engine/executor.js';
 import { type ErrorClass, emptyErrorCounts } from '../metrics/error-class.js';
 import { createHistogram, latencyStats } from '../metrics/histogram.js';
@@ -67,7 +68,8 @@ export function buildSummary(input: SummaryInput): Summary {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     kind: 'StampedeSummary',
     loadTest: { name: input.name, ...(input.namespace ? { namespace: input.namespace } : {}) },
-    target: input.target,
+    // Reports travel: the base URL's credentials and query values stay out of them.
+    target: redactUrl(input.target),
     startedAt: new Date(run.startedAtMs).toISOString(),
     finishedAt: new Date(input.finishedAtMs).toISOString(),
     durationSeconds: round(seconds),

@@ -7,7 +7,10 @@
 import { dirname } from 'node:path';
 import { resolveSpecEnv } from '../api/env.js';
 import type { LoadTest } from '../api/schema.js';
+import type { ShardPolicy } from '../engine/shard-runner.js';
 import { validateLoadTest } from '../manifest/validate.js';
+import { policyEntryProblems } from '../protocols/connection-policy.js';
+import { MIN_CONTROL_TOKEN_LENGTH } from './control-auth.js';
 
 export const DEFAULT_CONTROL_PORT = 8765;
 /** Names the mounted spec file; feeder files the controller put beside it are read from the same folder. */
@@ -33,6 +36,8 @@ export function specInput(env: NodeJS.ProcessEnv, readFile: (path: string) => st
     return { source: file, readError: (error as Error).message };
   }
 }
+/** How long a finished runner keeps its results for the controller by default (STAMPEDE_LINGER_SECONDS). */
+export const DEFAULT_LINGER_SECONDS = 300;
 
 export interface RunnerConfig {
   loadTest: LoadTest;
@@ -49,6 +54,10 @@ export interface RunnerConfig {
   env: Record<string, string>;
   /** Those Secret values, redacted in every output. */
   secrets: string[];
+  /** The bearer token every control call but the probes and /metrics must carry. */
+  controlToken: string;
+  /** STAMPEDE_CONNECTION_POLICY from the controller; unset (a runner started by hand): connect anywhere. */
+  policy?: ShardPolicy;
 }
 
 export type RunnerConfigResult = { ok: true; config: RunnerConfig } | { ok: false; problems: string[] };
@@ -70,6 +79,19 @@ function intFrom(
   return n;
 }
 
+function policyFrom(env: NodeJS.ProcessEnv, problems: string[]): ShardPolicy | undefined {
+  const raw = env.STAMPEDE_CONNECTION_POLICY;
+  if (raw === undefined) return undefined;
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  problems.push(...policyEntryProblems(entries).map((p) => `STAMPEDE_CONNECTION_POLICY: ${p}`));
+  // The API server's Service address: the kubelet always sets it, and the policy never dials it unnamed.
+  const apiServer = env.KUBERNETES_SERVICE_HOST;
+  return { entries, ...(apiServer ? { apiServer } : {}) };
+}
+
 export function runnerConfigFromEnv(
   env: NodeJS.ProcessEnv,
   spec: SpecInput = { source: 'STAMPEDE_LOADTEST', text: env.STAMPEDE_LOADTEST },
@@ -81,7 +103,14 @@ export function runnerConfigFromEnv(
     problems.push(`JOB_COMPLETION_INDEX ${index} is outside 0..${total - 1} (STAMPEDE_SHARDS=${total})`);
   const port = intFrom(env, 'STAMPEDE_CONTROL_PORT', DEFAULT_CONTROL_PORT, problems, 0);
   const startDeadlineMs = intFrom(env, 'STAMPEDE_START_DEADLINE_SECONDS', 600, problems, 1) * 1000;
-  const lingerMs = intFrom(env, 'STAMPEDE_LINGER_SECONDS', 300, problems, 0) * 1000;
+  const lingerMs = intFrom(env, 'STAMPEDE_LINGER_SECONDS', DEFAULT_LINGER_SECONDS, problems, 0) * 1000;
+  const controlToken = env.STAMPEDE_CONTROL_TOKEN ?? '';
+  // Never echo the value: only its length says what is wrong.
+  if (controlToken.length < MIN_CONTROL_TOKEN_LENGTH)
+    problems.push(
+      `STAMPEDE_CONTROL_TOKEN must hold at least ${MIN_CONTROL_TOKEN_LENGTH} characters (it has ${controlToken.length}): the controller puts it in the LoadTest's control Secret`,
+    );
+  const policy = policyFrom(env, problems);
   const raw = spec.text;
   let loadTest: LoadTest | undefined;
   if (spec.readError) problems.push(`cannot read the spec ${spec.source}: ${spec.readError}`);
@@ -120,6 +149,8 @@ export function runnerConfigFromEnv(
       env: resolved.env,
       secrets: resolved.secrets,
       ...(spec.baseDir ? { baseDir: spec.baseDir } : {}),
+      controlToken,
+      ...(policy ? { policy } : {}),
     },
   };
 }

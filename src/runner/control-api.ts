@@ -4,15 +4,18 @@
  *   POST /stop-stepping {"scenario", "atOffsetMs", "level", "condition"} (a breakpoint scenario's stop),
  *   GET /snapshot -> {state, startAt, snapshot} (cumulative since start), POST /release (the controller has
  *   stored the final results; the runner may exit), GET /metrics (Prometheus text).
+ * Every route but /healthz, /readyz and /metrics needs `Authorization: Bearer <token>` (control-auth.ts).
  * Routing only; the runner decides what each call means.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StopStepping } from '../engine/stepping.js';
+import { bearerMatches, isOpenRoute } from './control-auth.js';
 
 export interface ControlHandlers {
   ready(): boolean;
-  start(startAtEpochMs: number): { accepted: boolean; message: string };
+  /** `implausible`: the instant is outside the start window (400), not a conflict (409). */
+  start(startAtEpochMs: number): { accepted: boolean; message: string; implausible?: boolean };
   stop(): void;
   stopStepping(order: StopStepping): { accepted: boolean; message: string };
   release(): void;
@@ -84,9 +87,18 @@ export function parseStopStepping(body: string): StopStepping | undefined {
   return { scenario, atOffsetMs, level, condition };
 }
 
-async function route(handlers: ControlHandlers, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  handlers: ControlHandlers,
+  token: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   const key = `${req.method} ${path}`;
+  if (!isOpenRoute(key) && !bearerMatches(req.headers.authorization, token)) {
+    res.setHeader('www-authenticate', 'Bearer');
+    return reply(res, 401, { error: 'this route needs the LoadTest control token as a bearer token' });
+  }
   switch (key) {
     case 'GET /healthz':
       return reply(res, 200, { ok: true });
@@ -96,8 +108,8 @@ async function route(handlers: ControlHandlers, req: IncomingMessage, res: Serve
       const startAt = parseStartAt(await readBody(req));
       if (startAt === undefined)
         return reply(res, 400, { error: 'body must be {"startAt": ISO time or epoch ms}' });
-      const result = handlers.start(startAt);
-      return reply(res, result.accepted ? 202 : 409, result);
+      const { implausible, ...result } = handlers.start(startAt);
+      return reply(res, result.accepted ? 202 : implausible ? 400 : 409, result);
     }
     case 'POST /stop':
       handlers.stop();
@@ -129,9 +141,14 @@ async function route(handlers: ControlHandlers, req: IncomingMessage, res: Serve
   }
 }
 
-export function startControlApi(handlers: ControlHandlers, host: string, port: number): Promise<Server> {
+export function startControlApi(
+  handlers: ControlHandlers,
+  host: string,
+  port: number,
+  token: string,
+): Promise<Server> {
   const server = createServer((req, res) => {
-    route(handlers, req, res).catch((error: Error) => reply(res, 500, { error: error.message }));
+    route(handlers, token, req, res).catch((error: Error) => reply(res, 500, { error: error.message }));
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -10,6 +10,7 @@ import { ShardRunner } from '../engine/shard-runner.js';
 import { createLogger } from '../observability/log.js';
 import { type RunnerConfig, runnerConfigFromEnv, specInput } from './config.js';
 import { boundPort, startControlApi } from './control-api.js';
+import { implausibleStart, type StartWindow } from './control-auth.js';
 import { createRunnerMetrics } from './metrics.js';
 import type { RunnerState } from './protocol.js';
 
@@ -18,6 +19,8 @@ const SIGTERM_LINGER_MS = 20_000;
 /** Exit code when the configuration is unusable: the pod fails fast and the controller reports why. */
 export const RUNNER_BAD_CONFIG = 2;
 export const RUNNER_NEVER_STARTED = 3;
+/** The controller leads its shared start by a few seconds; a minute covers clock skew between nodes. */
+const START_AHEAD_MS = 60_000;
 
 export async function runnerMain(env: NodeJS.ProcessEnv): Promise<number> {
   const log = createLogger('runner');
@@ -42,6 +45,7 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
     env: config.env,
     secrets: config.secrets,
     threads: 1,
+    ...(config.policy ? { policy: config.policy } : {}),
   });
   let startAt: number | undefined;
   let finished: Promise<unknown> | undefined;
@@ -53,12 +57,19 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
       wake = resolve;
     });
   const metrics = createRunnerMetrics(loadTest.metadata.name, () => runner.snapshot());
+  // A runner that got ready late is sent the shared instant, which may be up to its start deadline old.
+  const window: StartWindow = { aheadMs: START_AHEAD_MS, behindMs: config.startDeadlineMs };
 
   const server = await startControlApi(
     {
       ready: () => true,
       start(at) {
         if (startAt === undefined) {
+          const implausible = implausibleStart(at, Date.now(), window);
+          if (implausible) {
+            log.warn({ shard, startAt: at }, 'runner start refused: implausible instant');
+            return { accepted: false, implausible: true, message: implausible };
+          }
           startAt = at;
           log.info({ shard, startAt: new Date(at).toISOString() }, 'runner start scheduled');
           finished = runner.run(at).then(
@@ -98,8 +109,12 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
     },
     config.host,
     config.port,
+    config.controlToken,
   );
-  log.info({ shard, host: config.host, port: boundPort(server) }, 'runner ready');
+  log.info(
+    { shard, host: config.host, port: boundPort(server), policy: config.policy?.entries ?? 'none' },
+    'runner ready',
+  );
 
   let lingerMs = config.lingerMs;
   process.once('SIGTERM', () => {

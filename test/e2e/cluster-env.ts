@@ -5,7 +5,8 @@
  * restart it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, openSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -60,6 +61,8 @@ interface BaseClusterEnv {
   kubectl(args: string[], input?: string): Promise<string>;
   startController(extraArgs?: string[], extraEnv?: Record<string, string>): ChildProcess;
   stopController(): Promise<void>;
+  /** Everything every controller run of this environment logged. */
+  controllerLogs(): string;
   /** The LoadTest as JSON; undefined once it is gone. */
   getLoadTest(name: string, namespace?: string): Promise<LoadTestObject | undefined>;
   waitForPhase(
@@ -71,16 +74,29 @@ interface BaseClusterEnv {
   stop(): Promise<void>;
 }
 
-export async function startClusterEnv(): Promise<ClusterEnv> {
+export interface ClusterEnvOptions {
+  /** kube-controller-manager controllers beyond DEFAULT_CONTROLLERS, e.g. resourcequota-controller. */
+  extraControllers?: string[];
+  /** Runner pods get 127.0.<podSubnet>.N (default 77). */
+  podSubnet?: number;
+}
+
+export async function startClusterEnv(options: ClusterEnvOptions = {}): Promise<ClusterEnv> {
   const missing = missingBinaries();
   if (missing.length)
     throw new Error(`control-plane binaries missing (${missing.join(', ')}): run \`${BUILD_HINT}\``);
   const workDir = mkdtempSync(join(tmpdir(), 'stampede-e2e-'));
-  const cp = await startControlPlane({ workDir: join(workDir, 'cp') });
+  const cp = await startControlPlane({
+    workDir: join(workDir, 'cp'),
+    ...(options.extraControllers
+      ? { controllers: [...DEFAULT_CONTROLLERS, ...options.extraControllers] }
+      : {}),
+  });
   const kubelet = await startProcessKubelet({
     kubeconfigPath: cp.kubeconfigPath,
     projectRoot: ROOT,
     workDir: join(workDir, 'pods'),
+    ...(options.podSubnet !== undefined ? { ipSubnet: options.podSubnet } : {}),
   }).catch(async (error) => {
     await cp.stop();
     throw error;
@@ -140,6 +156,7 @@ async function baseEnv(
   });
   let controller: ChildProcess | undefined;
   let controllerRuns = 0;
+  const controlKey = randomBytes(32).toString('base64url');
   const env: BaseClusterEnv = {
     cp,
     kubectl: run,
@@ -164,10 +181,27 @@ async function baseEnv(
         ],
         {
           stdio: ['ignore', log, log],
-          env: { ...process.env, STAMPEDE_LOG_LEVEL: 'debug', ...controllerEnv, ...extraEnv },
+          // One key for every controller run, as the chart keeps it: a restarted controller commands its runners.
+          // Targets here are servers the tests start, on loopback or (real node) the pod bridge: the policy
+          // allows exactly those.
+          env: {
+            ...process.env,
+            STAMPEDE_LOG_LEVEL: 'debug',
+            STAMPEDE_CONTROL_KEY: controlKey,
+            STAMPEDE_TARGET_ALLOWLIST: '127.0.0.0/8,198.18.0.0/24',
+            // Test Prometheus servers listen on 127.0.0.1, any port.
+            STAMPEDE_PROMETHEUS_URLS: 'http://127.0.0.1',
+            ...controllerEnv,
+            ...extraEnv,
+          },
         },
       );
       return controller;
+    },
+    controllerLogs() {
+      return Array.from({ length: controllerRuns }, (_, i) =>
+        readFileSync(join(workDir, `controller-${i + 1}.log`), 'utf8'),
+      ).join('');
     },
     async stopController() {
       const c = controller;

@@ -83,6 +83,7 @@ const CONTROLLER_RULES: Rule[] = [
   { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch', 'create'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
 ];
 
 describe('the Helm chart renders', () => {
@@ -139,6 +140,52 @@ describe('the Helm chart renders', () => {
     ]);
   });
 
+  it('an optional NetworkPolicy lets only the controller and Prometheus reach runner pods', async () => {
+    expect(find(await render(), 'NetworkPolicy')).toEqual([]);
+    const objects = await render([
+      ...[
+        '--set',
+        'networkPolicy.enabled=true',
+        '--set-json',
+        'networkPolicy.namespaces=["team-a","team-b"]',
+      ],
+    ]);
+    const policies = find(objects, 'NetworkPolicy');
+    expect(policies.map((p) => p.metadata.namespace)).toEqual(['team-a', 'team-b']);
+    expect(policies[0]).toMatchObject({
+      spec: {
+        podSelector: { matchLabels: { 'stampede.dev/component': 'runner' } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': RELEASE_NS } },
+                podSelector: { matchLabels: { 'app.kubernetes.io/component': 'controller' } },
+              },
+              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+            ],
+            ports: [{ port: 8765, protocol: 'TCP' }],
+          },
+        ],
+      },
+    });
+  });
+
+  it('creating LoadTests comes only with edit/admin, which can already create Pods (see docs/security.md)', async () => {
+    const objects = await render();
+    const labels = (name: string) =>
+      find(objects, 'ClusterRole', name)[0]?.metadata as { labels: Record<string, string> };
+    const edit = labels(`${RELEASE_NS}-stampede-edit`).labels;
+    expect(edit['rbac.authorization.k8s.io/aggregate-to-edit']).toBe('true');
+    expect(edit['rbac.authorization.k8s.io/aggregate-to-admin']).toBe('true');
+    expect(edit['rbac.authorization.k8s.io/aggregate-to-view']).toBeUndefined();
+    const [view] = find(objects, 'ClusterRole', `${RELEASE_NS}-stampede-view`);
+    expect(view?.rules).toEqual([
+      { apiGroups: ['stampede.dev'], resources: ['loadtests'], verbs: ['get', 'list', 'watch'] },
+    ]);
+  });
+
   it('with watchNamespace grants a Role in that namespace only and passes --namespace', async () => {
     const objects = await render(['--set', 'watchNamespace=team-a']);
     expect(find(objects, 'ClusterRole').map((o) => o.metadata.name)).toEqual([
@@ -185,6 +232,13 @@ describe('the Helm chart renders', () => {
       POD_IP: 'status.podIP',
       STAMPEDE_TARGET_ALLOWLIST: '*.svc,10.0.0.0/8',
     });
+    // The key runner control tokens derive from: a chart-made Secret, read by the kubelet, not the controller.
+    expect(c.env.find((e) => e.name === 'STAMPEDE_CONTROL_KEY')).toEqual({
+      name: 'STAMPEDE_CONTROL_KEY',
+      valueFrom: { secretKeyRef: { name: 'stampede-control-key', key: 'key' } },
+    });
+    const [key] = find(objects, 'Secret', 'stampede-control-key');
+    expect(Buffer.from((key as unknown as { data: { key: string } }).data.key, 'base64').length).toBe(48);
     expect(c.ports).toEqual([{ name: 'metrics', containerPort: 8080, protocol: 'TCP' }]);
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
@@ -356,8 +410,11 @@ describe('helm install on a real control plane, under the chart RBAC', () => {
       ['delete configmaps', 'no'],
       ['create pods', 'no'],
       ['delete pods', 'no'],
+      ['create secrets', 'yes'], // each LoadTest's control token; never read back
       ['get secrets', 'no'],
       ['list secrets', 'no'],
+      ['update secrets', 'no'],
+      ['delete secrets', 'no'],
       ['create serviceaccounts --subresource=token', 'no'],
       ['create leases.coordination.k8s.io', 'no'], // only in the release namespace
     ];

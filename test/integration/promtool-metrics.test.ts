@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControllerMetrics } from '../../src/controller/metrics.js';
 import { CLI } from '../helpers/cli.js';
 import { closedPort, startServer, type TestServer } from '../helpers/http-server.js';
+import { controlEnv, controlFetch } from '../helpers/runner-control.js';
 
 const PROMTOOL_HINT =
   'promtool is missing: install it with `apt-get install -y prometheus` (Debian ships promtool in it)';
@@ -39,6 +40,7 @@ describe('Prometheus exposition passes promtool check metrics', () => {
         ...process.env,
         STAMPEDE_CONTROL_PORT: String(port),
         POD_IP: '127.0.0.1',
+        ...controlEnv,
         STAMPEDE_LINGER_SECONDS: '0',
         STAMPEDE_LOADTEST: JSON.stringify({
           apiVersion: 'stampede.dev/v1alpha1',
@@ -74,7 +76,7 @@ describe('Prometheus exposition passes promtool check metrics', () => {
         break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    await fetch(`${base}/start`, { method: 'POST', body: JSON.stringify({ startAt: Date.now() }) });
+    await controlFetch(`${base}/start`, { method: 'POST', body: JSON.stringify({ startAt: Date.now() }) });
     await new Promise((r) => setTimeout(r, 1500));
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toMatch(

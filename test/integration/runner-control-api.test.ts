@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunnerState } from '../../src/runner/protocol.js';
 import { CLI } from '../helpers/cli.js';
 import { closedPort, startServer, type TestServer } from '../helpers/http-server.js';
+import { controlEnv, controlFetch } from '../helpers/runner-control.js';
 
 const loadTest = (baseURL: string, scenario: Record<string, unknown> = SHARED) => ({
   apiVersion: 'stampede.dev/v1alpha1',
@@ -54,6 +55,7 @@ describe('stampede runner', () => {
         STAMPEDE_SHARDS: '2',
         STAMPEDE_CONTROL_PORT: String(port),
         POD_IP: '127.0.0.1',
+        ...controlEnv,
         STAMPEDE_LOADTEST: JSON.stringify(loadTest(server.url)),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -62,28 +64,32 @@ describe('stampede runner', () => {
     const base = `http://127.0.0.1:${port}`;
     await waitFor(async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), 10_000);
     expect(server.requests).toBe(0);
-    expect(((await (await fetch(`${base}/snapshot`)).json()) as RunnerState).state).toBe('waiting');
+    expect(((await (await controlFetch(`${base}/snapshot`)).json()) as RunnerState).state).toBe('waiting');
 
     const startAt = Date.now() + 300;
-    const start = await fetch(`${base}/start`, { method: 'POST', body: JSON.stringify({ startAt }) });
+    const start = await controlFetch(`${base}/start`, { method: 'POST', body: JSON.stringify({ startAt }) });
     expect(start.status).toBe(202);
     // The same start again (a restarted controller) is accepted; a different one is a conflict.
-    expect((await fetch(`${base}/start`, { method: 'POST', body: JSON.stringify({ startAt }) })).status).toBe(
-      202,
-    );
     expect(
-      (await fetch(`${base}/start`, { method: 'POST', body: JSON.stringify({ startAt: startAt + 1 }) }))
-        .status,
+      (await controlFetch(`${base}/start`, { method: 'POST', body: JSON.stringify({ startAt }) })).status,
+    ).toBe(202);
+    expect(
+      (
+        await controlFetch(`${base}/start`, {
+          method: 'POST',
+          body: JSON.stringify({ startAt: startAt + 1 }),
+        })
+      ).status,
     ).toBe(409);
 
     const final = await waitFor(async () => {
-      const s = (await (await fetch(`${base}/snapshot`)).json()) as RunnerState;
+      const s = (await (await controlFetch(`${base}/snapshot`)).json()) as RunnerState;
       return s.state === 'done' ? s.snapshot : undefined;
     }, 20_000);
     // The runner keeps its results until the controller says they are stored.
     await new Promise((r) => setTimeout(r, 300));
     expect(child.exitCode).toBe(null);
-    expect((await fetch(`${base}/release`, { method: 'POST' })).status).toBe(202);
+    expect((await controlFetch(`${base}/release`, { method: 'POST' })).status).toBe(202);
     // Shard 1 of 2 owns 16 of the 31 shared iterations (floor(2*31/2) - floor(31/2)).
     expect(final.shard).toEqual({ index: 1, total: 2 });
     expect(final.steps[0]?.requests).toBe(16);
@@ -98,6 +104,7 @@ describe('stampede runner', () => {
         ...process.env,
         STAMPEDE_CONTROL_PORT: String(port),
         POD_IP: '127.0.0.1',
+        ...controlEnv,
         STAMPEDE_LINGER_SECONDS: '0',
         STAMPEDE_LOADTEST: JSON.stringify(loadTest(server.url, STEADY)),
       },
@@ -106,7 +113,7 @@ describe('stampede runner', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     const base = `http://127.0.0.1:${port}`;
     await waitFor(async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), 10_000);
-    await fetch(`${base}/start`, {
+    await controlFetch(`${base}/start`, {
       method: 'POST',
       body: JSON.stringify({ startAt: new Date().toISOString() }),
     });

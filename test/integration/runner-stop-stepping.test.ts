@@ -4,6 +4,7 @@ import type { RunnerState } from '../../src/runner/protocol.js';
 import { CLI } from '../helpers/cli.js';
 import { closedPort, startServer, type TestServer } from '../helpers/http-server.js';
 import { pollUntil } from '../helpers/poll.js';
+import { controlEnv, controlFetch } from '../helpers/runner-control.js';
 
 /** 20 levels of 1 s would take 20 s; told to stop, the runner does 1 s of recovery and finishes. */
 const BREAKPOINT = {
@@ -28,6 +29,7 @@ describe('stampede runner: POST /stop-stepping', () => {
         ...process.env,
         STAMPEDE_CONTROL_PORT: String(port),
         POD_IP: '127.0.0.1',
+        ...controlEnv,
         STAMPEDE_LOADTEST: JSON.stringify({
           apiVersion: 'stampede.dev/v1alpha1',
           kind: 'LoadTest',
@@ -40,7 +42,7 @@ describe('stampede runner: POST /stop-stepping', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     const base = `http://127.0.0.1:${port}`;
     const post = (path: string, body: unknown) =>
-      fetch(`${base}${path}`, { method: 'POST', body: JSON.stringify(body) });
+      controlFetch(`${base}${path}`, { method: 'POST', body: JSON.stringify(body) });
     await pollUntil('the runner to be ready', 10_000, async () =>
       (await fetch(`${base}/readyz`)).ok ? true : undefined,
     );
@@ -53,7 +55,7 @@ describe('stampede runner: POST /stop-stepping', () => {
     expect((await post('/stop-stepping', order)).status).toBe(202);
 
     const final = await pollUntil('the runner to finish', 15_000, async () => {
-      const s = (await (await fetch(`${base}/snapshot`)).json()) as RunnerState;
+      const s = (await (await controlFetch(`${base}/snapshot`)).json()) as RunnerState;
       return s.state === 'done' ? s.snapshot : undefined;
     });
     expect(final.scenarios[0]?.stepping).toEqual({ stoppedAtMs: 2000, level: 1, condition: 'p(95)>1s' });

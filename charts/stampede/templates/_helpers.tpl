@@ -86,6 +86,8 @@ The controller's permissions: exactly the API calls in src/controller and src/ku
   jobs               get (observe), list+watch (runner Job informer), create (the Indexed runner Job)
   pods               list (observe, by label), watch (runner pod informer): never create or delete
   events             create (Events on the LoadTest)
+  secrets            create only (each LoadTest's runner control token, derived from the controller's key,
+                     so the controller never needs to read a Secret back)
 Leases are granted separately, in the release namespace only, when leader election is on.
 */}}
 {{- define "stampede.controllerRules" -}}
@@ -109,5 +111,8 @@ Leases are granted separately, in the release namespace only, when leader electi
   verbs: [list, watch]
 - apiGroups: [""]
   resources: [events]
+  verbs: [create]
+- apiGroups: [""]
+  resources: [secrets]
   verbs: [create]
 {{- end }}

@@ -6,9 +6,10 @@
  * Lanes work as in src/protocols/http.ts: with at least as many connections as VUs each VU keeps its own
  * connection; with fewer, VUs share one pool per origin.
  */
+import type { ConnectGuard } from '../connect-guard.js';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { type TlsSettings, tlsSettings } from '../tls/settings.js';
-import type { ConnectTarget } from './connect.js';
+import { type ConnectTarget, guardedTarget } from './connect.js';
 import type { Http1Connection } from './connection.js';
 import { HTTP1_ERROR_CODES, Http1Error } from './errors.js';
 import { type ConnectionRegistry, Http1Pool } from './pool.js';
@@ -18,6 +19,8 @@ export interface Http1ClientOptions {
   connections: number;
   vus: number;
   connectTimeoutMs: number;
+  /** The connection policy, checked at connect time; none: connect anywhere. */
+  guard?: ConnectGuard;
   /** For `https:` origins (default: verify against Node's roots, no client certificate). */
   tls?: TlsSettings;
 }
@@ -65,6 +68,8 @@ export class Http1Client implements ConnectionRegistry {
       return this.failed(response, new Http1Error(HTTP1_ERROR_CODES.clientClosed, 'client closed'));
     }
     const origin = this.origin(request.origin);
+    // An IP literal the policy refuses fails at once, without opening a socket.
+    if (origin.target.refused) return this.failed(response, origin.target.refused);
     // A static step sends the same request object every time, so its bytes are serialized once.
     let payload = request.wire;
     if (payload === undefined) {
@@ -139,6 +144,7 @@ export class Http1Client implements ConnectionRegistry {
         host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
         port: parsed.port ? Number(parsed.port) : secure ? 443 : 80,
         tls: secure ? (this.options.tls ?? tlsSettings()) : undefined,
+        ...guardedTarget(this.options.guard, parsed.hostname),
       };
       origin = { hostHeader: parsed.host, target, pools: [] };
       this.origins.set(url, origin);

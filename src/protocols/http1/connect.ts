@@ -6,8 +6,9 @@
  * an IP literal (TLS forbids IP addresses in SNI), and the last session ticket the origin handed out is
  * offered on the next connect, so a pool that reconnects resumes instead of paying a full handshake.
  */
-import { isIP, connect as netConnect, type OnReadOpts, type Socket } from 'node:net';
+import { isIP, type LookupFunction, connect as netConnect, type OnReadOpts, Socket } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+import type { ConnectGuard } from '../connect-guard.js';
 import type { TlsSettings } from '../tls/settings.js';
 
 export interface ConnectTarget {
@@ -17,6 +18,20 @@ export interface ConnectTarget {
   tls: TlsSettings | undefined;
   /** The latest TLS session of this origin, for resumption; updated by `openSocket`. */
   session?: Buffer;
+  /** The connection policy's lookup (connect-guard.ts): every resolved address is checked before dialling. */
+  lookup?: LookupFunction;
+  /** An IP-literal host the policy refuses (Node never calls `lookup` for those): every socket fails with it. */
+  refused?: Error;
+}
+
+/** The policy parts of a target: its lookup, and the refusal of an IP-literal host. */
+export function guardedTarget(
+  guard: ConnectGuard | undefined,
+  hostname: string,
+): Pick<ConnectTarget, 'lookup' | 'refused'> {
+  if (!guard) return {};
+  const refused = guard.refuseLiteral(hostname);
+  return { lookup: guard.lookup, ...(refused ? { refused } : {}) };
 }
 
 /**
@@ -28,11 +43,20 @@ export function openSocket(
   onread: OnReadOpts | undefined,
   onConnected: () => void,
 ): Socket {
+  if (target.refused) {
+    // Never dialled: the socket fails the way a refused connect would, with the policy's error.
+    const socket = new Socket();
+    const error = target.refused;
+    process.nextTick(() => socket.destroy(error));
+    return socket;
+  }
   const tls = target.tls;
+  const lookup = target.lookup ? { lookup: target.lookup } : {};
   if (!tls) {
     const socket = netConnect({
       host: target.host,
       port: target.port,
+      ...lookup,
       noDelay: true,
       ...(onread ? { onread } : {}),
     });
@@ -43,6 +67,7 @@ export function openSocket(
   const options: ConnectionOptions & { onread?: OnReadOpts } = {
     host: target.host,
     port: target.port,
+    ...lookup,
     // Node's tls.connect honours `onread` (documented) although @types/node leaves it out.
     ...(onread ? { onread } : {}),
     ALPNProtocols: tls.alpn,

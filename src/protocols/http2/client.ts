@@ -14,8 +14,9 @@ import {
   type OutgoingHttpHeaders,
 } from 'node:http2';
 import { BodyCapture, DEFAULT_MAX_BODY_BYTES } from '../body-capture.js';
+import type { ConnectGuard } from '../connect-guard.js';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
-import { type ConnectTarget, openSocket } from '../http1/connect.js';
+import { type ConnectTarget, guardedTarget, openSocket } from '../http1/connect.js';
 import type { TlsSettings } from '../tls/settings.js';
 import { HTTP2_ERROR_CODES, Http2Error } from './errors.js';
 
@@ -24,6 +25,8 @@ export interface Http2ClientOptions {
   connections: number;
   /** For `https:` origins; ALPN is set to h2 here. */
   tls: TlsSettings;
+  /** The connection policy, checked where each session's socket connects; none: connect anywhere. */
+  guard?: ConnectGuard;
 }
 
 /** How often deadlines are checked; see SWEEP_INTERVAL_MS in the HTTP/1.1 client for the reasoning. */
@@ -199,6 +202,7 @@ export class Http2Client {
           host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
           port: parsed.port ? Number(parsed.port) : secure ? 443 : 80,
           tls: secure ? { ...this.options.tls, alpn: ['h2'] } : undefined,
+          ...guardedTarget(this.options.guard, parsed.hostname),
         },
         sessions: [],
       };

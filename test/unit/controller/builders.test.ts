@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { reportConfigMap, runnerJob, specConfigMap } from '../../../src/controller/builders.js';
+import {
+  controlSecret,
+  reportConfigMap,
+  runnerJob,
+  specConfigMap,
+} from '../../../src/controller/builders.js';
+import { controlToken } from '../../../src/controller/control-token.js';
 import { childName } from '../../../src/controller/names.js';
 
 const lt = { metadata: { name: 'checkout', namespace: 'perf', uid: 'uid-1' }, spec: { runners: 3 } };
@@ -71,6 +77,10 @@ describe('builders only build', () => {
                   { name: 'STAMPEDE_START_DEADLINE_SECONDS', value: '180' },
                   { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
                   { name: 'STAMPEDE_LOADTEST_FILE', value: '/etc/stampede/spec/loadtest.json' },
+                  {
+                    name: 'STAMPEDE_CONTROL_TOKEN',
+                    valueFrom: { secretKeyRef: { name: 'checkout-control', key: 'token' } },
+                  },
                 ],
                 ports: [{ name: 'control', containerPort: 8765 }],
                 readinessProbe: {
@@ -121,6 +131,29 @@ describe('builders only build', () => {
       data: { 'report.md': '# r' },
       binaryData: { 'report.html.gz': 'H4sI' },
     });
+  });
+
+  it("controlSecret: the runners' control token, owned by the LoadTest", () => {
+    expect(controlSecret(lt, 'tok')).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'checkout-control',
+        namespace: 'perf',
+        labels: { ...labels, 'stampede.dev/component': 'control' },
+        ownerReferences: [owner],
+      },
+      type: 'Opaque',
+      stringData: { token: 'tok' },
+    });
+  });
+
+  it('controlToken: one per LoadTest, derived from the controller key, 256 bits', () => {
+    const key = 'k'.repeat(32);
+    expect(controlToken(key, 'uid-1')).toBe(controlToken(key, 'uid-1'));
+    expect(controlToken(key, 'uid-1')).not.toBe(controlToken(key, 'uid-2'));
+    expect(controlToken(`${key}x`, 'uid-1')).not.toBe(controlToken(key, 'uid-1'));
+    expect(controlToken(key, 'uid-1')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   it('child names stay valid and unique when the LoadTest name is long', () => {

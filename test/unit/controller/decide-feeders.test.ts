@@ -98,7 +98,7 @@ describe('decide: configMap feeders become files beside the runner spec', () => 
   it('names the keys there are when the key is missing', () => {
     const d = decide(fresh([{ feeder: 'users', missing: 'key', keys: ['people.csv'] }]), DEFAULT_SETTINGS);
     expect(d.status.message).toBe(
-      'spec.feeders.users.configMap: ConfigMap ns/users has no key users.csv (keys: people.csv)',
+      'spec.feeders.users.configMap: ConfigMap ns/users has no key users.csv (it has 1 other key)',
     );
     expect(d.actions[0]).toMatchObject({ reason: 'FeederNotFound' });
   });
