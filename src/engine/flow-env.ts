@@ -2,8 +2,8 @@
 import type { PgUrlSource } from '../api/pg-url.js';
 import type { StepRecorder } from '../metrics/recorder.js';
 import type { StepProtocol } from '../metrics/snapshot.js';
-import type { GrpcChannel } from '../protocols/grpc/client.js';
 import type { ConnectGuard } from '../protocols/connect-guard.js';
+import type { GrpcChannel } from '../protocols/grpc/client.js';
 import type { HttpClient, TlsMaterial } from '../protocols/http.js';
 import type { PgPool } from '../protocols/postgres.js';
 import type { IterationState, VU } from './vu.js';
