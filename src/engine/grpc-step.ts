@@ -7,7 +7,12 @@
  */
 import { durationUs } from '../api/duration.js';
 import type { Step } from '../api/schema.js';
-import { classifyGrpcStatus, type ErrorClass, grpcStatusName } from '../metrics/error-class.js';
+import {
+  classifyError,
+  classifyGrpcStatus,
+  type ErrorClass,
+  grpcStatusName,
+} from '../metrics/error-class.js';
 import type { StepRecorder } from '../metrics/recorder.js';
 import { type GrpcCallResult, GrpcMethodError, loadMethod } from '../protocols/grpc/client.js';
 import type { FlowEnv, StepRunner } from './flow-env.js';
@@ -70,7 +75,16 @@ export function compileGrpcStep(step: Step, name: string, env: FlowEnv): StepRun
     const meta: Record<string, string> = {};
     for (const [k, t] of metadata) meta[k] = t.render(vu.ctx);
     const sentAtMs = performance.now();
-    const result = await channel.call(method, message(vu.ctx), meta, deadlineMs, env.live);
+    let result: Awaited<ReturnType<typeof channel.checkedCall>>;
+    try {
+      result = await channel.checkedCall(method, message(vu.ctx), meta, deadlineMs, env.live);
+    } catch (error) {
+      // The target policy refused the host: counted as policy_denied, like every other protocol's refusal.
+      recorder.transportError(classifyError(error), `${name}: ${(error as Error).message}`, 0);
+      it.failed = true;
+      it.aborted = true;
+      return;
+    }
     const doneAtMs = performance.now();
     if (env.isHardStopped()) {
       it.aborted = true;

@@ -274,6 +274,7 @@ export class ShardRunner {
       secure: target.protocol === 'grpcs:',
       insecureSkipTLSVerify: this.options.loadTest.spec.target.insecureSkipTLSVerify ?? false,
       ...(this.tls ? { tls: this.tls } : {}),
+      ...(this.guard ? { resolveAddress: (host: string) => (this.guard as ConnectGuard).resolve(host) } : {}),
     });
     return this.grpc;
   }

@@ -1,7 +1,9 @@
+import { tmpdir } from 'node:os';
 import { ServerCredentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Step } from '../../src/api/schema.js';
 import { DEMO_PROTO, type DemoGrpcServer, startDemoGrpc } from '../../src/demo/grpc.js';
+import { runLocal } from '../../src/local/coordinator.js';
 import { validateLoadTest } from '../../src/manifest/validate.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { loadTest, run, stepOf } from '../helpers/load-test.js';
@@ -49,6 +51,31 @@ describe('gRPC steps against a real grpc-js server (the demo Greeter)', () => {
     expect(count.grpc?.messages).toBe(40);
     expect(count.latency.count).toBe(10);
     expect(renderMarkdown(summary)).toContain('s/count (gRPC)');
+  });
+
+  it('dials only what the connection policy allows: a name resolving outside it is refused, never called', async () => {
+    const lt = loadTest(
+      `grpc://localhost:${server.port}`,
+      once([{ name: 'hello', grpc: { ...greeter, method: 'Hello', message: { name: 'x' } } }], 1, 3),
+    );
+    const runWith = async (entries: string[]) =>
+      (
+        await runLocal({
+          loadTest: lt,
+          baseDir: tmpdir(),
+          env: {},
+          secrets: [],
+          workers: 1,
+          policy: { entries },
+        })
+      ).summary;
+    const refused = await runWith(['localhost', '10.0.0.0/8']);
+    expect(refused.errors.byClass.policy_denied).toBeGreaterThan(0);
+    expect(stepOf(refused, 'hello').statuses.OK ?? 0).toBe(0);
+    expect(refused.errors.samples[0]?.message).toMatch(/refused by the target policy: localhost resolved to/);
+    // The same name with its loopback address inside the policy reaches the server: the refusal was the policy's.
+    const allowed = await runWith(['localhost', '127.0.0.0/8']);
+    expect(stepOf(allowed, 'hello')).toMatchObject({ requests: 3, failures: 0, statuses: { OK: 3 } });
   });
 
   it('counts a deadline exceeded and a failed status check as classed failures, and goes on', async () => {

@@ -3,6 +3,8 @@
  * every call goes over one channel per target and shard (grpc-js multiplexes calls as HTTP/2 streams).
  * Unary and server-streaming calls both resolve with the final status, never throw: a failure is a status.
  */
+
+import { isIP } from 'node:net';
 import {
   type CallOptions,
   type ChannelCredentials,
@@ -23,6 +25,12 @@ export interface GrpcTarget {
   secure: boolean;
   insecureSkipTLSVerify: boolean;
   tls?: TlsMaterial;
+  /**
+   * The connection policy's resolve-and-check (ConnectGuard.resolve): grpc-js resolves names itself and takes
+   * no lookup, so the channel dials the address this returns, checked once, and keeps the name for TLS and
+   * :authority. Rejects with PolicyDeniedError for a refused host.
+   */
+  resolveAddress?: (host: string) => Promise<string>;
 }
 
 export interface GrpcCallResult {
@@ -82,11 +90,39 @@ function channelCredentials(target: GrpcTarget): ChannelCredentials {
 
 /** One channel per target; close() ends it (and every call still running on it). */
 export class GrpcChannel {
-  private readonly client: Client;
+  private client: Client | undefined;
+  /** With a policy: the checked client, opened by the first call; a refusal rejects every call. */
+  private readonly opening: Promise<Client> | undefined;
+  private closed = false;
 
   constructor(target: GrpcTarget) {
-    const options = target.tls?.serverName ? { 'grpc.ssl_target_name_override': target.tls.serverName } : {};
-    this.client = new Client(target.address, channelCredentials(target), options);
+    const serverName = target.tls?.serverName;
+    if (!target.resolveAddress) {
+      const options = serverName ? { 'grpc.ssl_target_name_override': serverName } : {};
+      this.client = new Client(target.address, channelCredentials(target), options);
+      return;
+    }
+    const { hostname, port } = new URL(`grpc://${target.address}`);
+    const host = hostname.replace(/^\[|\]$/g, '');
+    this.opening = target.resolveAddress(host).then((ip) => {
+      const dial = ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+      const client = new Client(dial, channelCredentials(target), {
+        'grpc.default_authority': target.address,
+        // SNI and the certificate check keep the name that was written (never an IP: RFC 6066).
+        ...(serverName || !isIP(host) ? { 'grpc.ssl_target_name_override': serverName ?? host } : {}),
+      });
+      if (this.closed) client.close();
+      this.client = client;
+      return client;
+    });
+    // A refusal is reported by each call; never an unhandled rejection.
+    this.opening.catch(() => undefined);
+  }
+
+  /** Like call(), but first waits for the policy-checked client; rejects with the policy's refusal. */
+  async checkedCall(...args: Parameters<GrpcChannel['call']>): Promise<GrpcCallResult> {
+    if (!this.client && this.opening) await this.opening;
+    return this.call(...args);
   }
 
   /** One call: resolves at the response (unary) or the end of the stream, with its status. */
@@ -110,6 +146,8 @@ export class GrpcChannel {
     const meta = new Metadata();
     for (const [k, v] of Object.entries(metadata)) meta.set(k, v);
     const options: CallOptions = { deadline: Date.now() + deadlineMs };
+    const client = this.client;
+    if (!client) throw new Error('gRPC channel not open: use checkedCall');
     return new Promise((resolve) => {
       // While in flight the call can be cancelled from outside (a hard stop); it then ends CANCELLED.
       let inFlight: { abort(): void } | undefined;
@@ -130,7 +168,7 @@ export class GrpcChannel {
       };
       try {
         if (!method.responseStream) {
-          const call = this.client.makeUnaryRequest(
+          const call = client.makeUnaryRequest(
             method.path,
             serialize,
             deserialize,
@@ -145,7 +183,7 @@ export class GrpcChannel {
           track(() => call.cancel());
           return;
         }
-        const stream: ClientReadableStream<unknown> = this.client.makeServerStreamRequest(
+        const stream: ClientReadableStream<unknown> = client.makeServerStreamRequest(
           method.path,
           serialize,
           deserialize,
@@ -170,6 +208,7 @@ export class GrpcChannel {
   }
 
   close(): void {
-    this.client.close();
+    this.closed = true;
+    this.client?.close();
   }
 }
