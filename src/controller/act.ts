@@ -17,9 +17,11 @@ import {
   type SecretEnv,
   specConfigMap,
 } from './builders.js';
+import { CheckpointStore } from './checkpoints.js';
 import type { Action, Decision, Observed } from './model.js';
 import { CONTROL_PORT } from './names.js';
 import { configMaps, events, jobs, loadTestPath, loadTestStatusPath } from './paths.js';
+import { jobDeadlineSeconds } from './runner-spec.js';
 
 const RUNNER_CALL_TIMEOUT_MS = 3000;
 
@@ -29,6 +31,10 @@ export interface ActorOptions {
   identity: string;
   log: Logger;
   runnerPort?: number;
+  /** How long runners hold their final results for a controller that is down (default one hour). */
+  resultHoldSeconds?: number;
+  /** Shared with the Observer, so it knows what was saved; one of its own otherwise. */
+  checkpoints?: CheckpointStore;
 }
 
 async function createIfAbsent(client: KubeClient, path: string, body: unknown): Promise<void> {
@@ -66,7 +72,11 @@ export function secretEnv(lt: Observed['loadTest']): SecretEnv[] {
 }
 
 export class Actor {
-  constructor(private readonly opts: ActorOptions) {}
+  private readonly checkpoints: CheckpointStore;
+
+  constructor(private readonly opts: ActorOptions) {
+    this.checkpoints = opts.checkpoints ?? new CheckpointStore(opts.client);
+  }
 
   private async runnerCalls(
     observed: Observed,
@@ -96,7 +106,22 @@ export class Actor {
       case 'createSpecConfigMap':
         return createIfAbsent(client, configMaps(ns), specConfigMap(lt, action.manifest));
       case 'createJob':
-        return createIfAbsent(client, jobs(ns), runnerJob(lt, this.opts.runner, secretEnv(lt)));
+        return createIfAbsent(
+          client,
+          jobs(ns),
+          runnerJob(
+            lt,
+            {
+              ...this.opts.runner,
+              activeDeadlineSeconds: jobDeadlineSeconds(
+                lt,
+                this.opts.runner.startDeadlineSeconds,
+                this.opts.resultHoldSeconds,
+              ),
+            },
+            secretEnv(lt),
+          ),
+        );
       case 'startRunners':
         return this.runnerCalls(observed, action.indexes, '/start', { startAt: action.startAt });
       case 'stopRunners':
@@ -113,6 +138,16 @@ export class Actor {
           this.opts.log.info({ loadTest: lt.metadata.name, trimmed }, 'report trimmed to fit');
         return createIfAbsent(client, configMaps(ns), reportConfigMap(lt, files, binaryFiles));
       }
+      case 'checkpoint':
+        // A failed checkpoint only weakens restart safety; the run goes on and the next one is retried.
+        return this.checkpoints
+          .save(lt, action.index, action.snapshot)
+          .catch((error: Error) =>
+            this.opts.log.warn(
+              { loadTest: lt.metadata.name, index: action.index, err: error.message },
+              'checkpoint not saved',
+            ),
+          );
       case 'event': {
         const now = new Date().toISOString();
         // Events are for people; failing to record one must not fail the reconcile.

@@ -15,7 +15,12 @@ export function decideFinished(observed: Observed, summary: Summary, settings: C
   const generation = lt.metadata.generation;
   const previous = lt.status ?? {};
   const actions: Decision['actions'] = [];
-  const alive = observed.runners.filter((r) => r.state && r.pod?.phase === 'Running').map((r) => r.index);
+  // Every runner still up may go: its results are in the report. One that is not done yet (a lost shard
+  // still running) is stopped first, so it does not run to its planned end.
+  const up = observed.runners.filter((r) => r.pod?.phase === 'Running' && !r.pod.deleting);
+  const alive = up.map((r) => r.index);
+  const unfinished = up.filter((r) => r.state?.state !== 'done').map((r) => r.index);
+  if (unfinished.length) actions.push({ kind: 'stopRunners', indexes: unfinished });
   if (alive.length) actions.push({ kind: 'releaseRunners', indexes: alive });
   const finishedAtMs = Date.parse(summary.finishedAt);
   let requeueAfterMs: number | undefined = alive.length ? settings.pullIntervalMs : undefined;

@@ -13,11 +13,12 @@ import { comparisonVerdictLine } from '../report/compare-table.js';
 import { buildSummary, type RunOutcome } from '../report/summary.js';
 import { judgeBaseline } from './baseline.js';
 import { setCondition } from './conditions.js';
+import { checkpointActions } from './decide-checkpoint.js';
 import { decideFinished } from './decide-finished.js';
 import { steppingActions } from './decide-stepping.js';
 import type { Action, ControllerSettings, Decision, Observed } from './model.js';
 import { failedBeforeStart, runnerSpec } from './runner-spec.js';
-import { percentString, runnerCounts, runnerPhase, statusFigures } from './status-parts.js';
+import { percentString, runnerCounts, runnerPhase, runnerProblems, statusFigures } from './status-parts.js';
 
 export function decide(observed: Observed, settings: ControllerSettings): Decision {
   const { loadTest: lt, nowMs } = observed;
@@ -160,11 +161,13 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
         .filter((_, i) => phases[i] === 'pending' || phases[i] === 'lost')
         .map(
           (r) =>
-            `runner ${r.index}: ${r.pod ? `pod ${r.pod.name} ${r.pod.phase}${r.pod.reason ? ` (${r.pod.reason})` : ''}` : 'no pod'}`,
+            `runner ${r.index}: ${r.problem ?? (r.pod ? `pod ${r.pod.name} ${r.pod.phase}${r.pod.reason ? ` (${r.pod.reason})` : ''}` : 'no pod')}`,
         )
         .join('; ');
       const detail = `${runners.ready} of ${desired} runners ready after ${Math.round(waitedMs / 1000)}s: ${why}`;
-      if (waiting.length) actions.push({ kind: 'stopRunners', indexes: waiting });
+      // Every runner still up is told to stop: the waiting ones, and any that reported a failed setup.
+      const up = observed.runners.filter((r) => r.pod?.phase === 'Running').map((r) => r.index);
+      if (up.length) actions.push({ kind: 'stopRunners', indexes: up });
       actions.push({ kind: 'writeReport', summary: summarize('failed', detail) });
       actions.push({ kind: 'event', type: 'Warning', reason: 'RunnersNotReady', message: detail });
       return {
@@ -239,10 +242,11 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
   const finished = phases.every((p) => p === 'done' || p === 'lost');
   if (finished) {
     const outcome: RunOutcome = abortedBy ? 'aborted-by-threshold' : lost.length ? 'failed' : 'completed';
+    const problems = runnerProblems(observed.runners);
     const detail =
       abortedBy ??
       (lost.length
-        ? `lost shard(s) ${lost.join(', ')}: results include everything they reported before`
+        ? `lost shard(s) ${lost.join(', ')}${problems ? ` (${problems})` : ''}: results include everything they reported before`
         : undefined);
     const summary = judgeBaseline(summarize(outcome, detail), lt.spec.baseline, observed.baseline);
     actions.push({ kind: 'writeReport', summary });
@@ -274,6 +278,7 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
       requeueAfterMs: 500,
     };
   }
+  actions.push(...checkpointActions(observed.runners));
   if (!abortedBy && startAt !== undefined) {
     actions.push(
       ...steppingActions({
@@ -316,12 +321,18 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
   );
   const newlyLost = lost.filter((i) => !(previous.lostShards ?? []).includes(i));
   if (newlyLost.length) {
+    const problems = runnerProblems(observed.runners.filter((r) => newlyLost.includes(r.index)));
     actions.push({
       kind: 'event',
       type: 'Warning',
       reason: 'RunnerLost',
-      message: `runner(s) ${newlyLost.join(', ')} lost; keeping what they reported`,
+      message: `runner(s) ${newlyLost.join(', ')} lost${problems ? ` (${problems})` : ''}; keeping what they reported`,
     });
+    // A runner lost by its own answer may still be sending load that can no longer be counted: stop it.
+    const stillUp = observed.runners
+      .filter((r) => newlyLost.includes(r.index) && r.problem && r.pod?.phase === 'Running')
+      .map((r) => r.index);
+    if (stillUp.length) actions.push({ kind: 'stopRunners', indexes: stillUp });
   }
   return {
     status: {

@@ -12,6 +12,7 @@ import { loadCredentials } from '../kube/kubeconfig.js';
 import { startListWatch } from '../kube/list-watch.js';
 import { createLogger } from '../observability/log.js';
 import { Actor } from './act.js';
+import { CheckpointStore } from './checkpoints.js';
 import { LeaderElector } from './leader.js';
 import { ControllerMetrics } from './metrics.js';
 import { DEFAULT_SETTINGS } from './model.js';
@@ -21,11 +22,12 @@ import { loadTestCollection } from './paths.js';
 import { WorkQueue } from './queue.js';
 import { Reconciler } from './reconciler.js';
 import { parseRunnerPodSettings } from './runner-pod-settings.js';
+import { DEFAULT_RESULT_HOLD_SECONDS } from './runner-spec.js';
 import { parseTargetPolicy } from './target-policy.js';
 
 export const CONTROLLER_USAGE = `usage: stampede controller [--kubeconfig FILE] [--namespace NS] [--runner-image IMAGE]
   [--runner-command "stampede runner"] [--metrics-port 8080] [--workers 4] [--leader-elect]
-  [--lease-namespace NS] [--ready-timeout 2m] [--ttl-after-finished DURATION]`;
+  [--lease-namespace NS] [--ready-timeout 2m] [--ttl-after-finished DURATION] [--result-hold 1h]`;
 
 interface Labeled {
   metadata: { name: string; namespace: string; labels?: Record<string, string>; resourceVersion?: string };
@@ -64,6 +66,7 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
       'ready-timeout',
       'ttl-after-finished',
       'runner-service-account',
+      'result-hold',
     ],
     flags: ['leader-elect'],
   });
@@ -86,12 +89,20 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
     'stampede runner'
   ).split(/\s+/);
   const metrics = new ControllerMetrics();
-  const observer = new Observer(client);
+  // One checkpoint store for both: the observer reads what the actor saved.
+  const checkpoints = new CheckpointStore(client);
+  const observer = new Observer(client, undefined, checkpoints, log);
   const runnerServiceAccount = args.values['runner-service-account'] ?? env.STAMPEDE_RUNNER_SERVICE_ACCOUNT;
   const actor = new Actor({
     client,
     identity,
     log,
+    checkpoints,
+    // Runners keep their final results this long after the planned run for a controller that is down.
+    resultHoldSeconds: Math.ceil(
+      (durationMs(args.values['result-hold'], DEFAULT_RESULT_HOLD_SECONDS * 1000, 'result-hold') as number) /
+        1000,
+    ),
     runner: {
       image:
         args.values['runner-image'] ?? env.STAMPEDE_RUNNER_IMAGE ?? 'ghcr.io/stampede-dev/stampede:latest',

@@ -34,8 +34,15 @@ export interface ObservedRunner {
   pod: ObservedPod | undefined;
   /** GET /snapshot from the runner, when it answered this time. */
   state: RunnerState | undefined;
-  /** The last snapshot this controller process received from the shard (survives a crashed runner). */
+  /**
+   * The last good snapshot of the shard: received by this controller process, or read back from its
+   * checkpoint after a restart (survives a crashed runner).
+   */
   lastSnapshot: ShardSnapshot | undefined;
+  /** Why the shard is lost by its own answer: a malformed snapshot, a failed setup. */
+  problem?: string;
+  /** What the shard's checkpoint ConfigMap holds, when this controller saved or read one. */
+  checkpoint?: { elapsedMs: number; done: boolean };
 }
 
 export interface ObservedJob {
@@ -70,6 +77,7 @@ export type Action =
   | { kind: 'stopStepping'; indexes: number[]; order: StopStepping }
   | { kind: 'releaseRunners'; indexes: number[] }
   | { kind: 'writeReport'; summary: Summary }
+  | { kind: 'checkpoint'; index: number; snapshot: ShardSnapshot }
   | { kind: 'event'; type: 'Normal' | 'Warning'; reason: string; message: string }
   | { kind: 'deleteLoadTest' };
 

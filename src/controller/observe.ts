@@ -6,11 +6,12 @@
 import { request } from 'undici';
 import { asSummary } from '../analysis/compare.js';
 import { isNotFound, type KubeClient } from '../kube/client.js';
-import type { ShardSnapshot } from '../metrics/snapshot.js';
+import type { Logger } from '../observability/log.js';
 import type { Summary } from '../report/summary.js';
 import type { RunnerState } from '../runner/protocol.js';
 import type { ObservedBaseline } from './baseline.js';
 import { runnerSelector } from './builders.js';
+import { CheckpointStore } from './checkpoints.js';
 import type {
   Observed,
   ObservedFeederSource,
@@ -20,7 +21,9 @@ import type {
 } from './model.js';
 import { CONTROL_PORT, names } from './names.js';
 import { loadTestPath } from './paths.js';
+import { checkRunnerAnswer } from './runner-answer.js';
 import { configMapFeeders } from './runner-spec.js';
+import { ShardMemory, type ShardRecord } from './shard-memory.js';
 
 /** Runners answer /snapshot quickly or are treated as unreachable for this round. */
 const RUNNER_TIMEOUT_MS = 3000;
@@ -81,7 +84,17 @@ function observePod(pod: PodLike): ObservedPod {
   };
 }
 
-export async function fetchRunnerState(ip: string, port = CONTROL_PORT): Promise<RunnerState | undefined> {
+/** A runner's snapshot of a very long run is a few MiB; far more is not a snapshot. */
+const MAX_RUNNER_ANSWER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * GET /snapshot from a runner: its parsed JSON (checked by the caller), or undefined when it did not answer
+ * usably this time (unreachable, slow, not 200): that is not a fault of the shard yet.
+ */
+export async function fetchRunnerAnswer(
+  ip: string,
+  port = CONTROL_PORT,
+): Promise<{ json: unknown } | { problem: string } | undefined> {
   try {
     const response = await request(`http://${ip.includes(':') ? `[${ip}]` : ip}:${port}/snapshot`, {
       headersTimeout: RUNNER_TIMEOUT_MS,
@@ -91,26 +104,79 @@ export async function fetchRunnerState(ip: string, port = CONTROL_PORT): Promise
       await response.body.dump();
       return undefined;
     }
-    return (await response.body.json()) as RunnerState;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_RUNNER_ANSWER_BYTES) {
+        response.body.destroy();
+        return { problem: `malformed snapshot: larger than ${MAX_RUNNER_ANSWER_BYTES} bytes` };
+      }
+      chunks.push(chunk as Buffer);
+    }
+    try {
+      return { json: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+    } catch {
+      return { problem: 'malformed snapshot: not JSON' };
+    }
   } catch {
     return undefined;
   }
 }
 
+/** The runner's state, or why its answer cannot be used (remembered as the shard's problem). */
+async function observeRunnerState(
+  ip: string,
+  port: number,
+  shard: { index: number; total: number },
+  record: ShardRecord,
+): Promise<RunnerState | undefined> {
+  const answer = await fetchRunnerAnswer(ip, port);
+  if (!answer) return undefined;
+  const checked =
+    'json' in answer
+      ? checkRunnerAnswer(answer.json, shard, record.checkedIntervals)
+      : { ok: false as const, problem: answer.problem };
+  if (!checked.ok) {
+    record.problem ??= checked.problem;
+    return undefined;
+  }
+  const { state } = checked;
+  if (state.state === 'failed') record.problem ??= state.error ?? 'the runner failed before the start';
+  if (state.state === 'running' || state.state === 'done') {
+    record.snapshot = state.snapshot;
+    record.checkedIntervals = state.snapshot.intervals.length;
+  }
+  return state;
+}
+
 export class Observer {
-  /** uid -> shard index -> last snapshot received. */
-  private readonly lastSnapshots = new Map<string, Map<number, ShardSnapshot>>();
+  /** Per LoadTest: each shard's last good snapshot and problems (see shard-memory.ts). */
+  readonly memory = new ShardMemory();
   /** uid -> spec.baseline's summary, once read: a finished run's report does not change. */
   private readonly baselines = new Map<string, ObservedBaseline>();
 
   constructor(
     private readonly client: KubeClient,
     private readonly runnerPort = CONTROL_PORT,
+    readonly checkpoints = new CheckpointStore(client),
+    private readonly log?: Logger,
   ) {}
 
+  /** Drops everything remembered about a LoadTest: called once it is deleted or its report is written. */
   forget(uid: string): void {
-    this.lastSnapshots.delete(uid);
+    this.memory.forget(uid);
     this.baselines.delete(uid);
+    this.checkpoints.forget(uid);
+  }
+
+  /** After a controller restart: the shards' checkpoints stand in for the snapshots held in memory before. */
+  private async restore(loadTest: ObservedLoadTest, shards: Map<number, ShardRecord>): Promise<void> {
+    const loaded = await this.checkpoints.load(loadTest, loadTest.spec.runners ?? 1);
+    for (const [index, snapshot] of loaded.snapshots)
+      shards.set(index, { snapshot, checkedIntervals: snapshot.intervals.length });
+    if (loaded.problems.length)
+      this.log?.warn({ loadTest: loadTest.metadata.name, problems: loaded.problems }, 'checkpoints ignored');
   }
 
   /** Reads spec.baseline's report ConfigMap; failures become the reason the comparison could not be made. */
@@ -174,11 +240,14 @@ export class Observer {
 
   async observe(namespace: string, name: string, nowMs: number): Promise<Observed | undefined> {
     let loadTest: ObservedLoadTest;
+    const key = `${namespace}/${name}`;
     try {
       loadTest = await this.client.get<ObservedLoadTest>(loadTestPath(namespace, name));
     } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
+      if (!isNotFound(error)) throw error;
+      const uid = this.memory.uidOf(key);
+      if (uid) this.forget(uid);
+      return undefined;
     }
     const n = names(name);
     const cm = `/api/v1/namespaces/${namespace}/configmaps`;
@@ -197,23 +266,41 @@ export class Observer {
         `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(runnerSelector(name))}`,
       ),
     ]);
-    const remembered = this.lastSnapshots.get(loadTest.metadata.uid) ?? new Map<number, ShardSnapshot>();
-    this.lastSnapshots.set(loadTest.metadata.uid, remembered);
+    const summaryText = reportCm?.data?.['summary.json'];
+    const report = summaryText ? (JSON.parse(summaryText) as Summary) : undefined;
+    const uid = loadTest.metadata.uid;
+    const restarted = !this.memory.has(uid);
+    const shards = this.memory.shards(key, uid);
+    if (restarted && !report && job) await this.restore(loadTest, shards);
     const desired = loadTest.spec.runners ?? 1;
     const runners: ObservedRunner[] = await Promise.all(
       Array.from({ length: desired }, async (_, index) => {
         // Several pods can exist for one index (a replaced pod); prefer the live one.
         const candidates = pods.items.filter((p) => podIndex(p) === index).map(observePod);
         const pod = candidates.find((p) => !p.deleting && p.phase === 'Running') ?? candidates[0];
+        let record = shards.get(index);
+        if (!record) {
+          record = { checkedIntervals: 0 };
+          shards.set(index, record);
+        }
+        const shard = { index, total: desired };
         const state =
-          pod?.ip && pod.phase === 'Running' ? await fetchRunnerState(pod.ip, this.runnerPort) : undefined;
-        if (state && state.state !== 'waiting') remembered.set(index, state.snapshot);
-        return { index, pod, state, lastSnapshot: remembered.get(index) };
+          pod?.ip && pod.phase === 'Running'
+            ? await observeRunnerState(pod.ip, this.runnerPort, shard, record)
+            : undefined;
+        const mark = this.checkpoints.mark(uid, index);
+        return {
+          index,
+          pod,
+          state,
+          lastSnapshot: record.snapshot,
+          ...(record.problem ? { problem: record.problem } : {}),
+          ...(mark ? { checkpoint: mark } : {}),
+        };
       }),
     );
-    let report: Summary | undefined;
-    const summaryText = reportCm?.data?.['summary.json'];
-    if (summaryText) report = JSON.parse(summaryText) as Summary;
+    // Reported: the summary is the truth from now on, and nothing per shard needs remembering.
+    if (report) this.forget(uid);
     const baselineName = loadTest.spec.baseline?.configMap;
     const baseline =
       baselineName && !report

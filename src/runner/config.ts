@@ -15,8 +15,12 @@ export interface RunnerConfig {
   port: number;
   /** Exit with failure if no /start arrives within this long. */
   startDeadlineMs: number;
-  /** After the run, keep serving /snapshot until the final one was collected, at most this long. */
-  lingerMs: number;
+  /**
+   * After the run, keep serving /snapshot until the controller has stored the results (/release), at most
+   * this long. Unset: until released; the Job's activeDeadlineSeconds bounds it, so a controller that is
+   * down for a while still collects every shard when it comes back.
+   */
+  lingerMs: number | undefined;
 }
 
 export type RunnerConfigResult = { ok: true; config: RunnerConfig } | { ok: false; problems: string[] };
@@ -46,7 +50,8 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfigResult 
     problems.push(`JOB_COMPLETION_INDEX ${index} is outside 0..${total - 1} (STAMPEDE_SHARDS=${total})`);
   const port = intFrom(env, 'STAMPEDE_CONTROL_PORT', DEFAULT_CONTROL_PORT, problems, 0);
   const startDeadlineMs = intFrom(env, 'STAMPEDE_START_DEADLINE_SECONDS', 600, problems, 1) * 1000;
-  const lingerMs = intFrom(env, 'STAMPEDE_LINGER_SECONDS', 300, problems, 0) * 1000;
+  const lingerSeconds = intFrom(env, 'STAMPEDE_LINGER_SECONDS', -1, problems, 0);
+  const lingerMs = lingerSeconds < 0 ? undefined : lingerSeconds * 1000;
   const raw = env.STAMPEDE_LOADTEST;
   let loadTest: LoadTest | undefined;
   if (!raw)

@@ -79,7 +79,7 @@ const CONTROLLER_RULES: Rule[] = [
   { apiGroups: ['stampede.dev'], resources: ['loadtests'], verbs: ['get', 'list', 'watch', 'delete'] },
   { apiGroups: ['stampede.dev'], resources: ['loadtests/status'], verbs: ['patch'] },
   { apiGroups: ['stampede.dev'], resources: ['loadtests/finalizers'], verbs: ['update'] },
-  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create'] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'update'] },
   { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch', 'create'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
