@@ -18,7 +18,14 @@ import { decideFinished } from './decide-finished.js';
 import { steppingActions } from './decide-stepping.js';
 import type { Action, ControllerSettings, Decision, Observed } from './model.js';
 import { failedBeforeStart, runnerSpec } from './runner-spec.js';
-import { percentString, runnerCounts, runnerPhase, runnerProblems, statusFigures } from './status-parts.js';
+import {
+  notReadyReason,
+  percentString,
+  runnerCounts,
+  runnerPhase,
+  runnerProblems,
+  statusFigures,
+} from './status-parts.js';
 
 export function decide(observed: Observed, settings: ControllerSettings): Decision {
   const { loadTest: lt, nowMs } = observed;
@@ -159,10 +166,7 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
     if (lost.length || waitedMs > settings.readyTimeoutMs) {
       const why = observed.runners
         .filter((_, i) => phases[i] === 'pending' || phases[i] === 'lost')
-        .map(
-          (r) =>
-            `runner ${r.index}: ${r.problem ?? (r.pod ? `pod ${r.pod.name} ${r.pod.phase}${r.pod.reason ? ` (${r.pod.reason})` : ''}` : 'no pod')}`,
-        )
+        .map((r) => `runner ${r.index}: ${notReadyReason(r)}`)
         .join('; ');
       const detail = `${runners.ready} of ${desired} runners ready after ${Math.round(waitedMs / 1000)}s: ${why}`;
       // Every runner still up is told to stop: the waiting ones, and any that reported a failed setup.

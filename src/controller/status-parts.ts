@@ -27,6 +27,14 @@ export function runnerProblems(runners: readonly ObservedRunner[]): string {
     .join('; ');
 }
 
+/** Why a runner is not ready (or lost before the start), for the message of a run that could not start. */
+export function notReadyReason(r: ObservedRunner): string {
+  if (r.problem) return r.problem;
+  if (r.state?.state === 'preparing') return 'still running spec.postgres.setup';
+  if (!r.pod) return 'no pod';
+  return `pod ${r.pod.name} ${r.pod.phase}${r.pod.reason ? ` (${r.pod.reason})` : ''}`;
+}
+
 export const OUTCOME_PHASE: Record<RunOutcome, Phase> = {
   completed: 'Succeeded',
   'aborted-by-threshold': 'Aborted',

@@ -49,7 +49,7 @@ describe('a runner returning a malformed snapshot', () => {
   let runner: TestServer;
   let answer: unknown = {};
   beforeAll(async () => {
-    runner = await startServer((req, res) =>
+    runner = await startServer((_req, res) =>
       typeof answer === 'string' ? res.end(answer) : json(res, 200, answer),
     );
   });
