@@ -7,6 +7,7 @@ import type { Summary } from '../report/summary.js';
 import { setCondition as cond } from './conditions.js';
 import type { ControllerSettings, Decision, Observed } from './model.js';
 import { names } from './names.js';
+import { failedBeforeStart } from './runner-spec.js';
 import { OUTCOME_PHASE, statusFigures } from './status-parts.js';
 
 export function decideFinished(observed: Observed, summary: Summary, settings: ControllerSettings): Decision {
@@ -87,5 +88,32 @@ export function decideFinished(observed: Observed, summary: Summary, settings: C
     },
     actions,
     requeueAfterMs,
+  };
+}
+
+/**
+ * The report's name is taken by a ConfigMap this LoadTest does not own: nothing is read from it or written
+ * to it. The LoadTest fails with the reason (condition Completed False, ReportConflict, one Event) and any
+ * runner already up is stopped, since its results would have nowhere to go.
+ */
+export function reportConflict(observed: Observed, message: string): Decision {
+  const { loadTest: lt, nowMs } = observed;
+  const failed = failedBeforeStart(lt, 'ReportConflict', message);
+  const up = observed.runners.filter((r) => r.pod?.phase === 'Running').map((r) => r.index);
+  return {
+    ...failed,
+    status: {
+      ...failed.status,
+      conditions: cond(
+        lt.status?.conditions,
+        'Completed',
+        'False',
+        'ReportConflict',
+        message,
+        lt.metadata.generation,
+        new Date(nowMs),
+      ),
+    },
+    actions: [...(up.length ? [{ kind: 'stopRunners' as const, indexes: up }] : []), ...failed.actions],
   };
 }

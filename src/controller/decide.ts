@@ -14,7 +14,7 @@ import { buildSummary, type RunOutcome } from '../report/summary.js';
 import { judgeBaseline } from './baseline.js';
 import { setCondition } from './conditions.js';
 import { checkpointActions } from './decide-checkpoint.js';
-import { decideFinished } from './decide-finished.js';
+import { decideFinished, reportConflict } from './decide-finished.js';
 import { steppingActions } from './decide-stepping.js';
 import type { Action, ControllerSettings, Decision, Observed } from './model.js';
 import { failedBeforeStart, runnerSpec } from './runner-spec.js';
@@ -38,6 +38,7 @@ export function decide(observed: Observed, settings: ControllerSettings): Decisi
 
   // 1. The report exists: the test is over; its summary is the truth.
   if (observed.report) return decideFinished(observed, observed.report, settings);
+  if (observed.foreignReport) return reportConflict(observed, observed.foreignReport);
 
   // 2. Make sure the children exist (create-if-absent; AlreadyExists counts as success).
   if (!observed.job && !observed.specConfigMapExists) {

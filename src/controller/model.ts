@@ -63,6 +63,8 @@ export interface Observed {
   runners: ObservedRunner[];
   /** The report ConfigMap's summary, once written: the test is over. */
   report: Summary | undefined;
+  /** Why the report ConfigMap's name is taken by one this LoadTest does not own (never read or written). */
+  foreignReport?: string;
   /** spec.baseline's report, read while the test runs (absent without spec.baseline or once reported). */
   baseline?: ObservedBaseline;
   /** configMap feeders' data, read while the spec ConfigMap is still to be written. */

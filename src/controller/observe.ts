@@ -257,7 +257,9 @@ export class Observer {
         (e) => (isNotFound(e) ? false : Promise.reject(e)),
       ),
       this.client
-        .get<{ data?: Record<string, string> }>(`${cm}/${n.report}`)
+        .get<{ metadata?: { ownerReferences?: { uid: string }[] }; data?: Record<string, string> }>(
+          `${cm}/${n.report}`,
+        )
         .catch((e) => (isNotFound(e) ? undefined : Promise.reject(e))),
       this.client
         .get<JobLike>(`/apis/batch/v1/namespaces/${namespace}/jobs/${n.job}`)
@@ -266,9 +268,15 @@ export class Observer {
         `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(runnerSelector(name))}`,
       ),
     ]);
-    const summaryText = reportCm?.data?.['summary.json'];
-    const report = summaryText ? (JSON.parse(summaryText) as Summary) : undefined;
     const uid = loadTest.metadata.uid;
+    // Only a report this LoadTest owns is its report; someone else's ConfigMap of that name is not trusted.
+    const ownReport = reportCm?.metadata?.ownerReferences?.some((o) => o.uid === uid) ?? false;
+    const foreignReport =
+      reportCm && !ownReport
+        ? `ConfigMap ${namespace}/${n.report} exists and is not owned by this LoadTest: its report would go there; delete or rename it, then re-create the LoadTest`
+        : undefined;
+    const summaryText = ownReport ? reportCm?.data?.['summary.json'] : undefined;
+    const report = summaryText ? (JSON.parse(summaryText) as Summary) : undefined;
     const restarted = !this.memory.has(uid);
     const shards = this.memory.shards(key, uid);
     if (restarted && !report && job) await this.restore(loadTest, shards);
@@ -322,6 +330,7 @@ export class Observer {
         : undefined,
       runners,
       report,
+      ...(foreignReport ? { foreignReport } : {}),
       ...(baseline ? { baseline } : {}),
     };
   }

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { CheckpointStore } from '../../src/controller/checkpoints.js';
-import type { ObservedLoadTest } from '../../src/controller/model.js';
+import { decide } from '../../src/controller/decide.js';
+import { DEFAULT_SETTINGS, type ObservedLoadTest } from '../../src/controller/model.js';
 import { Observer } from '../../src/controller/observe.js';
 import { KubeClient } from '../../src/kube/client.js';
 import { loadKubeconfigFile } from '../../src/kube/kubeconfig.js';
@@ -67,6 +68,25 @@ describe('controller memory and checkpoints on a real apiserver', () => {
     expect(await observer.observe('default', 'mem-b', Date.now())).toBeUndefined();
     expect(observer.memory.size).toBe(0);
     expect(observer.checkpoints.size).toBe(0);
+  }, 60_000);
+
+  it('a report ConfigMap the LoadTest does not own is neither trusted nor written: the LoadTest fails', async () => {
+    await client.create('/api/v1/namespaces/default/configmaps', {
+      metadata: { name: 'foreign-report' },
+      data: { 'summary.json': '{"kind":"StampedeSummary","outcome":"completed","verdict":"passed"}' },
+    });
+    await env.kubectl(['apply', '-f', '-'], manifest('foreign'));
+    const observed = await new Observer(client).observe('default', 'foreign', Date.now());
+    if (!observed) throw new Error('LoadTest not found');
+    expect(observed.report).toBeUndefined();
+    expect(observed.foreignReport).toMatch(/ConfigMap default\/foreign-report exists and is not owned/);
+    const d = decide(observed, DEFAULT_SETTINGS);
+    expect(d.status.phase).toBe('Failed');
+    expect(d.actions.map((a) => a.kind)).toEqual(['event']);
+    expect(d.status.conditions?.find((c) => c.type === 'Completed')).toMatchObject({
+      status: 'False',
+      reason: 'ReportConflict',
+    });
   }, 60_000);
 
   it('stores a shard checkpoint, replaces it, reads it back, and ignores one it does not own', async () => {

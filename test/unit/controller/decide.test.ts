@@ -243,3 +243,22 @@ describe('decide: PostgreSQL setup on shard 0', () => {
     expect(d.actions).toContainEqual({ kind: 'stopRunners', indexes: [0, 1, 2] });
   });
 });
+
+describe('decide: a report ConfigMap the LoadTest does not own', () => {
+  it('fails with ReportConflict, creates nothing, stops runners already up', () => {
+    const message = 'ConfigMap ns/lt-report exists and is not owned by this LoadTest';
+    const d = decide(
+      observed({ foreignReport: message, runners: [runner(0, 'running'), runner(1, 'running'), runner(2)] }),
+      DEFAULT_SETTINGS,
+    );
+    expect(d.status).toMatchObject({ phase: 'Failed', message, verdict: 'Failed' });
+    expect(d.actions).toEqual([
+      { kind: 'stopRunners', indexes: [0, 1, 2] },
+      { kind: 'event', type: 'Warning', reason: 'ReportConflict', message },
+    ]);
+    expect(d.status.conditions?.find((c) => c.type === 'Completed')).toMatchObject({
+      status: 'False',
+      reason: 'ReportConflict',
+    });
+  });
+});
