@@ -6,6 +6,7 @@
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { CHECKPOINT_EVERY_MS } from '../../src/controller/decide-checkpoint.js';
 import type { Summary } from '../../src/report/summary.js';
 import type { RunnerState } from '../../src/runner/protocol.js';
 import { startServer, type TestServer } from '../helpers/http-server.js';
@@ -80,13 +81,13 @@ describe('results survive the controller (real control plane)', () => {
     );
 
   it('controller killed, then a runner killed, then the controller restarted: the report holds every shard', async () => {
-    await env.kubectl(['apply', '-f', '-'], loadTest('survive', server.url, 3, '14s'));
+    await env.kubectl(['apply', '-f', '-'], loadTest('survive', server.url, 3, '20s'));
     await env.waitForPhase('survive', ['Running'], 60_000);
-    // Every shard has a checkpoint with load in it before the controller goes away.
     await pollUntil('a checkpoint for every shard', 30_000, async () =>
       (await checkpoints('survive')).length === 3 ? true : undefined,
     );
-    await new Promise((r) => setTimeout(r, 1500));
+    // Past the second checkpoint (10 s of run after the first): every shard's holds load.
+    await new Promise((r) => setTimeout(r, CHECKPOINT_EVERY_MS + 2500));
     await env.stopController();
     const victim = env.kubelet.running().find((k) => /survive-runners-1-/.test(k)) as string;
     expect(victim).toBeDefined();
@@ -101,7 +102,9 @@ describe('results survive the controller (real control plane)', () => {
     expect(lost).toMatchObject({ lost: true });
     expect(lost?.requests).toBeGreaterThan(20);
     for (const index of [0, 2]) {
-      expect(summary.shards.find((s) => s.index === index)).toMatchObject({ lost: false });
+      const shard = summary.shards.find((s) => s.index === index);
+      expect(shard).toMatchObject({ done: true });
+      expect(shard?.lost).toBeFalsy();
     }
     expect(summary.totals.requests).toBe(summary.shards.reduce((n, s) => n + s.requests, 0));
     await noRunnersLeft('survive');
