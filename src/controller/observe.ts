@@ -238,6 +238,40 @@ export class Observer {
     );
   }
 
+  /** Each shard's pod (the live one if it was replaced) and its runner's checked answer. */
+  private async observeRunners(
+    loadTest: ObservedLoadTest,
+    pods: { pod: PodLike; index: number | undefined }[],
+    shards: Map<number, ShardRecord>,
+  ): Promise<ObservedRunner[]> {
+    const uid = loadTest.metadata.uid;
+    const desired = loadTest.spec.runners ?? 1;
+    return Promise.all(
+      Array.from({ length: desired }, async (_, index) => {
+        const candidates = pods.filter((p) => p.index === index).map((p) => observePod(p.pod));
+        const pod = candidates.find((p) => !p.deleting && p.phase === 'Running') ?? candidates[0];
+        let record = shards.get(index);
+        if (!record) {
+          record = { checkedIntervals: 0 };
+          shards.set(index, record);
+        }
+        const state =
+          pod?.ip && pod.phase === 'Running'
+            ? await observeRunnerState(pod.ip, this.runnerPort, { index, total: desired }, record)
+            : undefined;
+        const mark = this.checkpoints.mark(uid, index);
+        return {
+          index,
+          pod,
+          state,
+          lastSnapshot: record.snapshot,
+          ...(record.problem ? { problem: record.problem } : {}),
+          ...(mark ? { checkpoint: mark } : {}),
+        };
+      }),
+    );
+  }
+
   async observe(namespace: string, name: string, nowMs: number): Promise<Observed | undefined> {
     let loadTest: ObservedLoadTest;
     const key = `${namespace}/${name}`;
@@ -280,32 +314,10 @@ export class Observer {
     const restarted = !this.memory.has(uid);
     const shards = this.memory.shards(key, uid);
     if (restarted && !report && job) await this.restore(loadTest, shards);
-    const desired = loadTest.spec.runners ?? 1;
-    const runners: ObservedRunner[] = await Promise.all(
-      Array.from({ length: desired }, async (_, index) => {
-        // Several pods can exist for one index (a replaced pod); prefer the live one.
-        const candidates = pods.items.filter((p) => podIndex(p) === index).map(observePod);
-        const pod = candidates.find((p) => !p.deleting && p.phase === 'Running') ?? candidates[0];
-        let record = shards.get(index);
-        if (!record) {
-          record = { checkedIntervals: 0 };
-          shards.set(index, record);
-        }
-        const shard = { index, total: desired };
-        const state =
-          pod?.ip && pod.phase === 'Running'
-            ? await observeRunnerState(pod.ip, this.runnerPort, shard, record)
-            : undefined;
-        const mark = this.checkpoints.mark(uid, index);
-        return {
-          index,
-          pod,
-          state,
-          lastSnapshot: record.snapshot,
-          ...(record.problem ? { problem: record.problem } : {}),
-          ...(mark ? { checkpoint: mark } : {}),
-        };
-      }),
+    const runners = await this.observeRunners(
+      loadTest,
+      pods.items.map((p) => ({ pod: p, index: podIndex(p) })),
+      shards,
     );
     // Reported: the summary is the truth from now on, and nothing per shard needs remembering.
     if (report) this.forget(uid);
