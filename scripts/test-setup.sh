@@ -72,7 +72,11 @@ fi
 with_progress() {
   local label="$1" start=$SECONDS
   shift
-  "$@" &
+  # Everything the part prints goes to stdout, indented under "setup:", in order.
+  (
+    set -o pipefail
+    "$@" 2>&1 | sed -u 's/^/setup:   /'
+  ) &
   local pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     for _ in $(seq 30); do
@@ -91,8 +95,8 @@ command -v go >/dev/null || {
 # The build scripts print "skip NAME (present)" or "build NAME" per binary; the first build takes about
 # 8 minutes on 2 cores, later runs reuse the cache.
 with_progress "building the Kubernetes control plane (first time: ~8 min)" \
-  bash test/cluster/build-binaries.sh >/dev/null
-with_progress "building helm (first time: ~2 min)" bash test/cluster/build-helm.sh >/dev/null
+  bash -c "bash test/cluster/build-binaries.sh >/dev/null"
+with_progress "building helm (first time: ~2 min)" bash -c "bash test/cluster/build-helm.sh >/dev/null"
 
 # --- further parts (images, node binaries), each idempotent and announcing itself -----------------------------
 for part in scripts/test-setup.d/*.sh; do

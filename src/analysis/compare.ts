@@ -2,8 +2,9 @@
  * Baseline comparison: the current run's headline figures against a previous run's, each judged against an
  * allowed regression. Pure: the CLI (`stampede compare`) and the controller (spec.baseline) both call it.
  */
-import type { Summary } from '../report/summary.js';
+
 import type { Comparison, ComparisonRow } from './model.js';
+import type { Summary } from './summary-model.js';
 
 /**
  * The metrics a comparison covers, in table order. Latencies and the error rate regress when they rise,
@@ -30,7 +31,6 @@ const IMPROVEMENT_NOISE = { relative: 0.05, absolute: 0.001 };
 const EPSILON = 1e-9;
 
 const BOUND_PATTERN = /^(\d+(?:\.\d+)?)%$/;
-export const BOUND_PATTERN_SOURCE = '^\\d+(\\.\\d+)?%$';
 
 function metricValue(s: Summary, metric: ComparedMetric): number | null {
   switch (metric) {

@@ -2,8 +2,9 @@
  * The capacity limit a stepped or breakpoint run found: the last level within the SLO against the level
  * where a stop condition held, with the target's own usage when it was measured. Pure.
  */
-import type { Summary } from '../report/summary.js';
+
 import type { Finding, LevelSummary } from './model.js';
+import type { Summary } from './summary-model.js';
 
 const ms = (n: number) => `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} ms`;
 const pct = (fraction: number) => `${(fraction * 100).toFixed(fraction < 0.1 ? 2 : 1)}%`;

@@ -1,7 +1,7 @@
 /** Findings from the PostgreSQL and WebSocket figures of a summary. Pure, like findings.ts. */
 import type { ErrorClass } from '../metrics/error-class.js';
-import type { StepSummary, Summary } from '../report/summary.js';
 import type { Finding } from './model.js';
+import type { StepSummary, Summary } from './summary-model.js';
 
 /** Pool waits shorter than this are noise next to any query; no finding below it. */
 export const POOL_WAIT_FLOOR_MS = 1;

@@ -4,10 +4,10 @@
  * when its data is healthy or absent, so a clean run has no findings at all.
  */
 import type { ErrorClass } from '../metrics/error-class.js';
-import type { IntervalSummary, Summary } from '../report/summary.js';
 import { capacityLimitFinding } from './findings-capacity.js';
 import { pgPoolWaitFindings, wsConnectFindings } from './findings-protocols.js';
 import type { Finding, LevelSummary } from './model.js';
+import type { IntervalSummary, Summary } from './summary-model.js';
 
 /** Throughput gained less than this share of the added load: the target is not keeping up. */
 export const PLATEAU_GAIN_SHARE = 0.25;

@@ -4,10 +4,10 @@
  * summary and leaves every other field alone, so it can run again once the target's resources arrive.
  */
 import type { LoadTest } from '../api/schema.js';
-import type { Summary } from '../report/summary.js';
 import { findBottlenecks } from './findings.js';
 import { queryTargetResources } from './prometheus-query.js';
 import { scoreRun } from './score.js';
+import type { Summary } from './summary-model.js';
 import { withTargetResources } from './target-resources.js';
 
 export function analyzeSummary(summary: Summary): Summary {

@@ -3,8 +3,9 @@
  * A part whose data the run did not have (no thresholds, no load levels, no target memory) is listed with
  * max 0, so it neither rewards nor punishes; the score is the share of the points that could be earned.
  */
-import type { Summary } from '../report/summary.js';
+
 import type { Scalability, Score } from './model.js';
+import type { Summary } from './summary-model.js';
 
 /** An error rate at or above this earns no error points; zero errors earn them all. */
 export const SCORE_ERROR_RATE_ZERO = 0.05;

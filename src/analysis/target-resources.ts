@@ -4,8 +4,8 @@
  * prometheus-query.ts.
  */
 import { DEFAULT_LEAK_THRESHOLD_MB_PER_HOUR, type PrometheusSpec } from '../api/schema-analysis.js';
-import type { Summary } from '../report/summary.js';
 import type { LevelSummary, TargetResources } from './model.js';
+import type { Summary } from './summary-model.js';
 
 /** cAdvisor (kubelet) metrics, summed over the selected pods; container!="" drops the pod-level total. */
 export const DEFAULT_CPU_QUERY =

@@ -4,7 +4,6 @@
  * fixed depth because CRD schemas cannot be recursive.
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { BOUND_PATTERN_SOURCE } from '../analysis/compare.js';
 import { Analysis } from './schema-analysis.js';
 import { AnyJson, Duration, LIMITS, StringEnum, StringMap } from './schema-common.js';
 import {
@@ -286,6 +285,9 @@ const Target = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** A baseline bound: a percentage such as 10% or 0.5% (src/analysis/compare.ts parses it). */
+export const BOUND_PATTERN_SOURCE = '^\\d+(\\.\\d+)?%$';
 
 const Bound = () =>
   Type.Optional(Type.String({ pattern: BOUND_PATTERN_SOURCE, 'x-hint': 'a percentage such as 10% or 0.5%' }));

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { LoadTest } from '../api/schema.js';
-import { parseManifest, type ValidateOptions } from '../api/validate.js';
+import { parseManifest, type ValidateOptions } from '../manifest/validate.js';
 import { UsageError } from './args.js';
 
 export type LoadedManifest =

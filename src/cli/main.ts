@@ -1,9 +1,9 @@
 /** The `stampede` command. Every failure ends in a message and a documented exit code, never a stack trace. */
 
-import { controllerMain } from '../controller/main.js';
 import { runnerMain } from '../runner/main.js';
 import { UsageError } from './args.js';
 import { COMPARE_USAGE, compareCommand } from './compare.js';
+import { controllerMain } from './controller.js';
 import { DEMO_USAGE, demoTargetCommand } from './demo-target.js';
 import { EXIT } from './exit-codes.js';
 import { REPORT_USAGE, reportCommand } from './report.js';

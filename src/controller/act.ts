@@ -6,8 +6,8 @@ import { request } from 'undici';
 import { addTargetResources } from '../analysis/index.js';
 import { pgUrlEnvName } from '../api/pg-url.js';
 import { API_VERSION, KIND } from '../api/schema.js';
-import { secretRefs } from '../api/validate-protocols.js';
 import { isAlreadyExists, isNotFound, type KubeClient, type KubeError } from '../kube/client.js';
+import { secretRefs } from '../manifest/validate-protocols.js';
 import type { Logger } from '../observability/log.js';
 import { fitReportFiles } from '../report/fit.js';
 import {

@@ -1,5 +1,5 @@
 /** REST paths for the resources the controller touches. */
-import { GROUP, PLURAL, VERSION } from '../api/crd.js';
+import { GROUP, PLURAL, VERSION } from '../manifest/crd.js';
 
 export const loadTestCollection = (namespace?: string) =>
   namespace

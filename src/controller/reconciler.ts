@@ -1,6 +1,7 @@
 /** One reconcile: observe, decide (pure), act. Invalid specs get a Failed status and no retries. */
-import { validateLoadTest } from '../api/validate.js';
+
 import { KubeError } from '../kube/client.js';
+import { validateLoadTest } from '../manifest/validate.js';
 import type { Logger } from '../observability/log.js';
 import type { Actor } from './act.js';
 import { decide } from './decide.js';

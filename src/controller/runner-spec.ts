@@ -4,9 +4,9 @@
  * in, the spec ConfigMap's JSON (or why there can be none) out.
  */
 import { API_VERSION, FEEDER_MAX_ROWS, type FeederSpec, KIND } from '../api/schema.js';
-import { validateLoadTest } from '../api/validate.js';
 import { configMapFormat, FeederError, parseFeederText, type Row } from '../engine/feeders.js';
 import { planDurationUs, planShard } from '../engine/shard-runner.js';
+import { validateLoadTest } from '../manifest/validate.js';
 import type { Decision, ObservedFeederSource, ObservedLoadTest } from './model.js';
 
 /**

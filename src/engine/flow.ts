@@ -2,38 +2,15 @@
  * Compiles a declarative flow (steps, groups, repeats, weighted choices) into nested async functions once
  * per scenario, so each iteration only runs precompiled closures.
  */
-import type { PgUrlSource } from '../api/pg-url.js';
 import type { Step } from '../api/schema.js';
-import type { StepRecorder } from '../metrics/recorder.js';
-import type { StepProtocol } from '../metrics/snapshot.js';
-import type { HttpClient } from '../protocols/http.js';
-import type { PgPool } from '../protocols/postgres.js';
+import type { FlowEnv, StepRunner } from './flow-env.js';
 import { compileHttpStep, defaultStepName } from './http-step.js';
 import { compilePgStep } from './pg-step.js';
 import { compileTemplate } from './template.js';
 import { compileThink, sleepMs } from './think.js';
-import type { IterationState, VU } from './vu.js';
 import { compileWsStep, defaultWsStepName } from './ws-step.js';
 
-export type StepRunner = (vu: VU, it: IterationState) => Promise<void>;
-
-export interface FlowEnv {
-  target: {
-    origin: string;
-    basePath: string;
-    headers: Record<string, string>;
-    timeoutMs: number;
-    insecureSkipTLSVerify: boolean;
-  };
-  http: HttpClient;
-  /** The pool of a pg step's database: its own url/urlFrom, else spec.postgres's. Throws PgUrlError. */
-  pgPool(source: PgUrlSource): PgPool;
-  /** The recorder for a named step in this scenario. */
-  recorder(stepName: string, protocol?: StepProtocol): StepRecorder;
-  isHardStopped(): boolean;
-  /** Work that outlives a request (WebSocket connections), dropped at a hard stop. */
-  live: Set<{ abort(): void }>;
-}
+export type { FlowEnv, StepRunner } from './flow-env.js';
 
 export function compileFlow(steps: Step[], env: FlowEnv, prefix = ''): StepRunner {
   const runners = steps.map((s) => compileStep(s, env, prefix));

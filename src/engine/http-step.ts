@@ -3,7 +3,7 @@ import { durationUs } from '../api/duration.js';
 import type { CheckSpec, ExtractorSpec, Step } from '../api/schema.js';
 import { classifyError, classifyStatus, type ErrorClass } from '../metrics/error-class.js';
 import { type HttpRequest, type HttpResponse, headerValues, setCookieValues } from '../protocols/http.js';
-import type { FlowEnv, StepRunner } from './flow.js';
+import type { FlowEnv, StepRunner } from './flow-env.js';
 import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
 import { type CompiledTemplate, compileTemplate, type TemplateContext } from './template.js';
 

@@ -3,9 +3,10 @@
  * around the whole run; in a cluster shard 0's runner does (ShardRunner.prepare and the end of run).
  */
 import { durationUs } from '../api/duration.js';
-import { type PgUrlSource, resolvePgUrl } from '../api/pg-url.js';
+import type { PgUrlSource } from '../api/pg-url.js';
 import type { LoadTest, PostgresSpec, Step } from '../api/schema.js';
 import { type PgPoolOptions, runSqlScript } from '../protocols/postgres.js';
+import { resolvePgUrl } from './pg-url.js';
 
 /** Connections per database URL for the whole test when spec.postgres.pool is not set (pg's own default). */
 export const DEFAULT_PG_POOL = 10;

@@ -15,7 +15,7 @@ import {
   runStatement,
   toPgError,
 } from '../protocols/postgres.js';
-import type { FlowEnv, StepRunner } from './flow.js';
+import type { FlowEnv, StepRunner } from './flow-env.js';
 import { type CompiledTemplate, compileTemplate, type TemplateContext } from './template.js';
 
 interface CompiledStatement {

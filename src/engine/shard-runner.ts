@@ -5,7 +5,6 @@
  */
 import { availableParallelism } from 'node:os';
 import { durationUs } from '../api/duration.js';
-import { resolvePgUrl } from '../api/pg-url.js';
 import type { LoadTest } from '../api/schema.js';
 import { HealthSampler } from '../metrics/health.js';
 import { ShardRecorder } from '../metrics/recorder.js';
@@ -17,6 +16,7 @@ import { EXECUTOR_REGISTRY } from './executors/index.js';
 import { FeederCursor, loadFeederRows } from './feeders.js';
 import { compileFlow, type FlowEnv } from './flow.js';
 import { pgPoolOptions, runPostgresScript } from './pg-setup.js';
+import { resolvePgUrl } from './pg-url.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
 import { firstVuId, type Shard, shareOf } from './shard.js';
 import type { StopStepping } from './stepping.js';

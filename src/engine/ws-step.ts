@@ -16,7 +16,7 @@ import {
   WsConnection,
   type WsListener,
 } from '../protocols/websocket.js';
-import type { FlowEnv, StepRunner } from './flow.js';
+import type { FlowEnv, StepRunner } from './flow-env.js';
 import { compileJsonBody } from './http-step.js';
 import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
 import { type CompiledTemplate, compileTemplate, type TemplateContext } from './template.js';

@@ -15,12 +15,8 @@ import {
 } from '../engine/stop-stepping.js';
 import { type MergedRun, mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
-import {
-  abortingThreshold,
-  compileThresholds,
-  evaluateThresholds,
-  type ThresholdResult,
-} from '../metrics/thresholds.js';
+import { abortingThreshold, compileThresholds, evaluateThresholds } from '../metrics/thresholds.js';
+import type { LiveView } from '../report/progress.js';
 import { buildSummary, type RunOutcome, type Summary } from '../report/summary.js';
 import type { WorkerInput } from './messages.js';
 import { InProcessShard, type ShardHost, WorkerShard } from './shard-host.js';
@@ -33,13 +29,7 @@ const STOP_GRACE_EXTRA_MS = 5000;
 /** A stop-stepping order takes effect this far ahead, so every worker thread has it before it applies. */
 const STEPPING_LEAD_MS = 50;
 
-export interface LiveView {
-  elapsedMs: number;
-  plannedMs: number;
-  run: MergedRun;
-  thresholds: ThresholdResult[];
-  scenarios: { name: string; startMs: number; durationMs: number }[];
-}
+export type { LiveView } from '../report/progress.js';
 
 export interface LocalRunOptions {
   loadTest: LoadTest;

@@ -1,7 +1,18 @@
 /** Live progress: a redrawn block on a terminal, periodic plain lines otherwise. */
-import type { LiveView } from '../local/coordinator.js';
+
 import { latencyStats } from '../metrics/histogram.js';
+import type { MergedRun } from '../metrics/merge.js';
+import type { ThresholdResult } from '../metrics/thresholds.js';
 import { fmtMs, fmtPercent, fmtRate } from './format.js';
+
+/** What the local coordinator shows while a run is in progress. */
+export interface LiveView {
+  elapsedMs: number;
+  plannedMs: number;
+  run: MergedRun;
+  thresholds: ThresholdResult[];
+  scenarios: { name: string; startMs: number; durationMs: number }[];
+}
 
 const BAR_WIDTH = 24;
 /** Without a terminal, one line every this many seconds keeps CI logs readable. */

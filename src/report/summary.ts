@@ -1,148 +1,36 @@
 /**
- * The summary model: everything a report needs, computed once from merged data. summary.json is this object;
- * the markdown, CSV, JUnit and console renderers only format it.
+ * Builds the summary (src/analysis/summary-model.ts) once from merged data. summary.json is this object; the
+ * markdown, CSV, JUnit and console renderers only format it.
  */
-import type { SummaryAnalysis } from '../analysis/model.js';
 import { scalabilityOf } from '../analysis/run-scalability.js';
+import { judgeSaturation } from '../analysis/saturation.js';
+import {
+  type RunOutcome,
+  type StepSummary,
+  SUMMARY_SCHEMA_VERSION,
+  type Summary,
+} from '../analysis/summary-model.js';
 import type { ScenarioPlan } from '../engine/executor.js';
 import { type ErrorClass, emptyErrorCounts } from '../metrics/error-class.js';
-import { createHistogram, type LatencyStats, latencyStats } from '../metrics/histogram.js';
+import { createHistogram, latencyStats } from '../metrics/histogram.js';
 import type { MergedRun, MergedStep } from '../metrics/merge.js';
-import type { ErrorSample, LoadModel, StepProtocol } from '../metrics/snapshot.js';
+import type { LoadModel } from '../metrics/snapshot.js';
 import {
   type CompiledThreshold,
   ITERATION_PSEUDO_STEP,
   type ThresholdResult,
 } from '../metrics/thresholds.js';
-import { judgeSaturation, type SaturationVerdict } from './saturation.js';
 
-export const SUMMARY_SCHEMA_VERSION = 1;
-
-/** Why the run ended. */
-export type RunOutcome = 'completed' | 'aborted-by-threshold' | 'interrupted' | 'failed';
-
-export interface StepSummary {
-  scenario: string;
-  step: string;
-  protocol: StepProtocol;
-  /** HTTP requests; WebSocket connection attempts plus replies awaited; PostgreSQL queries or transactions. */
-  requests: number;
-  rps: number;
-  failures: number;
-  errorRate: number;
-  latency: LatencyStats;
-  serviceTime?: LatencyStats;
-  statuses: Record<string, number>;
-  errors: Partial<Record<ErrorClass, number>>;
-  checks: { passes: number; fails: number };
-  ws?: WsSummary;
-  pg?: PgSummary;
-}
-
-/** A WebSocket step's connections and messages; its `latency` is the reply round trip. */
-export interface WsSummary {
-  sessions: number;
-  messagesSent: number;
-  messagesReceived: number;
-  sentPerSecond: number;
-  receivedPerSecond: number;
-  connectTime: LatencyStats;
-  sessionDuration: LatencyStats;
-  /** Receipt minus the server's timestamp (latencyFrom). */
-  deliveryLatency?: LatencyStats;
-}
-
-/** A PostgreSQL step; its `latency` is pool wait plus query time. */
-export interface PgSummary {
-  rows: number;
-  rowsPerSecond: number;
-  poolWait: LatencyStats;
-  queryTime: LatencyStats;
-}
-
-export interface ScenarioSummary {
-  name: string;
-  executor: string;
-  model: LoadModel;
-  plan: string;
-  iterations: number;
-  failedIterations: number;
-  droppedIterations: number;
-  interruptedIterations: number;
-  peakVUs: number;
-  iterationDuration: LatencyStats;
-  scheduleLag?: LatencyStats;
-  latency: LatencyStats;
-}
-
-export interface IntervalSummary {
-  second: number;
-  requests: number;
-  rps: number;
-  failures: number;
-  errorRate: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  vus: number;
-  iterations: number;
-  dropped: number;
-  cpuPercent: number;
-  loopDelayP99Ms: number;
-  /** Generator resident memory, MB, summed over its processes. */
-  rssMb?: number;
-}
-
-/** The analysis fields (levels, findings, score, baseline) are filled in by src/analysis after this. */
-export interface Summary extends SummaryAnalysis {
-  schemaVersion: typeof SUMMARY_SCHEMA_VERSION;
-  kind: 'StampedeSummary';
-  loadTest: { name: string; namespace?: string };
-  target: string;
-  startedAt: string;
-  finishedAt: string;
-  durationSeconds: number;
-  outcome: RunOutcome;
-  outcomeDetail?: string;
-  verdict: 'passed' | 'failed';
-  /** closed: latency is service time; open: latency counts from the scheduled start (coordinated omission visible). */
-  latencyModel: LoadModel | 'mixed';
-  totals: {
-    requests: number;
-    rps: number;
-    failures: number;
-    errorRate: number;
-    bytesIn: number;
-    bytesOut: number;
-    iterations: number;
-    droppedIterations: number;
-    interruptedIterations: number;
-    checks: { passes: number; fails: number; passRate: number | null };
-  };
-  latency: LatencyStats;
-  steps: StepSummary[];
-  scenarios: ScenarioSummary[];
-  errors: { byClass: Record<ErrorClass, number>; samples: ErrorSample[] };
-  thresholds: ThresholdResult[];
-  generator: SaturationVerdict & {
-    processes: number;
-    threads: number;
-    cores: number;
-    meanCpuPercent: number;
-  };
-  shards: {
-    index: number;
-    total: number;
-    done: boolean;
-    elapsedMs: number;
-    requests: number;
-    lost?: boolean;
-  }[];
-  timeseries: IntervalSummary[];
-  /** What was cut so the report fits its ConfigMap (absent when nothing was). */
-  trimmed?: string[];
-}
+export {
+  type IntervalSummary,
+  type PgSummary,
+  type RunOutcome,
+  type ScenarioSummary,
+  type StepSummary,
+  SUMMARY_SCHEMA_VERSION,
+  type Summary,
+  type WsSummary,
+} from '../analysis/summary-model.js';
 
 export interface SummaryInput {
   name: string;

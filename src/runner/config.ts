@@ -4,7 +4,7 @@
  * Pure: environment in, config or problems out.
  */
 import type { LoadTest } from '../api/schema.js';
-import { validateLoadTest } from '../api/validate.js';
+import { validateLoadTest } from '../manifest/validate.js';
 
 export const DEFAULT_CONTROL_PORT = 8765;
 

@@ -1,8 +1,8 @@
 /** Builds LoadTest objects for tests and runs them through the real local engine. */
 import { tmpdir } from 'node:os';
 import type { LoadTest, Scenario } from '../../src/api/schema.js';
-import { validateLoadTest } from '../../src/api/validate.js';
 import { runLocal } from '../../src/local/coordinator.js';
+import { validateLoadTest } from '../../src/manifest/validate.js';
 import type { Summary } from '../../src/report/summary.js';
 
 export function loadTest(

@@ -9,7 +9,7 @@ import {
   withComparison,
 } from '../../src/analysis/compare.js';
 import { LoadTestSpec } from '../../src/api/schema.js';
-import { parseManifest } from '../../src/api/validate.js';
+import { parseManifest } from '../../src/manifest/validate.js';
 import { renderBaselineMarkdown, renderComparisonText } from '../../src/report/compare-table.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { summaryFixture } from '../helpers/summary-fixture.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../src/api/schema.js';
-import { validateLoadTest } from '../../src/api/validate.js';
 import { piecewiseSchedule } from '../../src/engine/arrival.js';
 import { breakpoint } from '../../src/engine/executors/breakpoint.js';
 import { globalIterationIndex, shareOf } from '../../src/engine/shard.js';
 import { levelLoads, steppedTimeline } from '../../src/engine/stepping.js';
+import { validateLoadTest } from '../../src/manifest/validate.js';
 
 const flow = [{ request: { url: '/' } }];
 const rateScenario = {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadTestCRD, renderCRDYaml } from '../../src/api/crd.js';
+import { loadTestCRD, renderCRDYaml } from '../../src/manifest/crd.js';
 
 describe('the committed CRD', () => {
   it('matches what the schema generates (run `npm run gen:crd` after changing src/api)', () => {

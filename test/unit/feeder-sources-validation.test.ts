@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateLoadTest } from '../../src/api/validate.js';
 import { configMapFormat, parseFeederText } from '../../src/engine/feeders.js';
+import { validateLoadTest } from '../../src/manifest/validate.js';
 
 function withFeeder(feeder: unknown) {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseManifest } from '../../src/api/validate.js';
+import { parseManifest } from '../../src/manifest/validate.js';
 
 const valid = `
 apiVersion: stampede.dev/v1alpha1

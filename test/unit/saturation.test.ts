@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { judgeSaturation } from '../../src/analysis/saturation.js';
 import { createHistogram } from '../../src/metrics/histogram.js';
 import type { MergedInterval } from '../../src/metrics/merge.js';
-import { judgeSaturation } from '../../src/report/saturation.js';
 
 function seconds(n: number, cpuPercent: number, loopDelayP99Ms: number): MergedInterval[] {
   return Array.from({ length: n }, (_, i) => ({

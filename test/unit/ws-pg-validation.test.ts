@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderCRDYaml } from '../../src/api/crd.js';
-import { pgUrlEnvName, resolvePgUrl } from '../../src/api/pg-url.js';
+import { pgUrlEnvName } from '../../src/api/pg-url.js';
 import { WS_URL_PATTERN } from '../../src/api/schema.js';
-import { parseManifest } from '../../src/api/validate.js';
+import { resolvePgUrl } from '../../src/engine/pg-url.js';
+import { renderCRDYaml } from '../../src/manifest/crd.js';
+import { parseManifest } from '../../src/manifest/validate.js';
 
 const manifest = (flow: string, extra = '') => `
 apiVersion: stampede.dev/v1alpha1

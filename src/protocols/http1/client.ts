@@ -6,7 +6,7 @@
  * Lanes work as in src/protocols/http.ts: with at least as many connections as VUs each VU keeps its own
  * connection; with fewer, VUs share one pool per origin.
  */
-import type { HttpRequest, HttpResponse } from '../http.js';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
 import type { Http1Connection } from './connection.js';
 import { HTTP1_ERROR_CODES, Http1Error } from './errors.js';
 import { type ConnectionRegistry, Http1Pool } from './pool.js';

@@ -4,7 +4,7 @@
  * per-request object or closure is made here. Timeouts are checked by the client's shared sweeper.
  */
 import { connect, type Socket } from 'node:net';
-import type { HttpRequest, HttpResponse } from '../http.js';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { HTTP1_ERROR_CODES, Http1Error } from './errors.js';
 import { ResponseParser } from './response-parser.js';
 

@@ -2,7 +2,7 @@
  * Up to `max` keep-alive connections to one origin. A VU lane is a pool of one; with fewer connections
  * than VUs, VUs share a larger pool and wait in a FIFO queue for a free connection.
  */
-import type { HttpRequest, HttpResponse } from '../http.js';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { type ConnectionOwner, Http1Connection, type Resolve } from './connection.js';
 
 /** What a pool reports to the client: every live connection, so one sweeper can check all deadlines. */

@@ -3,7 +3,7 @@
  * same HttpRequest object sent again) is serialized once and its Buffer reused: the common single-GET step
  * then costs one socket write and no string building.
  */
-import type { HttpRequest } from '../http.js';
+import type { HttpRequest } from '../http-types.js';
 
 /** Methods that carry a body by convention: they always get a Content-Length, even `0`, as undici sends. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateLoadTest } from '../../../src/api/validate.js';
 import { parseTargetPolicy, refusedTargets } from '../../../src/controller/target-policy.js';
+import { validateLoadTest } from '../../../src/manifest/validate.js';
 
 const lt = (baseURL: string, stepURL: string) => {
   const r = validateLoadTest({

@@ -1,6 +1,7 @@
 /** Static checks of `${...}` templates: they compile, and every name they read is defined where it comes from. */
+
+import { joinPath, type Problem } from '../api/schema-check.js';
 import { compileTemplate, TEMPLATE_ROOTS } from '../engine/template.js';
-import { joinPath, type Problem } from './schema-check.js';
 
 export interface TemplateScope {
   env: Set<string>;

@@ -2,10 +2,11 @@
  * Cross-field rules for WebSocket and PostgreSQL steps and for spec.postgres: what the schema cannot say
  * (exactly one of, needs, URL parsing, template scopes). Every problem carries its field path.
  */
+
+import type { LoadTest, PgStepSpec, PostgresSpec, SecretKeyRefSpec, WsStepSpec } from '../api/schema.js';
+import { joinPath, type Problem } from '../api/schema-check.js';
 import { compileJsonPath } from '../engine/json-path.js';
 import { compileTemplate } from '../engine/template.js';
-import type { LoadTest, PgStepSpec, PostgresSpec, SecretKeyRefSpec, WsStepSpec } from './schema.js';
-import { joinPath, type Problem } from './schema-check.js';
 import { checkJsonTemplates, checkTemplate, type TemplateScope } from './template-check.js';
 
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;

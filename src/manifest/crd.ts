@@ -4,10 +4,10 @@
  * preserved and checked with CEL, and the cross-field rules the CLI enforces are written as CEL too.
  */
 import { stringify } from 'yaml';
+import { API_VERSION, KIND, Scenario as ScenarioSchema, LoadTestSpec as SpecSchema } from '../api/schema.js';
+import { LoadTestStatus as StatusSchema } from '../api/status-schema.js';
 import { COMMON_FIELDS } from '../engine/executor.js';
 import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
-import { API_VERSION, KIND, Scenario as ScenarioSchema, LoadTestSpec as SpecSchema } from './schema.js';
-import { LoadTestStatus as StatusSchema } from './status-schema.js';
 
 export const GROUP = API_VERSION.split('/')[0] as string;
 export const VERSION = API_VERSION.split('/')[1] as string;

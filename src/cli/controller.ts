@@ -6,24 +6,24 @@
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { parseDurationUs } from '../api/duration.js';
-import { parseArgs, UsageError } from '../cli/args.js';
+import { Actor } from '../controller/act.js';
+import { CheckpointStore } from '../controller/checkpoints.js';
+import { LeaderElector } from '../controller/leader.js';
+import { ControllerMetrics } from '../controller/metrics.js';
+import { DEFAULT_SETTINGS } from '../controller/model.js';
+import { LABEL_COMPONENT, LABEL_LOADTEST } from '../controller/names.js';
+import { Observer } from '../controller/observe.js';
+import { loadTestCollection } from '../controller/paths.js';
+import { WorkQueue } from '../controller/queue.js';
+import { Reconciler } from '../controller/reconciler.js';
+import { parseRunnerPodSettings } from '../controller/runner-pod-settings.js';
+import { DEFAULT_RESULT_HOLD_SECONDS } from '../controller/runner-spec.js';
+import { parseTargetPolicy } from '../controller/target-policy.js';
 import { KubeClient } from '../kube/client.js';
 import { loadCredentials } from '../kube/kubeconfig.js';
 import { startListWatch } from '../kube/list-watch.js';
 import { createLogger } from '../observability/log.js';
-import { Actor } from './act.js';
-import { CheckpointStore } from './checkpoints.js';
-import { LeaderElector } from './leader.js';
-import { ControllerMetrics } from './metrics.js';
-import { DEFAULT_SETTINGS } from './model.js';
-import { LABEL_COMPONENT, LABEL_LOADTEST } from './names.js';
-import { Observer } from './observe.js';
-import { loadTestCollection } from './paths.js';
-import { WorkQueue } from './queue.js';
-import { Reconciler } from './reconciler.js';
-import { parseRunnerPodSettings } from './runner-pod-settings.js';
-import { DEFAULT_RESULT_HOLD_SECONDS } from './runner-spec.js';
-import { parseTargetPolicy } from './target-policy.js';
+import { parseArgs, UsageError } from './args.js';
 
 export const CONTROLLER_USAGE = `usage: stampede controller [--kubeconfig FILE] [--namespace NS] [--runner-image IMAGE]
   [--runner-command "stampede runner"] [--metrics-port 8080] [--workers 4] [--leader-elect]
@@ -65,8 +65,8 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
       'lease-namespace',
       'ready-timeout',
       'ttl-after-finished',
-      'runner-service-account',
       'result-hold',
+      'runner-service-account',
     ],
     flags: ['leader-elect'],
   });

@@ -6,12 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { COMMON_FIELDS } from '../engine/executor.js';
-import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
-import { configMapFormat } from '../engine/feeders.js';
-import { compileJsonPath } from '../engine/json-path.js';
-import { parseThresholdExpression, parseThresholdKey } from '../metrics/threshold-expr.js';
-import { durationUs } from './duration.js';
+import { durationUs } from '../api/duration.js';
 import {
   type FeederSpec,
   LoadTest,
@@ -19,12 +14,17 @@ import {
   type PostgresSpec,
   type Scenario,
   type Step,
-} from './schema.js';
-import { checkSchema, joinPath, type Problem } from './schema-check.js';
+} from '../api/schema.js';
+import { checkSchema, joinPath, type Problem } from '../api/schema-check.js';
+import { COMMON_FIELDS } from '../engine/executor.js';
+import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
+import { configMapFormat } from '../engine/feeders.js';
+import { compileJsonPath } from '../engine/json-path.js';
+import { parseThresholdExpression, parseThresholdKey } from '../metrics/threshold-expr.js';
 import { checkJsonTemplates, checkTemplate, type TemplateScope } from './template-check.js';
 import { pgStepProblems, postgresSpecProblems, wsStepProblems } from './validate-protocols.js';
 
-export type { Problem } from './schema-check.js';
+export type { Problem } from '../api/schema-check.js';
 export { checkTemplate } from './template-check.js';
 
 export type ValidationResult = { ok: true; loadTest: LoadTestType } | { ok: false; problems: Problem[] };

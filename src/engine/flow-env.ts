@@ -1,0 +1,27 @@
+/** What a compiled step needs from its scenario (FlowEnv) and what it becomes (StepRunner). */
+import type { PgUrlSource } from '../api/pg-url.js';
+import type { StepRecorder } from '../metrics/recorder.js';
+import type { StepProtocol } from '../metrics/snapshot.js';
+import type { HttpClient } from '../protocols/http.js';
+import type { PgPool } from '../protocols/postgres.js';
+import type { IterationState, VU } from './vu.js';
+
+export type StepRunner = (vu: VU, it: IterationState) => Promise<void>;
+
+export interface FlowEnv {
+  target: {
+    origin: string;
+    basePath: string;
+    headers: Record<string, string>;
+    timeoutMs: number;
+    insecureSkipTLSVerify: boolean;
+  };
+  http: HttpClient;
+  /** The pool of a pg step's database: its own url/urlFrom, else spec.postgres's. Throws PgUrlError. */
+  pgPool(source: PgUrlSource): PgPool;
+  /** The recorder for a named step in this scenario. */
+  recorder(stepName: string, protocol?: StepProtocol): StepRecorder;
+  isHardStopped(): boolean;
+  /** Work that outlives a request (WebSocket connections), dropped at a hard stop. */
+  live: Set<{ abort(): void }>;
+}
