@@ -63,4 +63,3 @@ export const Analysis = Type.Object(
 );
 
 export type PrometheusSpec = Static<typeof Prometheus>;
-export type AnalysisSpec = Static<typeof Analysis>;

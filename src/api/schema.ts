@@ -395,5 +395,3 @@ export type ExtractorSpec = Static<typeof Extractor>;
 export type CheckSpec = Static<typeof Check>;
 export type ThinkSpec = Static<typeof Think>;
 export type FeederSpec = Static<typeof Feeder>;
-export type LevelsSpec = Static<typeof Levels>;
-export type RecoverySpec = Static<typeof Recovery>;

@@ -13,7 +13,7 @@ import { ControllerMetrics } from '../controller/metrics.js';
 import { DEFAULT_SETTINGS } from '../controller/model.js';
 import { LABEL_COMPONENT, LABEL_LOADTEST } from '../controller/names.js';
 import { Observer } from '../controller/observe.js';
-import { loadTestCollection } from '../controller/paths.js';
+import { jobs, loadTestCollection, pods, withLabels } from '../controller/paths.js';
 import { WorkQueue } from '../controller/queue.js';
 import { Reconciler } from '../controller/reconciler.js';
 import { parseRunnerPodSettings } from '../controller/runner-pod-settings.js';
@@ -22,8 +22,8 @@ import { parseTargetPolicy } from '../controller/target-policy.js';
 import { KubeClient } from '../kube/client.js';
 import { loadCredentials } from '../kube/kubeconfig.js';
 import { startListWatch } from '../kube/list-watch.js';
-import { createLogger } from '../observability/log.js';
-import { parseArgs, UsageError } from './args.js';
+import { createLogger, type Logger } from '../observability/log.js';
+import { type ParsedArgs, parseArgs, UsageError } from './args.js';
 
 export const CONTROLLER_USAGE = `usage: stampede controller [--kubeconfig FILE] [--namespace NS] [--runner-image IMAGE]
   [--runner-command "stampede runner"] [--metrics-port 8080] [--workers 4] [--leader-elect]
@@ -52,28 +52,94 @@ function runnerPodSettings(json: string | undefined) {
   }
 }
 
-export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
-  const args = parseArgs(argv, {
-    values: [
-      'kubeconfig',
-      'namespace',
-      'runner-image',
-      'runner-command',
-      'metrics-port',
-      'metrics-host',
-      'workers',
-      'lease-namespace',
-      'ready-timeout',
-      'ttl-after-finished',
-      'result-hold',
-      'runner-service-account',
-    ],
-    flags: ['leader-elect'],
+/** /metrics for Prometheus; /healthz and /readyz say whether this replica leads. */
+function serveMetrics(metrics: ControllerMetrics, leading: () => boolean) {
+  return createServer((req, res) => {
+    if (req.url === '/metrics') {
+      void metrics.registry.metrics().then((body) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(body);
+      });
+    } else if (req.url === '/healthz' || req.url === '/readyz') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, leading: leading() }));
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
   });
-  if (args.positional.length) throw new UsageError(CONTROLLER_USAGE);
-  const log = createLogger('controller');
-  const client = new KubeClient(loadCredentials(args.values.kubeconfig, env));
-  const identity = env.POD_NAME ?? `${hostname()}-${process.pid}`;
+}
+
+/** List-watches of LoadTests and of the runner pods and Jobs they own; each change queues its LoadTest. */
+function watchLoadTests(
+  client: KubeClient,
+  namespace: string | undefined,
+  queue: WorkQueue,
+  log: Logger,
+): { stop(): void }[] {
+  const watches: { stop(): void }[] = [];
+  const keyOf = (o: Labeled) => `${o.metadata.namespace}/${o.metadata.name}`;
+  watches.push(
+    startListWatch<Labeled>({
+      client,
+      path: loadTestCollection(namespace),
+      log,
+      onChange: (o) => queue.add(keyOf(o)),
+    }),
+  );
+  // Runner pods and Jobs changing (ready, crashed, finished) is news for their LoadTest.
+  const selector = `${LABEL_COMPONENT}=runner`;
+  const owned = (o: Labeled) => {
+    const lt = o.metadata.labels?.[LABEL_LOADTEST];
+    if (lt) queue.add(`${o.metadata.namespace}/${lt}`);
+  };
+  watches.push(
+    startListWatch<Labeled>({
+      client,
+      path: withLabels(pods(namespace), selector),
+      log,
+      onChange: owned,
+    }),
+  );
+  watches.push(
+    startListWatch<Labeled>({
+      client,
+      path: withLabels(jobs(namespace), selector),
+      log,
+      onChange: owned,
+    }),
+  );
+  return watches;
+}
+
+/** One worker: reconcile keys until the queue shuts down; failures back off per key. */
+async function work(queue: WorkQueue, reconciler: Reconciler, metrics: ControllerMetrics, log: Logger) {
+  for (;;) {
+    const key = await queue.get();
+    if (key === undefined) return;
+    try {
+      const { requeueAfterMs } = await reconciler.reconcile(key);
+      queue.forget(key);
+      metrics.reconciles.inc({ result: 'ok' });
+      if (requeueAfterMs !== undefined) queue.addAfter(key, requeueAfterMs);
+    } catch (error) {
+      metrics.reconciles.inc({ result: 'error' });
+      const retryInMs = queue.addRateLimited(key);
+      log.warn({ loadTest: key, err: (error as Error).message, retryInMs }, 'reconcile failed');
+    } finally {
+      queue.done(key);
+    }
+  }
+}
+
+/** The reconciler with its observer, actor, settings and policy, configured from flags and environment. */
+function operatorParts(
+  args: ParsedArgs,
+  env: NodeJS.ProcessEnv,
+  client: KubeClient,
+  identity: string,
+  log: Logger,
+) {
   const settings = {
     ...DEFAULT_SETTINGS,
     readyTimeoutMs: durationMs(
@@ -114,24 +180,37 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
   });
   const targetPolicy = parseTargetPolicy(env.STAMPEDE_TARGET_ALLOWLIST);
   const reconciler = new Reconciler(observer, actor, settings, metrics, log, targetPolicy);
+  return { metrics, reconciler, targetPolicy };
+}
+
+export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
+  const args = parseArgs(argv, {
+    values: [
+      'kubeconfig',
+      'namespace',
+      'runner-image',
+      'runner-command',
+      'metrics-port',
+      'metrics-host',
+      'workers',
+      'lease-namespace',
+      'ready-timeout',
+      'ttl-after-finished',
+      'result-hold',
+      'runner-service-account',
+    ],
+    flags: ['leader-elect'],
+  });
+  if (args.positional.length) throw new UsageError(CONTROLLER_USAGE);
+  const log = createLogger('controller');
+  const client = new KubeClient(loadCredentials(args.values.kubeconfig, env));
+  const identity = env.POD_NAME ?? `${hostname()}-${process.pid}`;
+  const { metrics, reconciler, targetPolicy } = operatorParts(args, env, client, identity, log);
   const queue = new WorkQueue();
   const namespace = args.values.namespace ?? env.STAMPEDE_WATCH_NAMESPACE;
   let leading = !args.flags.has('leader-elect');
 
-  const metricsServer = createServer((req, res) => {
-    if (req.url === '/metrics') {
-      void metrics.registry.metrics().then((body) => {
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        res.end(body);
-      });
-    } else if (req.url === '/healthz' || req.url === '/readyz') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: true, leading }));
-    } else {
-      res.writeHead(404);
-      res.end();
-    }
-  });
+  const metricsServer = serveMetrics(metrics, () => leading);
   const port = Number(args.values['metrics-port'] ?? 8080);
   await new Promise<void>((resolve) =>
     metricsServer.listen(port, args.values['metrics-host'] ?? env.POD_IP ?? '0.0.0.0', resolve),
@@ -144,60 +223,12 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
   const watches: { stop(): void }[] = [];
   const startControllers = () => {
     leading = true;
-    const keyOf = (o: Labeled) => `${o.metadata.namespace}/${o.metadata.name}`;
-    watches.push(
-      startListWatch<Labeled>({
-        client,
-        path: loadTestCollection(namespace),
-        log,
-        onChange: (o) => queue.add(keyOf(o)),
-      }),
-    );
-    // Runner pods and Jobs changing (ready, crashed, finished) is news for their LoadTest.
-    const selector = encodeURIComponent(`${LABEL_COMPONENT}=runner`);
-    const owned = (o: Labeled) => {
-      const lt = o.metadata.labels?.[LABEL_LOADTEST];
-      if (lt) queue.add(`${o.metadata.namespace}/${lt}`);
-    };
-    const scope = namespace ? `/namespaces/${namespace}` : '';
-    watches.push(
-      startListWatch<Labeled>({
-        client,
-        path: `/api/v1${scope}/pods?labelSelector=${selector}`,
-        log,
-        onChange: owned,
-      }),
-    );
-    watches.push(
-      startListWatch<Labeled>({
-        client,
-        path: `/apis/batch/v1${scope}/jobs?labelSelector=${selector}`,
-        log,
-        onChange: owned,
-      }),
-    );
+    watches.push(...watchLoadTests(client, namespace, queue, log));
     const workers = Number(args.values.workers ?? 4);
     for (let i = 0; i < workers; i++) void worker();
   };
 
-  const worker = async () => {
-    for (;;) {
-      const key = await queue.get();
-      if (key === undefined) return;
-      try {
-        const { requeueAfterMs } = await reconciler.reconcile(key);
-        queue.forget(key);
-        metrics.reconciles.inc({ result: 'ok' });
-        if (requeueAfterMs !== undefined) queue.addAfter(key, requeueAfterMs);
-      } catch (error) {
-        metrics.reconciles.inc({ result: 'error' });
-        const retryInMs = queue.addRateLimited(key);
-        log.warn({ loadTest: key, err: (error as Error).message, retryInMs }, 'reconcile failed');
-      } finally {
-        queue.done(key);
-      }
-    }
-  };
+  const worker = () => work(queue, reconciler, metrics, log);
 
   let elector: LeaderElector | undefined;
   const shutdown = async () => {

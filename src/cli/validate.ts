@@ -1,6 +1,7 @@
 /** `stampede validate FILE`: check a manifest and show the plan, without sending any traffic. */
 
 import { formatDurationUs } from '../api/duration.js';
+import { WHOLE } from '../engine/shard.js';
 import { planDurationUs, planShard } from '../engine/shard-runner.js';
 import { parseArgs, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
@@ -16,7 +17,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
     process.stderr.write(`${loaded.message}\n`);
     return EXIT.INVALID_INPUT;
   }
-  const plans = planShard(loaded.loadTest, { index: 0, total: 1 });
+  const plans = planShard(loaded.loadTest, WHOLE);
   process.stdout.write(`${file}: valid LoadTest "${loaded.loadTest.metadata.name}"\n`);
   for (const p of plans) {
     const start = p.startOffsetUs ? ` starting at ${formatDurationUs(p.startOffsetUs)}` : '';

@@ -35,6 +35,8 @@ export interface ActorOptions {
   resultHoldSeconds?: number;
   /** Shared with the Observer, so it knows what was saved; one of its own otherwise. */
   checkpoints?: CheckpointStore;
+  /** The clock for Event timestamps (tests pass a fixed one). */
+  now?: () => Date;
 }
 
 async function createIfAbsent(client: KubeClient, path: string, body: unknown): Promise<void> {
@@ -149,7 +151,7 @@ export class Actor {
             ),
           );
       case 'event': {
-        const now = new Date().toISOString();
+        const now = (this.opts.now ?? (() => new Date()))().toISOString();
         // Events are for people; failing to record one must not fail the reconcile.
         await client
           .create(events(ns), {

@@ -4,6 +4,7 @@
  */
 import { isConflict, isNotFound, type KubeClient } from '../kube/client.js';
 import type { Logger } from '../observability/log.js';
+import { leases } from './paths.js';
 
 interface Lease {
   metadata: { name: string; namespace: string; resourceVersion?: string };
@@ -51,7 +52,7 @@ export class LeaderElector {
   }
 
   private path(name?: string) {
-    const base = `/apis/coordination.k8s.io/v1/namespaces/${this.opts.namespace}/leases`;
+    const base = leases(this.opts.namespace);
     return name ? `${base}/${name}` : base;
   }
 

@@ -6,7 +6,6 @@ export const LABEL_COMPONENT = 'stampede.dev/component';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const MANAGER = 'stampede-controller';
 export const CONTROL_PORT = 8765;
-export const FIELD_MANAGER = 'stampede-controller';
 
 /** Kubernetes object names here must be DNS labels: at most 63 characters. */
 const MAX_NAME = 63;

@@ -20,7 +20,7 @@ import type {
   ObservedRunner,
 } from './model.js';
 import { CONTROL_PORT, names } from './names.js';
-import { loadTestPath } from './paths.js';
+import { configMapPath, jobPath, loadTestPath, pods as podsPath, withLabels } from './paths.js';
 import { checkRunnerAnswer } from './runner-answer.js';
 import { configMapFeeders } from './runner-spec.js';
 import { ShardMemory, type ShardRecord } from './shard-memory.js';
@@ -190,7 +190,7 @@ export class Observer {
     const where = `ConfigMap ${namespace}/${configMap}`;
     let cm: { data?: Record<string, string> };
     try {
-      cm = await this.client.get(`/api/v1/namespaces/${namespace}/configmaps/${configMap}`);
+      cm = await this.client.get(configMapPath(namespace, configMap));
     } catch (error) {
       if (isNotFound(error)) return { configMap, error: `baseline ${where} not found` };
       throw error;
@@ -221,7 +221,7 @@ export class Observer {
       byName.set(
         configMap,
         this.client
-          .get<ConfigMapData>(`/api/v1/namespaces/${namespace}/configmaps/${configMap}`)
+          .get<ConfigMapData>(configMapPath(namespace, configMap))
           .catch((e) => (isNotFound(e) ? undefined : Promise.reject(e))),
       );
     }
@@ -284,23 +284,20 @@ export class Observer {
       return undefined;
     }
     const n = names(name);
-    const cm = `/api/v1/namespaces/${namespace}/configmaps`;
     const [specConfigMapExists, reportCm, job, pods] = await Promise.all([
-      this.client.get(`${cm}/${n.spec}`).then(
+      this.client.get(configMapPath(namespace, n.spec)).then(
         () => true,
         (e) => (isNotFound(e) ? false : Promise.reject(e)),
       ),
       this.client
         .get<{ metadata?: { ownerReferences?: { uid: string }[] }; data?: Record<string, string> }>(
-          `${cm}/${n.report}`,
+          configMapPath(namespace, n.report),
         )
         .catch((e) => (isNotFound(e) ? undefined : Promise.reject(e))),
       this.client
-        .get<JobLike>(`/apis/batch/v1/namespaces/${namespace}/jobs/${n.job}`)
+        .get<JobLike>(jobPath(namespace, n.job))
         .catch((e) => (isNotFound(e) ? undefined : Promise.reject(e))),
-      this.client.get<{ items: PodLike[] }>(
-        `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(runnerSelector(name))}`,
-      ),
+      this.client.get<{ items: PodLike[] }>(withLabels(podsPath(namespace), runnerSelector(name))),
     ]);
     const uid = loadTest.metadata.uid;
     // Only a report this LoadTest owns is its report; someone else's ConfigMap of that name is not trusted.

@@ -4,19 +4,30 @@
  * success clears the key's failure count.
  */
 
+/** Runs fn after ms; returns a cancel function. Injected so tests need not wait for real backoffs. */
+export type Schedule = (fn: () => void, ms: number) => () => void;
+
+/** Real timers that do not keep the process alive. */
+export const realSchedule: Schedule = (fn, ms) => {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+};
+
 export class WorkQueue {
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, () => void>();
   private waiters: ((key: string | undefined) => void)[] = [];
   private shuttingDown = false;
 
   constructor(
     private readonly baseDelayMs = 500,
     private readonly maxDelayMs = 60_000,
+    private readonly schedule: Schedule = realSchedule,
   ) {}
 
   get length(): number {
@@ -47,12 +58,11 @@ export class WorkQueue {
     }
     const existing = this.timers.get(key);
     if (existing) return;
-    const timer = setTimeout(() => {
+    const cancel = this.schedule(() => {
       this.timers.delete(key);
       this.add(key);
     }, delayMs);
-    timer.unref();
-    this.timers.set(key, timer);
+    this.timers.set(key, cancel);
   }
 
   /** Re-queues after a failure with exponential backoff; returns the delay used. */
@@ -91,7 +101,7 @@ export class WorkQueue {
 
   shutDown(): void {
     this.shuttingDown = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
     for (const w of this.waiters) w(undefined);
     this.waiters = [];

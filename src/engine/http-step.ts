@@ -47,25 +47,35 @@ export function compileJsonBody(json: unknown): BodyBuilder {
   return (ctx) => JSON.stringify(render(json, ctx));
 }
 
+/** What of the response a check or extractor reads: the client captures only that. */
+type Reads = 'body' | 'headers' | 'nothing';
+
 interface CompiledExtractor {
   name: string;
   describe: string;
+  reads: Reads;
   read(response: HttpResponse, parsed: () => unknown): unknown;
 }
 
 function compileExtractor(name: string, spec: ExtractorSpec): CompiledExtractor {
   if (spec.json) {
     const path: JsonPath = compileJsonPath(spec.json);
-    return { name, describe: spec.json, read: (_r, parsed) => readJsonPath(parsed(), path) };
+    return { name, describe: spec.json, reads: 'body', read: (_r, parsed) => readJsonPath(parsed(), path) };
   }
   if (spec.header) {
     const lower = spec.header.toLowerCase();
-    return { name, describe: `header ${spec.header}`, read: (r) => headerValues(r.rawHeaders, lower)[0] };
+    return {
+      name,
+      describe: `header ${spec.header}`,
+      reads: 'headers',
+      read: (r) => headerValues(r.rawHeaders, lower)[0],
+    };
   }
   const re = new RegExp(spec.regex as string);
   return {
     name,
     describe: `regex ${spec.regex}`,
+    reads: 'body',
     read: (r) => {
       const m = re.exec(r.body ?? '');
       return m ? (m[1] ?? m[0]) : undefined;
@@ -75,6 +85,7 @@ function compileExtractor(name: string, spec: ExtractorSpec): CompiledExtractor 
 
 interface CompiledCheck {
   describe: string;
+  reads: Reads;
   passes(response: HttpResponse, parsed: () => unknown, latencyUs: number): boolean;
 }
 
@@ -87,18 +98,27 @@ function compileChecks(spec: CheckSpec | undefined): {
   if (!spec) return { status, others };
   if (spec.status !== undefined || spec.statusIn) {
     const allowed = spec.statusIn ?? [spec.status as number];
-    status = { describe: `status in [${allowed.join(', ')}]`, passes: (r) => allowed.includes(r.status) };
+    status = {
+      describe: `status in [${allowed.join(', ')}]`,
+      reads: 'nothing',
+      passes: (r) => allowed.includes(r.status),
+    };
   }
   if (spec.bodyContains !== undefined) {
     const text = spec.bodyContains;
     others.push({
       describe: `body contains ${JSON.stringify(text)}`,
+      reads: 'body',
       passes: (r) => (r.body ?? '').includes(text),
     });
   }
   if (spec.bodyMatches !== undefined) {
     const re = new RegExp(spec.bodyMatches);
-    others.push({ describe: `body matches /${spec.bodyMatches}/`, passes: (r) => re.test(r.body ?? '') });
+    others.push({
+      describe: `body matches /${spec.bodyMatches}/`,
+      reads: 'body',
+      passes: (r) => re.test(r.body ?? ''),
+    });
   }
   for (const j of spec.json ?? []) {
     const path = compileJsonPath(j.path);
@@ -107,6 +127,7 @@ function compileChecks(spec: CheckSpec | undefined): {
     others.push({
       describe:
         expected !== undefined ? `${j.path} == ${expected}` : `${j.path} ${exists ? 'exists' : 'absent'}`,
+      reads: 'body',
       passes: (_r, parsed) => {
         const v = readJsonPath(parsed(), path);
         if (expected !== undefined) return JSON.stringify(v) === expected;
@@ -116,7 +137,11 @@ function compileChecks(spec: CheckSpec | undefined): {
   }
   if (spec.maxDuration) {
     const limitUs = durationUs(spec.maxDuration);
-    others.push({ describe: `duration <= ${spec.maxDuration}`, passes: (_r, _p, us) => us <= limitUs });
+    others.push({
+      describe: `duration <= ${spec.maxDuration}`,
+      reads: 'nothing',
+      passes: (_r, _p, us) => us <= limitUs,
+    });
   }
   return { status, others };
 }
@@ -150,14 +175,13 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
   const extractors = Object.entries(step.extract ?? {}).map(([n, e]) => compileExtractor(n, e));
   const checks = compileChecks(step.check);
   const needsBody =
-    extractors.some((e) => !e.describe.startsWith('header')) ||
-    checks.others.some((c) => !c.describe.startsWith('duration'));
+    extractors.some((e) => e.reads === 'body') || checks.others.some((c) => c.reads === 'body');
   const recorder = env.recorder(name);
   // Most steps have no checks or extraction: they skip body parsing and the check machinery entirely.
   const hasChecks = checks.status !== undefined || checks.others.length > 0 || extractors.length > 0;
   const captureBody = needsBody;
   // Set-Cookie headers reach the cookie jar regardless; the rest only when a header is extracted.
-  const captureHeaders = extractors.some((e) => e.describe.startsWith('header'));
+  const captureHeaders = extractors.some((e) => e.reads === 'headers');
   const bodyIsStatic =
     spec.json !== undefined
       ? !JSON.stringify(spec.json).includes('${')

@@ -8,6 +8,7 @@ export interface Shard {
   total: number;
 }
 
+/** The whole load as one shard: planning for a report or a check, not for running. */
 export const WHOLE: Shard = { index: 0, total: 1 };
 
 /** This shard's share of an integer quantity: floor((i+1)v/n) - floor(iv/n). */

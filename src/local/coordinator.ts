@@ -7,6 +7,7 @@
 import { addTargetResources, analyzeSummary } from '../analysis/index.js';
 import type { LoadTest } from '../api/schema.js';
 import { runPostgresScript, unresolvedPgUrl } from '../engine/pg-setup.js';
+import { WHOLE } from '../engine/shard.js';
 import { planDurationUs, planShard } from '../engine/shard-runner.js';
 import {
   completeThroughSecond,
@@ -16,8 +17,9 @@ import {
 import { type MergedRun, mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { abortingThreshold, compileThresholds, evaluateThresholds } from '../metrics/thresholds.js';
+import { lostShardsDetail, summarizeRun } from '../report/outcome.js';
 import type { LiveView } from '../report/progress.js';
-import { buildSummary, type RunOutcome, type Summary } from '../report/summary.js';
+import type { RunOutcome, Summary } from '../report/summary.js';
 import type { WorkerInput } from './messages.js';
 import { InProcessShard, type ShardHost, WorkerShard } from './shard-host.js';
 
@@ -56,22 +58,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const { loadTest } = options;
   const total = Math.max(1, options.workers);
   const thresholds = compileThresholds(loadTest.spec.thresholds);
-  const plans = planShard(loadTest, { index: 0, total: 1 });
+  const plans = planShard(loadTest, WHOLE);
   const plannedMs = planDurationUs(plans) / 1000;
-  const summarize = (run: MergedRun, outcome: RunOutcome, outcomeDetail?: string, lostShards?: number[]) =>
-    buildSummary({
-      name: loadTest.metadata.name,
-      ...(loadTest.metadata.namespace ? { namespace: loadTest.metadata.namespace } : {}),
-      target: loadTest.spec.target.baseURL,
-      run,
-      plans,
-      thresholds: evaluateThresholds(run, thresholds),
-      thresholdRules: thresholds,
-      outcome,
-      ...(outcomeDetail ? { outcomeDetail } : {}),
-      finishedAtMs: Date.now(),
-      ...(lostShards ? { lostShards } : {}),
-    });
+  const summarize = (run: MergedRun, outcome: RunOutcome, detail?: string, lostShards?: number[]) =>
+    summarizeRun({ loadTest, plans, thresholds, run, outcome, detail, finishedAtMs: Date.now(), lostShards });
   // Database URLs and setup first: a run that cannot reach its database should say so before any load.
   const beforeLoad =
     unresolvedPgUrl(loadTest, options.env) ??
@@ -80,7 +70,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       (error: Error) => error.message,
     ));
   if (beforeLoad) {
-    const run = mergeSnapshots([]);
+    const run = mergeSnapshots([], { nowMs: Date.now() });
     return {
       summary: analyzeSummary(summarize(run, 'failed', `nothing was sent: ${beforeLoad}`)),
     };
@@ -170,10 +160,13 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   });
   if (lost.size && outcome === 'completed') {
     outcome = 'failed';
-    outcomeDetail = `lost shard(s) ${[...lost].join(', ')}: ${results
-      .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
-      .map((r) => (r.reason as Error).message)
-      .join('; ')}; results include everything they reported before`;
+    outcomeDetail = lostShardsDetail(
+      [...lost],
+      results
+        .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+        .map((r) => (r.reason as Error).message)
+        .join('; '),
+    );
   }
   await Promise.all(hosts.map((h) => h.kill()));
   const teardownError = await runPostgresScript(loadTest.spec.postgres, 'teardown', options.env).then(
@@ -183,7 +176,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   if (teardownError) outcomeDetail = outcomeDetail ? `${outcomeDetail}; ${teardownError}` : teardownError;
   const finals = results.map((r, i) => (r.status === 'fulfilled' ? r.value : hosts[i]?.latest()));
   const snapshots = finals.filter((s): s is ShardSnapshot => s !== undefined);
-  const run = mergeSnapshots(snapshots);
+  const run = mergeSnapshots(snapshots, { nowMs: Date.now() });
   const summary = summarize(run, outcome, outcomeDetail, [...lost]);
   // The target's own CPU and memory come from Prometheus once the run is over (when spec.analysis asks).
   return { summary: await addTargetResources(analyzeSummary(summary), loadTest) };

@@ -4,10 +4,10 @@
  * preserved and checked with CEL, and the cross-field rules the CLI enforces are written as CEL too.
  */
 import { stringify } from 'yaml';
-import { API_VERSION, KIND, Scenario as ScenarioSchema, LoadTestSpec as SpecSchema } from '../api/schema.js';
+import { API_VERSION, KIND, LoadTestSpec as SpecSchema } from '../api/schema.js';
 import { LoadTestStatus as StatusSchema } from '../api/status-schema.js';
-import { COMMON_FIELDS } from '../engine/executor.js';
-import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
+import { type CelValidation, celRule, type RuleNode } from './cross-field.js';
+import { CROSS_FIELD_RULES, EXECUTOR_TAKES } from './cross-field-rules.js';
 
 export const GROUP = API_VERSION.split('/')[0] as string;
 export const VERSION = API_VERSION.split('/')[1] as string;
@@ -16,10 +16,7 @@ export const CRD_NAME = `${PLURAL}.${GROUP}`;
 
 type Json = Record<string, unknown>;
 
-interface Validation {
-  rule: string;
-  message: string;
-}
+type Validation = CelValidation;
 
 /** Keywords a structural schema keeps as they are. */
 const COPIED = [
@@ -104,125 +101,26 @@ function pick(o: Json, keys: string[]): Json {
   return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 }
 
-/** The executor field rules the CLI checks, as CEL on a scenario. */
-export function scenarioRules(): Validation[] {
-  const all = Object.keys((ScenarioSchema as unknown as Json).properties as Json);
-  const rules: Validation[] = [];
-  for (const executor of Object.values(EXECUTOR_REGISTRY)) {
-    const when = `self.executor != '${executor.type}'`;
-    if (executor.required.length) {
-      rules.push({
-        rule: `${when} || (${executor.required.map((f) => `has(self.${f})`).join(' && ')})`,
-        message: `executor ${executor.type} requires ${executor.required.join(', ')}`,
-      });
-    }
-    const allowed = new Set<string>([...COMMON_FIELDS, ...executor.required, ...executor.optional]);
-    const unused = all.filter((f) => !allowed.has(f));
-    if (unused.length) {
-      rules.push({
-        rule: `${when} || !(${unused.map((f) => `has(self.${f})`).join(' || ')})`,
-        message: `executor ${executor.type} takes only ${[...executor.required, ...executor.optional].join(', ')}`,
-      });
-    }
-  }
-  rules.push({
-    rule: '!has(self.maxVUs) || !has(self.preAllocatedVUs) || self.maxVUs >= self.preAllocatedVUs',
-    message: 'maxVUs must be at least preAllocatedVUs',
-  });
-  rules.push({
-    rule: "self.executor != 'shared-iterations' || !has(self.vus) || !has(self.iterations) || self.iterations >= self.vus",
-    message: 'shared-iterations needs iterations >= vus',
-  });
-  rules.push({
-    rule: "!(self.executor in ['ramping-vus', 'ramping-arrival-rate']) || (has(self.stages) && size(self.stages) > 0)",
-    message: 'ramping executors need at least 1 stage',
-  });
-  rules.push({
-    rule: '!has(self.levels) || self.levels.max >= self.levels.start',
-    message: 'levels.max must be at least levels.start',
-  });
-  rules.push({
-    rule: "!has(self.levels) || self.levels.unit != 'rate' || has(self.preAllocatedVUs)",
-    message: 'levels.unit rate needs preAllocatedVUs',
-  });
-  rules.push({
-    rule: "!has(self.levels) || self.levels.unit != 'vus' || !(has(self.timeUnit) || has(self.preAllocatedVUs) || has(self.maxVUs))",
-    message: 'timeUnit, preAllocatedVUs and maxVUs only apply to levels.unit rate',
-  });
-  return rules;
+/** Which rule node a schema node is, recognised by its properties. */
+function ruleNodes(schema: Json): RuleNode[] {
+  const props = (schema.properties ?? {}) as Json;
+  const has = (...keys: string[]) => keys.every((k) => k in props);
+  if (has('request', 'think')) return ['step'];
+  if (has('constant', 'poisson')) return ['think'];
+  if (has('json', 'header', 'regex')) return ['extractor'];
+  if (has('text', 'binary')) return ['wsMessage'];
+  if (has('any', 'text')) return ['wsExpect'];
+  if (has('urlFrom')) return has('transaction') ? ['pgStep', 'pgUrl'] : ['pgUrl'];
+  if (has('inline', 'csv')) return ['feeder'];
+  if (has('executor', 'flow')) return ['scenario'];
+  return [];
 }
 
-/** Rules attached to schema nodes recognised by their properties. */
+/** The cross-field rules of a schema node, as CEL (src/manifest/cross-field-rules.ts). */
 function nodeRules(schema: Json): Validation[] {
-  const props = (schema.properties ?? {}) as Json;
-  if ('request' in props && 'think' in props) {
-    // ws and pg last: the message keeps reading "at most one of request, steps, choice, ..." as before.
-    const kinds = ['request', 'steps', 'choice', 'ws', 'pg'].filter((k) => k in props);
-    return kinds.length > 1
-      ? [
-          {
-            rule: `[${kinds.map((k) => `has(self.${k})`).join(', ')}].filter(x, x).size() <= 1`,
-            message: `a step has at most one of ${kinds.join(', ')}`,
-          },
-        ]
-      : [];
-  }
-  if ('constant' in props && 'poisson' in props) {
-    return [
-      {
-        rule: '[has(self.constant), has(self.uniform), has(self.poisson)].filter(x, x).size() == 1',
-        message: 'think needs exactly one of constant, uniform, poisson',
-      },
-    ];
-  }
-  if ('json' in props && 'header' in props && 'regex' in props) {
-    return [
-      {
-        rule: '[has(self.json), has(self.header), has(self.regex)].filter(x, x).size() == 1',
-        message: 'an extractor needs exactly one of json, header, regex',
-      },
-    ];
-  }
-  if ('text' in props && 'binary' in props) {
-    return [
-      {
-        // `json` holds any JSON value, which CEL cannot type, so the apiserver checks the typed pair and the
-        // controller's validation (the CLI's) enforces exactly one of the three.
-        rule: '[has(self.text), has(self.binary)].filter(x, x).size() <= 1',
-        message: 'a WebSocket message needs exactly one of text, json, binary',
-      },
-    ];
-  }
-  if ('any' in props && 'text' in props) {
-    return [
-      {
-        rule: '[has(self.any), has(self.text), has(self.json)].filter(x, x).size() == 1',
-        message: 'expect needs exactly one of any, text, json',
-      },
-    ];
-  }
-  if ('urlFrom' in props) {
-    const oneUrl = { rule: '!(has(self.url) && has(self.urlFrom))', message: 'use url or urlFrom, not both' };
-    return 'transaction' in props
-      ? [
-          oneUrl,
-          {
-            rule: 'has(self.query) != has(self.transaction)',
-            message: 'a pg step needs exactly one of query, transaction',
-          },
-        ]
-      : [oneUrl];
-  }
-  if ('inline' in props && 'csv' in props) {
-    return [
-      {
-        rule: '[has(self.inline), has(self.csv), has(self.json), has(self.configMap)].filter(x, x).size() == 1',
-        message: 'a feeder needs exactly one of inline, csv, json, configMap',
-      },
-    ];
-  }
-  if ('executor' in props && 'flow' in props) return scenarioRules();
-  return [];
+  return ruleNodes(schema).flatMap((node) =>
+    CROSS_FIELD_RULES.filter((r) => r.node === node).map((r) => celRule(r, EXECUTOR_TAKES)),
+  );
 }
 
 const PRINTER_COLUMNS = [

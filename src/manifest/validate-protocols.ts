@@ -7,19 +7,11 @@ import type { LoadTest, PgStepSpec, PostgresSpec, SecretKeyRefSpec, WsStepSpec }
 import { joinPath, type Problem } from '../api/schema-check.js';
 import { compileJsonPath } from '../engine/json-path.js';
 import { compileTemplate } from '../engine/template.js';
+import { ruleProblems } from './cross-field.js';
+import { CROSS_FIELD_RULES } from './cross-field-rules.js';
 import { checkJsonTemplates, checkTemplate, type TemplateScope } from './template-check.js';
 
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
-
-function exactlyOne(obj: object, keys: readonly string[], path: string, what: string, problems: Problem[]) {
-  const present = keys.filter((k) => (obj as Record<string, unknown>)[k] !== undefined);
-  if (present.length !== 1) {
-    problems.push({
-      path,
-      message: `${what} needs exactly one of ${keys.join(', ')} (found ${present.join(', ') || 'none'})`,
-    });
-  }
-}
 
 /** The absolute part of a WebSocket URL must parse and may not be templated; the path may. */
 function wsUrlProblems(url: string, path: string, scope: TemplateScope, problems: Problem[]): void {
@@ -52,7 +44,7 @@ export function wsStepProblems(
   for (const [k, v] of Object.entries(ws.headers ?? {}))
     checkTemplate(v, joinPath(`${path}.headers`, k), scope, problems);
   if (ws.send) {
-    exactlyOne(ws.send, ['text', 'json', 'binary'], `${path}.send`, 'a message', problems);
+    problems.push(...ruleProblems(CROSS_FIELD_RULES, 'wsMessage', ws.send, `${path}.send`));
     if (ws.send.text !== undefined) checkTemplate(ws.send.text, `${path}.send.text`, scope, problems);
     if (ws.send.json !== undefined) checkJsonTemplates(ws.send.json, `${path}.send.json`, scope, problems);
     if (ws.send.binary !== undefined) {
@@ -62,7 +54,7 @@ export function wsStepProblems(
     }
   }
   if (ws.expect) {
-    exactlyOne(ws.expect, ['any', 'text', 'json'], `${path}.expect`, 'expect', problems);
+    problems.push(...ruleProblems(CROSS_FIELD_RULES, 'wsExpect', ws.expect, `${path}.expect`));
     if (ws.expect.any === false)
       problems.push({ path: `${path}.expect.any`, message: 'can only be true; leave expect out instead' });
     if (!ws.send) problems.push({ path: `${path}.expect`, message: 'needs send: a reply answers a message' });
@@ -108,8 +100,7 @@ function urlSourceProblems(
   scope: TemplateScope,
   problems: Problem[],
 ): void {
-  if (spec.url !== undefined && spec.urlFrom !== undefined)
-    problems.push({ path, message: 'has both url and urlFrom; use one' });
+  problems.push(...ruleProblems(CROSS_FIELD_RULES, 'pgUrl', spec, path));
   if (spec.url !== undefined) pgUrlProblems(spec.url, `${path}.url`, scope, problems);
 }
 
@@ -123,7 +114,7 @@ export function pgStepProblems(
 ): void {
   if (name === undefined)
     problems.push({ path, message: 'a pg step needs a name: results are reported per query name' });
-  exactlyOne(pg, ['query', 'transaction'], `${path}.pg`, 'a pg step', problems);
+  problems.push(...ruleProblems(CROSS_FIELD_RULES, 'pgStep', pg, `${path}.pg`));
   if (pg.params && pg.transaction)
     problems.push({ path: `${path}.pg.params`, message: 'give params per statement in a transaction' });
   urlSourceProblems(pg, `${path}.pg`, scope, problems);

@@ -16,11 +16,12 @@ import {
   type Step,
 } from '../api/schema.js';
 import { checkSchema, joinPath, type Problem } from '../api/schema-check.js';
-import { COMMON_FIELDS } from '../engine/executor.js';
 import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
 import { configMapFormat } from '../engine/feeders.js';
 import { compileJsonPath } from '../engine/json-path.js';
 import { parseThresholdExpression, parseThresholdKey } from '../metrics/threshold-expr.js';
+import { ruleProblems } from './cross-field.js';
+import { CROSS_FIELD_RULES, EXECUTOR_TAKES, STEP_KINDS } from './cross-field-rules.js';
 import { checkJsonTemplates, checkTemplate, type TemplateScope } from './template-check.js';
 import { pgStepProblems, postgresSpecProblems, wsStepProblems } from './validate-protocols.js';
 
@@ -125,23 +126,7 @@ function scenarioProblems(
   const base = joinPath('spec.scenarios', name);
   const problems: Problem[] = [];
   const executor = EXECUTOR_REGISTRY[scenario.executor];
-  const allowed = new Set<string>([...COMMON_FIELDS, ...executor.required, ...executor.optional]);
-  for (const field of executor.required) {
-    if (scenario[field] === undefined) {
-      problems.push({
-        path: `${base}.${field}`,
-        message: `is required by executor ${scenario.executor} (it takes ${[...executor.required, ...executor.optional].join(', ')})`,
-      });
-    }
-  }
-  for (const field of Object.keys(scenario)) {
-    if (!allowed.has(field)) {
-      problems.push({
-        path: `${base}.${field}`,
-        message: `is not used by executor ${scenario.executor}; it takes ${[...executor.required, ...executor.optional].join(', ')}`,
-      });
-    }
-  }
+  problems.push(...ruleProblems(CROSS_FIELD_RULES, 'scenario', scenario, base, EXECUTOR_TAKES));
   for (const p of executor.validate(scenario))
     problems.push({ path: `${base}.${p.path}`, message: p.message });
   const vars = new Set<string>();
@@ -183,21 +168,13 @@ function collectDefinedVars(steps: Step[], out: Set<string>): void {
   }
 }
 
-const STEP_KINDS = ['request', 'ws', 'pg', 'steps', 'choice'] as const;
-
 type FlowScope = TemplateScope & { postgres: PostgresSpec | undefined };
 
 function checkFlow(steps: Step[], base: string, scope: FlowScope, problems: Problem[]): void {
   steps.forEach((step, i) => {
     const path = `${base}[${i}]`;
-    const kinds = STEP_KINDS.filter((k) => step[k] !== undefined);
-    if (kinds.length > 1) {
-      problems.push({
-        path,
-        message: `has ${kinds.join(' and ')}; a step is one of: request, ws, pg, steps (with group/repeat), choice`,
-      });
-    }
-    if (kinds.length === 0 && !step.think && !step.set) {
+    problems.push(...ruleProblems(CROSS_FIELD_RULES, 'step', step, path));
+    if (!STEP_KINDS.some((k) => step[k] !== undefined) && !step.think && !step.set) {
       problems.push({
         path,
         message: 'does nothing; give it a request, ws, pg, steps, choice, think or set',
@@ -219,10 +196,10 @@ function checkFlow(steps: Step[], base: string, scope: FlowScope, problems: Prob
       }
     }
     if (step.think) {
-      const kindsOfThink = Object.keys(step.think);
-      if (kindsOfThink.length !== 1) {
-        problems.push({ path: `${path}.think`, message: 'needs exactly one of constant, uniform, poisson' });
-      } else if (
+      const thinkProblems = ruleProblems(CROSS_FIELD_RULES, 'think', step.think, `${path}.think`);
+      problems.push(...thinkProblems);
+      if (
+        thinkProblems.length === 0 &&
         step.think.uniform &&
         durationUs(step.think.uniform.min) > durationUs(step.think.uniform.max)
       ) {
@@ -250,9 +227,7 @@ function checkFlow(steps: Step[], base: string, scope: FlowScope, problems: Prob
     }
     for (const [name, e] of Object.entries(step.extract ?? {})) {
       const p = joinPath(`${path}.extract`, name);
-      const sources = Object.keys(e);
-      if (sources.length !== 1)
-        problems.push({ path: p, message: 'needs exactly one of json, header, regex' });
+      problems.push(...ruleProblems(CROSS_FIELD_RULES, 'extractor', e, p));
       if (e.json) tryCompile(() => compileJsonPath(e.json as string), `${p}.json`, problems);
       if (e.regex) tryCompile(() => new RegExp(e.regex as string), `${p}.regex`, problems);
     }
@@ -278,17 +253,9 @@ function tryCompile(fn: () => unknown, path: string, problems: Problem[]): void 
   }
 }
 
-const FEEDER_SOURCES = ['inline', 'csv', 'json', 'configMap'] as const;
-
 function feederProblems(path: string, feeder: FeederSpec, options: ValidateOptions): Problem[] {
   const problems: Problem[] = [];
-  const sources = FEEDER_SOURCES.filter((k) => feeder[k] !== undefined);
-  if (sources.length !== 1) {
-    problems.push({
-      path,
-      message: `needs exactly one of ${FEEDER_SOURCES.join(', ')} (found ${sources.join(', ') || 'none'})`,
-    });
-  }
+  problems.push(...ruleProblems(CROSS_FIELD_RULES, 'feeder', feeder, path));
   const fileField = feeder.csv ? 'csv' : feeder.json ? 'json' : undefined;
   const file = feeder.csv ?? feeder.json;
   if (fileField && options.runsIn === 'cluster') {

@@ -88,6 +88,145 @@ export interface MergeOptions {
    * Intervals are most of the decoding work, and a live view does not need the whole series.
    */
   intervals?: 'all' | 'none' | { lastSeconds: number };
+  /** The run's start when there is no snapshot yet (nothing ran); the caller's clock keeps merging pure. */
+  nowMs?: number;
+}
+
+type IntervalAcc = MergedInterval & { cpuByProcess: Map<string, number>; rssByProcess: Map<string, number> };
+
+function addStep(steps: Map<string, MergedStep>, s: ShardSnapshot['steps'][number]): void {
+  const key = `${s.scenario}\u0000${s.step}`;
+  let m = steps.get(key);
+  if (!m) {
+    m = {
+      scenario: s.scenario,
+      step: s.step,
+      protocol: s.protocol,
+      requests: 0,
+      failures: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      errors: emptyErrorCounts(),
+      statuses: {},
+      checks: { passes: 0, fails: 0 },
+      duration: createHistogram(),
+      service: undefined,
+      ws: undefined,
+      pg: undefined,
+    };
+    steps.set(key, m);
+  }
+  m.requests += s.requests;
+  m.failures += s.failures;
+  m.bytesIn += s.bytesIn;
+  m.bytesOut += s.bytesOut;
+  for (const [c, n] of Object.entries(s.errors)) addError(m.errors, c as ErrorClass, n ?? 0);
+  for (const [code, n] of Object.entries(s.statuses)) m.statuses[code] = (m.statuses[code] ?? 0) + n;
+  m.checks.passes += s.checks.passes;
+  m.checks.fails += s.checks.fails;
+  addEncoded(m.duration, s.durationHdr);
+  if (s.serviceHdr) {
+    m.service ??= createHistogram();
+    addEncoded(m.service, s.serviceHdr);
+  }
+  if (s.ws) m.ws = mergeWs(m.ws, s.ws);
+  if (s.pg) m.pg = mergePg(m.pg, s.pg);
+}
+
+function addScenario(scenarios: Map<string, MergedScenario>, s: ShardSnapshot['scenarios'][number]): void {
+  let m = scenarios.get(s.name);
+  if (!m) {
+    m = {
+      name: s.name,
+      executor: s.executor,
+      model: s.model,
+      iterations: 0,
+      failedIterations: 0,
+      droppedIterations: 0,
+      interruptedIterations: 0,
+      activeVUs: 0,
+      peakVUs: 0,
+      iteration: createHistogram(),
+      scheduleLag: undefined,
+    };
+    scenarios.set(s.name, m);
+  }
+  m.iterations += s.iterations;
+  m.failedIterations += s.failedIterations;
+  m.droppedIterations += s.droppedIterations;
+  m.interruptedIterations += s.interruptedIterations;
+  m.activeVUs += s.activeVUs;
+  // Shards peak at different moments; the sum is an upper bound, which is what capacity planning needs.
+  m.peakVUs += s.peakVUs;
+  addEncoded(m.iteration, s.iterationHdr);
+  if (s.scheduleLagHdr) {
+    m.scheduleLag ??= createHistogram();
+    addEncoded(m.scheduleLag, s.scheduleLagHdr);
+  }
+  if (s.stepping && (!m.stepping || s.stepping.stoppedAtMs < m.stepping.stoppedAtMs))
+    m.stepping = { ...s.stepping };
+}
+
+function addInterval(
+  intervals: Map<number, IntervalAcc>,
+  snap: ShardSnapshot,
+  iv: ShardSnapshot['intervals'][number],
+): void {
+  let m = intervals.get(iv.second);
+  if (!m) {
+    m = {
+      second: iv.second,
+      requests: 0,
+      failures: 0,
+      bytesIn: 0,
+      iterations: 0,
+      dropped: 0,
+      checksPass: 0,
+      checksFail: 0,
+      vus: 0,
+      duration: createIntervalHistogram(),
+      loopDelayP99Ms: 0,
+      loopDelayMaxMs: 0,
+      cpuPercent: 0,
+      cpuByProcess: new Map(),
+      rssByProcess: new Map(),
+    };
+    intervals.set(iv.second, m);
+  }
+  m.requests += iv.requests;
+  m.failures += iv.failures;
+  m.bytesIn += iv.bytesIn;
+  m.iterations += iv.iterations;
+  m.dropped += iv.dropped;
+  m.checksPass += iv.checksPass;
+  m.checksFail += iv.checksFail;
+  m.vus += iv.vus;
+  addEncoded(m.duration, iv.durationHdr);
+  m.loopDelayP99Ms = Math.max(m.loopDelayP99Ms, iv.loopDelayP99Ms);
+  m.loopDelayMaxMs = Math.max(m.loopDelayMaxMs, iv.loopDelayMaxMs);
+  m.cpuByProcess.set(snap.process.key, Math.max(m.cpuByProcess.get(snap.process.key) ?? 0, iv.cpuPercent));
+  // Shards in one process report the same RSS: count each process once.
+  if (iv.rssMb !== undefined) m.rssByProcess.set(snap.process.key, iv.rssMb);
+}
+
+function addErrorSample(errorSamples: Map<string, ErrorSample>, e: ErrorSample): void {
+  const key = `${e.class}\u0000${e.scenario}\u0000${e.step}\u0000${e.message}`;
+  const existing = errorSamples.get(key);
+  if (existing) existing.count += e.count;
+  else errorSamples.set(key, { ...e });
+}
+
+/** Intervals in time order, CPU summed over processes, each process's memory counted once. */
+function finishIntervals(intervals: Map<number, IntervalAcc>): MergedInterval[] {
+  return [...intervals.values()]
+    .sort((a, b) => a.second - b.second)
+    .map(({ cpuByProcess, rssByProcess, ...rest }) => ({
+      ...rest,
+      cpuPercent: [...cpuByProcess.values()].reduce((a, b) => a + b, 0),
+      ...(rssByProcess.size
+        ? { rssMb: Math.round([...rssByProcess.values()].reduce((a, b) => a + b, 0) * 10) / 10 }
+        : {}),
+    }));
 }
 
 export function mergeSnapshots(snapshots: readonly ShardSnapshot[], options: MergeOptions = {}): MergedRun {
@@ -97,144 +236,19 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[], options: Mer
     which === 'all' ? true : which === 'none' ? false : second > newest - which.lastSeconds;
   const steps = new Map<string, MergedStep>();
   const scenarios = new Map<string, MergedScenario>();
-  const intervals = new Map<
-    number,
-    MergedInterval & { cpuByProcess: Map<string, number>; rssByProcess: Map<string, number> }
-  >();
+  const intervals = new Map<number, IntervalAcc>();
   const errorSamples = new Map<string, ErrorSample>();
   const processes = new Map<string, { cores: number; threads: number }>();
 
   for (const snap of snapshots) {
     processes.set(snap.process.key, { cores: snap.process.cores, threads: snap.process.threads });
-    for (const s of snap.steps) {
-      const key = `${s.scenario}\u0000${s.step}`;
-      let m = steps.get(key);
-      if (!m) {
-        m = {
-          scenario: s.scenario,
-          step: s.step,
-          protocol: s.protocol,
-          requests: 0,
-          failures: 0,
-          bytesIn: 0,
-          bytesOut: 0,
-          errors: emptyErrorCounts(),
-          statuses: {},
-          checks: { passes: 0, fails: 0 },
-          duration: createHistogram(),
-          service: undefined,
-          ws: undefined,
-          pg: undefined,
-        };
-        steps.set(key, m);
-      }
-      m.requests += s.requests;
-      m.failures += s.failures;
-      m.bytesIn += s.bytesIn;
-      m.bytesOut += s.bytesOut;
-      for (const [c, n] of Object.entries(s.errors)) addError(m.errors, c as ErrorClass, n ?? 0);
-      for (const [code, n] of Object.entries(s.statuses)) m.statuses[code] = (m.statuses[code] ?? 0) + n;
-      m.checks.passes += s.checks.passes;
-      m.checks.fails += s.checks.fails;
-      addEncoded(m.duration, s.durationHdr);
-      if (s.serviceHdr) {
-        m.service ??= createHistogram();
-        addEncoded(m.service, s.serviceHdr);
-      }
-      if (s.ws) m.ws = mergeWs(m.ws, s.ws);
-      if (s.pg) m.pg = mergePg(m.pg, s.pg);
-    }
-    for (const s of snap.scenarios) {
-      let m = scenarios.get(s.name);
-      if (!m) {
-        m = {
-          name: s.name,
-          executor: s.executor,
-          model: s.model,
-          iterations: 0,
-          failedIterations: 0,
-          droppedIterations: 0,
-          interruptedIterations: 0,
-          activeVUs: 0,
-          peakVUs: 0,
-          iteration: createHistogram(),
-          scheduleLag: undefined,
-        };
-        scenarios.set(s.name, m);
-      }
-      m.iterations += s.iterations;
-      m.failedIterations += s.failedIterations;
-      m.droppedIterations += s.droppedIterations;
-      m.interruptedIterations += s.interruptedIterations;
-      m.activeVUs += s.activeVUs;
-      // Shards peak at different moments; the sum is an upper bound, which is what capacity planning needs.
-      m.peakVUs += s.peakVUs;
-      addEncoded(m.iteration, s.iterationHdr);
-      if (s.scheduleLagHdr) {
-        m.scheduleLag ??= createHistogram();
-        addEncoded(m.scheduleLag, s.scheduleLagHdr);
-      }
-      if (s.stepping && (!m.stepping || s.stepping.stoppedAtMs < m.stepping.stoppedAtMs))
-        m.stepping = { ...s.stepping };
-    }
-    for (const iv of snap.intervals) {
-      if (!keepInterval(iv.second)) continue;
-      let m = intervals.get(iv.second);
-      if (!m) {
-        m = {
-          second: iv.second,
-          requests: 0,
-          failures: 0,
-          bytesIn: 0,
-          iterations: 0,
-          dropped: 0,
-          checksPass: 0,
-          checksFail: 0,
-          vus: 0,
-          duration: createIntervalHistogram(),
-          loopDelayP99Ms: 0,
-          loopDelayMaxMs: 0,
-          cpuPercent: 0,
-          cpuByProcess: new Map(),
-          rssByProcess: new Map(),
-        };
-        intervals.set(iv.second, m);
-      }
-      m.requests += iv.requests;
-      m.failures += iv.failures;
-      m.bytesIn += iv.bytesIn;
-      m.iterations += iv.iterations;
-      m.dropped += iv.dropped;
-      m.checksPass += iv.checksPass;
-      m.checksFail += iv.checksFail;
-      m.vus += iv.vus;
-      addEncoded(m.duration, iv.durationHdr);
-      m.loopDelayP99Ms = Math.max(m.loopDelayP99Ms, iv.loopDelayP99Ms);
-      m.loopDelayMaxMs = Math.max(m.loopDelayMaxMs, iv.loopDelayMaxMs);
-      m.cpuByProcess.set(
-        snap.process.key,
-        Math.max(m.cpuByProcess.get(snap.process.key) ?? 0, iv.cpuPercent),
-      );
-      // Shards in one process report the same RSS: count each process once.
-      if (iv.rssMb !== undefined) m.rssByProcess.set(snap.process.key, iv.rssMb);
-    }
-    for (const e of snap.errorSamples) {
-      const key = `${e.class}\u0000${e.scenario}\u0000${e.step}\u0000${e.message}`;
-      const existing = errorSamples.get(key);
-      if (existing) existing.count += e.count;
-      else errorSamples.set(key, { ...e });
-    }
+    for (const s of snap.steps) addStep(steps, s);
+    for (const s of snap.scenarios) addScenario(scenarios, s);
+    for (const iv of snap.intervals) if (keepInterval(iv.second)) addInterval(intervals, snap, iv);
+    for (const e of snap.errorSamples) addErrorSample(errorSamples, e);
   }
 
-  const mergedIntervals = [...intervals.values()]
-    .sort((a, b) => a.second - b.second)
-    .map(({ cpuByProcess, rssByProcess, ...rest }) => ({
-      ...rest,
-      cpuPercent: [...cpuByProcess.values()].reduce((a, b) => a + b, 0),
-      ...(rssByProcess.size
-        ? { rssMb: Math.round([...rssByProcess.values()].reduce((a, b) => a + b, 0) * 10) / 10 }
-        : {}),
-    }));
+  const mergedIntervals = finishIntervals(intervals);
   let cores = 0;
   let threads = 0;
   for (const p of processes.values()) {
@@ -242,7 +256,7 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[], options: Mer
     threads += p.threads;
   }
   return {
-    startedAtMs: snapshots.length ? Math.min(...snapshots.map((s) => s.startedAtMs)) : Date.now(),
+    startedAtMs: snapshots.length ? Math.min(...snapshots.map((s) => s.startedAtMs)) : (options.nowMs ?? 0),
     elapsedMs: Math.max(0, ...snapshots.map((s) => s.elapsedMs)),
     shards: snapshots.map((s) => ({
       index: s.shard.index,
@@ -258,11 +272,4 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[], options: Mer
     intervals: mergedIntervals,
     errorSamples: [...errorSamples.values()].sort((a, b) => b.count - a.count),
   };
-}
-
-/** Sum of every step's latency histogram: the overall distribution, exactly. */
-export function overallDuration(run: MergedRun, filter?: (s: MergedStep) => boolean): Histogram {
-  const h = createHistogram();
-  for (const s of run.steps) if (!filter || filter(s)) h.add(s.duration);
-  return h;
 }

@@ -1,8 +1,8 @@
 /** The end-of-test summary for a terminal. */
 import { consoleAnalysisLines } from './console-analysis.js';
 import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtThresholdValue, textTable } from './format.js';
-import { breakingPointLine } from './levels-section.js';
-import { consoleProtocolLines, latencyCells } from './protocol-sections.js';
+import { breakingPointLine } from './sections-levels.js';
+import { consoleProtocolLines, latencyCells } from './sections-protocols.js';
 import type { Summary } from './summary.js';
 
 export function renderConsoleSummary(s: Summary): string {

@@ -15,7 +15,6 @@ import { TRIM_TIERS, trimSummary } from './trim.js';
 /** 1 MiB minus room for metadata, labels and owner references. */
 export const CONFIGMAP_BUDGET_BYTES = 1024 * 1024 - 32 * 1024;
 
-export const CONFIGMAP_FILES = ['summary.json', 'report.md', 'timeseries.csv', 'junit.xml'] as const;
 export const HTML_FILE = 'report.html';
 /** binaryData entries ending in this are gzip-compressed files (`stampede report` unpacks them). */
 export const GZIP_SUFFIX = '.gz';

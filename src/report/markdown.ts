@@ -5,15 +5,15 @@
  */
 
 import { renderBaselineMarkdown } from './compare-table.js';
-import { renderLevelsSection } from './levels-section.js';
-import { renderPgMarkdown, renderWsMarkdown } from './protocol-sections.js';
 import {
   budgetSection,
   findingsSection,
   recommendationsSection,
   scalabilitySection,
 } from './sections-analysis.js';
+import { renderLevelsSection } from './sections-levels.js';
 import { configurationSection, executiveSummarySection, titleSection } from './sections-overview.js';
+import { renderPgMarkdown, renderWsMarkdown } from './sections-protocols.js';
 import { resourcesSection } from './sections-resources.js';
 import {
   errorsSection,

@@ -1,7 +1,7 @@
 /** report.md: what the data means — scalability assessment, findings, the performance budget, capacity and recommendations. */
 
 import { fmtRate, fmtThresholdValue, markdownTable } from './format.js';
-import { derivedFiguresTable } from './levels-section.js';
+import { derivedFiguresTable } from './sections-levels.js';
 import type { Summary } from './summary.js';
 
 export function scalabilitySection(s: Summary): string[] {

@@ -1,6 +1,6 @@
 /** report.md: what was measured — response times by step, the open-model schedule, throughput over time, errors, per-runner results and how the numbers are made. */
 import { fmtCount, fmtMs, fmtPercent, fmtRate, markdownTable } from './format.js';
-import { latencyCells, measuredNotes } from './protocol-sections.js';
+import { latencyCells, measuredNotes } from './sections-protocols.js';
 import type { Summary } from './summary.js';
 
 /** Rows of the per-second table in the report; longer runs are bucketed so the file stays readable. */

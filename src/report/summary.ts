@@ -53,25 +53,7 @@ export function buildSummary(input: SummaryInput): Summary {
   const { run } = input;
   const seconds = Math.max(run.elapsedMs / 1000, 1e-3);
   const steps = run.steps.filter((s) => s.step !== ITERATION_PSEUDO_STEP || s.failures > 0);
-  const overall = createHistogram();
-  const byClass = emptyErrorCounts();
-  let requests = 0;
-  let failures = 0;
-  let bytesIn = 0;
-  let bytesOut = 0;
-  let passes = 0;
-  let fails = 0;
-  for (const s of steps) {
-    overall.add(s.duration);
-    requests += s.requests;
-    failures += s.failures;
-    bytesIn += s.bytesIn;
-    bytesOut += s.bytesOut;
-    passes += s.checks.passes;
-    fails += s.checks.fails;
-    for (const [c, n] of Object.entries(s.errors))
-      if (n) byClass[c as ErrorClass] = (byClass[c as ErrorClass] ?? 0) + n;
-  }
+  const { overall, byClass, requests, failures, bytesIn, bytesOut, passes, fails } = stepTotals(steps);
   const describe = new Map(input.plans.map((p) => [p.scenario, p.describe]));
   const models = new Set(run.scenarios.map((s) => s.model));
   const lag = createHistogram();
@@ -112,39 +94,8 @@ export function buildSummary(input: SummaryInput): Summary {
       checks: { passes, fails, passRate: passes + fails ? round(passes / (passes + fails), 6) : null },
     },
     latency: latencyStats(overall),
-    steps: steps.map((s) => ({
-      scenario: s.scenario,
-      step: s.step,
-      protocol: s.protocol,
-      requests: s.requests,
-      rps: round(s.requests / seconds),
-      failures: s.failures,
-      errorRate: s.requests ? round(s.failures / s.requests, 6) : 0,
-      latency: latencyStats(s.duration),
-      ...(s.service ? { serviceTime: latencyStats(s.service) } : {}),
-      statuses: s.statuses,
-      errors: Object.fromEntries(Object.entries(s.errors).filter(([, n]) => n > 0)),
-      checks: s.checks,
-      ...protocolSummaries(s, seconds),
-    })),
-    scenarios: run.scenarios.map((s) => {
-      const latency = createHistogram();
-      for (const st of steps) if (st.scenario === s.name) latency.add(st.duration);
-      return {
-        name: s.name,
-        executor: s.executor,
-        model: s.model,
-        plan: describe.get(s.name) ?? s.executor,
-        iterations: s.iterations,
-        failedIterations: s.failedIterations,
-        droppedIterations: s.droppedIterations,
-        interruptedIterations: s.interruptedIterations,
-        peakVUs: s.peakVUs,
-        iterationDuration: latencyStats(s.iteration),
-        ...(s.scheduleLag ? { scheduleLag: latencyStats(s.scheduleLag) } : {}),
-        latency: latencyStats(latency),
-      };
-    }),
+    steps: steps.map((s) => stepSummary(s, seconds)),
+    scenarios: run.scenarios.map((s) => scenarioSummary(s, steps, describe)),
     errors: { byClass, samples: run.errorSamples },
     thresholds: input.thresholds,
     generator: {
@@ -157,37 +108,108 @@ export function buildSummary(input: SummaryInput): Summary {
         1,
       ),
     },
-    shards: run.shards
-      .map((s) => ({
-        index: s.index,
-        total: s.total,
-        done: s.done,
-        elapsedMs: s.elapsedMs,
-        requests: s.requests,
-        ...(lost.has(s.index) ? { lost: true } : {}),
-      }))
-      .sort((a, b) => a.index - b.index),
-    timeseries: run.intervals.map((i) => {
-      const stats = latencyStats(i.duration);
-      return {
-        second: i.second,
-        requests: i.requests,
-        rps: i.requests,
-        failures: i.failures,
-        errorRate: i.requests ? round(i.failures / i.requests, 6) : 0,
-        p50Ms: stats.p50Ms,
-        p95Ms: stats.p95Ms,
-        p99Ms: stats.p99Ms,
-        maxMs: stats.maxMs,
-        vus: i.vus,
-        iterations: i.iterations,
-        dropped: i.dropped,
-        cpuPercent: round(i.cpuPercent, 1),
-        loopDelayP99Ms: i.loopDelayP99Ms,
-        ...(i.rssMb !== undefined ? { rssMb: i.rssMb } : {}),
-      };
-    }),
+    shards: shardSummaries(run, lost),
+    timeseries: run.intervals.map(intervalSummary),
     ...(scalability ? { scalability } : {}),
+  };
+}
+
+/** Sums over the reported steps: the overall latency, error classes, requests, bytes and checks. */
+function stepTotals(steps: readonly MergedStep[]) {
+  const overall = createHistogram();
+  const byClass = emptyErrorCounts();
+  let requests = 0;
+  let failures = 0;
+  let bytesIn = 0;
+  let bytesOut = 0;
+  let passes = 0;
+  let fails = 0;
+  for (const s of steps) {
+    overall.add(s.duration);
+    requests += s.requests;
+    failures += s.failures;
+    bytesIn += s.bytesIn;
+    bytesOut += s.bytesOut;
+    passes += s.checks.passes;
+    fails += s.checks.fails;
+    for (const [c, n] of Object.entries(s.errors))
+      if (n) byClass[c as ErrorClass] = (byClass[c as ErrorClass] ?? 0) + n;
+  }
+  return { overall, byClass, requests, failures, bytesIn, bytesOut, passes, fails };
+}
+
+function stepSummary(s: MergedStep, seconds: number): StepSummary {
+  return {
+    scenario: s.scenario,
+    step: s.step,
+    protocol: s.protocol,
+    requests: s.requests,
+    rps: round(s.requests / seconds),
+    failures: s.failures,
+    errorRate: s.requests ? round(s.failures / s.requests, 6) : 0,
+    latency: latencyStats(s.duration),
+    ...(s.service ? { serviceTime: latencyStats(s.service) } : {}),
+    statuses: s.statuses,
+    errors: Object.fromEntries(Object.entries(s.errors).filter(([, n]) => n > 0)),
+    checks: s.checks,
+    ...protocolSummaries(s, seconds),
+  };
+}
+
+function scenarioSummary(
+  s: MergedRun['scenarios'][number],
+  steps: readonly MergedStep[],
+  describe: Map<string, string>,
+): Summary['scenarios'][number] {
+  const latency = createHistogram();
+  for (const st of steps) if (st.scenario === s.name) latency.add(st.duration);
+  return {
+    name: s.name,
+    executor: s.executor,
+    model: s.model,
+    plan: describe.get(s.name) ?? s.executor,
+    iterations: s.iterations,
+    failedIterations: s.failedIterations,
+    droppedIterations: s.droppedIterations,
+    interruptedIterations: s.interruptedIterations,
+    peakVUs: s.peakVUs,
+    iterationDuration: latencyStats(s.iteration),
+    ...(s.scheduleLag ? { scheduleLag: latencyStats(s.scheduleLag) } : {}),
+    latency: latencyStats(latency),
+  };
+}
+
+function shardSummaries(run: MergedRun, lost: Set<number>): Summary['shards'] {
+  return run.shards
+    .map((s) => ({
+      index: s.index,
+      total: s.total,
+      done: s.done,
+      elapsedMs: s.elapsedMs,
+      requests: s.requests,
+      ...(lost.has(s.index) ? { lost: true } : {}),
+    }))
+    .sort((a, b) => a.index - b.index);
+}
+
+function intervalSummary(i: MergedRun['intervals'][number]): Summary['timeseries'][number] {
+  const stats = latencyStats(i.duration);
+  return {
+    second: i.second,
+    requests: i.requests,
+    rps: i.requests,
+    failures: i.failures,
+    errorRate: i.requests ? round(i.failures / i.requests, 6) : 0,
+    p50Ms: stats.p50Ms,
+    p95Ms: stats.p95Ms,
+    p99Ms: stats.p99Ms,
+    maxMs: stats.maxMs,
+    vus: i.vus,
+    iterations: i.iterations,
+    dropped: i.dropped,
+    cpuPercent: round(i.cpuPercent, 1),
+    loopDelayP99Ms: i.loopDelayP99Ms,
+    ...(i.rssMb !== undefined ? { rssMb: i.rssMb } : {}),
   };
 }
 

@@ -11,9 +11,8 @@ function statusClass(code: string): string {
   return `${code[0]}xx`;
 }
 
-export function createRunnerMetrics(loadTest: string, latest: () => ShardSnapshot): Registry {
-  const registry = new Registry();
-  registry.setDefaultLabels({ loadtest: loadTest });
+/** Requests and check results per step. */
+function registerRequestCounters(registry: Registry, latest: () => ShardSnapshot): void {
   new Counter({
     name: 'stampede_requests_total',
     help: 'Requests sent, by scenario, step, protocol and status class (HTTP: 2xx..5xx, or error for no response; ws and pg: ok or error).',
@@ -62,6 +61,10 @@ export function createRunnerMetrics(loadTest: string, latest: () => ShardSnapsho
       }
     },
   });
+}
+
+/** Dropped iterations and active VUs per scenario. */
+function registerVuMetrics(registry: Registry, latest: () => ShardSnapshot): void {
   new Counter({
     name: 'stampede_dropped_iterations_total',
     help: 'Open-model iterations not started because no VU was free.',
@@ -82,6 +85,10 @@ export function createRunnerMetrics(loadTest: string, latest: () => ShardSnapsho
       for (const s of latest().scenarios) this.set({ scenario: s.name }, s.activeVUs);
     },
   });
+}
+
+/** The generator's own load over the last second. */
+function registerGeneratorGauges(registry: Registry, latest: () => ShardSnapshot): void {
   new Gauge({
     name: 'stampede_generator_event_loop_delay_p99_seconds',
     help: "The generator's own event-loop delay (p99 over the last second): its saturation signal.",
@@ -100,6 +107,10 @@ export function createRunnerMetrics(loadTest: string, latest: () => ShardSnapsho
       this.set(last ? last.cpuPercent / 100 : 0);
     },
   });
+}
+
+/** Errors per step and iterations per scenario. */
+function registerOutcomeCounters(registry: Registry, latest: () => ShardSnapshot): void {
   new Counter({
     name: 'stampede_errors_total',
     help: 'Failed requests by error class (refused, reset, timeout, dns, tls, http_4xx, http_5xx, check, ...).',
@@ -125,6 +136,28 @@ export function createRunnerMetrics(loadTest: string, latest: () => ShardSnapsho
       }
     },
   });
+}
+
+/** Runner resident memory. */
+function registerMemoryGauge(registry: Registry): void {
+  new Gauge({
+    name: 'stampede_generator_resident_memory_bytes',
+    help: 'Runner process resident memory (RSS).',
+    registers: [registry],
+    collect() {
+      // prom-client's default process metrics would do, but three of them fail promtool's lint.
+      this.set(process.memoryUsage.rss());
+    },
+  });
+}
+
+export function createRunnerMetrics(loadTest: string, latest: () => ShardSnapshot): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ loadtest: loadTest });
+  registerRequestCounters(registry, latest);
+  registerVuMetrics(registry, latest);
+  registerGeneratorGauges(registry, latest);
+  registerOutcomeCounters(registry, latest);
   registerHdrHistogram(
     registry,
     'stampede_request_duration_seconds',
@@ -137,14 +170,6 @@ export function createRunnerMetrics(loadTest: string, latest: () => ShardSnapsho
       })),
   );
   registerProtocolMetrics(registry, latest);
-  new Gauge({
-    name: 'stampede_generator_resident_memory_bytes',
-    help: 'Runner process resident memory (RSS).',
-    registers: [registry],
-    collect() {
-      // prom-client's default process metrics would do, but three of them fail promtool's lint.
-      this.set(process.memoryUsage.rss());
-    },
-  });
+  registerMemoryGauge(registry);
   return registry;
 }

@@ -76,11 +76,12 @@ describe('LoadTest admission on a real apiserver', () => {
         };
       }),
     );
+    // The same field and message as `stampede validate` (src/manifest/cross-field-rules.ts).
     expect(message).toMatch(
-      /executor constant-arrival-rate takes only rate, duration, preAllocatedVUs, timeUnit, maxVUs/,
+      /spec\.scenarios\[s\]\.vus: Invalid value: is not used by executor constant-arrival-rate; it takes rate, duration, preAllocatedVUs, timeUnit, maxVUs/,
     );
-    expect(message).toMatch(/maxVUs must be at least preAllocatedVUs/);
-    expect(message).toMatch(/a step has at most one of request, steps, choice/);
+    expect(message).toMatch(/spec\.scenarios\[s\]\.maxVUs: Invalid value: must be at least preAllocatedVUs/);
+    expect(message).toMatch(/has request and steps; a step is one of: request, ws, pg, steps/);
   });
 
   it('rejects breakpoint levels the CLI also rejects', async () => {
@@ -94,8 +95,12 @@ describe('LoadTest admission on a real apiserver', () => {
         };
       }),
     );
-    expect(message).toMatch(/levels.max must be at least levels.start/);
-    expect(message).toMatch(/levels.unit rate needs preAllocatedVUs/);
+    expect(message).toMatch(
+      /spec\.scenarios\[s\]\.levels\.max: Invalid value: must be at least levels\.start/,
+    );
+    expect(message).toMatch(
+      /spec\.scenarios\[s\]\.preAllocatedVUs: Invalid value: is required with levels\.unit: rate/,
+    );
   });
 
   it('rejects any spec change once the LoadTest exists', async () => {

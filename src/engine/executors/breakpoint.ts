@@ -13,14 +13,12 @@ import { followVuTarget } from '../follow-vu-target.js';
 import type { ScenarioRuntime } from '../scenario-runtime.js';
 import { shareOf } from '../shard.js';
 import { levelLoads, MAX_LEVELS, steppedTimeline, timelineEndUs, windowAt } from '../stepping.js';
-import { arrivalVuProblems } from './arrival-vus.js';
 
+/** Checks beyond the cross-field rules on levels (src/manifest/cross-field-rules.ts). */
 function validate(spec: Scenario): Problem[] {
   const problems: Problem[] = [];
   const levels = spec.levels;
   if (!levels) return problems;
-  if (levels.max < levels.start)
-    problems.push({ path: 'levels.max', message: `must be at least levels.start (${levels.start})` });
   // Levels are judged and reported on whole per-second intervals.
   if ((parseDurationUs(levels.duration) ?? 0) < 1_000_000)
     problems.push({
@@ -37,14 +35,6 @@ function validate(spec: Scenario): Problem[] {
     }
     if (spec.recovery?.load !== undefined && !Number.isInteger(spec.recovery.load))
       problems.push({ path: 'recovery.load', message: 'VU levels must be whole numbers' });
-    for (const field of ['timeUnit', 'preAllocatedVUs', 'maxVUs'] as const) {
-      if (spec[field] !== undefined)
-        problems.push({ path: field, message: 'only applies to levels.unit: rate' });
-    }
-  } else {
-    if (spec.preAllocatedVUs === undefined)
-      problems.push({ path: 'preAllocatedVUs', message: 'is required with levels.unit: rate' });
-    problems.push(...arrivalVuProblems(spec));
   }
   (spec.stopWhen ?? []).forEach((source, i) => {
     try {

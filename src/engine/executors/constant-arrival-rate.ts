@@ -3,14 +3,14 @@ import { durationUs, formatDurationUs } from '../../api/duration.js';
 import { constantSchedule, runArrivals } from '../arrival.js';
 import { basePlan, DEFAULT_TIME_UNIT, type Executor } from '../executor.js';
 import { shareOf } from '../shard.js';
-import { arrivalVuProblems } from './arrival-vus.js';
 
 export const constantArrivalRate: Executor = {
   type: 'constant-arrival-rate',
   model: 'open',
   required: ['rate', 'duration', 'preAllocatedVUs'],
   optional: ['timeUnit', 'maxVUs'],
-  validate: arrivalVuProblems,
+  // maxVUs >= preAllocatedVUs is a cross-field rule (src/manifest/cross-field-rules.ts).
+  validate: () => [],
   plan(name, spec, shard) {
     const duration = durationUs(spec.duration as string);
     const maxVUs = shareOf(spec.maxVUs ?? (spec.preAllocatedVUs as number), shard);

@@ -3,18 +3,14 @@ import { durationUs, formatDurationUs } from '../../api/duration.js';
 import { rampingSchedule, runArrivals } from '../arrival.js';
 import { basePlan, DEFAULT_TIME_UNIT, type Executor, stagesDurationUs } from '../executor.js';
 import { shareOf } from '../shard.js';
-import { arrivalVuProblems } from './arrival-vus.js';
 
 export const rampingArrivalRate: Executor = {
   type: 'ramping-arrival-rate',
   model: 'open',
   required: ['stages', 'preAllocatedVUs'],
   optional: ['startRate', 'timeUnit', 'maxVUs'],
-  validate(spec) {
-    const problems = arrivalVuProblems(spec);
-    if (!spec.stages?.length) problems.push({ path: 'stages', message: 'needs at least 1 stage' });
-    return problems;
-  },
+  // Its stages and maxVUs rules are cross-field rules (src/manifest/cross-field-rules.ts).
+  validate: () => [],
   plan(name, spec, shard) {
     const duration = stagesDurationUs(spec.stages ?? []);
     const maxVUs = shareOf(spec.maxVUs ?? (spec.preAllocatedVUs as number), shard);

@@ -28,8 +28,8 @@ export const rampingVus: Executor = {
   required: ['stages'],
   optional: ['startVUs', 'gracefulRampDown'],
   validate(spec) {
-    if (!spec.stages?.length) return [{ path: 'stages', message: 'needs at least 1 stage' }];
-    return spec.stages.flatMap((s, i) =>
+    // At least one stage is a cross-field rule (src/manifest/cross-field-rules.ts).
+    return (spec.stages ?? []).flatMap((s, i) =>
       Number.isInteger(s.target)
         ? []
         : [{ path: `stages[${i}].target`, message: 'VU targets must be integers' }],

@@ -8,14 +8,8 @@ export const sharedIterations: Executor = {
   model: 'closed',
   required: ['vus', 'iterations'],
   optional: ['maxDuration'],
-  validate(spec) {
-    if ((spec.iterations ?? 0) < (spec.vus ?? 0)) {
-      return [
-        { path: 'iterations', message: `must be at least vus (${spec.vus}), or some VUs would never run` },
-      ];
-    }
-    return [];
-  },
+  // iterations >= vus is a cross-field rule (src/manifest/cross-field-rules.ts).
+  validate: () => [],
   plan(name, spec, shard) {
     const iterations = shareOf(spec.iterations as number, shard);
     // A shard that owns iterations always gets a VU, so no iteration is stranded by rounding.

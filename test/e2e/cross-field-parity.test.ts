@@ -1,0 +1,263 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXECUTOR_REGISTRY } from '../../src/engine/executors/index.js';
+import { loadCredentials } from '../../src/kube/kubeconfig.js';
+import { type CrossFieldRule, ruleHolds, ruleProblems } from '../../src/manifest/cross-field.js';
+import { CROSS_FIELD_RULES, EXECUTOR_TAKES } from '../../src/manifest/cross-field-rules.js';
+import { validateLoadTest } from '../../src/manifest/validate.js';
+import {
+  BUILD_HINT,
+  type ControlPlane,
+  kubectl,
+  missingBinaries,
+  repoRoot,
+  startControlPlane,
+} from '../cluster/control-plane.js';
+import { pollUntil } from '../helpers/poll.js';
+
+/**
+ * Every cross-field rule (src/manifest/cross-field-rules.ts) through both validators: the real apiserver with
+ * the committed CRD's CEL, and the CLI's validateLoadTest. Each case breaks one rule; both must reject it at
+ * the same field with the same message. CEL sits on top-level flow steps only (CEL cost), so cases use those.
+ */
+type Json = Record<string, unknown>;
+
+/** A valid value for each field a case may set. */
+const SAMPLE: Json = {
+  vus: 1,
+  duration: '1s',
+  iterations: 2,
+  maxDuration: '2s',
+  startVUs: 1,
+  stages: [{ duration: '1s', target: 1 }],
+  gracefulRampDown: '1s',
+  rate: 1,
+  startRate: 1,
+  timeUnit: '1s',
+  preAllocatedVUs: 1,
+  maxVUs: 2,
+  levels: { unit: 'vus', start: 1, step: 1, max: 2, duration: '1s' },
+  stopWhen: ['p(95)>1s'],
+  recovery: { duration: '1s' },
+  // step kinds
+  request: { url: '/' },
+  steps: [{ request: { url: '/x' } }],
+  choice: [{ weight: 1, steps: [{ request: { url: '/y' } }] }],
+  ws: { url: '/ws' },
+  pg: { query: 'select 1' },
+  // think, extractor, WebSocket message and expect, PostgreSQL, feeder
+  constant: '1s',
+  uniform: { min: '1s', max: '2s' },
+  poisson: { mean: '1s' },
+  json: '$.a',
+  header: 'x-a',
+  regex: 'a(.*)',
+  text: 'hi',
+  binary: 'AAEC',
+  any: true,
+  query: 'select 1',
+  transaction: [{ query: 'select 1' }],
+  url: 'postgres://u@127.0.0.1:5432/d',
+  urlFrom: { secretKeyRef: { name: 'db', key: 'url' } },
+  inline: [{ user: 'a' }],
+  csv: 'users.csv',
+  configMap: { name: 'users', key: 'users.csv' },
+};
+
+const pick = (fields: readonly string[]): Json => Object.fromEntries(fields.map((f) => [f, SAMPLE[f]]));
+
+function validScenario(executor: string): Json {
+  return { executor, ...pick(EXECUTOR_REGISTRY[executor as keyof typeof EXECUTOR_REGISTRY].required) };
+}
+
+interface Case {
+  rule: CrossFieldRule;
+  name: string;
+  /** The node that breaks the rule. */
+  node: Json;
+}
+
+/** Where each rule node sits in a manifest, and the CLI path of that place. */
+function place(rule: CrossFieldRule, node: Json): { spec: Json; path: string } {
+  const flow = (step: Json) => ({ scenarios: { s: { ...validScenario('constant-vus'), flow: [step] } } });
+  const at = 'spec.scenarios.s.flow[0]';
+  switch (rule.node) {
+    case 'scenario':
+      return {
+        spec: { scenarios: { s: { ...node, flow: [{ request: { url: '/' } }] } } },
+        path: 'spec.scenarios.s',
+      };
+    case 'step':
+      return { spec: flow(node), path: at };
+    case 'think':
+      return { spec: flow({ request: { url: '/' }, think: node }), path: `${at}.think` };
+    case 'extractor':
+      return { spec: flow({ request: { url: '/' }, extract: { t: node } }), path: `${at}.extract.t` };
+    case 'wsMessage':
+      return { spec: flow({ name: 'w', ws: { url: '/ws', send: node } }), path: `${at}.ws.send` };
+    case 'wsExpect':
+      return {
+        spec: flow({ name: 'w', ws: { url: '/ws', send: { text: 'hi' }, expect: node } }),
+        path: `${at}.ws.expect`,
+      };
+    case 'pgStep':
+      return {
+        spec: { ...flow({ name: 'q', pg: node }), postgres: { url: SAMPLE.url } },
+        path: `${at}.pg`,
+      };
+    case 'pgUrl':
+      return { spec: { ...flow({ request: { url: '/' } }), postgres: node }, path: 'spec.postgres' };
+    case 'feeder':
+      return { spec: { ...flow({ request: { url: '/' } }), feeders: { f: node } }, path: 'spec.feeders.f' };
+  }
+}
+
+/** Scenario rules the generic cases below cannot build. */
+const SCENARIO_CASES: Record<string, Json> = {
+  'must be at least preAllocatedVUs': {
+    ...validScenario('constant-arrival-rate'),
+    preAllocatedVUs: 5,
+    maxVUs: 2,
+  },
+  'must be at least vus, or some VUs would never run': {
+    ...validScenario('shared-iterations'),
+    vus: 3,
+    iterations: 2,
+  },
+  'must be at least levels.start': {
+    executor: 'breakpoint',
+    levels: { unit: 'vus', start: 5, step: 1, max: 2, duration: '1s' },
+  },
+  'is required with levels.unit: rate': {
+    executor: 'breakpoint',
+    levels: { unit: 'rate', start: 1, step: 1, max: 2, duration: '1s' },
+  },
+};
+
+/** One or more nodes that break the rule (one per executor it names). */
+function casesOf(rule: CrossFieldRule): Case[] {
+  const c = rule.check;
+  const one = (name: string, node: Json): Case => ({ rule, name, node });
+  if (c.kind === 'oneOf')
+    return [one(`${rule.node}: ${c.fields.join('/')}`, pick((c.celFields ?? c.fields).slice(0, 2)))];
+  if (c.kind === 'nonEmpty')
+    return c.when.in.map((e) => one(`${e} with empty ${c.field}`, { ...validScenario(e), [c.field]: [] }));
+  if ((c.kind === 'required' || c.kind === 'forbidden') && c.when.field === 'executor') {
+    return c.when.in.map((e) => {
+      const node = validScenario(e);
+      if (c.kind === 'required') delete node[c.field];
+      else node[c.field] = SAMPLE[c.field];
+      return one(`${e} ${c.kind === 'required' ? 'without' : 'with'} ${c.field}`, node);
+    });
+  }
+  if (c.kind === 'forbidden' && c.when.field === 'levels.unit')
+    return [
+      one(`vus levels with ${c.field}`, { ...validScenario('breakpoint'), [c.field]: SAMPLE[c.field] }),
+    ];
+  const node = SCENARIO_CASES[rule.message];
+  if (!node) throw new Error(`no parity case for rule "${rule.message}"`);
+  return [one(rule.message, node)];
+}
+
+const CASES = CROSS_FIELD_RULES.flatMap(casesOf);
+
+function manifest(name: string, spec: Json): Json {
+  return {
+    apiVersion: 'stampede.dev/v1alpha1',
+    kind: 'LoadTest',
+    metadata: { name, namespace: 'default' },
+    spec: { target: { baseURL: 'http://127.0.0.1:9' }, ...spec },
+  };
+}
+
+/** The manifest of case i, and the problem both validators must report. */
+function caseDoc(i: number): { doc: Json; expected: { path: string; message: string } } {
+  const c = CASES[i] as Case;
+  const { spec, path } = place(c.rule, c.node);
+  const [expected] = ruleProblems([c.rule], c.rule.node, c.node, path, EXECUTOR_TAKES);
+  if (!expected) throw new Error(`case ${c.name} does not break its rule`);
+  return { doc: manifest(`case-${i}`, spec), expected };
+}
+
+interface Cause {
+  field?: string;
+  message?: string;
+}
+
+describe('cross-field parity cases', () => {
+  it('every rule has at least one case, and each case breaks its rule', () => {
+    expect(new Set(CASES.map((c) => c.rule))).toEqual(new Set(CROSS_FIELD_RULES));
+    for (const c of CASES) expect(ruleHolds(c.rule.check, c.node), c.name).toBe(false);
+  });
+
+  it.each(CASES.map((c, i) => [c.name, i] as const))('the CLI rejects: %s', (_name, i) => {
+    const { doc, expected } = caseDoc(i);
+    const cli = validateLoadTest(doc);
+    expect(cli.ok ? [] : cli.problems).toContainEqual(expected);
+  });
+});
+
+describe('cross-field rules: the apiserver (CEL) and the CLI agree on every rule', () => {
+  let cp: ControlPlane;
+  let dryRunCreate: (body: Json) => Promise<{ status: number; causes: Cause[] }>;
+
+  beforeAll(async () => {
+    const missing = missingBinaries();
+    if (missing.length)
+      throw new Error(`control-plane binaries missing (${missing.join(', ')}): run \`${BUILD_HINT}\``);
+    cp = await startControlPlane({
+      workDir: join(mkdtempSync(join(tmpdir(), 'stampede-parity-')), 'cp'),
+    });
+    await kubectl(cp, ['apply', '--server-side', '-f', join(repoRoot(), 'crds/loadtests.stampede.dev.yaml')]);
+    await pollUntil('the LoadTest CRD to be established', 60_000, async () => {
+      const crd = JSON.parse(await kubectl(cp, ['get', 'crd', 'loadtests.stampede.dev', '-o', 'json'])) as {
+        status?: { conditions?: { type: string; status: string }[] };
+      };
+      return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
+        ? true
+        : undefined;
+    });
+    const creds = loadCredentials(cp.kubeconfigPath);
+    const agent = new Agent({ connect: { ca: creds.ca, cert: creds.cert, key: creds.key } });
+    dryRunCreate = async (body) => {
+      const res = await request(
+        `${cp.server}/apis/stampede.dev/v1alpha1/namespaces/default/loadtests?dryRun=All`,
+        {
+          method: 'POST',
+          dispatcher: agent,
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify(body),
+          headersTimeout: 30_000,
+          bodyTimeout: 30_000,
+        },
+      );
+      const status = JSON.parse(await res.body.text()) as { details?: { causes?: Cause[] } };
+      return { status: res.statusCode, causes: status.details?.causes ?? [] };
+    };
+  }, 180_000);
+  afterAll(() => cp?.stop());
+
+  it('a manifest that breaks no rule passes both', async () => {
+    const { spec } = place(CROSS_FIELD_RULES[0] as CrossFieldRule, validScenario('constant-vus'));
+    expect(validateLoadTest(manifest('valid', spec))).toMatchObject({ ok: true });
+    expect(await dryRunCreate(manifest('valid', spec))).toEqual({ status: 201, causes: [] });
+  });
+
+  it.each(CASES.map((c, i) => [c.name, i] as const))('%s', async (_name, i) => {
+    const { doc, expected } = caseDoc(i);
+    const cli = validateLoadTest(doc);
+    expect(cli.ok ? [] : cli.problems).toContainEqual(expected);
+
+    const server = await dryRunCreate(doc);
+    expect(server.status).toBe(422);
+    // The apiserver writes map keys as [s]; the CLI as .s. Its message is `Invalid value: <message>` (with `"object": ` when the rule has a fixed message).
+    const causes = server.causes.map((k) => ({
+      path: (k.field ?? '').replace(/\[([A-Za-z_][\w-]*)\]/g, '.$1'),
+      message: (k.message ?? '').replace(/^Invalid value: ("object": )?/, ''),
+    }));
+    expect(causes).toContainEqual(expected);
+  });
+});
