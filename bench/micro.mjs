@@ -2,6 +2,8 @@
 // Usage: npm run build && node bench/micro.mjs   (prints ns per call, median of 5 rounds)
 import { constantSchedule } from '../dist/engine/arrival.js';
 import { CookieJar } from '../dist/engine/cookies.js';
+import { compileJsonPath, readJsonPath } from '../dist/engine/json-path.js';
+import { scanJsonPath } from '../dist/engine/json-scan.js';
 import { shareOf } from '../dist/engine/shard.js';
 import { compileTemplate } from '../dist/engine/template.js';
 import { createHistogram, recordUs } from '../dist/metrics/histogram.js';
@@ -85,3 +87,43 @@ bench('http1 chunked decode (2 chunks)', () => {
   chunked.decode(chunkedBody, 0, chunkedBody.length, undefined);
 });
 bench('http1 serialize request (dynamic POST)', () => serializeRequest(dynamicRequest, '127.0.0.1:8080'));
+
+// A templated step: two static headers and an auth header whose value changes, sent through a step's head
+// cache (static line and headers serialized once) and without one (everything serialized per request).
+const templatedHeaders = (i) => [
+  'accept',
+  'application/json',
+  'x-client',
+  'stampede',
+  'authorization',
+  `Bearer t${i & 7}`,
+];
+const headCache = { staticPairs: 2, staticLine: true };
+const templated = (i, head) => ({
+  ...dynamicRequest,
+  method: 'GET',
+  body: undefined,
+  headers: templatedHeaders(i),
+  head,
+});
+bench('http1 serialize (auth header varies), no cache', (i) =>
+  serializeRequest(templated(i, undefined), '127.0.0.1:8080'),
+);
+bench('http1 serialize (auth header varies), head cache', (i) =>
+  serializeRequest(templated(i, headCache), '127.0.0.1:8080'),
+);
+
+// The JSON check of the seed session on the demo's /api/data body: the whole parse against the scan.
+const items = Array.from({ length: 20 }, (_, i) => ({
+  id: i + 1,
+  name: `item-${i + 1}`,
+  price: (i + 1) * 3.5,
+}));
+const dataBody = JSON.stringify({ items, total: items.length });
+const firstId = compileJsonPath('$.items[0].id');
+const token = compileJsonPath('$.token');
+const loginBody = '{"token":"abc","user":"user-1"}';
+bench('JSON path $.items[0].id, JSON.parse (782 B)', () => readJsonPath(JSON.parse(dataBody), firstId));
+bench('JSON path $.items[0].id, scan (782 B)', () => scanJsonPath(dataBody, firstId));
+bench('JSON path $.token, JSON.parse (login body)', () => readJsonPath(JSON.parse(loginBody), token));
+bench('JSON path $.token, scan (login body)', () => scanJsonPath(loginBody, token));

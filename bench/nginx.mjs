@@ -14,7 +14,23 @@ export const DATA_BODY = JSON.stringify({ items: ITEMS, total: ITEMS.length });
 export const LOGIN_BODY = '{"token":"abc","user":"user-1"}';
 export const TRANSACTION_BODY = '{"id":1,"status":"ok"}';
 
-function nginxConfig(dir, port, maxConnections, workerProcesses) {
+/** A TLS 1.3 listener with HTTP/2 (by ALPN) beside the plain one, when a certificate is given. */
+function tlsServer(tls) {
+  if (!tls) return '';
+  return `
+  server {
+    listen 127.0.0.1:${tls.port} ssl http2 backlog=8192;
+    ssl_certificate ${tls.certFile};
+    ssl_certificate_key ${tls.keyFile};
+    ssl_protocols TLSv1.3;
+    ssl_session_tickets on;
+    location = /api/data { return 200 '${DATA_BODY}'; }
+    location = /api/login { return 200 '${LOGIN_BODY}'; }
+    location = /api/transaction { return 201 '${TRANSACTION_BODY}'; }
+  }`;
+}
+
+function nginxConfig(dir, port, maxConnections, workerProcesses, tls) {
   // Temp paths point into our dir so nginx never touches /var/lib/nginx or the system service's files.
   // `return` answers POST too, and nginx reads and discards the request body first.
   return `worker_processes ${workerProcesses};
@@ -37,18 +53,18 @@ http {
     location = /api/data { return 200 '${DATA_BODY}'; }
     location = /api/login { return 200 '${LOGIN_BODY}'; }
     location = /api/transaction { return 201 '${TRANSACTION_BODY}'; }
-  }
+  }${tlsServer(tls)}
 }
 `;
 }
 
 /**
  * Start nginx in the foreground (daemon off) as our child, pinned to `cpu` (a taskset list such as 0 or
- * 0,1); resolves once it answers.
+ * 0,1); resolves once it answers. `tls: { port, certFile, keyFile }` adds a TLS 1.3 + HTTP/2 listener.
  */
-export async function startNginx(dir, port, { cpu, maxConnections = 1024, workerProcesses = 1 }) {
+export async function startNginx(dir, port, { cpu, maxConnections = 1024, workerProcesses = 1, tls }) {
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, nginxConfig(dir, port, maxConnections, workerProcesses));
+  writeFileSync(conf, nginxConfig(dir, port, maxConnections, workerProcesses, tls));
   const args = ['-c', cpu, 'nginx', '-p', dir, '-e', join(dir, 'error.log'), '-c', conf];
   execFileSync('taskset', [...args, '-t'], { stdio: 'pipe' }); // config errors surface here, readably
   const child = spawn('taskset', [...args, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,20 +1,24 @@
 #!/usr/bin/env node
 /**
- * Stampede against its peers, two workloads, one nginx:
+ * Stampede against its peers, one nginx (plain HTTP/1.1, and TLS 1.3 with HTTP/2 by ALPN):
  *   get      a single GET /api/data in a loop;
- *   session  the seed's session (login, five page views, a transaction) with a check on every status.
- * Peers: wrk, hey, Locust (FastHttpUser, one process) and autocannon, each in its own native form (see
- * bench/peers/). hey cannot chain requests, so it runs only `get`. k6 is not run: this workplace's
- * package policy forbids it (AGPL).
+ *   session  the seed's session (login, five page views, a transaction) with a check on every status;
+ *   extract  the same session with login's token extracted, sent as a bearer header, and a JSON check;
+ *   get-tls  the single GET over TLS 1.3 (HTTP/1.1);
+ *   get-h2   the single GET over HTTP/2 on TLS, 50 streams over 10 connections.
+ * Peers: wrk, hey, Locust (FastHttpUser, one process), autocannon and h2load, each in its own native form
+ * (see bench/peers/). hey cannot chain requests, so it runs only `get`. k6 is not run: this workplace's
+ * package policy forbids it (AGPL). ghz (gRPC) is not run: Stampede has no gRPC yet.
  *
  * nginx answers from config on CPU 0 and every generator runs alone on CPU 1 (`taskset`), 50 connections,
  * so the numbers compare the generators' own per-core cost rather than the target's. Tools are interleaved
  * per round so drift on the machine hits all of them alike.
  *
- * Usage: node bench/peers.mjs   (env: RUNS=3, DURATION_S=10, WORKLOADS=get,session)
+ * Usage: node bench/peers.mjs   (env: RUNS=3, DURATION_S=10, WORKLOADS=get,session,extract,get-tls,get-h2)
  * Writes the tables into docs/benchmarks.md (between its `peers` markers) and prints them.
- * Not part of `npm test`: it needs nginx, wrk, hey, locust and taskset, and takes minutes.
+ * Not part of `npm test`: it needs nginx, wrk, hey, h2load, locust, openssl and taskset, and takes minutes.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,8 +44,11 @@ import { startNginx, stopNginx } from './nginx.mjs';
 
 const RUNS = positiveInt('RUNS', 3);
 const DURATION_S = positiveInt('DURATION_S', 10);
-const WORKLOADS = (process.env.WORKLOADS || 'get,session').split(',');
+const ALL_WORKLOADS = ['get', 'session', 'extract', 'get-tls', 'get-h2'];
+const WORKLOADS = (process.env.WORKLOADS || ALL_WORKLOADS.join(',')).split(',');
 const CONNECTIONS = 50;
+/** HTTP/2: the 50 VUs' streams share this many connections (h2load -c 10 -m 5). */
+const H2_CONNECTIONS = 10;
 const TARGET_CPU = '0';
 const GENERATOR_CPU = '1';
 /** Requests in one seed session: login, five page views, a transaction. */
@@ -54,14 +61,16 @@ const LOCUST = '/usr/bin/locust'; // Debian's, whatever python3 is first on PATH
 const K6_NOTE = 'not run (license policy of this workplace)';
 
 for (const w of WORKLOADS)
-  if (!['get', 'session'].includes(w)) fail(`WORKLOADS: unknown "${w}"; allowed: get, session`);
+  if (!ALL_WORKLOADS.includes(w)) fail(`WORKLOADS: unknown "${w}"; allowed: ${ALL_WORKLOADS.join(', ')}`);
+const SESSIONS = new Set(['session', 'extract']);
+const overTls = (workload) => workload === 'get-tls' || workload === 'get-h2';
 
 function preflight() {
-  const missing = ['nginx', 'wrk', 'hey', 'taskset'].filter((c) => !hasCommand(c));
+  const missing = ['nginx', 'wrk', 'hey', 'h2load', 'openssl', 'taskset'].filter((c) => !hasCommand(c));
   if (!existsSync(LOCUST)) missing.push('locust');
   if (missing.length > 0) {
     fail(
-      `missing ${missing.join(', ')}; install with: apt-get update && apt-get install -y nginx wrk hey python3-locust util-linux`,
+      `missing ${missing.join(', ')}; install with: apt-get update && apt-get install -y nginx-light wrk hey nghttp2-client python3-locust openssl util-linux`,
     );
   }
   if (cores() < 2) fail('needs at least 2 CPUs (nginx on CPU 0, generators on CPU 1)');
@@ -71,37 +80,65 @@ function preflight() {
 
 // --- Stampede's manifests ------------------------------------------------------------------------------
 
-function stampedeManifest(workload, baseURL) {
-  const flow =
-    workload === 'get'
-      ? `        - name: get
-          request: { url: /api/data }`
-      : `        - name: login
-          request: { method: POST, url: /api/login, json: { username: user-1, password: demo } }
-          check: { status: 200 }
-        - repeat: 5
+const BROWSE = `        - repeat: 5
           steps:
             - name: browse
               request: { url: /api/data }
-              check: { status: 200 }
+              check: { status: 200 }`;
+
+/** The flow of each workload in Stampede's YAML. */
+const FLOWS = {
+  get: `        - name: get
+          request: { url: /api/data }`,
+  session: `        - name: login
+          request: { method: POST, url: /api/login, json: { username: user-1, password: demo } }
+          check: { status: 200 }
+${BROWSE}
         - name: transaction
           request: { method: POST, url: /api/transaction, json: { amount: 42 } }
-          check: { status: 201 }`;
+          check: { status: 201 }`,
+  extract: `        - name: login
+          request: { method: POST, url: /api/login, json: { username: user-1, password: demo } }
+          check: { status: 200 }
+          extract: { token: { json: $.token } }
+        - repeat: 5
+          steps:
+            - name: browse
+              request: { url: /api/data, headers: { authorization: 'Bearer \${vars.token}' } }
+              check: { status: 200, json: [{ path: '$.items[0].id', equals: 1 }] }
+        - name: transaction
+          request:
+            method: POST
+            url: /api/transaction
+            json: { amount: 42 }
+            headers: { authorization: 'Bearer \${vars.token}' }
+          check: { status: 201 }`,
+};
+FLOWS['get-tls'] = FLOWS.get;
+FLOWS['get-h2'] = FLOWS.get;
+
+function stampedeManifest(workload, baseURL) {
+  // Over TLS the self-signed bench certificate is not verified, as wrk and h2load do not verify it either.
+  const target = [
+    `    baseURL: ${baseURL}`,
+    `    connections: ${workload === 'get-h2' ? H2_CONNECTIONS : CONNECTIONS}`,
+    ...(overTls(workload) ? ['    insecureSkipTLSVerify: true'] : []),
+    ...(workload === 'get-h2' ? ['    http2: true'] : []),
+  ];
   return `apiVersion: stampede.dev/v1alpha1
 kind: LoadTest
 metadata:
   name: bench-${workload}
 spec:
   target:
-    baseURL: ${baseURL}
-    connections: ${CONNECTIONS}
+${target.join('\n')}
   scenarios:
     ${workload}:
       executor: constant-vus
       vus: ${CONNECTIONS}
       duration: ${DURATION_S}s
       flow:
-${flow}
+${FLOWS[workload]}
 `;
 }
 
@@ -161,6 +198,29 @@ function parseWrk(stdout) {
       (socketErrors ? socketErrors.slice(1).reduce((n, x) => n + Number(x), 0) : 0) +
       Number(checks?.[2] ?? 0),
     extra: checks ? `checks ${checks[1]} responses, ${checks[2]} failed` : '',
+  };
+}
+
+/** h2load's summary: "finished in 8.00s, 12345.67 req/s, ..." and the requests line. */
+function parseH2load(stdout) {
+  const finished = /finished in ([\d.]+)s, ([\d.]+) req\/s/.exec(stdout);
+  const requests =
+    /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(
+      stdout,
+    );
+  const status = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(stdout);
+  if (!finished || !requests) throw new Error(`cannot parse h2load output:\n${stdout}`);
+  const done = Number(requests[2]);
+  return {
+    rps: Number(finished[2]),
+    requests: done,
+    seconds: Number(finished[1]),
+    errors:
+      Number(requests[4]) +
+      Number(requests[5]) +
+      Number(requests[6]) +
+      (status ? Number(status[3]) + Number(status[4]) : 0),
+    extra: `${status?.[1] ?? '?'} 2xx`,
   };
 }
 
@@ -281,12 +341,51 @@ const TOOLS = {
     'locust (FastHttpUser)': locust('SeedSession'),
     k6: K6_NOTE,
   },
+  extract: {
+    stampede,
+    'locust (FastHttpUser)': locust('ExtractSession'),
+    k6: K6_NOTE,
+  },
+  'get-tls': {
+    stampede,
+    wrk: {
+      command: (ctx) => ['wrk', '-t1', `-c${CONNECTIONS}`, `-d${DURATION_S}s`, ctx.url],
+      parse: parseWrk,
+    },
+  },
+  'get-h2': {
+    stampede,
+    h2load: {
+      command: (ctx) => [
+        'h2load',
+        '-t1',
+        `-c${H2_CONNECTIONS}`,
+        `-m${CONNECTIONS / H2_CONNECTIONS}`,
+        '-D',
+        String(DURATION_S),
+        ctx.url,
+      ],
+      parse: parseH2load,
+    },
+  },
 };
 
-/** Bars from issue #6: Stampede's median over the peer's median must reach these. */
+/** Bars from issues #6 and #17: Stampede's median over the peer's median must reach these. */
 const BARS = {
-  get: { autocannon: 1.2, wrk: 0.6 },
+  get: { autocannon: 1.2, wrk: 0.8 },
   session: { 'locust (FastHttpUser)': 5, k6: 2 },
+  extract: { 'locust (FastHttpUser)': 12 },
+  'get-tls': { wrk: 0.6 },
+  'get-h2': { h2load: 0.5 },
+};
+
+const HEADINGS = {
+  get: '### Workload 1: single GET /api/data',
+  session: '### Workload 2: the seed session with status checks (7 requests)',
+  extract:
+    '### Workload 3: the seed session with token extraction, a bearer header and a JSON check (7 requests)',
+  'get-tls': '### Workload 4: single GET over TLS 1.3 (HTTP/1.1)',
+  'get-h2': `### Workload 5: single GET over HTTP/2 on TLS 1.3 (${CONNECTIONS} streams over ${H2_CONNECTIONS} connections)`,
 };
 
 /** Every generator runs as `taskset -c 1 <command>` so it gets exactly one core, never nginx's. */
@@ -308,7 +407,7 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 function workloadTables(workload, results) {
   const tools = TOOLS[workload];
   const med = (t, key = 'rps') => median(results[t].map((r) => r[key]));
-  const perSession = workload === 'session';
+  const perSession = SESSIONS.has(workload);
   const met = (ratio, bar) => (ratio >= bar ? 'met' : 'not met');
   const lines = [
     `| tool | median req/s |${perSession ? ' sessions/s |' : ''} runs (req/s) | errors | median req per CPU-second | Stampede ÷ tool, req/s | Stampede ÷ tool, per CPU-second | bar |`,
@@ -360,6 +459,7 @@ function versions() {
     `- hey: ${debianVersion('hey')}`,
     `- Locust: ${debianVersion('python3-locust')}, ${firstLine('/usr/bin/python3', ['--version'])}`,
     `- autocannon: ${autocannon.version} (npm devDependency)`,
+    `- h2load: ${debianVersion('nghttp2-client')}`,
     `- k6: ${K6_NOTE}`,
   ];
 }
@@ -368,7 +468,7 @@ function report(results, ctx) {
   const commands = Object.entries(results).flatMap(([workload, byTool]) =>
     Object.keys(byTool).map(
       (t) =>
-        `${workload} / ${t}: ${pinned(TOOLS[workload][t].command({ ...ctx, manifest: 'M.yaml', outDir: 'OUT', locustCsv: 'CSV' })).join(' ')}`,
+        `${workload} / ${t}: ${pinned(TOOLS[workload][t].command({ ...ctx[workload], manifest: 'M.yaml', outDir: 'OUT', locustCsv: 'CSV' })).join(' ')}`,
     ),
   );
   return [
@@ -386,14 +486,7 @@ function report(results, ctx) {
     ...machineLines(),
     ...versions(),
     '',
-    ...Object.keys(results).flatMap((w) => [
-      w === 'get'
-        ? '### Workload 1: single GET /api/data'
-        : '### Workload 2: the seed session with status checks (7 requests)',
-      '',
-      ...workloadTables(w, results[w]),
-      '',
-    ]),
+    ...Object.keys(results).flatMap((w) => [HEADINGS[w], '', ...workloadTables(w, results[w]), '']),
     '<details><summary>Every run and the exact commands</summary>',
     '',
     ...runsTable(results),
@@ -402,12 +495,45 @@ function report(results, ctx) {
     ...commands,
     '```',
     '',
-    ...Object.keys(results).flatMap((w) => ['```yaml', stampedeManifest(w, ctx.origin).trimEnd(), '```', '']),
+    ...Object.keys(results).flatMap((w) => [
+      '```yaml',
+      stampedeManifest(w, ctx[w].origin).trimEnd(),
+      '```',
+      '',
+    ]),
     '</details>',
   ];
 }
 
 // --- main ----------------------------------------------------------------------------------------------
+
+/** A throwaway certificate for nginx's TLS listener; no generator verifies it. */
+function selfSignedCert(dir) {
+  const certFile = join(dir, 'bench.crt');
+  const keyFile = join(dir, 'bench.key');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+    ],
+    { stdio: 'pipe' },
+  );
+  return { certFile, keyFile };
+}
 
 async function main() {
   preflight();
@@ -425,18 +551,25 @@ async function main() {
   process.once('SIGTERM', onSignal);
   try {
     const port = await freePort();
-    nginx = await startNginx(dir, port, { cpu: TARGET_CPU });
-    console.log(`nginx on ${nginx.origin} (CPU ${TARGET_CPU}), generators on CPU ${GENERATOR_CPU}`);
+    const tls = { port: await freePort(), ...selfSignedCert(dir) };
+    nginx = await startNginx(dir, port, { cpu: TARGET_CPU, tls });
+    const tlsOrigin = `https://127.0.0.1:${tls.port}`;
+    console.log(
+      `nginx on ${nginx.origin} and ${tlsOrigin} (CPU ${TARGET_CPU}), generators on CPU ${GENERATOR_CPU}`,
+    );
     const results = {};
+    const contexts = {};
     for (const workload of WORKLOADS) {
+      const origin = overTls(workload) ? tlsOrigin : nginx.origin;
       const ctx = {
-        origin: nginx.origin,
-        url: `${nginx.origin}/api/data`,
+        origin,
+        url: `${origin}/api/data`,
         manifest: join(dir, `${workload}.yaml`),
         outDir: join(dir, 'stampede-out'),
         locustCsv: join(dir, 'locust'),
       };
-      writeFileSync(ctx.manifest, stampedeManifest(workload, nginx.origin));
+      contexts[workload] = ctx;
+      writeFileSync(ctx.manifest, stampedeManifest(workload, origin));
       const runnable = Object.entries(TOOLS[workload]).filter(([, t]) => typeof t !== 'string');
       results[workload] = Object.fromEntries(runnable.map(([name]) => [name, []]));
       for (let round = 1; round <= RUNS; round++) {
@@ -451,7 +584,7 @@ async function main() {
         }
       }
     }
-    const md = report(results, { origin: nginx.origin, url: `${nginx.origin}/api/data` });
+    const md = report(results, contexts);
     console.log(`\n${md.join('\n')}`);
     replaceSection(BENCH_DOC, 'peers', md.join('\n'));
     console.log(`\nwrote ${BENCH_DOC}`);

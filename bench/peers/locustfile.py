@@ -38,3 +38,23 @@ class SeedSession(FastHttpUser):
                 expect(r, 200)
         with self.client.post("/api/transaction", json=TRANSACTION, catch_response=True) as r:
             expect(r, 201)
+
+
+class ExtractSession(FastHttpUser):
+    """The seed session with a token: login's token extracted, sent as a bearer header, a JSON check on data."""
+
+    wait_time = constant(0)
+
+    @task
+    def session(self):
+        with self.client.post("/api/login", json=LOGIN, catch_response=True) as r:
+            expect(r, 200)
+            token = r.json().get("token")
+        headers = {"authorization": f"Bearer {token}"}
+        for _ in range(5):
+            with self.client.get("/api/data", headers=headers, catch_response=True) as r:
+                expect(r, 200)
+                if r.json()["items"][0]["id"] != 1:
+                    r.failure("$.items[0].id is not 1")
+        with self.client.post("/api/transaction", json=TRANSACTION, headers=headers, catch_response=True) as r:
+            expect(r, 201)

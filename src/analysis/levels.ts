@@ -114,7 +114,8 @@ function measure(
     if (!window.length) continue;
     const requests = window.reduce((n, i) => n + i.requests, 0);
     const failures = window.reduce((n, i) => n + i.failures, 0);
-    const met = w.phase === 'load' ? conditions.filter((c) => evaluateOnWindow(c, window).held) : [];
+    // Recovery rows are judged by the same stop conditions as the levels: a slow recovery is not "SLO met".
+    const met = conditions.filter((c) => evaluateOnWindow(c, window).held);
     const slo = thresholdsOnWindow(input.thresholds, window);
     skippedThresholds = slo.skipped;
     const rss = window.flatMap((i) => (i.rssMb === undefined ? [] : [i.rssMb]));

@@ -2,12 +2,14 @@
  * The summary model: everything a report needs, computed once from merged data (src/report/summary.ts builds
  * it). summary.json is this object. Types only, kept below src/analysis and src/report so both can read it.
  */
+
 import type { ErrorClass } from '../metrics/error-class.js';
 import type { LatencyStats } from '../metrics/histogram.js';
 import type { ErrorSample, LoadModel, StepProtocol } from '../metrics/snapshot.js';
 import type { ThresholdResult } from '../metrics/thresholds.js';
 import type { SummaryAnalysis } from './model.js';
 import type { SaturationVerdict } from './saturation.js';
+import type { Gate } from './verdict.js';
 
 export const SUMMARY_SCHEMA_VERSION = 1;
 
@@ -99,6 +101,8 @@ export interface Summary extends SummaryAnalysis {
   outcome: RunOutcome;
   outcomeDetail?: string;
   verdict: 'passed' | 'failed';
+  /** Checks every run is held to besides its thresholds (verdict.ts); any failing fails the verdict. */
+  gates?: Gate[];
   /** closed: latency is service time; open: latency counts from the scheduled start (coordinated omission visible). */
   latencyModel: LoadModel | 'mixed';
   totals: {

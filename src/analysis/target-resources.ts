@@ -6,6 +6,7 @@
 import { DEFAULT_LEAK_THRESHOLD_MB_PER_HOUR, type PrometheusSpec } from '../api/schema-analysis.js';
 import type { LevelSummary, TargetResources } from './model.js';
 import type { Summary } from './summary-model.js';
+import { withVerdict } from './verdict.js';
 
 /** cAdvisor (kubelet) metrics, summed over the selected pods; container!="" drops the pod-level total. */
 export const DEFAULT_CPU_QUERY =
@@ -129,5 +130,6 @@ export function withTargetResources(summary: Summary, target: TargetResources): 
     ...summary.scalability,
     levels: summary.scalability.levels.map((l) => ({ ...l, ...levelTargetUsage(l, target.series) })),
   };
-  return { ...summary, targetResources: target, ...(scalability ? { scalability } : {}) };
+  // The target's memory budget is a gate: a suspected leak fails the verdict.
+  return withVerdict({ ...summary, targetResources: target, ...(scalability ? { scalability } : {}) });
 }

@@ -15,6 +15,7 @@ import {
   type WsMessage,
   WsStep,
 } from './schema-protocols.js';
+import { TargetTls } from './schema-tls.js';
 
 export { LIMITS, StringEnum } from './schema-common.js';
 export { PG_URL_PATTERN, WS_URL_PATTERN } from './schema-protocols.js';
@@ -205,7 +206,6 @@ export const Scenario = Type.Object(
       }),
     ),
     recovery: Type.Optional(Recovery),
-    tags: Type.Optional(StringMap('Tags added to every metric of this scenario')),
     flow: Type.Array(Step, { minItems: 1, maxItems: LIMITS.listItems }),
   },
   { additionalProperties: false },
@@ -278,10 +278,18 @@ const Target = Type.Object(
       Type.Integer({
         minimum: 1,
         maximum: 100_000,
-        description: 'Keep-alive connections per origin per shard',
+        description:
+          'Keep-alive connections per origin per shard (default: one per VU); with http2, sessions per origin per shard (default 1)',
       }),
     ),
     insecureSkipTLSVerify: Type.Optional(Type.Boolean()),
+    tls: Type.Optional(TargetTls),
+    http2: Type.Optional(
+      Type.Boolean({
+        description:
+          'Speak HTTP/2: over TLS for https:// (ALPN h2), cleartext with prior knowledge (h2c) for http://; VU streams are multiplexed over `connections` sessions',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

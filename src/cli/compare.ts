@@ -7,17 +7,20 @@ import {
   DEFAULT_BOUNDS,
   parseBounds,
 } from '../analysis/compare.js';
+import { comparabilityProblems } from '../analysis/compare-match.js';
 import { renderComparisonText } from '../report/compare-table.js';
 import type { Summary } from '../report/summary.js';
 import { parseArgs, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 
-export const COMPARE_USAGE = `usage: stampede compare BASELINE/summary.json CURRENT/summary.json [--max-regression METRIC=PCT]... [--json]
+export const COMPARE_USAGE = `usage: stampede compare BASELINE/summary.json CURRENT/summary.json [--max-regression METRIC=PCT]... [--json] [--force]
 
   --max-regression METRIC=PCT  the allowed regression (repeatable); METRIC is one of ${COMPARED_METRICS.join(', ')}.
                                Latencies may rise and rps may fall by PCT of the baseline; errorRate may rise
                                by PCT percentage points. Default when none is given: p95=10% errorRate=1% rps=10%
   --json                       print the comparison as JSON instead of a table
+  --force                      compare even when the runs' LoadTest names, scenarios or plans differ
+                               (refused otherwise, exit 2); the differences are printed as warnings
   exit code 0 when nothing regressed beyond its bound, 99 when something did, 2 on bad input`;
 
 async function readSummary(file: string): Promise<Summary> {
@@ -39,7 +42,7 @@ async function readSummary(file: string): Promise<Summary> {
 }
 
 export async function compareCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { repeated: ['max-regression'], flags: ['json'] });
+  const args = parseArgs(argv, { repeated: ['max-regression'], flags: ['json', 'force'] });
   const [baseFile, currentFile] = args.positional;
   if (!baseFile || !currentFile || args.positional.length > 2) throw new UsageError(COMPARE_USAGE);
   const pairs = (args.repeated['max-regression'] ?? []).map((pair): [string, string] => {
@@ -51,6 +54,13 @@ export async function compareCommand(argv: string[]): Promise<number> {
   if (!parsed.ok) throw new UsageError(parsed.problems.join('\n'));
   const bounds = pairs.length ? parsed.bounds : DEFAULT_BOUNDS;
   const [baseline, current] = await Promise.all([readSummary(baseFile), readSummary(currentFile)]);
+  const problems = comparabilityProblems(baseline, current);
+  if (problems.length && !args.flags.has('force')) {
+    throw new UsageError(
+      `${baseFile} and ${currentFile} are not runs of the same test:\n  ${problems.join('\n  ')}\nuse --force to compare them anyway`,
+    );
+  }
+  for (const p of problems) process.stderr.write(`warning: ${p}\n`);
   const comparison = compareSummaries(baseline, current, bounds, baseFile);
   process.stdout.write(
     args.flags.has('json')

@@ -6,7 +6,7 @@ export const EXIT = {
   RUNTIME_FAILURE: 1,
   /** Invalid input: bad manifest, bad options, unreadable file. Nothing was run. */
   INVALID_INPUT: 2,
-  /** At least one threshold failed (including an abortOnFail abort). */
+  /** A threshold or a gate failed (an abortOnFail abort, no successful request, the default error budget). */
   THRESHOLDS_FAILED: 99,
   /** Interrupted with Ctrl-C; the report still holds everything measured. */
   INTERRUPTED: 130,

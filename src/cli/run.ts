@@ -27,6 +27,8 @@ export function exitCodeFor(summary: Summary): number {
     return EXIT.THRESHOLDS_FAILED;
   }
   if (summary.outcome === 'interrupted') return EXIT.INTERRUPTED;
+  // A failing gate (nothing sent, nothing succeeded, the default error budget, the target's memory budget).
+  if (summary.verdict === 'failed') return EXIT.THRESHOLDS_FAILED;
   return EXIT.PASSED;
 }
 

@@ -6,6 +6,7 @@ import { request } from 'undici';
 import { addTargetResources } from '../analysis/index.js';
 import { pgUrlEnvName } from '../api/pg-url.js';
 import { API_VERSION, KIND } from '../api/schema.js';
+import { TLS_SECRET_ENV } from '../api/schema-tls.js';
 import { isAlreadyExists, isNotFound, type KubeClient, type KubeError } from '../kube/client.js';
 import { secretRefs } from '../manifest/validate-protocols.js';
 import type { Logger } from '../observability/log.js';
@@ -63,12 +64,23 @@ async function callRunner(ip: string, port: number, path: string, body?: unknown
   }
 }
 
-/** Database URLs named by Secret references reach runners as env vars the kubelet fills in. */
+/** Database URLs and the target's TLS Secret reach runners as env vars the kubelet fills in. */
 export function secretEnv(lt: Observed['loadTest']): SecretEnv[] {
   const seen = new Map<string, SecretEnv>();
   for (const { ref } of secretRefs(lt)) {
     const name = pgUrlEnvName(ref);
     seen.set(name, { name, secret: ref.secretKeyRef.name, key: ref.secretKeyRef.key });
+  }
+  const tlsSecret = lt.spec.target.tls?.secret;
+  if (tlsSecret !== undefined) {
+    for (const e of TLS_SECRET_ENV) {
+      seen.set(e.env, {
+        name: e.env,
+        secret: tlsSecret,
+        key: e.key,
+        ...(e.optional ? { optional: true } : {}),
+      });
+    }
   }
   return [...seen.values()];
 }

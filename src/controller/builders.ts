@@ -84,6 +84,8 @@ export interface SecretEnv {
   name: string;
   secret: string;
   key: string;
+  /** The pod starts even when the Secret lacks this key (ca.crt of a TLS Secret). */
+  optional?: boolean;
 }
 
 export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, secretEnv: SecretEnv[] = []): V1Job {
@@ -141,7 +143,9 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, secretEnv: 
                 },
                 ...secretEnv.map((e) => ({
                   name: e.name,
-                  valueFrom: { secretKeyRef: { name: e.secret, key: e.key } },
+                  valueFrom: {
+                    secretKeyRef: { name: e.secret, key: e.key, ...(e.optional ? { optional: true } : {}) },
+                  },
                 })),
               ],
               ports: [{ name: 'control', containerPort: CONTROL_PORT }],

@@ -48,7 +48,11 @@ export function decideFinished(observed: Observed, summary: Summary, settings: C
       : summary.thresholds.every((t) => t.passed)
         ? 'True'
         : 'False',
-    summary.thresholds.length === 0 ? 'NoThresholds' : summary.verdict === 'passed' ? 'Passed' : 'Failed',
+    summary.thresholds.length === 0
+      ? 'NoThresholds'
+      : summary.thresholds.every((t) => t.passed)
+        ? 'Passed'
+        : 'Failed',
     summary.thresholds
       .filter((t) => !t.passed)
       .map((t) => `${t.metric} ${t.threshold}`)
@@ -69,6 +73,7 @@ export function decideFinished(observed: Observed, summary: Summary, settings: C
     );
   }
   const baselineFailed = comparison?.verdict === 'failed';
+  const failedGates = (summary.gates ?? []).filter((g) => !g.passed);
   return {
     status: {
       ...previous,
@@ -83,7 +88,9 @@ export function decideFinished(observed: Observed, summary: Summary, settings: C
       message:
         baselineFailed && comparison
           ? comparisonVerdictLine(comparison)
-          : (summary.outcomeDetail ?? `finished: ${summary.outcome}`),
+          : failedGates.length
+            ? `gate failed: ${failedGates.map((g) => `${g.name} ${g.rule} (actual ${g.actual})`).join('; ')}`
+            : (summary.outcomeDetail ?? `finished: ${summary.outcome}`),
       lostShards: summary.shards.filter((s) => s.lost).map((s) => s.index),
     },
     actions,

@@ -2,7 +2,7 @@
 import type { PgUrlSource } from '../api/pg-url.js';
 import type { StepRecorder } from '../metrics/recorder.js';
 import type { StepProtocol } from '../metrics/snapshot.js';
-import type { HttpClient } from '../protocols/http.js';
+import type { HttpClient, TlsMaterial } from '../protocols/http.js';
 import type { PgPool } from '../protocols/postgres.js';
 import type { IterationState, VU } from './vu.js';
 
@@ -15,6 +15,10 @@ export interface FlowEnv {
     headers: Record<string, string>;
     timeoutMs: number;
     insecureSkipTLSVerify: boolean;
+    /** CA bundle, client certificate and SNI name from spec.target.tls, read once per shard. */
+    tls?: TlsMaterial;
+    /** HTTP steps go over HTTP/2: their steps are recorded as protocol `http2`. */
+    http2?: boolean;
   };
   http: HttpClient;
   /** The pool of a pg step's database: its own url/urlFrom, else spec.postgres's. Throws PgUrlError. */

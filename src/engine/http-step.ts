@@ -2,9 +2,16 @@
 import { durationUs } from '../api/duration.js';
 import type { CheckSpec, ExtractorSpec, Step } from '../api/schema.js';
 import { classifyError, classifyStatus, type ErrorClass } from '../metrics/error-class.js';
-import { type HttpRequest, type HttpResponse, headerValues, setCookieValues } from '../protocols/http.js';
+import {
+  type HttpRequest,
+  type HttpResponse,
+  headerValues,
+  type RequestHeadCache,
+  setCookieValues,
+} from '../protocols/http.js';
 import type { FlowEnv, StepRunner } from './flow-env.js';
 import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
+import { SCAN_GAVE_UP, scanJsonPath, scannable } from './json-scan.js';
 import { type CompiledTemplate, compileTemplate, type TemplateContext } from './template.js';
 
 type BodyBuilder = (ctx: TemplateContext) => string | undefined;
@@ -50,17 +57,45 @@ export function compileJsonBody(json: unknown): BodyBuilder {
 /** What of the response a check or extractor reads: the client captures only that. */
 type Reads = 'body' | 'headers' | 'nothing';
 
+/** The body as JSON, read once per response: a path is scanned for where it can be, else the body is parsed once. */
+class JsonBody {
+  private parsed: unknown;
+  private parsedDone = false;
+  constructor(private readonly text: string | undefined) {}
+
+  read(path: JsonPath, scan: boolean): unknown {
+    if (scan && !this.parsedDone && this.text !== undefined) {
+      const value = scanJsonPath(this.text, path);
+      if (value !== SCAN_GAVE_UP) return value;
+    }
+    return readJsonPath(this.whole(), path);
+  }
+
+  private whole(): unknown {
+    if (!this.parsedDone) {
+      this.parsedDone = true;
+      try {
+        this.parsed = JSON.parse(this.text ?? '');
+      } catch {
+        this.parsed = undefined;
+      }
+    }
+    return this.parsed;
+  }
+}
+
 interface CompiledExtractor {
   name: string;
   describe: string;
   reads: Reads;
-  read(response: HttpResponse, parsed: () => unknown): unknown;
+  read(response: HttpResponse, json: JsonBody): unknown;
 }
 
 function compileExtractor(name: string, spec: ExtractorSpec): CompiledExtractor {
   if (spec.json) {
     const path: JsonPath = compileJsonPath(spec.json);
-    return { name, describe: spec.json, reads: 'body', read: (_r, parsed) => readJsonPath(parsed(), path) };
+    const scan = scannable(path);
+    return { name, describe: spec.json, reads: 'body', read: (_r, json) => json.read(path, scan) };
   }
   if (spec.header) {
     const lower = spec.header.toLowerCase();
@@ -86,7 +121,7 @@ function compileExtractor(name: string, spec: ExtractorSpec): CompiledExtractor 
 interface CompiledCheck {
   describe: string;
   reads: Reads;
-  passes(response: HttpResponse, parsed: () => unknown, latencyUs: number): boolean;
+  passes(response: HttpResponse, json: JsonBody, latencyUs: number): boolean;
 }
 
 function compileChecks(spec: CheckSpec | undefined): {
@@ -122,14 +157,15 @@ function compileChecks(spec: CheckSpec | undefined): {
   }
   for (const j of spec.json ?? []) {
     const path = compileJsonPath(j.path);
+    const scan = scannable(path);
     const expected = j.equals === undefined ? undefined : JSON.stringify(j.equals);
     const exists = j.exists ?? true;
     others.push({
       describe:
         expected !== undefined ? `${j.path} == ${expected}` : `${j.path} ${exists ? 'exists' : 'absent'}`,
       reads: 'body',
-      passes: (_r, parsed) => {
-        const v = readJsonPath(parsed(), path);
+      passes: (_r, json) => {
+        const v = json.read(path, scan);
         if (expected !== undefined) return JSON.stringify(v) === expected;
         return (v !== undefined) === exists;
       },
@@ -146,6 +182,8 @@ function compileChecks(spec: CheckSpec | undefined): {
   return { status, others };
 }
 
+// Long: it compiles once everything the per-request closure captures; splitting would pass those through calls
+// on the hot path.
 export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRunner {
   const spec = step.request as NonNullable<Step['request']>;
   const method = spec.method ?? (spec.json !== undefined || spec.body !== undefined ? 'POST' : 'GET');
@@ -159,9 +197,10 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
     headerSpecs['content-type'] = 'application/json';
   }
   const headerTemplates = Object.entries(headerSpecs).map(([k, v]) => [k, compileTemplate(v)] as const);
-  const staticHeaders = headerTemplates.every(([, t]) => t.isStatic)
-    ? headerTemplates.flatMap(([k, t]) => [k, t.source])
-    : undefined;
+  // Static headers first, so the HTTP/1.1 client can serialize them once for the whole step (RequestHeadCache).
+  const fixedHeaders = headerTemplates.filter(([, t]) => t.isStatic).flatMap(([k, t]) => [k, t.source]);
+  const templatedHeaders = headerTemplates.filter(([, t]) => !t.isStatic);
+  const staticHeaders = templatedHeaders.length === 0 ? fixedHeaders : undefined;
   const body: BodyBuilder =
     spec.json !== undefined
       ? compileJsonBody(spec.json)
@@ -176,7 +215,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
   const checks = compileChecks(step.check);
   const needsBody =
     extractors.some((e) => e.reads === 'body') || checks.others.some((c) => c.reads === 'body');
-  const recorder = env.recorder(name);
+  const recorder = env.recorder(name, env.target.http2 ? 'http2' : 'http');
   // Most steps have no checks or extraction: they skip body parsing and the check machinery entirely.
   const hasChecks = checks.status !== undefined || checks.others.length > 0 || extractors.length > 0;
   const captureBody = needsBody;
@@ -189,6 +228,11 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
   // Nothing in the request varies: one object is sent every time, so the client can serialize it once.
   const isStatic = pathTemplate.isStatic && query.length === 0 && staticHeaders !== undefined && bodyIsStatic;
   let staticRequest: HttpRequest | undefined;
+  // Shared by the step's varying requests: the client serializes the unchanging part of the head once.
+  const head: RequestHeadCache = {
+    staticPairs: fixedHeaders.length / 2,
+    staticLine: pathTemplate.isStatic && query.length === 0,
+  };
 
   const buildRequest = (ctx: TemplateContext, cookie: string | undefined): HttpRequest => {
     let fullPath = pathTemplate.isStatic ? pathTemplate.source : pathTemplate.render(ctx);
@@ -197,8 +241,12 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       for (const [k, t] of query) qs += `${qs ? '&' : ''}${k}=${encodeURIComponent(t.render(ctx))}`;
       fullPath += (fullPath.includes('?') ? '&' : '?') + qs;
     }
-    let headers = staticHeaders ?? headerTemplates.flatMap(([k, t]) => [k, t.render(ctx)]);
-    if (cookie !== undefined) headers = [...headers, 'cookie', cookie];
+    let headers = staticHeaders;
+    if (headers === undefined || cookie !== undefined) {
+      headers = fixedHeaders.slice();
+      for (const [k, t] of templatedHeaders) headers.push(k, t.render(ctx));
+      if (cookie !== undefined) headers.push('cookie', cookie);
+    }
     return {
       origin,
       path: fullPath,
@@ -208,6 +256,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       timeoutMs,
       captureBody,
       captureHeaders,
+      head,
     };
   };
 
@@ -251,19 +300,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       return;
     }
 
-    let parsedBody: unknown;
-    let parsedDone = false;
-    const parsed = () => {
-      if (!parsedDone) {
-        parsedDone = true;
-        try {
-          parsedBody = JSON.parse(response.body ?? '');
-        } catch {
-          parsedBody = undefined;
-        }
-      }
-      return parsedBody;
-    };
+    const parsed = new JsonBody(response.body);
 
     let failClass: ErrorClass | undefined;
     let failMessage = '';

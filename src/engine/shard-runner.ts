@@ -9,7 +9,7 @@ import type { LoadTest } from '../api/schema.js';
 import { HealthSampler } from '../metrics/health.js';
 import { ShardRecorder } from '../metrics/recorder.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
-import { HttpClient } from '../protocols/http.js';
+import { HttpClient, type TlsMaterial } from '../protocols/http.js';
 import { PgPools } from '../protocols/postgres.js';
 import type { ScenarioPlan } from './executor.js';
 import { EXECUTOR_REGISTRY } from './executors/index.js';
@@ -20,6 +20,7 @@ import { resolvePgUrl } from './pg-url.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
 import { firstVuId, type Shard, shareOf } from './shard.js';
 import type { StopStepping } from './stepping.js';
+import { readTlsMaterial } from './tls-material.js';
 
 export const DEFAULT_REQUEST_TIMEOUT = '10s';
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -55,6 +56,7 @@ export class ShardRunner {
   readonly plans: ScenarioPlan[];
   readonly recorder: ShardRecorder;
   private readonly http: HttpClient;
+  private readonly tls: TlsMaterial | undefined;
   private readonly pg: PgPools;
   private readonly live: Set<{ abort(): void }>[] = [];
   private prepared: Promise<void> | undefined;
@@ -72,11 +74,17 @@ export class ShardRunner {
       threads: options.threads,
     });
     const totalVUs = this.plans.reduce((sum, p) => sum + p.maxVUs, 0);
+    this.tls = readTlsMaterial(loadTest, options.baseDir);
     this.http = new HttpClient({
       connections: loadTest.spec.target.connections ?? Math.max(1, totalVUs),
       vus: Math.max(1, totalVUs),
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
       insecureSkipTLSVerify: loadTest.spec.target.insecureSkipTLSVerify ?? false,
+      tls: this.tls,
+      // HTTP/2 multiplexes every VU's streams over a few sessions: one per shard unless connections says.
+      ...(loadTest.spec.target.http2
+        ? { http2: { connections: loadTest.spec.target.connections ?? 1 } }
+        : {}),
     });
     const postgres = pgPoolOptions(loadTest.spec.postgres);
     // The pool size is for the whole test; each shard opens its exact share, at least one.
@@ -137,6 +145,7 @@ export class ShardRunner {
    */
   async run(startAtEpochMs: number, onSnapshot?: (s: ShardSnapshot) => void): Promise<ShardSnapshot> {
     await this.prepare();
+    this.recorder.warmUp();
     await this.sleep(startAtEpochMs - Date.now());
     this.recorder.start();
     const health = new HealthSampler();
@@ -175,6 +184,8 @@ export class ShardRunner {
         headers: loadTest.spec.target.headers ?? {},
         timeoutMs: durationUs(loadTest.spec.target.timeout ?? DEFAULT_REQUEST_TIMEOUT) / 1000,
         insecureSkipTLSVerify: loadTest.spec.target.insecureSkipTLSVerify ?? false,
+        http2: loadTest.spec.target.http2 ?? false,
+        ...(this.tls ? { tls: this.tls } : {}),
       },
       http: this.http,
       pgPool: (source) => this.pg.forUrl(resolvePgUrl(source, loadTest.spec.postgres, env)),

@@ -177,6 +177,7 @@ class WsExchange implements WsListener {
         subprotocols: step.subprotocols,
         connectTimeoutMs: step.connectTimeoutMs,
         insecureSkipTLSVerify: step.env.target.insecureSkipTLSVerify,
+        ...(step.env.target.tls ? { tls: step.env.target.tls } : {}),
       },
       this,
     );

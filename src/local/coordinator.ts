@@ -1,5 +1,5 @@
 /**
- * Local mode: split the plan into N shards, run them in worker threads (or this thread for one shard),
+ * Local mode: split the plan into N shards, run them in worker threads (never on this thread),
  * start them together, merge their snapshots once a second, evaluate thresholds on the merged data, abort
  * when an abortOnFail threshold fails, tell breakpoint scenarios when to stop stepping, and build the
  * summary.
@@ -21,7 +21,7 @@ import { lostShardsDetail, summarizeRun } from '../report/outcome.js';
 import type { LiveView } from '../report/progress.js';
 import type { RunOutcome, Summary } from '../report/summary.js';
 import type { WorkerInput } from './messages.js';
-import { InProcessShard, type ShardHost, WorkerShard } from './shard-host.js';
+import { type ShardHost, WorkerShard } from './shard-host.js';
 
 /** Shards get this long to set up before the shared start instant. */
 const START_DELAY_MS = 200;
@@ -54,6 +54,8 @@ function workerUrl(): URL {
     : new URL('./worker.js', import.meta.url);
 }
 
+// Long: the abort handler, the merge ticker and the end of the run share one mutable outcome; the pure parts
+// (summary, outcome, lost-shard message) live in src/report/outcome.ts.
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const { loadTest } = options;
   const total = Math.max(1, options.workers);
@@ -85,7 +87,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       threads: total,
       postgresSetup: false,
     };
-    hosts.push(total === 1 ? new InProcessShard(index, input) : new WorkerShard(index, input, workerUrl()));
+    // Even one shard gets its own thread: merging, thresholds and live progress run here once a second and
+    // would otherwise stall the load thread for milliseconds at a time (schedule lag, inflated latency).
+    hosts.push(new WorkerShard(index, input, workerUrl()));
   }
   await Promise.all(hosts.map((h) => h.ready));
   const startAtEpochMs = Date.now() + START_DELAY_MS;

@@ -1,9 +1,8 @@
 /**
- * One shard as the coordinator sees it, whether it runs in this thread or in a worker thread. Keeps the
+ * One shard as the coordinator sees it: a worker thread running a ShardRunner. Keeps the
  * latest cumulative snapshot, so a shard that dies still contributes everything it measured.
  */
 import { Worker } from 'node:worker_threads';
-import { ShardRunner } from '../engine/shard-runner.js';
 import type { StopStepping } from '../engine/stepping.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import type { FromWorker, ToWorker, WorkerInput } from './messages.js';
@@ -34,52 +33,6 @@ function deferred<T>() {
   });
   promise.catch(() => undefined);
   return { promise, resolve, reject };
-}
-
-export class InProcessShard implements ShardHost {
-  readonly ready = Promise.resolve();
-  private readonly runner: ShardRunner;
-  private readonly finished = deferred<ShardSnapshot>();
-  private last: ShardSnapshot | undefined;
-
-  constructor(
-    readonly index: number,
-    input: WorkerInput,
-  ) {
-    this.runner = new ShardRunner(input);
-  }
-
-  get done() {
-    return this.finished.promise;
-  }
-
-  latest() {
-    return this.last;
-  }
-
-  start(startAtEpochMs: number) {
-    this.runner
-      .run(startAtEpochMs, (s) => {
-        this.last = s;
-      })
-      .then((s) => {
-        this.last = s;
-        this.finished.resolve(s);
-      })
-      .catch((e: Error) => this.finished.reject(new ShardLostError(e.message)));
-  }
-
-  stop() {
-    this.runner.stop();
-  }
-
-  stopStepping(order: StopStepping) {
-    this.runner.stopStepping(order);
-  }
-
-  async kill() {
-    this.runner.stop();
-  }
 }
 
 export class WorkerShard implements ShardHost {

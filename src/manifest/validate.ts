@@ -24,6 +24,7 @@ import { ruleProblems } from './cross-field.js';
 import { CROSS_FIELD_RULES, EXECUTOR_TAKES, STEP_KINDS } from './cross-field-rules.js';
 import { checkJsonTemplates, checkTemplate, type TemplateScope } from './template-check.js';
 import { pgStepProblems, postgresSpecProblems, wsStepProblems } from './validate-protocols.js';
+import { tlsProblems } from './validate-tls.js';
 
 export type { Problem } from '../api/schema-check.js';
 export { checkTemplate } from './template-check.js';
@@ -84,6 +85,7 @@ export function crossFieldProblems(loadTest: LoadTestType, options: ValidateOpti
   for (const [name, feeder] of Object.entries(spec.feeders ?? {})) {
     problems.push(...feederProblems(joinPath('spec.feeders', name), feeder, options));
   }
+  problems.push(...tlsProblems(loadTest, options));
   const templateScope = { env: declaredEnv, feeders };
   for (const [k, v] of Object.entries(spec.target.headers ?? {})) {
     checkTemplate(v, joinPath('spec.target.headers', k), { ...templateScope, vars: new Set() }, problems);

@@ -8,6 +8,9 @@ export const ERROR_CLASSES = [
   'http_4xx',
   'http_5xx',
   'check',
+  'h2_stream_reset',
+  'h2_goaway',
+  'h2_protocol',
   'ws_handshake',
   'ws_close',
   'ws_mismatch',
@@ -43,6 +46,15 @@ const BY_CODE: Record<string, FixedErrorClass> = {
   EAI_FAIL: 'dns',
   EAI_NONAME: 'dns',
   EPROTO: 'tls',
+  H2_STREAM_RESET: 'h2_stream_reset',
+  H2_GOAWAY: 'h2_goaway',
+  H2_SESSION_ERROR: 'h2_protocol',
+  H2_TIMEOUT: 'timeout',
+  H2_CLIENT_CLOSED: 'reset',
+  // OpenSSL's certificate verification codes that name no CERT: an untrusted or unknown issuer.
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'tls',
+  UNABLE_TO_GET_ISSUER_CERT: 'tls',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'tls',
 };
 
 /** Classifies a transport error from Node or undici by its stable `code`, looking through `cause` chains. */

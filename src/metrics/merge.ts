@@ -54,6 +54,8 @@ export interface MergedInterval {
   /** Worst shard's event-loop delay in this second. */
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
+  /** Worst shard's open-model schedule lag p99 in this second; absent when no iteration was due. */
+  scheduleLagP99Ms?: number;
   /** Summed over distinct generator processes, percent of one core. */
   cpuPercent: number;
   /** Summed over distinct generator processes; absent when no shard reported it. */
@@ -204,6 +206,8 @@ function addInterval(
   addEncoded(m.duration, iv.durationHdr);
   m.loopDelayP99Ms = Math.max(m.loopDelayP99Ms, iv.loopDelayP99Ms);
   m.loopDelayMaxMs = Math.max(m.loopDelayMaxMs, iv.loopDelayMaxMs);
+  if (iv.scheduleLagP99Ms !== undefined)
+    m.scheduleLagP99Ms = Math.max(m.scheduleLagP99Ms ?? 0, iv.scheduleLagP99Ms);
   m.cpuByProcess.set(snap.process.key, Math.max(m.cpuByProcess.get(snap.process.key) ?? 0, iv.cpuPercent));
   // Shards in one process report the same RSS: count each process once.
   if (iv.rssMb !== undefined) m.rssByProcess.set(snap.process.key, iv.rssMb);

@@ -8,6 +8,7 @@ import {
   createHistogram,
   createIntervalHistogram,
   encodeHistogram,
+  HIGHEST_US,
   type Histogram,
   recordUs,
 } from './histogram.js';
@@ -37,11 +38,14 @@ class IntervalAccumulator {
   checksPass = 0;
   checksFail = 0;
   readonly duration = createIntervalHistogram();
+  /** Open models: how late iterations started in this second. */
+  readonly lag = createIntervalHistogram();
 
   reset(): void {
     this.requests = this.failures = this.bytesIn = this.iterations = this.dropped = 0;
     this.checksPass = this.checksFail = 0;
     this.duration.reset();
+    this.lag.reset();
   }
 }
 
@@ -237,7 +241,9 @@ export class ScenarioRecorder {
   }
 
   lag(us: number): void {
-    if (this.scheduleLag) recordUs(this.scheduleLag, us);
+    if (!this.scheduleLag) return;
+    recordUs(this.scheduleLag, us);
+    recordUs(this.shard.interval.lag, us);
   }
 
   vusChanged(delta: number): void {
@@ -352,6 +358,7 @@ export class ShardRecorder {
       loopDelayP99Ms: round2(health.loopDelayP99Ms),
       loopDelayMaxMs: round2(health.loopDelayMaxMs),
       cpuPercent: round2(health.cpuPercent),
+      ...(i.lag.totalCount ? { scheduleLagP99Ms: round2(i.lag.getValueAtPercentile(99) / 1000) } : {}),
       ...(health.rssMb !== undefined ? { rssMb: Math.round(health.rssMb * 10) / 10 } : {}),
     });
     i.reset();
@@ -359,6 +366,20 @@ export class ShardRecorder {
 
   finish(): void {
     this.done = true;
+  }
+
+  /**
+   * Runs the snapshot path once on scratch data before load starts: the first encoding compiles the
+   * codec and allocates its buffers, which took tens of milliseconds on the load thread in the first second.
+   */
+  warmUp(): void {
+    const scratch = createHistogram();
+    for (let us = 1; us < HIGHEST_US; us *= 3) recordUs(scratch, us);
+    encodeHistogram(scratch);
+    const interval = createIntervalHistogram();
+    recordUs(interval, 1000);
+    encodeHistogram(interval);
+    this.snapshot();
   }
 
   snapshot(): ShardSnapshot {

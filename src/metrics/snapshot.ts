@@ -9,7 +9,8 @@ export const SNAPSHOT_SCHEMA_VERSION = 1;
 
 export type LoadModel = 'open' | 'closed';
 
-export type StepProtocol = 'http' | 'ws' | 'pg';
+/** `http2`: an HTTP step sent over HTTP/2 (spec.target.http2); it has statuses like `http`. */
+export type StepProtocol = 'http' | 'http2' | 'ws' | 'pg';
 
 export interface StepSnapshot {
   scenario: string;
@@ -100,6 +101,8 @@ export interface IntervalSnapshot {
   loopDelayMaxMs: number;
   /** Process CPU over the second, percent of one core. */
   cpuPercent: number;
+  /** Open models: p99 of how late this second's iterations started; absent when none was due. */
+  scheduleLagP99Ms?: number;
   /** Process resident memory at the end of the second, MB. */
   rssMb?: number;
 }

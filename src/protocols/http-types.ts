@@ -1,4 +1,4 @@
-/** One HTTP request and its response, as the engine and both HTTP clients (http1/, undici) see them. */
+/** One HTTP request and its response, as the engine and the HTTP clients (http1/, http2/, undici) see them. */
 export interface HttpRequest {
   origin: string;
   path: string;
@@ -16,6 +16,24 @@ export interface HttpRequest {
    * changes sends the same object each time, so it is serialized once; never mutate a request after sending.
    */
   wire?: Buffer;
+  /** Shared by every request of one step whose headers or path vary: what stays the same is serialized once. */
+  head?: RequestHeadCache;
+}
+
+/**
+ * A step's requests differ only in templated parts. The step puts its static header pairs first in
+ * `headers` and shares one of these between its requests; the HTTP/1.1 client fills in `text` on first send
+ * and from then on serializes only the dynamic headers (and the path, when it varies).
+ */
+export interface RequestHeadCache {
+  /** `headers` starts with this many name/value pairs that are the same in every request of the step. */
+  readonly staticPairs: number;
+  /** True when method and path are the same in every request: the request line is cached too. */
+  readonly staticLine: boolean;
+  /** Filled in by the client: the request line (when static) and the static headers, serialized and checked. */
+  text?: string;
+  /** Filled in by the client: the Host line to add after the dynamic headers, or '' when the step sets Host. */
+  hostLine?: string;
 }
 
 export interface HttpResponse {

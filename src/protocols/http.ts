@@ -1,8 +1,8 @@
 /**
- * HTTP for the load generator. Plain `http:` origins go through Stampede's own HTTP/1.1 client
- * (src/protocols/http1/), built for the per-core request rate; `https:` goes through undici's keep-alive
- * connections and low-level `dispatch` API: no response stream, no header object, and undici's own coarse
- * timers for timeouts (none of ours per request). STAMPEDE_HTTP_CLIENT=undici sends `http:` through undici too.
+ * HTTP for the load generator. `http:` and `https:` origins go through Stampede's own HTTP/1.1 client
+ * (src/protocols/http1/), built for the per-core request rate. STAMPEDE_HTTP_CLIENT=undici sends them through
+ * undici's keep-alive connections and low-level `dispatch` API instead (the reference the own client is
+ * tested against): no response stream, no header object, and undici's own coarse timers for timeouts.
  *
  * When there are at least as many connections as VUs, each VU keeps its own connection (a "lane"), as a
  * browser session would; that also skips the pool's search for a free connection on every request. With
@@ -11,8 +11,11 @@
 import { Client, type Dispatcher, Pool } from 'undici';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 import { Http1Client } from './http1/client.js';
+import { Http2Client } from './http2/client.js';
+import { type TlsMaterial, tlsSettings } from './tls/settings.js';
 
-export type { HttpRequest, HttpResponse } from './http-types.js';
+export type { HttpRequest, HttpResponse, RequestHeadCache } from './http-types.js';
+export type { TlsMaterial } from './tls/settings.js';
 
 export interface HttpClientOptions {
   /** Keep-alive connections per origin. */
@@ -21,8 +24,12 @@ export interface HttpClientOptions {
   vus: number;
   connectTimeoutMs: number;
   insecureSkipTLSVerify: boolean;
-  /** Send `http:` origins through the HTTP/1.1 client (default: yes, unless STAMPEDE_HTTP_CLIENT=undici). */
+  /** CA bundle, client certificate and SNI name for `https:` origins (PEM text, already read). */
+  tls?: TlsMaterial;
+  /** Send origins through the HTTP/1.1 client (default: yes, unless STAMPEDE_HTTP_CLIENT=undici). */
   http1?: boolean;
+  /** Speak HTTP/2 (TLS with ALPN h2, or h2c with prior knowledge) over this many sessions per origin. */
+  http2?: { connections: number };
 }
 
 /** Idle keep-alive connections are kept this long; a test target rarely wants fewer. */
@@ -105,18 +112,26 @@ export class HttpClient {
   private readonly dispatchers = new Map<string, Dispatcher[]>();
   private readonly lanes: boolean;
   private readonly http1: Http1Client | undefined;
+  private readonly http2: Http2Client | undefined;
   private closed = false;
 
   constructor(private readonly options: HttpClientOptions) {
     this.lanes = options.connections >= options.vus;
     const http1 = options.http1 ?? process.env.STAMPEDE_HTTP_CLIENT !== 'undici';
-    this.http1 = http1 ? new Http1Client(options) : undefined;
+    const tls = tlsSettings({ ...options.tls, insecureSkipVerify: options.insecureSkipTLSVerify });
+    this.http2 = options.http2 ? new Http2Client({ connections: options.http2.connections, tls }) : undefined;
+    this.http1 = http1 && !this.http2 ? new Http1Client({ ...options, tls }) : undefined;
   }
 
   private connectOptions() {
+    const tls = this.options.tls;
     return {
       timeout: this.options.connectTimeoutMs,
       ...(this.options.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}),
+      ...(tls?.ca ? { ca: tls.ca } : {}),
+      ...(tls?.cert ? { cert: tls.cert } : {}),
+      ...(tls?.key ? { key: tls.key } : {}),
+      ...(tls?.serverName ? { servername: tls.serverName } : {}),
     };
   }
 
@@ -154,8 +169,8 @@ export class HttpClient {
 
   /** Sends one request; `lane` (the VU id) picks the VU's own connection when lanes are in use. */
   send(request: HttpRequest, lane: number): Promise<HttpResponse> {
-    // 'http:' vs 'https:': the fifth character decides without a string compare.
-    if (this.http1 && request.origin.charCodeAt(4) === 0x3a) return this.http1.send(request, lane);
+    if (this.http1) return this.http1.send(request, lane);
+    if (this.http2) return this.http2.send(request, lane);
     let bytesOut = REQUEST_LINE_OVERHEAD + request.method.length + request.path.length;
     const headers = request.headers;
     for (let i = 0; i < headers.length; i++) bytesOut += (headers[i] as string).length + 2;
@@ -188,13 +203,21 @@ export class HttpClient {
   /** Aborts everything in flight (hard stop) and releases sockets. */
   async destroy(): Promise<void> {
     this.closed = true;
-    await Promise.all([this.http1?.destroy(), ...this.all().map((d) => d.destroy().catch(() => undefined))]);
+    await Promise.all([
+      this.http1?.destroy(),
+      this.http2?.destroy(),
+      ...this.all().map((d) => d.destroy().catch(() => undefined)),
+    ]);
     this.dispatchers.clear();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([this.http1?.close(), ...this.all().map((d) => d.close().catch(() => undefined))]);
+    await Promise.all([
+      this.http1?.close(),
+      this.http2?.close(),
+      ...this.all().map((d) => d.close().catch(() => undefined)),
+    ]);
     this.dispatchers.clear();
   }
 }

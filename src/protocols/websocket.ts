@@ -7,6 +7,7 @@
  */
 import WebSocket from 'ws';
 import { classifyError, type FixedErrorClass } from '../metrics/error-class.js';
+import type { TlsMaterial } from './tls/settings.js';
 
 export interface WsListener {
   /** The handshake completed `connectUs` after the attempt began. */
@@ -24,6 +25,8 @@ export interface WsConnectOptions {
   subprotocols: readonly string[];
   connectTimeoutMs: number;
   insecureSkipTLSVerify: boolean;
+  /** CA bundle, client certificate and SNI name for wss:, as for HTTPS. */
+  tls?: TlsMaterial;
 }
 
 /**
@@ -62,6 +65,10 @@ export class WsConnection {
         skipUTF8Validation: true,
         followRedirects: false,
         ...(options.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}),
+        ...(options.tls?.ca ? { ca: options.tls.ca } : {}),
+        ...(options.tls?.cert ? { cert: options.tls.cert } : {}),
+        ...(options.tls?.key ? { key: options.tls.key } : {}),
+        ...(options.tls?.serverName ? { servername: options.tls.serverName } : {}),
       }) as OwnedSocket;
     } catch (error) {
       this.socket = undefined;

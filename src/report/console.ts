@@ -1,6 +1,6 @@
 /** The end-of-test summary for a terminal. */
 import { consoleAnalysisLines } from './console-analysis.js';
-import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtThresholdValue, textTable } from './format.js';
+import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtStat, fmtThresholdValue, textTable } from './format.js';
 import { breakingPointLine } from './sections-levels.js';
 import { consoleProtocolLines, latencyCells } from './sections-protocols.js';
 import type { Summary } from './summary.js';
@@ -30,12 +30,14 @@ export function renderConsoleSummary(s: Summary): string {
     'ALL',
     fmtCount(s.totals.requests),
     fmtRate(s.totals.rps),
-    fmtMs(s.latency.meanMs),
-    fmtMs(s.latency.p50Ms),
-    fmtMs(s.latency.p90Ms),
-    fmtMs(s.latency.p95Ms),
-    fmtMs(s.latency.p99Ms),
-    fmtMs(s.latency.maxMs),
+    ...[
+      s.latency.meanMs,
+      s.latency.p50Ms,
+      s.latency.p90Ms,
+      s.latency.p95Ms,
+      s.latency.p99Ms,
+      s.latency.maxMs,
+    ].map((ms) => fmtStat(s.latency, ms)),
     s.totals.failures ? `${fmtCount(s.totals.failures)} (${fmtPercent(s.totals.errorRate)})` : '0',
   ]);
   out.push(textTable(['step', 'count', 'rps', 'mean', 'p50', 'p90', 'p95', 'p99', 'max', 'errors'], rows));
@@ -60,12 +62,25 @@ export function renderConsoleSummary(s: Summary): string {
       );
     }
   }
+  const failedGates = (s.gates ?? []).filter((g) => !g.passed);
+  if (failedGates.length) {
+    out.push('', 'gates:');
+    for (const g of failedGates) out.push(`  FAIL  ${g.name}  ${g.rule}  (actual ${g.actual})`);
+  }
   out.push(...consoleAnalysisLines(s));
   const breaking = breakingPointLine(s);
   if (breaking) out.push('', breaking);
   out.push('');
   out.push(generatorLine(s));
   return out.join('\n');
+}
+
+/** WebSocket steps time each reply from its own send, whatever the model: say so where the model is open. */
+function wsNote(s: Summary): string {
+  const open = new Set(s.scenarios.filter((sc) => sc.model === 'open').map((sc) => sc.name));
+  return s.steps.some((st) => st.protocol === 'ws' && open.has(st.scenario))
+    ? ' WebSocket steps are reply round trips from each send, not from the schedule.'
+    : '';
 }
 
 export function latencyModelLine(s: Summary): string {
@@ -75,11 +90,11 @@ export function latencyModelLine(s: Summary): string {
     : '';
   switch (s.latencyModel) {
     case 'open':
-      return `  latency model: OPEN — latency counts from each iteration's scheduled start, so queueing in the target shows (no coordinated omission).${lag}`;
+      return `  latency model: OPEN — latency counts from each iteration's scheduled start, so queueing in the target shows (no coordinated omission).${wsNote(s)}${lag}`;
     case 'closed':
       return '  latency model: CLOSED — VUs wait for each response before sending the next; latency is service time and hides queueing a real open workload would see.';
     default:
-      return `  latency model: MIXED — open scenarios count from the scheduled start, closed ones are service time.${lag}`;
+      return `  latency model: MIXED — open scenarios count from the scheduled start, closed ones are service time.${wsNote(s)}${lag}`;
   }
 }
 

@@ -1,5 +1,13 @@
 /** Small shared formatters for reports and the console. */
 
+/** What a latency figure shows when nothing was measured: never a made-up 0.00ms. */
+export const NO_DATA = 'no data';
+
+/** A figure of `stats`, or "no data" when it holds no sample. */
+export function fmtStat(stats: { count: number } | undefined, ms: number | undefined): string {
+  return stats && stats.count > 0 && ms !== undefined ? fmtMs(ms) : NO_DATA;
+}
+
 export function fmtMs(ms: number): string {
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)}s`;
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)}s`;

@@ -30,7 +30,18 @@ export function renderJunit(s: Summary): string {
         '</testcase>',
     );
   }
-  const failures = s.thresholds.filter((t) => !t.passed).length + (outcomeOk ? 0 : 1);
+  for (const g of s.gates ?? []) {
+    const name = `${g.name} ${g.rule}`;
+    cases.push(
+      `    <testcase classname="stampede.${xml(s.loadTest.name)}.gates" name="${xml(name)}">` +
+        (g.passed ? '' : `\n      <failure message="${xml(`${name} (actual ${g.actual})`)}"/>\n    `) +
+        '</testcase>',
+    );
+  }
+  const failures =
+    s.thresholds.filter((t) => !t.passed).length +
+    (s.gates ?? []).filter((g) => !g.passed).length +
+    (outcomeOk ? 0 : 1);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="stampede" tests="${cases.length}" failures="${failures}" time="${s.durationSeconds}">`,

@@ -1,5 +1,6 @@
 /** report.md: what the data means — scalability assessment, findings, the performance budget, capacity and recommendations. */
 
+import { DEFAULT_MAX_ERROR_RATE } from '../analysis/verdict.js';
 import { fmtRate, fmtThresholdValue, markdownTable } from './format.js';
 import { derivedFiguresTable } from './sections-levels.js';
 import type { Summary } from './summary.js';
@@ -45,14 +46,23 @@ export function budgetSection(s: Summary): string[] {
     fmtThresholdValue(t.actual, t.unit),
     t.passed ? 'pass' : '**FAIL**',
   ]);
+  for (const g of s.gates ?? []) rows.push([g.name, g.rule, g.actual, g.passed ? 'pass' : '**FAIL**']);
   const t = s.targetResources;
-  if (t && t.memoryGrowthMbPerHour !== null)
+  // Summaries written before gates existed carry the memory budget only here.
+  if (!s.gates && t && t.memoryGrowthMbPerHour !== null)
     rows.push([
       'target memory growth',
       `<= ${t.leakThresholdMbPerHour} MB/hour`,
       `${t.memoryGrowthMbPerHour.toFixed(1)} MB/hour`,
       t.leakSuspected ? '**FAIL**' : 'pass',
     ]);
+  const note = s.thresholds.length
+    ? []
+    : [
+        `No thresholds were set, so the default gates apply: at least one successful request and an error rate below ${DEFAULT_MAX_ERROR_RATE * 100}%; spec.thresholds replaces the error-rate gate.`,
+        '',
+      ];
+  if (rows.length) out.push(...note);
   if (!rows.length)
     return [
       ...out,

@@ -1,7 +1,7 @@
 /** report.md: the title, the executive summary (verdict, score, scalability, critical issues) and configuration. */
 import type { Derived } from '../analysis/model.js';
 import { latencyModelLine } from './console.js';
-import { fmtBytes, fmtCount, fmtMs, fmtPercent, fmtRate, markdownTable } from './format.js';
+import { fmtBytes, fmtCount, fmtMs, fmtPercent, fmtRate, fmtStat, markdownTable } from './format.js';
 import type { Summary } from './summary.js';
 
 /** A derived figure, or why it is missing (its method says how it would have been found). */
@@ -59,7 +59,7 @@ export function executiveSummarySection(s: Summary): string[] {
         ['Error rate', `${fmtPercent(s.totals.errorRate)} (${fmtCount(s.totals.failures)} failed)`],
         [
           'Latency p50 / p95 / p99',
-          `${fmtMs(s.latency.p50Ms)} / ${fmtMs(s.latency.p95Ms)} / ${fmtMs(s.latency.p99Ms)}`,
+          `${fmtStat(s.latency, s.latency.p50Ms)} / ${fmtStat(s.latency, s.latency.p95Ms)} / ${fmtStat(s.latency, s.latency.p99Ms)}`,
         ],
         [
           'Checks',

@@ -1,6 +1,6 @@
 /** The WebSocket and PostgreSQL parts of the reports: markdown sections and console lines. */
 import type { ErrorClass } from '../metrics/error-class.js';
-import { fmtCount, fmtMs, fmtPercent, fmtRate, markdownTable } from './format.js';
+import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtStat, markdownTable } from './format.js';
 import type { StepSummary, Summary } from './summary.js';
 
 type WsStep = StepSummary & { ws: NonNullable<StepSummary['ws']> };
@@ -19,7 +19,7 @@ const p50p95p99 = (l: { p50Ms: number; p95Ms: number; p99Ms: number }) =>
 export function latencyCells(st: StepSummary): string[] {
   const l = st.latency;
   if (l.count === 0 && st.protocol !== 'http') return ['-', '-', '-', '-', '-', '-'];
-  return [l.meanMs, l.p50Ms, l.p90Ms, l.p95Ms, l.p99Ms, l.maxMs].map(fmtMs);
+  return [l.meanMs, l.p50Ms, l.p90Ms, l.p95Ms, l.p99Ms, l.maxMs].map((ms) => fmtStat(l, ms));
 }
 
 function errorsText(errors: Partial<Record<ErrorClass, number>>): string {

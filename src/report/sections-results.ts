@@ -1,5 +1,5 @@
 /** report.md: what was measured — response times by step, the open-model schedule, throughput over time, errors, per-runner results and how the numbers are made. */
-import { fmtCount, fmtMs, fmtPercent, fmtRate, markdownTable } from './format.js';
+import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtStat, markdownTable, NO_DATA } from './format.js';
 import { latencyCells, measuredNotes } from './sections-protocols.js';
 import type { Summary } from './summary.js';
 
@@ -13,7 +13,7 @@ export function stepsSection(s: Summary): string[] {
     markdownTable(
       ['Step', 'Requests', 'RPS', 'Mean', 'p50', 'p90', 'p95', 'p99', 'Max', 'Errors'],
       s.steps.map((st) => [
-        `${st.scenario}/${st.step}`,
+        `${st.scenario}/${st.step}${st.protocol === 'http2' ? ' (HTTP/2)' : ''}`,
         fmtCount(st.requests),
         fmtRate(st.rps),
         ...latencyCells(st),
@@ -24,22 +24,33 @@ export function stepsSection(s: Summary): string[] {
   ];
 }
 
+/** WebSocket steps of open-model scenarios: their latency is the reply round trip, not from the schedule. */
+function openWs(s: Summary): string[] {
+  const open = new Set(s.scenarios.filter((sc) => sc.scheduleLag).map((sc) => sc.name));
+  return s.steps
+    .filter((st) => st.protocol === 'ws' && open.has(st.scenario))
+    .map((st) => `${st.scenario}/${st.step}`);
+}
+
 export function openModelSection(s: Summary): string[] {
   const open = s.scenarios.filter((sc) => sc.scheduleLag);
   if (!open.length) return [];
   return [
     '### Open-model schedule',
     '',
-    "Latency above counts from each iteration's scheduled start. Service time is send-to-last-byte; the gap is queueing. Schedule lag is how late the generator started iterations.",
+    "Latency above counts the first HTTP or PostgreSQL step of each iteration from the iteration's scheduled start (later steps from their own send). Service time is send-to-last-byte; the gap is queueing. Schedule lag is how late the generator started iterations." +
+      (openWs(s).length
+        ? ` WebSocket steps (${openWs(s).join(', ')}) are timed as reply round trips, from each message's send to its reply: they do not count from the schedule, so a late start shows only in schedule lag.`
+        : ''),
     '',
     markdownTable(
       ['Step', 'Latency p99', 'Service time p99'],
       s.steps
         .filter((st) => st.serviceTime)
         .map((st) => [
-          `${st.scenario}/${st.step}`,
-          fmtMs(st.latency.p99Ms),
-          fmtMs(st.serviceTime?.p99Ms ?? 0),
+          `${st.scenario}/${st.step}${st.protocol === 'ws' ? ' (round trip)' : ''}`,
+          fmtStat(st.latency, st.latency.p99Ms),
+          fmtStat(st.serviceTime, st.serviceTime?.p99Ms),
         ]),
     ),
     '',
@@ -48,13 +59,19 @@ export function openModelSection(s: Summary): string[] {
       open.map((sc) => [
         sc.name,
         fmtCount(sc.droppedIterations),
-        fmtMs(sc.scheduleLag?.p50Ms ?? 0),
-        fmtMs(sc.scheduleLag?.p99Ms ?? 0),
-        fmtMs(sc.scheduleLag?.maxMs ?? 0),
+        fmtStat(sc.scheduleLag, sc.scheduleLag?.p50Ms),
+        fmtStat(sc.scheduleLag, sc.scheduleLag?.p99Ms),
+        fmtStat(sc.scheduleLag, sc.scheduleLag?.maxMs),
       ]),
     ),
     '',
   ];
+}
+
+/** The worst of per-second figures; seconds without a response carry 0 (latencyStats of nothing). */
+function worstMs(values: number[]): string {
+  const worst = Math.max(0, ...values);
+  return worst > 0 ? fmtMs(worst) : NO_DATA;
 }
 
 export function throughputSection(s: Summary): string[] {
@@ -89,8 +106,8 @@ function timeseriesTable(s: Summary): string {
       fmtRate(requests / chunk.length),
       fmtPercent(requests ? failures / requests : 0),
       // Worst second in the bucket: averaging percentiles would invent numbers.
-      fmtMs(Math.max(...chunk.map((x) => x.p95Ms))),
-      fmtMs(Math.max(...chunk.map((x) => x.p99Ms))),
+      worstMs(chunk.map((x) => x.p95Ms)),
+      worstMs(chunk.map((x) => x.p99Ms)),
       String(Math.max(...chunk.map((x) => x.vus))),
       `${Math.max(...chunk.map((x) => x.cpuPercent)).toFixed(0)}%`,
     ]);
@@ -159,7 +176,7 @@ export function methodsSection(s: Summary): string[] {
     '- Percentiles come from HDR histograms in microseconds (3 significant digits), merged exactly across worker threads and runners; nothing is averaged across shards.',
     '- RPS is requests divided by the measured run time, not by any latency.',
     '- A request fails on a transport error (refused, reset, timeout, DNS, TLS), an HTTP status of 400 or more unless a status check allows it, or a failed check.',
-    '- The generator is marked saturated when, for at least 20% of seconds, its CPU was at 90% of the cores it could use or its event-loop delay p99 reached 20 ms, or when open-model schedule lag p99 reached 10 ms.',
+    '- The generator is marked saturated when, for 3 seconds in a row (the whole run if shorter), it was busy (CPU at 50% of the cores it could use) or dropping iterations, and one signal was over its limit: CPU at 90%, event-loop delay p99 at 20 ms, or open-model schedule lag p99 at 10 ms. The affected seconds are listed. A lone bad second is noise, and lateness while the generator was mostly idle (a stalling target, a busy machine) is not its saturation.',
     ...(s.findings
       ? [
           '- Findings are rules over the figures above; each lists the numbers it used, and every recommendation comes from one finding.',

@@ -10,6 +10,7 @@ import {
   SUMMARY_SCHEMA_VERSION,
   type Summary,
 } from '../analysis/summary-model.js';
+import { withVerdict } from '../analysis/verdict.js';
 import type { ScenarioPlan } from '../engine/executor.js';
 import { type ErrorClass, emptyErrorCounts } from '../metrics/error-class.js';
 import { createHistogram, latencyStats } from '../metrics/histogram.js';
@@ -56,17 +57,13 @@ export function buildSummary(input: SummaryInput): Summary {
   const { overall, byClass, requests, failures, bytesIn, bytesOut, passes, fails } = stepTotals(steps);
   const describe = new Map(input.plans.map((p) => [p.scenario, p.describe]));
   const models = new Set(run.scenarios.map((s) => s.model));
-  const lag = createHistogram();
-  for (const s of run.scenarios) if (s.scheduleLag) lag.add(s.scheduleLag);
   const saturation = judgeSaturation({
     intervals: run.intervals,
     usableCores: Math.max(1, Math.min(run.generator.threads, run.generator.cores)),
-    scheduleLagP99Ms: lag.totalCount ? latencyStats(lag).p99Ms : undefined,
   });
-  const thresholdsPassed = input.thresholds.every((t) => t.passed);
   const lost = new Set(input.lostShards ?? []);
   const scalability = scalabilityOf(run, input.plans, input.thresholdRules ?? []);
-  return {
+  return withVerdict({
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     kind: 'StampedeSummary',
     loadTest: { name: input.name, ...(input.namespace ? { namespace: input.namespace } : {}) },
@@ -76,10 +73,9 @@ export function buildSummary(input: SummaryInput): Summary {
     durationSeconds: round(seconds),
     outcome: input.outcome,
     ...(input.outcomeDetail ? { outcomeDetail: input.outcomeDetail } : {}),
-    verdict:
-      thresholdsPassed && input.outcome !== 'failed' && input.outcome !== 'aborted-by-threshold'
-        ? 'passed'
-        : 'failed',
+    // Worked out with the gates by withVerdict, once the totals are known.
+    verdict: 'failed',
+    gates: [],
     latencyModel: models.size === 1 ? ([...models][0] as LoadModel) : 'mixed',
     totals: {
       requests,
@@ -111,7 +107,7 @@ export function buildSummary(input: SummaryInput): Summary {
     shards: shardSummaries(run, lost),
     timeseries: run.intervals.map(intervalSummary),
     ...(scalability ? { scalability } : {}),
-  };
+  });
 }
 
 /** Sums over the reported steps: the overall latency, error classes, requests, bytes and checks. */

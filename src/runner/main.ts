@@ -30,6 +30,7 @@ export async function runnerMain(env: NodeJS.ProcessEnv): Promise<number> {
   return runShard(parsed.config, log);
 }
 
+// Long: the control API's start, stop and release handlers share this shard's lifecycle state.
 async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogger>): Promise<number> {
   const { loadTest, shard } = config;
   const runner = new ShardRunner({

@@ -21,7 +21,7 @@ function registerRequestCounters(registry: Registry, latest: () => ShardSnapshot
     collect() {
       this.reset();
       for (const s of latest().steps) {
-        if (s.protocol !== 'http') {
+        if (s.protocol !== 'http' && s.protocol !== 'http2') {
           // WebSocket and PostgreSQL steps have no HTTP status: ok or error is all there is.
           const labels = { scenario: s.scenario, step: s.step, protocol: s.protocol };
           if (s.requests - s.failures > 0)

@@ -143,8 +143,10 @@ export function healthySummary(overrides: Partial<Summary> = {}): Summary {
     generator: {
       saturated: false,
       reasons: [],
+      affectedSeconds: [],
       cpuBusySeconds: 0,
       loopBoundSeconds: 0,
+      lagBoundSeconds: 0,
       maxCpuPercent: 25,
       maxLoopDelayP99Ms: 2,
       processes: 1,

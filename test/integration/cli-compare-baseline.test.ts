@@ -126,6 +126,39 @@ describe('stampede compare: a slower run against its baseline', () => {
     expect(other.stderr).toMatch(/not a Stampede summary\.json/);
   });
 
+  it('refuses runs of different tests (name, scenarios, plans) unless --force, which warns', async () => {
+    const base = join(dir, 'base', 'summary.json');
+    const summary = JSON.parse(await readFile(base, 'utf8'));
+    const unrelated = {
+      ...summary,
+      loadTest: { name: 'something-else' },
+      scenarios: [
+        { ...summary.scenarios[0], plan: '40 VUs for 1m' },
+        { ...summary.scenarios[0], name: 'checkout' },
+      ],
+    };
+    const other = join(dir, 'unrelated.json');
+    await writeFile(other, JSON.stringify(unrelated));
+    const refused = await runCli(['compare', base, other]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/are not runs of the same test/);
+    expect(refused.stderr).toMatch(/LoadTest names differ: baseline "compare-me", current "something-else"/);
+    expect(refused.stderr).toMatch(/scenarios only in the current run: checkout/);
+    expect(refused.stderr).toMatch(
+      /scenario browse planned differently: baseline "4 VUs for 2s", current "40 VUs for 1m"/,
+    );
+    expect(refused.stderr).toMatch(/use --force/);
+    const forced = await runCli(['compare', base, other, '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toMatch(/warning: LoadTest names differ/);
+    expect(forced.stdout).toMatch(/Baseline comparison passed/);
+    // The same test compares without a word.
+    const same = await runCli(['compare', base, base]);
+    expect(same.code).toBe(0);
+    expect(same.stderr).toBe('');
+  });
+
   it('stampede report with an unreadable kubeconfig is bad input (exit 2)', async () => {
     const result = await runCli(['report', 'x', '--kubeconfig', join(dir, 'no-kubeconfig')]);
     expect(result.code).toBe(2);

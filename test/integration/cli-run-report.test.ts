@@ -41,7 +41,7 @@ describe('stampede run', () => {
     // The seed's session: five page views per login.
     expect(browse.requests).toBe(login.requests * 5);
     expect(await readFile(join(out, 'junit.xml'), 'utf8')).toMatch(
-      /<testsuites name="stampede" tests="5" failures="0"/,
+      /<testsuites name="stampede" tests="7" failures="0"/,
     );
     expect(await readFile(join(out, 'timeseries.csv'), 'utf8')).toMatch(/^second,requests,rps,failures/);
   });

@@ -41,6 +41,13 @@ describe('coordinated omission', () => {
     expect(step.latency.p99Ms).toBeGreaterThanOrEqual(800);
     expect(summary.totals.droppedIterations).toBe(0);
     expect(summary.scenarios[0]?.scheduleLag).toBeDefined();
+    // A light run (100/s) against a stalling target: the answers bursting out after each stall make lag in
+    // one second of five, which is the target's doing, not a saturated generator.
+    expect(summary.generator.saturated, summary.generator.reasons.join('; ')).toBe(false);
+    expect(summary.generator.affectedSeconds).toEqual([]);
+    // No iteration started before it was due, so nobody waited less than the service time.
+    const step0 = stepOf(summary, 'get');
+    expect(step0.latency.minMs).toBeGreaterThanOrEqual(step0.serviceTime?.minMs ?? 0);
     expect(renderMarkdown(summary)).toMatch(/### Open-model schedule[\s\S]*Schedule lag p50/);
     expect(latencyModelLine(summary)).toMatch(/OPEN .* Schedule lag p99: steady/);
   }, 40_000);

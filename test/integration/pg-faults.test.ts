@@ -133,7 +133,9 @@ describe('PostgreSQL faults', () => {
   it('a database that goes down mid-run turns into pg_connect errors; the run completes', async () => {
     const victim = await startPostgres();
     try {
-      setTimeout(() => victim.stopServer(), 700);
+      // Down after 1.5 s of a 3 s run: the load thread (a worker thread) may take a while to start on a busy
+      // machine, and the database must have served some queries first.
+      setTimeout(() => victim.stopServer(), 1500);
       const summary = await run(
         loadTest(
           NOWHERE,
@@ -141,7 +143,7 @@ describe('PostgreSQL faults', () => {
             s: {
               executor: 'constant-vus',
               vus: 4,
-              duration: '1500ms',
+              duration: '3s',
               flow: [{ name: 'q', pg: { query: 'SELECT 1' }, think: { constant: '10ms' } }],
             },
           },

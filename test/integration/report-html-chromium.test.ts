@@ -10,6 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareSummaries } from '../../src/analysis/compare.js';
 import { renderHtml } from '../../src/report/html.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import type { Summary } from '../../src/report/summary.js';
 import { type Chromium, startChromium } from '../helpers/chromium.js';
 import { summaryFixture } from '../helpers/summary-fixture.js';
 
@@ -84,6 +86,56 @@ describe('report.html in headless Chromium', () => {
     expect(text).toMatch(/FAILED/);
     expect(png.subarray(0, 4)).toEqual(PNG_SIGNATURE);
     expect(png.length).toBeGreaterThan(20_000);
+  }, 60_000);
+
+  it('carries every report.md section it has no chart for: configuration, WebSocket, PostgreSQL, resources', async () => {
+    const base = summaryFixture({ seconds: 10 });
+    const stats = base.latency;
+    const wsStep = {
+      ...(base.steps[0] as Summary['steps'][number]),
+      step: 'chat <ws>',
+      protocol: 'ws' as const,
+      ws: {
+        sessions: 12,
+        messagesSent: 340,
+        messagesReceived: 338,
+        sentPerSecond: 34,
+        receivedPerSecond: 33.8,
+        connectTime: stats,
+        sessionDuration: stats,
+      },
+    };
+    const pgStep = {
+      ...(base.steps[0] as Summary['steps'][number]),
+      step: 'balance',
+      protocol: 'pg' as const,
+      pg: { rows: 900, rowsPerSecond: 90, poolWait: stats, queryTime: stats },
+    };
+    const summary: Summary = {
+      ...base,
+      steps: [...base.steps, wsStep, pgStep],
+      targetResources: {
+        source: { url: 'http://127.0.0.1:9090', cpuQuery: 'cpu', memoryQuery: 'mem' },
+        memoryGrowthMbPerHour: 12.5,
+        leakThresholdMbPerHour: 5000,
+        leakSuspected: false,
+        series: [{ second: 1, cpuCores: 0.5, memoryMb: 120 }],
+      },
+    };
+    const md = renderMarkdown(summary);
+    const { page, text } = await visit('report-sections', renderHtml(summary));
+    page.close();
+    expect(page.consoleErrors).toEqual([]);
+    expect(page.requests).toEqual([]);
+    for (const heading of ['Configuration', 'WebSocket', 'PostgreSQL', 'Resource usage']) {
+      expect(md).toContain(`## ${heading}`);
+      expect(text).toContain(heading);
+    }
+    expect(text).toMatch(/Target/);
+    expect(text).toMatch(/12\.5 MB\/hour|12\.5/);
+    // Names from the summary stay text, never markup.
+    expect(text).toContain('chat <ws>');
+    expect(text).toMatch(/balance/);
   }, 60_000);
 
   it('a long run is bucketed to a bounded number of points, and a run without levels has no levels chart', async () => {

@@ -3,9 +3,13 @@
  * (one steady, one growing its memory on purpose) every second, queried by a real local run through
  * /api/v1/query_range.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addTargetResources } from '../../src/analysis/index.js';
 import type { LoadTest } from '../../src/api/schema.js';
+import { EXIT } from '../../src/cli/exit-codes.js';
+import { exitCodeFor } from '../../src/cli/run.js';
+import { renderJunit } from '../../src/report/junit.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { closedPort } from '../helpers/http-server.js';
 import { loadTest, run } from '../helpers/load-test.js';
@@ -109,6 +113,12 @@ describe('target resources from a real Prometheus', () => {
     expect(report).toContain('**Possible memory leak:**');
     expect(report).toMatch(
       /\| target memory growth \| <= 5000 MB\/hour \| [\d.]+ MB\/hour \| \*\*FAIL\*\* \|/,
+    );
+    // A failing budget row fails the run: verdict, exit code and junit.xml agree with the table.
+    expect(summary.verdict).toBe('failed');
+    expect(exitCodeFor(summary)).toBe(EXIT.THRESHOLDS_FAILED);
+    expect(renderJunit(summary)).toMatch(
+      /<failure message="target memory growth &lt;= 5000 MB\/hour \(actual/,
     );
   }, 60_000);
 

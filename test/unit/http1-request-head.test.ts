@@ -55,3 +55,45 @@ describe('HTTP/1.1 request serialization', () => {
     expect(invalidHeader(base)).toBeUndefined();
   });
 });
+
+describe("a step's head cache: the unchanging part serialized once", () => {
+  const step = (token: string, path = '/api/data', head = { staticPairs: 2, staticLine: true }) => ({
+    ...base,
+    path,
+    method: 'POST',
+    body: '{"a":1}',
+    headers: ['content-type', 'application/json', 'x-env', 'ci', 'authorization', `Bearer ${token}`],
+    head,
+  });
+
+  it('writes the same bytes as without the cache, for every request of the step', () => {
+    const head = { staticPairs: 2, staticLine: true };
+    for (const token of ['t1', 'token-two', 't3']) {
+      const cached = serializeRequest(step(token, '/api/data', head), '127.0.0.1:8080').toString();
+      const plain = serializeRequest({ ...step(token), head: undefined }, '127.0.0.1:8080').toString();
+      expect(cached).toBe(plain);
+      expect(cached).toContain(`authorization: Bearer ${token}\r\n`);
+    }
+    expect(head).toMatchObject({
+      text: 'POST /api/data HTTP/1.1\r\ncontent-type: application/json\r\nx-env: ci\r\n',
+      hostLine: 'host: 127.0.0.1:8080\r\n',
+    });
+  });
+
+  it('builds the request line per request when the path varies', () => {
+    const head = { staticPairs: 2, staticLine: false };
+    serializeRequest(step('a', '/items/1', head), '127.0.0.1:8080');
+    expect(serializeRequest(step('a', '/items/2', head), '127.0.0.1:8080').toString()).toMatch(
+      /^POST \/items\/2 HTTP\/1.1\r\ncontent-type/,
+    );
+  });
+
+  it('still checks the varying header values once the static part is cached', () => {
+    const head = { staticPairs: 2, staticLine: false };
+    const first = step('ok', '/a', head);
+    expect(invalidHeader(first)).toBeUndefined();
+    serializeRequest(first, '127.0.0.1:8080');
+    expect(invalidHeader(step('bad\r\nx: y', '/a', head))).toContain('contains a line break');
+    expect(invalidHeader(step('ok', '/a b', head))).toContain('contains whitespace');
+  });
+});

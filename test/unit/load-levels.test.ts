@@ -103,6 +103,24 @@ describe('load levels from merged per-second intervals', () => {
     expect(result?.method).toMatch(/not judged per level.*http_req_duration\{step:x\} p\(95\)<1s/);
   });
 
+  it('the recovery row is judged by the same stop conditions as the levels', () => {
+    const plan = EXECUTOR_REGISTRY.breakpoint.plan('search', stepped, WHOLE);
+    const slowRecovery = [
+      ...[1, 2, 3, 4, 5, 6, 7].map((n) => second(n, 100, 10)),
+      second(8, 250, 400, 50),
+      ...[9, 10, 11, 12].map((n) => second(n, 100, 504)),
+    ];
+    const result = computeLevels({
+      intervals: slowRecovery,
+      plans: [plan],
+      stops: new Map([['search', { stoppedAtMs: 8500, level: 2, condition: 'p(95)>100ms' }]]),
+      thresholds: [],
+    });
+    const recovery = result?.levels.find((l) => l.phase === 'recovery');
+    expect(recovery).toMatchObject({ stopConditionsMet: ['p(95)>100ms'], withinSlo: false });
+    expect(recovery?.p95Ms).toBeGreaterThan(400);
+  });
+
   it('a ramping scenario with two or more plateaus gives one level per plateau', () => {
     const ramping = {
       executor: 'ramping-vus',

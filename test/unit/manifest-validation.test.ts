@@ -56,6 +56,12 @@ describe('manifest validation', () => {
     expect(p.length).toBe(4);
   });
 
+  it('rejects scenarios.X.tags, which no metric ever carried, rather than accept and ignore it', () => {
+    const p = problems(valid.replace('duration: 5s', 'duration: 5s\n      tags: { team: shop }'));
+    expect(p).toEqual([expect.objectContaining({ path: 'spec.scenarios.shop.tags' })]);
+    expect(p[0]?.message).toMatch(/unknown field/);
+  });
+
   it('rejects an unknown executor, listing the executors', () => {
     const p = problems(valid.replace('executor: constant-vus', 'executor: warp-speed'));
     expect(p).toEqual([

@@ -1,5 +1,5 @@
 /**
- * A minimal HTTP/1.1 client for plain `http:` origins, built for the load generator's hot path: one
+ * A minimal HTTP/1.1 client for `http:` and `https:` origins, built for the load generator's hot path: one
  * serialized Buffer per static request, one socket write per request, a parser that reads only the framing
  * headers, and one coarse sweeper timer for every timeout instead of a timer per request.
  *
@@ -7,6 +7,8 @@
  * connection; with fewer, VUs share one pool per origin.
  */
 import type { HttpRequest, HttpResponse } from '../http-types.js';
+import { type TlsSettings, tlsSettings } from '../tls/settings.js';
+import type { ConnectTarget } from './connect.js';
 import type { Http1Connection } from './connection.js';
 import { HTTP1_ERROR_CODES, Http1Error } from './errors.js';
 import { type ConnectionRegistry, Http1Pool } from './pool.js';
@@ -16,6 +18,8 @@ export interface Http1ClientOptions {
   connections: number;
   vus: number;
   connectTimeoutMs: number;
+  /** For `https:` origins (default: verify against Node's roots, no client certificate). */
+  tls?: TlsSettings;
 }
 
 /**
@@ -26,8 +30,8 @@ const SWEEP_INTERVAL_MS = 25;
 
 interface Origin {
   hostHeader: string;
-  host: string;
-  port: number;
+  /** Shared by the origin's pools, so a TLS session ticket one connection got resumes the next connect. */
+  target: ConnectTarget;
   /** Lane pools by lane index, or one shared pool at index 0. */
   pools: Http1Pool[];
 }
@@ -128,13 +132,14 @@ export class Http1Client implements ConnectionRegistry {
     let origin = this.origins.get(url);
     if (!origin) {
       const parsed = new URL(url);
-      origin = {
-        hostHeader: parsed.host,
+      const secure = parsed.protocol === 'https:';
+      const target: ConnectTarget = {
         // URL keeps IPv6 literals in brackets; the socket wants the bare address.
         host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
-        port: parsed.port ? Number(parsed.port) : 80,
-        pools: [],
+        port: parsed.port ? Number(parsed.port) : secure ? 443 : 80,
+        tls: secure ? (this.options.tls ?? tlsSettings()) : undefined,
       };
+      origin = { hostHeader: parsed.host, target, pools: [] };
       this.origins.set(url, origin);
     }
     return origin;
@@ -145,7 +150,7 @@ export class Http1Client implements ConnectionRegistry {
     let pool = origin.pools[index];
     if (!pool) {
       const max = this.lanes ? 1 : this.options.connections;
-      pool = new Http1Pool(this, origin.host, origin.port, max, this.options.connectTimeoutMs);
+      pool = new Http1Pool(this, origin.target, max, this.options.connectTimeoutMs);
       origin.pools[index] = pool;
     }
     return pool;

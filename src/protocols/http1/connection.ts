@@ -3,8 +3,9 @@
  * One exchange at a time (no pipelining), so the connection's own fields hold the request in flight and no
  * per-request object or closure is made here. Timeouts are checked by the client's shared sweeper.
  */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
+import { type ConnectTarget, openSocket } from './connect.js';
 import { HTTP1_ERROR_CODES, Http1Error } from './errors.js';
 import { ResponseParser } from './response-parser.js';
 
@@ -52,20 +53,17 @@ export class Http1Connection {
 
   constructor(
     private readonly owner: ConnectionOwner,
-    host: string,
-    port: number,
+    target: ConnectTarget,
     private readonly connectTimeoutMs: number,
   ) {
     this.connectDeadlineMs = performance.now() + connectTimeoutMs;
-    this.socket = connect({
-      host,
-      port,
-      noDelay: true,
-      onread: { buffer: READ_BUFFER, callback: (bytes, buf) => this.onRead(bytes, buf) },
-    });
-    this.socket.on('connect', () => {
-      this.connecting = false;
-    });
+    this.socket = openSocket(
+      target,
+      { buffer: READ_BUFFER, callback: (bytes, buf) => this.onRead(bytes, buf) },
+      () => {
+        this.connecting = false;
+      },
+    );
     this.socket.on('end', () => this.markDead());
     this.socket.on('error', (error: Error) => {
       this.socketError ??= error;

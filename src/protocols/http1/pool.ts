@@ -3,6 +3,7 @@
  * than VUs, VUs share a larger pool and wait in a FIFO queue for a free connection.
  */
 import type { HttpRequest, HttpResponse } from '../http-types.js';
+import type { ConnectTarget } from './connect.js';
 import { type ConnectionOwner, Http1Connection, type Resolve } from './connection.js';
 
 /** What a pool reports to the client: every live connection, so one sweeper can check all deadlines. */
@@ -24,8 +25,7 @@ export class Http1Pool implements ConnectionOwner {
 
   constructor(
     private readonly registry: ConnectionRegistry,
-    private readonly host: string,
-    private readonly port: number,
+    private readonly target: ConnectTarget,
     private readonly max: number,
     private readonly connectTimeoutMs: number,
   ) {}
@@ -79,7 +79,7 @@ export class Http1Pool implements ConnectionOwner {
   }
 
   private open(): Http1Connection {
-    const connection = new Http1Connection(this, this.host, this.port, this.connectTimeoutMs);
+    const connection = new Http1Connection(this, this.target, this.connectTimeoutMs);
     this.live++;
     this.registry.added(connection);
     return connection;

@@ -13,19 +13,48 @@ function isFramingHeader(lowerName: string): boolean {
   return lowerName === 'content-length' || lowerName === 'transfer-encoding';
 }
 
-/** The request bytes, ready for one `socket.write`. */
-export function serializeRequest(request: HttpRequest, hostHeader: string): Buffer {
-  const headers = request.headers;
-  let head = `${request.method} ${request.path} HTTP/1.1\r\n`;
-  let hasHost = false;
-  for (let i = 0; i + 1 < headers.length; i += 2) {
+/** Appends header lines from pair `fromPair` on, leaving out framing headers; notes a Host header. */
+function headerLines(headers: string[], fromPair: number, toPair: number, out: { hasHost: boolean }): string {
+  let text = '';
+  for (let i = fromPair * 2; i + 1 < toPair * 2; i += 2) {
     const name = headers[i] as string;
     const lower = name.length === 4 || name.length >= 14 ? name.toLowerCase() : '';
-    if (lower === 'host') hasHost = true;
+    if (lower === 'host') out.hasHost = true;
     else if (isFramingHeader(lower)) continue;
-    head += `${name}: ${headers[i + 1]}\r\n`;
+    text += `${name}: ${headers[i + 1]}\r\n`;
   }
-  if (!hasHost) head = `${head}host: ${hostHeader}\r\n`;
+  return text;
+}
+
+const requestLine = (request: HttpRequest) => `${request.method} ${request.path} HTTP/1.1\r\n`;
+
+/** The request head up to the framing headers; with a step's head cache, only the varying parts are built. */
+function headText(request: HttpRequest, hostHeader: string): string {
+  const headers = request.headers;
+  const pairs = headers.length >> 1;
+  const cache = request.head;
+  if (cache === undefined) {
+    const host = { hasHost: false };
+    const head = requestLine(request) + headerLines(headers, 0, pairs, host);
+    return host.hasHost ? head : `${head}host: ${hostHeader}\r\n`;
+  }
+  if (cache.text === undefined) {
+    // Header names are static even when values vary, so whether the step sets Host is known once.
+    const host = { hasHost: false };
+    const staticText = headerLines(headers, 0, cache.staticPairs, host);
+    headerLines(headers, cache.staticPairs, pairs, host);
+    cache.hostLine = host.hasHost ? '' : `host: ${hostHeader}\r\n`;
+    cache.text = cache.staticLine ? requestLine(request) + staticText : staticText;
+  }
+  const line = cache.staticLine ? '' : requestLine(request);
+  return (
+    line + cache.text + headerLines(headers, cache.staticPairs, pairs, { hasHost: false }) + cache.hostLine
+  );
+}
+
+/** The request bytes, ready for one `socket.write`. */
+export function serializeRequest(request: HttpRequest, hostHeader: string): Buffer {
+  let head = headText(request, hostHeader);
   const body = request.body;
   if (body === undefined) {
     if (BODY_METHODS.has(request.method)) head += 'content-length: 0\r\n';
@@ -39,14 +68,22 @@ export function serializeRequest(request: HttpRequest, hostHeader: string): Buff
   return out;
 }
 
-/** Header names and values must not smuggle a line break into the request. */
+/**
+ * Header names and values must not smuggle a line break into the request. With a step's head cache whose
+ * text is filled in, the static parts were checked on first send and only the varying ones are checked.
+ */
 export function invalidHeader(request: HttpRequest): string | undefined {
   const headers = request.headers;
-  for (let i = 0; i < headers.length; i++) {
+  const cache = request.head;
+  const from = cache?.text !== undefined ? cache.staticPairs * 2 : 0;
+  for (let i = from; i < headers.length; i++) {
     const text = headers[i] as string;
     if (text.includes('\r') || text.includes('\n'))
       return `header ${JSON.stringify(text)} contains a line break`;
   }
-  if (/[\s]/.test(request.path)) return `path ${JSON.stringify(request.path)} contains whitespace`;
+  if ((cache?.text === undefined || !cache.staticLine) && WHITESPACE.test(request.path))
+    return `path ${JSON.stringify(request.path)} contains whitespace`;
   return undefined;
 }
+
+const WHITESPACE = /\s/;

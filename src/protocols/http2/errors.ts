@@ -1,0 +1,25 @@
+/** Errors of the HTTP/2 client, each with a stable `code` that src/metrics/error-class.ts classifies. */
+export const HTTP2_ERROR_CODES = {
+  /** The server reset the stream (RST_STREAM) before the response ended. */
+  streamReset: 'H2_STREAM_RESET',
+  /** The server sent GOAWAY: the stream was not processed, or the session ended under it. */
+  goaway: 'H2_GOAWAY',
+  /** The session failed otherwise: a protocol error, or a TLS server that did not agree to h2 by ALPN. */
+  session: 'H2_SESSION_ERROR',
+  /** No complete response within the request timeout. */
+  timeout: 'H2_TIMEOUT',
+  /** The client was closed or destroyed (end of test, hard stop). */
+  clientClosed: 'H2_CLIENT_CLOSED',
+} as const;
+
+export type Http2ErrorCode = (typeof HTTP2_ERROR_CODES)[keyof typeof HTTP2_ERROR_CODES];
+
+export class Http2Error extends Error {
+  constructor(
+    readonly code: Http2ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'Http2Error';
+  }
+}

@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Scenario } from '../../src/api/schema.js';
+import { createHistogram, latencyStats } from '../../src/metrics/histogram.js';
+import type { Summary } from '../../src/report/summary.js';
+import { CLI } from '../helpers/cli.js';
+import { requireTaskset, startFixedLatencyProcess } from '../helpers/fixed-latency-process.js';
+import type { FixedLatencyServer } from '../helpers/fixed-latency-server.js';
+
+/**
+ * The generator held to the target's own record. The target answers every request after 20 ms and logs how
+ * long it really held each one; it is a separate process pinned to CPU 0, and the generator is the real
+ * CLI pinned to CPU 1, so neither queues behind the other (as a real target has its own machine). This file
+ * runs in the sequential `truth` project, after every other test file, with nothing else on the cores.
+ */
+const HOLD_MS = 20;
+const TARGET_CPU = 0;
+const GENERATOR_CPU = 1;
+
+function runPinnedCli(manifest: string, out: string): Promise<number | null> {
+  const args = ['-c', String(GENERATOR_CPU), process.execPath, CLI, 'run', manifest];
+  return new Promise((resolve) => {
+    const child = spawn('taskset', [...args, '--workers', '1', '--quiet', '--out', out], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+describe('latency truth against a fixed 20 ms target in its own process on the other core', () => {
+  let server: FixedLatencyServer;
+  let dir: string;
+  beforeAll(async () => {
+    requireTaskset();
+    if (availableParallelism() < 2)
+      throw new Error('truth tests need 2 cores: target and generator each get one');
+    dir = mkdtempSync(join(tmpdir(), 'stampede-truth-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function measure(name: string, scenario: Scenario) {
+    server = await startFixedLatencyProcess(HOLD_MS, TARGET_CPU);
+    try {
+      const manifest = join(dir, `${name}.yaml`);
+      const loadTest = {
+        apiVersion: 'stampede.dev/v1alpha1',
+        kind: 'LoadTest',
+        metadata: { name },
+        spec: { target: { baseURL: server.url }, scenarios: { [name]: scenario } },
+      };
+      writeFileSync(manifest, JSON.stringify(loadTest));
+      const code = await runPinnedCli(manifest, join(dir, name));
+      const summary = JSON.parse(readFileSync(join(dir, name, 'summary.json'), 'utf8')) as Summary;
+      const stats = await server.stats();
+      const held = createHistogram();
+      for (const ms of stats.held) held.recordValue(Math.round(ms * 1000));
+      const step = summary.steps[0] as Summary['steps'][number];
+      return { code, summary, step, truth: latencyStats(held), serverRequests: stats.requests };
+    } finally {
+      await server.close();
+    }
+  }
+
+  const flow = [{ name: 'fixed', request: { url: '/' } }];
+
+  it('open model, 200/s for 10 s: p50 within 1 ms and p99 within 3 ms of the target record', async () => {
+    const { code, step, truth, serverRequests, summary } = await measure('open', {
+      executor: 'constant-arrival-rate',
+      rate: 200,
+      duration: '10s',
+      preAllocatedVUs: 20,
+      maxVUs: 100,
+      flow,
+    });
+    const seen = `generator p50 ${step.latency.p50Ms} p99 ${step.latency.p99Ms} ms; target p50 ${truth.p50Ms} p99 ${truth.p99Ms} ms; lag p99 ${summary.scenarios[0]?.scheduleLag?.p99Ms} ms`;
+    expect(code, seen).toBe(0);
+    // Properties that hold on any machine: every request counted reached the target, nothing came back
+    // faster than the target held it, and no iteration started before it was due.
+    expect(step.requests).toBe(2000);
+    expect(serverRequests).toBe(step.requests);
+    expect(step.failures).toBe(0);
+    expect(step.latency.minMs, seen).toBeGreaterThanOrEqual(truth.minMs);
+    expect(step.latency.minMs).toBeGreaterThanOrEqual(step.serviceTime?.minMs ?? 0);
+    // The bars of issue #12.
+    expect(step.latency.p50Ms - truth.p50Ms, seen).toBeLessThanOrEqual(1);
+    expect(step.latency.p99Ms - truth.p99Ms, seen).toBeLessThanOrEqual(3);
+  }, 90_000);
+
+  it('closed model, 10 VUs for 8 s: p50 within 1 ms and p99 within 3 ms of the target record', async () => {
+    const { code, step, truth, serverRequests, summary } = await measure('closed', {
+      executor: 'constant-vus',
+      vus: 10,
+      duration: '8s',
+      flow,
+    });
+    const seen = `generator p50 ${step.latency.p50Ms} p99 ${step.latency.p99Ms} ms; target p50 ${truth.p50Ms} p99 ${truth.p99Ms} ms`;
+    expect(code, seen).toBe(0);
+    expect(summary.latencyModel).toBe('closed');
+    expect(step.requests).toBeGreaterThan(2000);
+    expect(serverRequests).toBe(step.requests);
+    expect(step.failures).toBe(0);
+    expect(truth.p50Ms).toBeGreaterThanOrEqual(HOLD_MS);
+    expect(step.latency.minMs, seen).toBeGreaterThanOrEqual(truth.minMs);
+    expect(step.latency.p50Ms - truth.p50Ms, seen).toBeLessThanOrEqual(1);
+    expect(step.latency.p99Ms - truth.p99Ms, seen).toBeLessThanOrEqual(3);
+  }, 90_000);
+});
