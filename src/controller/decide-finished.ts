@@ -85,12 +85,15 @@ export function decideFinished(observed: Observed, summary: Summary, settings: C
       finishedAt: summary.finishedAt,
       progressPercent: 100,
       report: names(lt.metadata.name).report,
+      // A run that failed (never started, lost shards) says why; a gate says why a completed run failed.
       message:
         baselineFailed && comparison
           ? comparisonVerdictLine(comparison)
-          : failedGates.length
-            ? `gate failed: ${failedGates.map((g) => `${g.name} ${g.rule} (actual ${g.actual})`).join('; ')}`
-            : (summary.outcomeDetail ?? `finished: ${summary.outcome}`),
+          : summary.outcome === 'failed' && summary.outcomeDetail
+            ? summary.outcomeDetail
+            : failedGates.length
+              ? `gate failed: ${failedGates.map((g) => `${g.name} ${g.rule} (actual ${g.actual})`).join('; ')}`
+              : (summary.outcomeDetail ?? `finished: ${summary.outcome}`),
       lostShards: summary.shards.filter((s) => s.lost).map((s) => s.index),
     },
     actions,
