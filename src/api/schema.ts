@@ -3,28 +3,27 @@
  * from these definitions. Maps are `Type.Record`, enums are plain `enum` strings, and nesting is unrolled to a
  * fixed depth because CRD schemas cannot be recursive.
  */
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Analysis } from './schema-analysis.js';
 import { AnyJson, Duration, LIMITS, StringEnum, StringMap } from './schema-common.js';
+import { Lifecycle, type LifecycleSpec, Step } from './schema-flow.js';
 import {
   type PgStatement,
-  PgStep,
+  type PgStep,
   Postgres,
-  type SecretKeyRef,
+  SecretKeyRef,
   type WsExpect,
   type WsMessage,
-  WsStep,
+  type WsStep,
 } from './schema-protocols.js';
 import { TargetTls } from './schema-tls.js';
 
 export { LIMITS, StringEnum } from './schema-common.js';
+export * from './schema-flow.js';
 export { PG_URL_PATTERN, WS_URL_PATTERN } from './schema-protocols.js';
 
 export const API_VERSION = 'stampede.dev/v1alpha1';
 export const KIND = 'LoadTest';
-/** Group/repeat/choice steps can nest this deep; CRD schemas cannot express recursion. */
-export const MAX_FLOW_DEPTH = 4;
-
 export const EXECUTORS = [
   'constant-vus',
   'ramping-vus',
@@ -34,119 +33,6 @@ export const EXECUTORS = [
   'shared-iterations',
   'breakpoint',
 ] as const;
-
-export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-
-const HttpRequest = Type.Object(
-  {
-    method: Type.Optional(StringEnum([...HTTP_METHODS])),
-    url: Type.String({
-      minLength: 1,
-      maxLength: LIMITS.stringLength,
-      description: 'Path relative to target.baseURL, or an absolute http(s) URL',
-    }),
-    headers: Type.Optional(StringMap('Request headers; values may use ${...} templates')),
-    query: Type.Optional(StringMap('Query parameters; values may use ${...} templates')),
-    json: Type.Optional(AnyJson()),
-    body: Type.Optional(
-      Type.String({
-        maxLength: LIMITS.bodyLength,
-        description: 'Raw request body; may use ${...} templates',
-      }),
-    ),
-    timeout: Type.Optional(Duration('Per-request timeout (default: target.timeout)')),
-  },
-  { additionalProperties: false },
-);
-
-const Extractor = Type.Object(
-  {
-    json: Type.Optional(
-      Type.String({ pattern: '^\\$', 'x-hint': 'a JSON path such as $.token or $.items[0].id' }),
-    ),
-    header: Type.Optional(Type.String({ minLength: 1 })),
-    regex: Type.Optional(
-      Type.String({ minLength: 1, description: 'Regular expression; capture group 1 is taken' }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-const JsonCheck = Type.Object(
-  {
-    path: Type.String({ pattern: '^\\$', 'x-hint': 'a JSON path such as $.ok' }),
-    equals: Type.Optional(AnyJson()),
-    exists: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
-
-const Check = Type.Object(
-  {
-    status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
-    statusIn: Type.Optional(
-      Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1, maxItems: 20 }),
-    ),
-    bodyContains: Type.Optional(Type.String()),
-    bodyMatches: Type.Optional(Type.String()),
-    json: Type.Optional(Type.Array(JsonCheck, { minItems: 1, maxItems: 32 })),
-    maxDuration: Type.Optional(Duration('Fail the check when the step took longer')),
-  },
-  { additionalProperties: false },
-);
-
-const Think = Type.Object(
-  {
-    constant: Type.Optional(Duration()),
-    uniform: Type.Optional(
-      Type.Object({ min: Duration(), max: Duration() }, { additionalProperties: false }),
-    ),
-    poisson: Type.Optional(Type.Object({ mean: Duration() }, { additionalProperties: false })),
-  },
-  {
-    additionalProperties: false,
-    description: 'Pause after the step: exactly one of constant, uniform, poisson',
-  },
-);
-
-function stepSchema(depth: number): TSchema {
-  const nested =
-    depth > 1 ? Type.Array(stepSchema(depth - 1), { minItems: 1, maxItems: LIMITS.listItems }) : undefined;
-  const structural: Record<string, TSchema> = nested
-    ? {
-        group: Type.Optional(Type.String({ minLength: 1, description: 'Name prefix for the nested steps' })),
-        repeat: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-        steps: Type.Optional(nested),
-        choice: Type.Optional(
-          Type.Array(
-            Type.Object(
-              { weight: Type.Number({ exclusiveMinimum: 0 }), steps: nested },
-              { additionalProperties: false },
-            ),
-            { minItems: 1, maxItems: 20 },
-          ),
-        ),
-      }
-    : {};
-  return Type.Object(
-    {
-      name: Type.Optional(Type.String({ minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9_.:/-]+$' })),
-      request: Type.Optional(HttpRequest),
-      ws: Type.Optional(WsStep),
-      pg: Type.Optional(PgStep),
-      extract: Type.Optional(
-        Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Extractor, { maxProperties: 32 }),
-      ),
-      check: Type.Optional(Check),
-      set: Type.Optional(StringMap('Set VU variables from templates')),
-      think: Type.Optional(Think),
-      ...structural,
-    },
-    { additionalProperties: false },
-  );
-}
-
-export const Step = stepSchema(MAX_FLOW_DEPTH);
 
 const Stage = Type.Object(
   { duration: Duration(), target: Type.Number({ minimum: 0 }) },
@@ -206,6 +92,7 @@ export const Scenario = Type.Object(
       }),
     ),
     recovery: Type.Optional(Recovery),
+    lifecycle: Type.Optional(Lifecycle),
     flow: Type.Array(Step, { minItems: 1, maxItems: LIMITS.listItems }),
   },
   { additionalProperties: false },
@@ -294,6 +181,16 @@ const Target = Type.Object(
   { additionalProperties: false },
 );
 
+/** A spec.env value kept in a Secret: runner pods get it from the Secret, a local run from its environment. */
+const EnvFromSecret = Type.Object(
+  { valueFrom: SecretKeyRef },
+  {
+    additionalProperties: false,
+    description:
+      'In a cluster from this Secret (runner env STAMPEDE_ENV_<NAME>); locally from the variable NAME',
+  },
+);
+
 /** A baseline bound: a percentage such as 10% or 0.5% (src/analysis/compare.ts parses it). */
 export const BOUND_PATTERN_SOURCE = '^\\d+(\\.\\d+)?%$';
 
@@ -327,7 +224,17 @@ const Baseline = Type.Object(
 export const LoadTestSpec = Type.Object(
   {
     target: Target,
-    env: Type.Optional(StringMap('Variables for ${env.NAME}; override with --env NAME=value')),
+    env: Type.Optional(
+      Type.Record(
+        Type.String({ maxLength: 256 }),
+        Type.Union([Type.String({ maxLength: LIMITS.stringLength }), EnvFromSecret]),
+        {
+          maxProperties: LIMITS.mapEntries,
+          description:
+            'Variables for ${env.NAME}: a value, or valueFrom.secretKeyRef; override with --env NAME=value',
+        },
+      ),
+    ),
     feeders: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Feeder, { maxProperties: 16 }),
     ),
@@ -372,26 +279,12 @@ export type LoadTest = Omit<Static<typeof LoadTest>, 'spec'> & { spec: LoadTestS
 export type LoadTestSpec = Omit<Static<typeof LoadTestSpec>, 'scenarios'> & {
   scenarios: Record<string, Scenario>;
 };
-export type Scenario = Omit<Static<typeof Scenario>, 'flow'> & { flow: Step[] };
+export type Scenario = Omit<Static<typeof Scenario>, 'flow' | 'lifecycle'> & {
+  flow: Step[];
+  lifecycle?: LifecycleSpec;
+};
 export type ExecutorType = (typeof EXECUTORS)[number];
 export type ThresholdRule = Static<typeof ThresholdRule>;
-export type HttpMethod = (typeof HTTP_METHODS)[number];
-/** Step is unrolled in the schema; its TypeScript type is the recursive shape. */
-export interface Step {
-  name?: string;
-  request?: HttpRequestSpec;
-  ws?: WsStepSpec;
-  pg?: PgStepSpec;
-  extract?: Record<string, ExtractorSpec>;
-  check?: CheckSpec;
-  set?: Record<string, string>;
-  think?: ThinkSpec;
-  group?: string;
-  repeat?: number;
-  steps?: Step[];
-  choice?: { weight: number; steps: Step[] }[];
-}
-export type HttpRequestSpec = Static<typeof HttpRequest>;
 export type WsStepSpec = Static<typeof WsStep>;
 export type WsMessageSpec = Static<typeof WsMessage>;
 export type WsExpectSpec = Static<typeof WsExpect>;
@@ -399,7 +292,5 @@ export type PgStepSpec = Static<typeof PgStep>;
 export type PgStatementSpec = Static<typeof PgStatement>;
 export type PostgresSpec = Static<typeof Postgres>;
 export type SecretKeyRefSpec = Static<typeof SecretKeyRef>;
-export type ExtractorSpec = Static<typeof Extractor>;
-export type CheckSpec = Static<typeof Check>;
-export type ThinkSpec = Static<typeof Think>;
+export type EnvValueSpec = Static<typeof EnvFromSecret> | string;
 export type FeederSpec = Static<typeof Feeder>;

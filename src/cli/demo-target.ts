@@ -4,16 +4,24 @@ import { DEFAULT_DEMO_OPTIONS, startDemoTarget } from '../demo/server.js';
 import { parseArgs, UsageError } from './args.js';
 
 export const DEMO_USAGE = `usage: stampede demo-target [--host 127.0.0.1] [--port 8080] [--latency 5ms] [--jitter 10ms] [--error-rate 0]
-                            [--capacity N] [--queue N]
+                            [--capacity N] [--queue N] [--token-ttl D]
 
   Serves POST /api/login, GET /api/data and POST /api/transaction (the seed's user session), and a
   WebSocket echo/chat endpoint at /ws ("ping" -> "pong", JSON echoed with a server "ts", chat rooms with
   ?room=, {"type":"subscribe","intervalMs":100} for a feed). Latency, jitter and error rate apply to both.
   --capacity N serves at most N API requests at once; more wait in a queue (their latency climbs) and past
-  --queue waiting (default 4 x N) are answered 503.`;
+  --queue waiting (default 4 x N) are answered 503.
+  --token-ttl D makes login tokens expire D after login (401 "token expired"), to test token refresh.`;
 
 /** The demo options that shape its answers; \`stampede run --demo-target\` passes the same ones through. */
-export const DEMO_SHAPE_OPTIONS = ['latency', 'jitter', 'error-rate', 'capacity', 'queue'] as const;
+export const DEMO_SHAPE_OPTIONS = [
+  'latency',
+  'jitter',
+  'error-rate',
+  'capacity',
+  'queue',
+  'token-ttl',
+] as const;
 
 function durationMs(text: string | undefined, fallback: number, name: string): number {
   if (text === undefined) return fallback;
@@ -47,6 +55,7 @@ export async function demoTargetCommand(argv: string[]): Promise<number | undefi
     errorRate,
     capacity,
     queueLimit: queue,
+    tokenTtlMs: durationMs(args.values['token-ttl'], 0, 'token-ttl'),
   });
   process.stdout.write(`demo target listening on ${target.url}\n`);
   const stop = () => void target.close().then(() => process.exit(0));

@@ -5,15 +5,18 @@ import { gunzipSync } from 'node:zlib';
 import { names } from '../controller/names.js';
 import { configMaps, loadTestPath } from '../controller/paths.js';
 import { isNotFound, KubeClient } from '../kube/client.js';
-import { type ClusterCredentials, KubeconfigError, loadCredentials } from '../kube/kubeconfig.js';
+import { type ClusterCredentials, KubeconfigError } from '../kube/kubeconfig.js';
 import { GZIP_SUFFIX } from '../report/fit.js';
 import { parseArgs, UsageError } from './args.js';
+import { laptopCredentials } from './cluster-credentials.js';
 import { EXIT } from './exit-codes.js';
 
 export const REPORT_USAGE = `usage: stampede report LOADTEST [-n NAMESPACE] [--out DIR] [--kubeconfig FILE]
 
   Fetches the report a cluster run left in its ConfigMap. Without --out, prints report.md; with --out,
-  writes every file (summary.json, report.md, report.html, timeseries.csv, junit.xml) into DIR.`;
+  writes every file (summary.json, report.md, report.html, timeseries.csv, junit.xml) into DIR.
+  Any kubeconfig kubectl accepts works: client certificates, tokens, token files, exec plugins and auth
+  providers.`;
 
 interface ConfigMapLike {
   data?: Record<string, string>;
@@ -41,7 +44,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   if (!name || args.positional.length > 1) throw new UsageError(REPORT_USAGE);
   let credentials: ClusterCredentials;
   try {
-    credentials = loadCredentials(args.values.kubeconfig);
+    credentials = await laptopCredentials(args.values.kubeconfig);
   } catch (error) {
     // A missing or unreadable kubeconfig is bad input (exit 2), like an unreadable manifest.
     if (error instanceof KubeconfigError) throw new UsageError(error.message);

@@ -1,6 +1,8 @@
 /** `stampede run FILE`: validate, run locally, print the summary, write the report, exit with a verdict code. */
 import { availableParallelism } from 'node:os';
+import { resolveSpecEnv } from '../api/env.js';
 import { runLocal } from '../local/coordinator.js';
+import { createRedactor, redactJson } from '../observability/secret-redactor.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { createProgressPrinter } from '../report/progress.js';
 import type { Summary } from '../report/summary.js';
@@ -10,14 +12,17 @@ import { startDemoProcess } from './demo-process.js';
 import { DEMO_SHAPE_OPTIONS } from './demo-target.js';
 import { EXIT } from './exit-codes.js';
 import { loadManifest, parseEnvOverrides } from './load-manifest.js';
+import { OVERRIDE_OPTIONS, OVERRIDE_USAGE, overridesFrom } from './overrides.js';
 
 export const RUN_USAGE = `usage: stampede run FILE [--workers N|auto] [--out DIR] [--env NAME=value]... [--demo-target] [--quiet]
+                    [--vus N] [--duration D] [--rate R] [--iterations N] [--scenario NAME] [--base-url URL]
 
   --workers N|auto  worker threads generating load (auto: one per core, leaving one for --demo-target)
   --out DIR         write summary.json, report.md, report.html, timeseries.csv, errors.json and junit.xml
   --env NAME=value  override a variable declared in spec.env (repeatable)
+${OVERRIDE_USAGE}
   --demo-target     start the built-in demo target and point spec.target.baseURL at it
-  --demo-latency D --demo-jitter D --demo-error-rate F --demo-capacity N --demo-queue N
+  --demo-latency D --demo-jitter D --demo-error-rate F --demo-capacity N --demo-queue N --demo-token-ttl D
                     shape the demo target's answers (see stampede demo-target --help)
   --quiet           no live progress`;
 
@@ -43,7 +48,7 @@ function parseWorkers(text: string | undefined, demo: boolean): number {
 
 export async function runCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['workers', 'out', ...DEMO_SHAPE_OPTIONS.map((o) => `demo-${o}`)],
+    values: ['workers', 'out', ...OVERRIDE_OPTIONS, ...DEMO_SHAPE_OPTIONS.map((o) => `demo-${o}`)],
     repeated: ['env'],
     flags: ['demo-target', 'quiet'],
     aliases: { e: 'env', w: 'workers', o: 'out' },
@@ -53,12 +58,22 @@ export async function runCommand(argv: string[]): Promise<number> {
   const demo = args.flags.has('demo-target');
   const workers = parseWorkers(args.values.workers, demo);
   const envOverrides = parseEnvOverrides(args.repeated.env ?? []);
-  const loaded = await loadManifest(file, envOverrides, 'local');
+  const overrides = overridesFrom(args.values);
+  if (demo && overrides.baseUrl !== undefined)
+    throw new UsageError('use --base-url or --demo-target, not both');
+  const loaded = await loadManifest(file, envOverrides, 'local', overrides);
   if (!loaded.ok) {
     process.stderr.write(`${loaded.message}\n`);
     return EXIT.INVALID_INPUT;
   }
   const { loadTest, baseDir } = loaded;
+  const { env, secrets, problems } = resolveSpecEnv(loadTest.spec.env, envOverrides, process.env, 'local');
+  if (problems.length) {
+    const lines = problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n');
+    process.stderr.write(`${file} cannot run here:\n${lines}\n`);
+    return EXIT.INVALID_INPUT;
+  }
+  const redact = createRedactor(secrets);
   const demoArgs = DEMO_SHAPE_OPTIONS.flatMap((o) => {
     const value = args.values[`demo-${o}`];
     return value === undefined ? [] : [`--${o}`, value];
@@ -81,19 +96,23 @@ export async function runCommand(argv: string[]): Promise<number> {
     abort.abort();
   };
   process.on('SIGINT', onSigint);
-  const env = { ...(loadTest.spec.env ?? {}), ...envOverrides };
   process.stderr.write(
-    `running ${loadTest.metadata.name}: ${Object.keys(loadTest.spec.scenarios).length} scenario(s) against ${loadTest.spec.target.baseURL} with ${workers} worker(s)\n`,
+    redact(
+      `running ${loadTest.metadata.name}: ${Object.keys(loadTest.spec.scenarios).length} scenario(s) against ${loadTest.spec.target.baseURL} with ${workers} worker(s)\n`,
+    ),
   );
   try {
-    const { summary } = await runLocal({
+    const { summary: measured } = await runLocal({
       loadTest,
       baseDir,
       env,
+      secrets,
       workers,
       signal: abort.signal,
       ...(args.flags.has('quiet') ? {} : { onLive: createProgressPrinter(process.stderr) }),
     });
+    // The target URL or a message may still hold a secret value: nothing printed or written keeps one.
+    const summary = redactJson(measured, redact);
     process.stdout.write(`${renderConsoleSummary(summary)}\n`);
     if (args.values.out) {
       const files = await writeReport(args.values.out, summary);

@@ -6,13 +6,17 @@ import { planDurationUs, planShard } from '../engine/shard-runner.js';
 import { parseArgs, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { loadManifest, parseEnvOverrides } from './load-manifest.js';
+import { OVERRIDE_OPTIONS, overridesFrom } from './overrides.js';
 
 export async function validateCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { repeated: ['env'], aliases: { e: 'env' } });
+  const args = parseArgs(argv, { values: OVERRIDE_OPTIONS, repeated: ['env'], aliases: { e: 'env' } });
   const file = args.positional[0];
   if (!file || args.positional.length > 1)
-    throw new UsageError('usage: stampede validate FILE [--env NAME=value]...');
-  const loaded = await loadManifest(file, parseEnvOverrides(args.repeated.env ?? []));
+    throw new UsageError(
+      'usage: stampede validate FILE [--env NAME=value]... [--vus N] [--duration D] [--rate R] [--iterations N] [--scenario NAME] [--base-url URL]',
+    );
+  const env = parseEnvOverrides(args.repeated.env ?? []);
+  const loaded = await loadManifest(file, env, undefined, overridesFrom(args.values));
   if (!loaded.ok) {
     process.stderr.write(`${loaded.message}\n`);
     return EXIT.INVALID_INPUT;

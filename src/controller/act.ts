@@ -2,8 +2,10 @@
  * Act: carry out a decision with API calls and runner HTTP calls. Creates are create-if-absent (409
  * AlreadyExists is success), so a half-finished fan-out simply resumes on the next reconcile.
  */
+
 import { request } from 'undici';
 import { addTargetResources } from '../analysis/index.js';
+import { envSecretRefs } from '../api/env.js';
 import { pgUrlEnvName } from '../api/pg-url.js';
 import { API_VERSION, KIND } from '../api/schema.js';
 import { TLS_SECRET_ENV } from '../api/schema-tls.js';
@@ -64,12 +66,18 @@ async function callRunner(ip: string, port: number, path: string, body?: unknown
   }
 }
 
-/** Database URLs and the target's TLS Secret reach runners as env vars the kubelet fills in. */
+/**
+ * Database URLs, the target's TLS Secret and spec.env values named by Secret references reach runners as env
+ * vars the kubelet fills in; the values never pass through the controller or the spec ConfigMap.
+ */
 export function secretEnv(lt: Observed['loadTest']): SecretEnv[] {
   const seen = new Map<string, SecretEnv>();
   for (const { ref } of secretRefs(lt)) {
     const name = pgUrlEnvName(ref);
     seen.set(name, { name, secret: ref.secretKeyRef.name, key: ref.secretKeyRef.key });
+  }
+  for (const { variable, ref } of envSecretRefs(lt.spec.env)) {
+    seen.set(variable, { name: variable, secret: ref.secretKeyRef.name, key: ref.secretKeyRef.key });
   }
   const tlsSecret = lt.spec.target.tls?.secret;
   if (tlsSecret !== undefined) {

@@ -22,6 +22,8 @@ export interface DemoTargetOptions {
   capacity: number;
   /** Requests that may wait for a slot (default 4 x capacity). */
   queueLimit?: number;
+  /** Login tokens expire this long after they were issued (0: never), for token refresh tests. */
+  tokenTtlMs?: number;
 }
 
 export const DEFAULT_DEMO_OPTIONS: DemoTargetOptions = {
@@ -66,9 +68,16 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
   res.end(body);
 }
 
+function unauthorized(known: boolean): string {
+  return known ? '{"error":"token expired"}' : '{"error":"login first"}';
+}
+
 export function startDemoTarget(overrides: Partial<DemoTargetOptions> = {}): Promise<DemoTarget> {
   const options = { ...DEFAULT_DEMO_OPTIONS, ...overrides };
-  const sessions = new Set<string>();
+  // Token -> expiry (performance.now() ms); Infinity when tokens do not expire.
+  const sessions = new Map<string, number>();
+  const ttlMs = options.tokenTtlMs && options.tokenTtlMs > 0 ? options.tokenTtlMs : Number.POSITIVE_INFINITY;
+  const authorized = (token: string) => (sessions.get(token) ?? 0) > performance.now();
   let transactions = 0;
   const gate =
     options.capacity > 0
@@ -104,19 +113,20 @@ export function startDemoTarget(overrides: Partial<DemoTargetOptions> = {}): Pro
       }
       const token = randomBytes(12).toString('hex');
       if (sessions.size >= MAX_SESSIONS) sessions.clear();
-      sessions.add(token);
-      return send(res, 200, JSON.stringify({ token, user }), {
+      sessions.set(token, performance.now() + ttlMs);
+      const expiresIn = Number.isFinite(ttlMs) ? { expiresInMs: ttlMs } : {};
+      return send(res, 200, JSON.stringify({ token, user, ...expiresIn }), {
         'set-cookie': `session=${token}; Path=/; HttpOnly`,
       });
     }
     const auth = req.headers.authorization ?? '';
     const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
     if (path === '/api/data' && req.method === 'GET') {
-      if (!sessions.has(token)) return send(res, 401, '{"error":"login first"}');
+      if (!authorized(token)) return send(res, 401, unauthorized(sessions.has(token)));
       return send(res, 200, DATA_BODY);
     }
     if (path === '/api/transaction' && req.method === 'POST') {
-      if (!sessions.has(token)) return send(res, 401, '{"error":"login first"}');
+      if (!authorized(token)) return send(res, 401, unauthorized(sessions.has(token)));
       transactions++;
       return send(res, 201, JSON.stringify({ id: transactions, status: 'accepted' }));
     }

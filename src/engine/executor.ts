@@ -41,7 +41,13 @@ export interface Executor {
   run(plan: ScenarioPlan, rt: ScenarioRuntime): Promise<void>;
 }
 
-export const COMMON_FIELDS: readonly ScenarioField[] = ['executor', 'startTime', 'gracefulStop', 'flow'];
+export const COMMON_FIELDS: readonly ScenarioField[] = [
+  'executor',
+  'startTime',
+  'gracefulStop',
+  'lifecycle',
+  'flow',
+];
 
 export const DEFAULT_GRACEFUL_STOP = '5s';
 export const DEFAULT_MAX_DURATION = '10m';

@@ -6,7 +6,7 @@ import type { Step } from '../api/schema.js';
 import type { FlowEnv, StepRunner } from './flow-env.js';
 import { compileHttpStep, defaultStepName } from './http-step.js';
 import { compilePgStep } from './pg-step.js';
-import { compileTemplate } from './template.js';
+import { compileCondition, compileTemplate } from './template.js';
 import { compileThink, sleepMs } from './think.js';
 import { compileWsStep, defaultWsStepName } from './ws-step.js';
 
@@ -24,35 +24,53 @@ export function compileFlow(steps: Step[], env: FlowEnv, prefix = ''): StepRunne
 }
 
 function compileStep(step: Step, env: FlowEnv, prefix: string): StepRunner {
+  const body = compileBody(step, env, prefix);
   const think = step.think ? compileThink(step.think) : undefined;
   const sets = Object.entries(step.set ?? {}).map(([k, v]) => [k, compileTemplate(v)] as const);
-  let body: StepRunner | undefined;
-  if (step.request) {
-    body = compileHttpStep(step, prefix + (step.name ?? defaultStepName(step)), env);
-  } else if (step.ws) {
-    body = compileWsStep(step, prefix + (step.name ?? defaultWsStepName(step)), env);
-  } else if (step.pg) {
-    // Validation requires a name: results are reported per query name.
-    body = compilePgStep(step, prefix + (step.name ?? 'pg'), env);
-  } else if (step.choice) {
-    body = compileChoice(step, env, prefix);
-  } else if (step.steps) {
-    const inner = compileFlow(step.steps, env, step.group ? `${prefix}${step.group}/` : prefix);
-    const times = step.repeat ?? 1;
-    body =
-      times === 1
-        ? inner
-        : async (vu, it) => {
-            for (let i = 0; i < times && !it.aborted; i++) await inner(vu, it);
-          };
-  }
+  const condition = step.if !== undefined ? compileCondition(step.if) : undefined;
   // No extra async frame for the common step that only has a body.
-  if (body && !think && sets.length === 0) return body;
+  if (body && !think && sets.length === 0 && !condition) return body;
   return async (vu, it) => {
+    // A step whose condition does not hold is skipped whole: no set, request or think time.
+    if (condition && !condition.holds(vu.ctx)) return;
     for (const [name, template] of sets) vu.ctx.vars[name] = template.value(vu.ctx);
     if (body) await body(vu, it);
     // A failed request still pauses: skipping think time would turn a dead target into a busy loop.
     if (think && !env.isHardStopped()) await sleepMs(think());
+  };
+}
+
+function compileBody(step: Step, env: FlowEnv, prefix: string): StepRunner | undefined {
+  if (step.request) return compileHttpStep(step, prefix + (step.name ?? defaultStepName(step)), env);
+  // WebSocket and PostgreSQL steps refresh before they start; HTTP steps before every attempt.
+  if (step.ws) return withRefresh(compileWsStep(step, prefix + (step.name ?? defaultWsStepName(step)), env));
+  // Validation requires a name: results are reported per query name.
+  if (step.pg) return withRefresh(compilePgStep(step, prefix + (step.name ?? 'pg'), env));
+  if (step.choice) return compileChoice(step, env, prefix);
+  if (!step.steps) return undefined;
+  const inner = compileFlow(step.steps, env, step.group ? `${prefix}${step.group}/` : prefix);
+  if (step.loop) {
+    const until = compileCondition(step.loop.until);
+    const max = step.loop.max;
+    return async (vu, it) => {
+      for (let i = 0; i < max && !it.aborted && !env.isHardStopped(); i++) {
+        await inner(vu, it);
+        if (until.holds(vu.ctx)) return;
+      }
+    };
+  }
+  const times = step.repeat ?? 1;
+  if (times === 1) return inner;
+  return async (vu, it) => {
+    for (let i = 0; i < times && !it.aborted; i++) await inner(vu, it);
+  };
+}
+
+function withRefresh(run: StepRunner): StepRunner {
+  return async (vu, it) => {
+    const refresh = vu.lifecycle?.beforeRequest;
+    if (refresh) await refresh(vu);
+    await run(vu, it);
   };
 }
 

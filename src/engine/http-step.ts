@@ -1,18 +1,19 @@
-/** Compiles one declarative HTTP step into a function: build request, send, record, check, extract. */
+/** Compiles one declarative HTTP step into a function: build request, send, record, check, extract, retry. */
 import { durationUs } from '../api/duration.js';
-import type { CheckSpec, ExtractorSpec, Step } from '../api/schema.js';
+import type { Step } from '../api/schema.js';
 import { classifyError, classifyStatus, type ErrorClass } from '../metrics/error-class.js';
 import {
   type HttpRequest,
   type HttpResponse,
-  headerValues,
   type RequestHeadCache,
   setCookieValues,
 } from '../protocols/http.js';
 import type { FlowEnv, StepRunner } from './flow-env.js';
-import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
-import { SCAN_GAVE_UP, scanJsonPath, scannable } from './json-scan.js';
-import { type CompiledTemplate, compileTemplate, type TemplateContext } from './template.js';
+import { compileChecks, compileExtractor, compileJsonValue, JsonBody } from './http-checks.js';
+import { type CompiledRetry, compileRetry } from './retry.js';
+import { compileTemplate, type LastResult, type TemplateContext } from './template.js';
+import { sleepMs } from './think.js';
+import type { IterationState, VU } from './vu.js';
 
 type BodyBuilder = (ctx: TemplateContext) => string | undefined;
 
@@ -30,156 +31,12 @@ function splitUrl(url: string, env: FlowEnv): { origin: string; path: string } {
 
 /** Renders JSON bodies: templates inside string values are evaluated, the rest is stringified once. */
 export function compileJsonBody(json: unknown): BodyBuilder {
-  const templates: CompiledTemplate[] = [];
-  const collect = (v: unknown): void => {
-    if (typeof v === 'string') {
-      if (v.includes('${')) templates.push(compileTemplate(v));
-    } else if (Array.isArray(v)) v.forEach(collect);
-    else if (v && typeof v === 'object') Object.values(v).forEach(collect);
-  };
-  collect(json);
-  if (templates.length === 0) {
+  const render = compileJsonValue(json);
+  if (!render) {
     const text = JSON.stringify(json);
     return () => text;
   }
-  const cache = new Map(templates.map((t) => [t.source, t]));
-  const render = (v: unknown, ctx: TemplateContext): unknown => {
-    if (typeof v === 'string') return cache.get(v)?.value(ctx) ?? v;
-    if (Array.isArray(v)) return v.map((x) => render(x, ctx));
-    if (v && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, render(x, ctx)]));
-    }
-    return v;
-  };
-  return (ctx) => JSON.stringify(render(json, ctx));
-}
-
-/** What of the response a check or extractor reads: the client captures only that. */
-type Reads = 'body' | 'headers' | 'nothing';
-
-/** The body as JSON, read once per response: a path is scanned for where it can be, else the body is parsed once. */
-class JsonBody {
-  private parsed: unknown;
-  private parsedDone = false;
-  constructor(private readonly text: string | undefined) {}
-
-  read(path: JsonPath, scan: boolean): unknown {
-    if (scan && !this.parsedDone && this.text !== undefined) {
-      const value = scanJsonPath(this.text, path);
-      if (value !== SCAN_GAVE_UP) return value;
-    }
-    return readJsonPath(this.whole(), path);
-  }
-
-  private whole(): unknown {
-    if (!this.parsedDone) {
-      this.parsedDone = true;
-      try {
-        this.parsed = JSON.parse(this.text ?? '');
-      } catch {
-        this.parsed = undefined;
-      }
-    }
-    return this.parsed;
-  }
-}
-
-interface CompiledExtractor {
-  name: string;
-  describe: string;
-  reads: Reads;
-  read(response: HttpResponse, json: JsonBody): unknown;
-}
-
-function compileExtractor(name: string, spec: ExtractorSpec): CompiledExtractor {
-  if (spec.json) {
-    const path: JsonPath = compileJsonPath(spec.json);
-    const scan = scannable(path);
-    return { name, describe: spec.json, reads: 'body', read: (_r, json) => json.read(path, scan) };
-  }
-  if (spec.header) {
-    const lower = spec.header.toLowerCase();
-    return {
-      name,
-      describe: `header ${spec.header}`,
-      reads: 'headers',
-      read: (r) => headerValues(r.rawHeaders, lower)[0],
-    };
-  }
-  const re = new RegExp(spec.regex as string);
-  return {
-    name,
-    describe: `regex ${spec.regex}`,
-    reads: 'body',
-    read: (r) => {
-      const m = re.exec(r.body ?? '');
-      return m ? (m[1] ?? m[0]) : undefined;
-    },
-  };
-}
-
-interface CompiledCheck {
-  describe: string;
-  reads: Reads;
-  passes(response: HttpResponse, json: JsonBody, latencyUs: number): boolean;
-}
-
-function compileChecks(spec: CheckSpec | undefined): {
-  status: CompiledCheck | undefined;
-  others: CompiledCheck[];
-} {
-  const others: CompiledCheck[] = [];
-  let status: CompiledCheck | undefined;
-  if (!spec) return { status, others };
-  if (spec.status !== undefined || spec.statusIn) {
-    const allowed = spec.statusIn ?? [spec.status as number];
-    status = {
-      describe: `status in [${allowed.join(', ')}]`,
-      reads: 'nothing',
-      passes: (r) => allowed.includes(r.status),
-    };
-  }
-  if (spec.bodyContains !== undefined) {
-    const text = spec.bodyContains;
-    others.push({
-      describe: `body contains ${JSON.stringify(text)}`,
-      reads: 'body',
-      passes: (r) => (r.body ?? '').includes(text),
-    });
-  }
-  if (spec.bodyMatches !== undefined) {
-    const re = new RegExp(spec.bodyMatches);
-    others.push({
-      describe: `body matches /${spec.bodyMatches}/`,
-      reads: 'body',
-      passes: (r) => re.test(r.body ?? ''),
-    });
-  }
-  for (const j of spec.json ?? []) {
-    const path = compileJsonPath(j.path);
-    const scan = scannable(path);
-    const expected = j.equals === undefined ? undefined : JSON.stringify(j.equals);
-    const exists = j.exists ?? true;
-    others.push({
-      describe:
-        expected !== undefined ? `${j.path} == ${expected}` : `${j.path} ${exists ? 'exists' : 'absent'}`,
-      reads: 'body',
-      passes: (_r, json) => {
-        const v = json.read(path, scan);
-        if (expected !== undefined) return JSON.stringify(v) === expected;
-        return (v !== undefined) === exists;
-      },
-    });
-  }
-  if (spec.maxDuration) {
-    const limitUs = durationUs(spec.maxDuration);
-    others.push({
-      describe: `duration <= ${spec.maxDuration}`,
-      reads: 'nothing',
-      passes: (_r, _p, us) => us <= limitUs,
-    });
-  }
-  return { status, others };
+  return (ctx) => JSON.stringify(render(ctx));
 }
 
 // Long: it compiles once everything the per-request closure captures; splitting would pass those through calls
@@ -260,25 +117,32 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
     };
   };
 
-  return async (vu, it) => {
-    const ctx = vu.ctx;
+  const retry = compileRetry(step.retry);
+  const request = (vu: VU): HttpRequest => {
     const cookie = vu.cookies.header();
-    let request: HttpRequest;
-    if (isStatic && cookie === undefined) {
-      staticRequest ??= buildRequest(ctx, undefined);
-      request = staticRequest;
-    } else request = buildRequest(ctx, cookie);
-    const response = await env.http.send(request, vu.id);
-    if (env.isHardStopped()) {
-      it.aborted = true;
-      return;
-    }
+    if (!isStatic || cookie !== undefined) return buildRequest(vu.ctx, cookie);
+    staticRequest ??= buildRequest(vu.ctx, undefined);
+    return staticRequest;
+  };
+
+  /**
+   * Judges one answer synchronously (so its counters never interleave with another VU's) and records it.
+   * Returns false when the answer is to be retried: the attempt then counts as a request with its status
+   * and latency, but its failure and checks are not counted; the last attempt decides.
+   */
+  const settle = (vu: VU, it: IterationState, response: HttpResponse, mayRetry: boolean): boolean => {
+    const ctx = vu.ctx;
     if (response.error) {
       const errorClass = classifyError(response.error);
+      setLast(ctx.last, name, 0, errorClass);
+      it.scheduledAtMs = undefined;
+      if (mayRetry && retry?.matches(0, errorClass)) {
+        recorder.transportAttempt(response.bytesOut);
+        return false;
+      }
       recorder.transportError(errorClass, response.error.message || errorClass, response.bytesOut);
       it.failed = it.aborted = true;
-      it.scheduledAtMs = undefined;
-      return;
+      return true;
     }
     const startMs = it.scheduledAtMs ?? response.sentAtMs;
     it.scheduledAtMs = undefined;
@@ -293,21 +157,36 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
     const setCookies = setCookieValues(response.rawHeaders);
     if (setCookies) for (const setCookie of setCookies) vu.cookies.store(setCookie);
     if (!hasChecks) {
-      if (response.status >= 400) {
-        recorder.failure(classifyStatus(response.status) as ErrorClass, `HTTP ${response.status}`);
+      const failClass = response.status >= 400 ? classifyStatus(response.status) : undefined;
+      setLast(ctx.last, name, response.status, failClass ?? '');
+      if (mayRetry && retry?.matches(response.status, failClass)) return false;
+      if (failClass) {
+        recorder.failure(failClass, `HTTP ${response.status}`);
         it.failed = true;
       }
-      return;
+      return true;
     }
+    return settleChecked(vu, it, response, latencyUs, mayRetry);
+  };
 
+  const settleChecked = (
+    vu: VU,
+    it: IterationState,
+    response: HttpResponse,
+    latencyUs: number,
+    mayRetry: boolean,
+  ): boolean => {
+    const ctx = vu.ctx;
     const parsed = new JsonBody(response.body);
-
     let failClass: ErrorClass | undefined;
     let failMessage = '';
+    let passes = 0;
+    let fails = 0;
     if (checks.status) {
-      const ok = checks.status.passes(response, parsed, latencyUs);
-      recorder.check(ok);
-      if (!ok) {
+      const ok = checks.status.passes(response, parsed, latencyUs, ctx);
+      if (ok) passes++;
+      else {
+        fails++;
         failClass = classifyStatus(response.status) ?? 'check';
         failMessage = `HTTP ${response.status}, expected ${checks.status.describe}`;
       }
@@ -316,11 +195,13 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       failMessage = `HTTP ${response.status}`;
     }
     for (const check of checks.others) {
-      const ok = check.passes(response, parsed, latencyUs);
-      recorder.check(ok);
-      if (!ok && !failClass) {
-        failClass = 'check';
-        failMessage = `check failed: ${check.describe}`;
+      if (check.passes(response, parsed, latencyUs, ctx)) passes++;
+      else {
+        fails++;
+        if (!failClass) {
+          failClass = 'check';
+          failMessage = `check failed: ${check.describe}`;
+        }
       }
     }
     for (const extractor of extractors) {
@@ -331,9 +212,41 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
         failMessage = `extract ${extractor.name}: ${extractor.describe} not found`;
       }
     }
+    setLast(ctx.last, name, response.status, failClass ?? '');
+    if (mayRetry && retry?.matches(response.status, failClass)) return false;
+    for (let i = 0; i < passes; i++) recorder.check(true);
+    for (let i = 0; i < fails; i++) recorder.check(false);
     if (failClass) {
       recorder.failure(failClass, failMessage);
       it.failed = true;
     }
+    return true;
   };
+
+  return async (vu, it) => {
+    const maxRetries = retry?.max ?? 0;
+    for (let attempt = 0; ; attempt++) {
+      // Only VUs of a scenario with a refresh flow pay for an extra await here.
+      const refresh = vu.lifecycle?.beforeRequest;
+      if (refresh) await refresh(vu);
+      const response = await env.http.send(request(vu), vu.id);
+      if (env.isHardStopped()) {
+        it.aborted = true;
+        return;
+      }
+      if (settle(vu, it, response, attempt < maxRetries)) return;
+      await sleepMs((retry as CompiledRetry).backoffMs(attempt));
+      if (env.isHardStopped()) {
+        it.aborted = true;
+        return;
+      }
+    }
+  };
+}
+
+function setLast(last: LastResult, step: string, status: number, error: string): void {
+  last.step = step;
+  last.status = status;
+  last.ok = error === '';
+  last.error = error;
 }

@@ -5,6 +5,7 @@
 import type { ScenarioRecorder, StepRecorder } from '../metrics/recorder.js';
 import type { FeederCursor } from './feeders.js';
 import type { StepRunner } from './flow.js';
+import type { CompiledLifecycle } from './lifecycle.js';
 import { createVU, type IterationState, type VU } from './vu.js';
 
 /**
@@ -24,6 +25,8 @@ export interface ScenarioRuntimeOptions {
   feeders: Map<string, FeederCursor>;
   firstVuId: number;
   startMs: number;
+  /** Per-VU setup, refresh and teardown flows. */
+  lifecycle?: CompiledLifecycle;
 }
 
 export class ScenarioRuntime {
@@ -37,6 +40,8 @@ export class ScenarioRuntime {
   private nextVuId: number;
   private readonly sleepers = new Set<() => void>();
   private drainWaiters: (() => void)[] = [];
+  /** VUs whose setup ran: each gets its teardown at the end. */
+  private readonly setUpVUs: VU[] = [];
 
   constructor(private readonly options: ScenarioRuntimeOptions) {
     this.recorder = options.recorder;
@@ -103,6 +108,8 @@ export class ScenarioRuntime {
     this.inFlight++;
     const open = scheduledAtMs !== undefined;
     if (open) this.recorder.vusChanged(1);
+    // Closed models time an iteration from after the VU's setup; open ones from when it was due.
+    if (this.options.lifecycle && !vu.lifecycle) await this.setUp(vu, this.options.lifecycle);
     const startMs = scheduledAtMs ?? this.nowMs();
     const it: IterationState = { scheduledAtMs, failed: false, aborted: false };
     for (const [name, cursor] of this.options.feeders) vu.ctx.data[name] = cursor.take();
@@ -121,6 +128,41 @@ export class ScenarioRuntime {
       this.drainWaiters = [];
       for (const w of waiters) w();
     }
+  }
+
+  /** Runs the VU's setup flow once; it sees a feeder row of its own, as an iteration does. */
+  private async setUp(vu: VU, lifecycle: CompiledLifecycle): Promise<void> {
+    this.setUpVUs.push(vu);
+    for (const [name, cursor] of this.options.feeders) vu.ctx.data[name] = cursor.take();
+    try {
+      await lifecycle.setup(vu);
+    } catch (error) {
+      this.options.iterationErrors.failure('other', `setup error: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Runs every set-up VU's teardown flow at once, up to `timeoutMs`; skipped after a hard stop, when
+   * nothing may be sent any more. Returns how many teardowns had not finished in time.
+   */
+  async teardown(timeoutMs: number): Promise<number> {
+    const lifecycle = this.options.lifecycle;
+    if (!lifecycle || this.hardStopped || this.setUpVUs.length === 0) return 0;
+    let pending = this.setUpVUs.length;
+    const all = Promise.all(
+      this.setUpVUs.map((vu) =>
+        lifecycle
+          .teardown(vu)
+          .catch((error: Error) =>
+            this.options.iterationErrors.failure('other', `teardown error: ${error.message}`),
+          )
+          .finally(() => pending--),
+      ),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    return pending;
   }
 
   /** Stop starting iterations; wakes every sleeper so executors return promptly. */

@@ -9,12 +9,14 @@ import type { LoadTest } from '../api/schema.js';
 import { HealthSampler } from '../metrics/health.js';
 import { ShardRecorder } from '../metrics/recorder.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
+import { createRedactor } from '../observability/secret-redactor.js';
 import { HttpClient, type TlsMaterial } from '../protocols/http.js';
 import { PgPools } from '../protocols/postgres.js';
 import type { ScenarioPlan } from './executor.js';
 import { EXECUTOR_REGISTRY } from './executors/index.js';
 import { FeederCursor, loadFeederRows } from './feeders.js';
 import { compileFlow, type FlowEnv } from './flow.js';
+import { compileLifecycle } from './lifecycle.js';
 import { pgPoolOptions, runPostgresScript } from './pg-setup.js';
 import { resolvePgUrl } from './pg-url.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
@@ -32,6 +34,8 @@ export interface ShardRunOptions {
   /** Directory that relative feeder paths resolve against. */
   baseDir: string;
   env: Record<string, string>;
+  /** Values of spec.env that came from Secrets: redacted in every error message this shard keeps. */
+  secrets?: string[];
   /** Worker threads generating load in this process (for saturation judgement). */
   threads: number;
   /**
@@ -47,9 +51,14 @@ export function planShard(loadTest: LoadTest, shard: Shard): ScenarioPlan[] {
   );
 }
 
-/** Longest time any scenario can take, graceful stops included. */
+/** Longest time any scenario can take, graceful stops included (a per-VU teardown gets one more). */
 export function planDurationUs(plans: readonly ScenarioPlan[]): number {
-  return Math.max(0, ...plans.map((p) => p.startOffsetUs + p.durationUs + p.gracefulStopUs));
+  return Math.max(
+    0,
+    ...plans.map(
+      (p) => p.startOffsetUs + p.durationUs + p.gracefulStopUs * (p.spec.lifecycle?.teardown ? 2 : 1),
+    ),
+  );
 }
 
 export class ShardRunner {
@@ -73,6 +82,7 @@ export class ShardRunner {
       cores: availableParallelism(),
       threads: options.threads,
     });
+    this.recorder.redact = createRedactor(options.secrets ?? []);
     const totalVUs = this.plans.reduce((sum, p) => sum + p.maxVUs, 0);
     this.tls = readTlsMaterial(loadTest, options.baseDir);
     this.http = new HttpClient({
@@ -210,6 +220,7 @@ export class ShardRunner {
       feeders,
       firstVuId: firstVuId((s) => executor.plan(plan.scenario, plan.spec, s).maxVUs, shard),
       startMs: performance.now(),
+      lifecycle: compileLifecycle(plan.spec.lifecycle, flowEnv, () => performance.now()),
     });
     this.runtimes.push(runtime);
     this.started.set(plan.scenario, { plan, runtime });
@@ -222,6 +233,8 @@ export class ShardRunner {
       runtime.hardStop();
       for (const work of [...live]) work.abort();
     }
+    // Per-VU teardown (log out) gets the scenario's gracefulStop as its own bound.
+    await runtime.teardown(plan.gracefulStopUs / 1000);
   }
 
   /** Sleeps, but wakes early on stop(). */

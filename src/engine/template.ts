@@ -1,7 +1,8 @@
 /**
  * `${...}` templates. A tiny expression language, parsed once per template and evaluated per use:
- * paths (`vu`, `iteration`, `scenario`, `env.X`, `vars.x`, `data.feeder.field`), literals and calls to a fixed
- * set of functions. There is no `eval` and no access to anything but the context passed in.
+ * paths (`vu`, `iteration`, `scenario`, `env.X`, `vars.x`, `data.feeder.field`, `last.status`), literals,
+ * calls to a fixed set of functions, comparisons (`== != < <= > >=`) and logic (`&& || !`, parentheses) for
+ * step conditions. There is no `eval` and no access to anything but the context passed in.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -12,14 +13,32 @@ export interface TemplateContext {
   env: Record<string, string>;
   vars: Record<string, unknown>;
   data: Record<string, Record<string, unknown>>;
+  /** The VU's last request step: what `if`, `loop.until` and `refresh.if` conditions read. */
+  last?: LastResult;
 }
 
-export const TEMPLATE_ROOTS = ['vu', 'iteration', 'scenario', 'env', 'vars', 'data'] as const;
+export interface LastResult {
+  /** Step name ('' before the first step). */
+  step: string;
+  /** HTTP status; 0 when there was no response. */
+  status: number;
+  /** The step passed: no failing status, check or extraction. */
+  ok: boolean;
+  /** Error class of a failed step (http_4xx, timeout, check, ...); '' when it passed. */
+  error: string;
+}
+
+export const TEMPLATE_ROOTS = ['vu', 'iteration', 'scenario', 'env', 'vars', 'data', 'last'] as const;
+
+type Literal = string | number | boolean | null;
+type BinaryOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | '&&' | '||';
 
 type Node =
-  | { kind: 'literal'; value: string | number }
+  | { kind: 'literal'; value: Literal }
   | { kind: 'path'; root: string; keys: (string | number)[] }
-  | { kind: 'call'; name: string; args: Node[] };
+  | { kind: 'call'; name: string; args: Node[] }
+  | { kind: 'not'; operand: Node }
+  | { kind: 'binary'; op: BinaryOp; left: Node; right: Node };
 
 const FUNCTIONS: Record<string, { arity: [number, number]; fn: (...args: unknown[]) => unknown }> = {
   randomInt: {
@@ -123,12 +142,45 @@ function findClose(source: string, from: number): number {
 function collectPaths(node: Node, out: CompiledTemplate['references']): void {
   if (node.kind === 'path') out.push({ root: node.root, keys: node.keys });
   if (node.kind === 'call') node.args.forEach((a) => collectPaths(a, out));
+  if (node.kind === 'not') collectPaths(node.operand, out);
+  if (node.kind === 'binary') {
+    collectPaths(node.left, out);
+    collectPaths(node.right, out);
+  }
+}
+
+/**
+ * Equality across the types a manifest mixes: CSV feeder fields are strings, JSON numbers are numbers, so
+ * scalars compare by their text (`"3" == 3`); objects and lists by their JSON.
+ */
+export function looseEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === undefined || a === null || b === undefined || b === null) return a == null && b == null;
+  if (typeof a === 'object' || typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b);
+  return String(a) === String(b);
+}
+
+function compare(op: BinaryOp, left: unknown, right: unknown): boolean {
+  if (op === '==') return looseEquals(left, right);
+  if (op === '!=') return !looseEquals(left, right);
+  const [a, b] = [Number(left), Number(right)];
+  if (Number.isNaN(a) || Number.isNaN(b)) return false;
+  if (op === '<') return a < b;
+  if (op === '<=') return a <= b;
+  if (op === '>') return a > b;
+  return a >= b;
 }
 
 function evaluate(node: Node, ctx: TemplateContext): unknown {
   switch (node.kind) {
     case 'literal':
       return node.value;
+    case 'not':
+      return !evaluate(node.operand, ctx);
+    case 'binary':
+      if (node.op === '&&') return Boolean(evaluate(node.left, ctx)) && Boolean(evaluate(node.right, ctx));
+      if (node.op === '||') return Boolean(evaluate(node.left, ctx)) || Boolean(evaluate(node.right, ctx));
+      return compare(node.op, evaluate(node.left, ctx), evaluate(node.right, ctx));
     case 'call':
       return (FUNCTIONS[node.name] as (typeof FUNCTIONS)[string]).fn(
         ...node.args.map((a) => evaluate(a, ctx)),
@@ -137,6 +189,8 @@ function evaluate(node: Node, ctx: TemplateContext): unknown {
       let value: unknown = (ctx as unknown as Record<string, unknown>)[node.root];
       for (const key of node.keys) {
         if (value === null || value === undefined) return undefined;
+        // Own properties only: `vars.x.constructor` must not reach into prototypes.
+        if (!Object.hasOwn(value as object, key)) return undefined;
         value = (value as Record<string | number, unknown>)[key];
       }
       return value;
@@ -146,7 +200,10 @@ function evaluate(node: Node, ctx: TemplateContext): unknown {
 
 // --- parser -------------------------------------------------------------------------------------------
 
-const TOKEN_RE = /\s*(?:([A-Za-z_][A-Za-z0-9_]*)|(-?[0-9]+(?:\.[0-9]+)?)|'([^']*)'|"([^"]*)"|([.,()[\]]))/y;
+const TOKEN_RE =
+  /\s*(?:([A-Za-z_][A-Za-z0-9_]*)|(-?[0-9]+(?:\.[0-9]+)?)|'([^']*)'|"([^"]*)"|(==|!=|<=|>=|&&|\|\||[.,()[\]<>!]))/y;
+const KEYWORDS: Record<string, Literal> = { true: true, false: false, null: null };
+const COMPARISONS = ['==', '!=', '<', '<=', '>', '>='];
 
 type Token = { type: 'ident' | 'number' | 'string' | 'punct'; text: string };
 
@@ -174,56 +231,106 @@ function parseExpression(expr: string): Node {
   if (tokens.length === 0) throw new TemplateError('empty ${} expression');
   let i = 0;
   const peek = () => tokens[i];
+  const fail = (what: string): never => {
+    throw new TemplateError(`${what} in \${${expr}}`);
+  };
   const expect = (text: string) => {
-    if (tokens[i]?.text !== text) throw new TemplateError(`expected "${text}" in \${${expr}}`);
+    if (tokens[i]?.text !== text) fail(`expected "${text}"`);
     i++;
   };
-  const parseNode = (): Node => {
+  // Precedence, loosest first: ||, &&, comparisons, !, then paths, literals, calls and parentheses.
+  const parseOr = (): Node => binaryChain(['||'], parseAnd);
+  const parseAnd = (): Node => binaryChain(['&&'], parseComparison);
+  const parseComparison = (): Node => {
+    const left = parseUnary();
+    const op = peek()?.text;
+    if (op === undefined || !COMPARISONS.includes(op)) return left;
+    i++;
+    return { kind: 'binary', op: op as BinaryOp, left, right: parseUnary() };
+  };
+  const binaryChain = (ops: string[], next: () => Node): Node => {
+    let node = next();
+    while (peek() && ops.includes((peek() as Token).text)) {
+      const op = (tokens[i++] as Token).text as BinaryOp;
+      node = { kind: 'binary', op, left: node, right: next() };
+    }
+    return node;
+  };
+  const parseUnary = (): Node => {
+    if (peek()?.text !== '!') return parsePrimary();
+    i++;
+    return { kind: 'not', operand: parseUnary() };
+  };
+  const parseCall = (name: string): Node => {
+    i++;
+    const args: Node[] = [];
+    while (peek()?.text !== ')') {
+      args.push(parseOr());
+      if (peek()?.text === ',') i++;
+      else if (peek()?.text !== ')') fail('expected "," or ")"');
+    }
+    expect(')');
+    const fn = FUNCTIONS[name];
+    if (!fn) throw new TemplateError(`unknown function ${name}(); allowed: ${TEMPLATE_FUNCTIONS.join(', ')}`);
+    if (args.length < fn.arity[0] || args.length > fn.arity[1]) {
+      throw new TemplateError(`${name}() takes ${fn.arity.join(' to ')} arguments, got ${args.length}`);
+    }
+    return { kind: 'call', name, args };
+  };
+  const parsePath = (root: string): Node => {
+    const keys: (string | number)[] = [];
+    while (peek()?.text === '.' || peek()?.text === '[') {
+      const op = tokens[i++] as Token;
+      const key = tokens[i++];
+      if (!key) fail('unexpected end');
+      else if (op.text === '.') {
+        if (key.type !== 'ident') fail('expected a name after "."');
+        keys.push(key.text);
+      } else {
+        if (key.type !== 'number' && key.type !== 'string') fail('bad index');
+        keys.push(key.type === 'number' ? Number(key.text) : key.text);
+        expect(']');
+      }
+    }
+    return { kind: 'path', root, keys };
+  };
+  const parsePrimary = (): Node => {
     const t = tokens[i++];
-    if (!t) throw new TemplateError(`unexpected end of \${${expr}}`);
+    if (!t) return fail('unexpected end');
     if (t.type === 'number') return { kind: 'literal', value: Number(t.text) };
     if (t.type === 'string') return { kind: 'literal', value: t.text };
-    if (t.type !== 'ident') throw new TemplateError(`unexpected "${t.text}" in \${${expr}}`);
-    if (peek()?.text === '(') {
-      i++;
-      const args: Node[] = [];
-      while (peek()?.text !== ')') {
-        args.push(parseNode());
-        if (peek()?.text === ',') i++;
-        else if (peek()?.text !== ')') throw new TemplateError(`expected "," or ")" in \${${expr}}`);
-      }
+    if (t.text === '(') {
+      const inner = parseOr();
       expect(')');
-      const fn = FUNCTIONS[t.text];
-      if (!fn)
-        throw new TemplateError(`unknown function ${t.text}(); allowed: ${TEMPLATE_FUNCTIONS.join(', ')}`);
-      if (args.length < fn.arity[0] || args.length > fn.arity[1]) {
-        throw new TemplateError(`${t.text}() takes ${fn.arity.join(' to ')} arguments, got ${args.length}`);
-      }
-      return { kind: 'call', name: t.text, args };
+      return inner;
     }
+    if (t.type !== 'ident') return fail(`unexpected "${t.text}"`);
+    if (peek()?.text === '(') return parseCall(t.text);
+    if (Object.hasOwn(KEYWORDS, t.text)) return { kind: 'literal', value: KEYWORDS[t.text] as Literal };
     if (!(TEMPLATE_ROOTS as readonly string[]).includes(t.text)) {
       throw new TemplateError(
         `unknown name "${t.text}" in \${${expr}}; use one of ${TEMPLATE_ROOTS.join(', ')}`,
       );
     }
-    const keys: (string | number)[] = [];
-    while (peek()?.text === '.' || peek()?.text === '[') {
-      const op = tokens[i++] as Token;
-      const key = tokens[i++];
-      if (!key) throw new TemplateError(`unexpected end of \${${expr}}`);
-      if (op.text === '.') {
-        if (key.type !== 'ident') throw new TemplateError(`expected a name after "." in \${${expr}}`);
-        keys.push(key.text);
-      } else {
-        if (key.type !== 'number' && key.type !== 'string')
-          throw new TemplateError(`bad index in \${${expr}}`);
-        keys.push(key.type === 'number' ? Number(key.text) : key.text);
-        expect(']');
-      }
-    }
-    return { kind: 'path', root: t.text, keys };
+    return parsePath(t.text);
   };
-  const node = parseNode();
-  if (i < tokens.length) throw new TemplateError(`unexpected "${tokens[i]?.text}" in \${${expr}}`);
+  const node = parseOr();
+  if (i < tokens.length) fail(`unexpected "${tokens[i]?.text}"`);
   return node;
+}
+
+/** A condition (`if`, `loop.until`, `refresh.if`): one expression, with or without its `${...}`. */
+export interface CompiledCondition {
+  readonly source: string;
+  readonly references: CompiledTemplate['references'];
+  holds(ctx: TemplateContext): boolean;
+}
+
+export function compileCondition(source: string): CompiledCondition {
+  const trimmed = source.trim();
+  const wrapped = /^\$\{([\s\S]*)\}$/.exec(trimmed);
+  const node = parseExpression(wrapped ? (wrapped[1] as string) : trimmed);
+  const references: CompiledTemplate['references'] = [];
+  collectPaths(node, references);
+  return { source, references, holds: (ctx) => Boolean(evaluate(node, ctx)) };
 }

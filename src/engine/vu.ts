@@ -1,11 +1,24 @@
 /** A virtual user: identity, variables and cookies that persist across its iterations. */
 import { CookieJar } from './cookies.js';
-import type { TemplateContext } from './template.js';
+import type { LastResult, TemplateContext } from './template.js';
 
 export interface VU {
   readonly id: number;
-  readonly ctx: TemplateContext;
+  readonly ctx: TemplateContext & { last: LastResult };
   readonly cookies: CookieJar;
+  /** Per-VU lifecycle state; present when the scenario has a lifecycle. */
+  lifecycle?: VuLifecycleState;
+}
+
+export interface VuLifecycleState {
+  /** The setup flow has run (or is running). */
+  setUp: boolean;
+  /** performance.now() ms of the last setup or refresh, for `refresh.every`. */
+  refreshedAtMs: number;
+  /** A lifecycle flow is running: its own requests must not trigger a refresh. */
+  busy: boolean;
+  /** Runs the refresh flow when it is due; called before every request attempt. Absent: no refresh. */
+  beforeRequest: ((vu: VU) => Promise<void>) | undefined;
 }
 
 export interface IterationState {
@@ -20,7 +33,16 @@ export interface IterationState {
 export function createVU(id: number, scenario: string, env: Record<string, string>): VU {
   return {
     id,
-    ctx: { vu: id, iteration: 0, scenario, env, vars: {}, data: {} },
+    ctx: {
+      vu: id,
+      iteration: 0,
+      scenario,
+      env,
+      vars: {},
+      data: {},
+      // Mutated in place by each request step: no allocation per request.
+      last: { step: '', status: 0, ok: true, error: '' },
+    },
     cookies: new CookieJar(),
   };
 }

@@ -37,6 +37,8 @@ export interface LocalRunOptions {
   loadTest: LoadTest;
   baseDir: string;
   env: Record<string, string>;
+  /** Values of spec.env that came from Secrets (locally: from the environment); redacted in every output. */
+  secrets?: string[];
   workers: number;
   onLive?: (view: LiveView) => void;
   /** Aborting it stops the run gracefully (Ctrl-C). */
@@ -84,6 +86,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       shard: { index, total },
       baseDir: options.baseDir,
       env: options.env,
+      ...(options.secrets ? { secrets: options.secrets } : {}),
       threads: total,
       postgresSetup: false,
     };

@@ -8,6 +8,8 @@ export interface WorkerInput {
   shard: { index: number; total: number };
   baseDir: string;
   env: Record<string, string>;
+  /** Values from Secrets, redacted in every output. */
+  secrets?: string[];
   threads: number;
   /** False: the coordinator runs spec.postgres setup and teardown itself, once. */
   postgresSetup: boolean;

@@ -105,7 +105,9 @@ function pick(o: Json, keys: string[]): Json {
 function ruleNodes(schema: Json): RuleNode[] {
   const props = (schema.properties ?? {}) as Json;
   const has = (...keys: string[]) => keys.every((k) => k in props);
-  if (has('request', 'think')) return ['step'];
+  // Steps that can nest (flow steps); lifecycle steps are flat, so the step rules' CEL (which names steps
+  // and choice) would not compile there: the controller checks them with the CLI's rules, as nested steps.
+  if (has('request', 'think', 'steps')) return ['step'];
   if (has('constant', 'poisson')) return ['think'];
   if (has('json', 'header', 'regex')) return ['extractor'];
   if (has('text', 'binary')) return ['wsMessage'];

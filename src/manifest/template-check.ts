@@ -1,7 +1,10 @@
 /** Static checks of `${...}` templates: they compile, and every name they read is defined where it comes from. */
 
 import { joinPath, type Problem } from '../api/schema-check.js';
-import { compileTemplate, TEMPLATE_ROOTS } from '../engine/template.js';
+import { compileCondition, compileTemplate, TEMPLATE_ROOTS } from '../engine/template.js';
+
+/** The fields of `last`, the VU's last request step (engine/template.ts LastResult). */
+const LAST_FIELDS = ['step', 'status', 'ok', 'error'];
 
 export interface TemplateScope {
   env: Set<string>;
@@ -32,6 +35,27 @@ export function checkTemplate(text: string, path: string, scope: TemplateScope, 
     problems.push({ path, message: (error as Error).message });
     return;
   }
+  checkReferences(references, path, scope, problems);
+}
+
+/** A condition (`if`, `loop.until`, `refresh.if`): one expression that parses and reads only defined names. */
+export function checkCondition(text: string, path: string, scope: TemplateScope, problems: Problem[]): void {
+  let references: ReturnType<typeof compileCondition>['references'];
+  try {
+    references = compileCondition(text).references;
+  } catch (error) {
+    problems.push({ path, message: (error as Error).message });
+    return;
+  }
+  checkReferences(references, path, scope, problems);
+}
+
+function checkReferences(
+  references: ReturnType<typeof compileTemplate>['references'],
+  path: string,
+  scope: TemplateScope,
+  problems: Problem[],
+): void {
   for (const ref of references) {
     const key = ref.keys[0];
     const full = [ref.root, ...ref.keys].join('.');
@@ -49,6 +73,11 @@ export function checkTemplate(text: string, path: string, scope: TemplateScope, 
       problems.push({
         path,
         message: `\${${full}} is undefined: declare feeder "${key}" in spec.feeders (declared: ${[...scope.feeders].join(', ') || 'none'})`,
+      });
+    } else if (ref.root === 'last' && !LAST_FIELDS.includes(String(key))) {
+      problems.push({
+        path,
+        message: `\${${full}} is not a field of last; use one of ${LAST_FIELDS.join(', ')}`,
       });
     } else if ((ref.root === 'env' || ref.root === 'vars' || ref.root === 'data') && ref.keys.length === 0) {
       problems.push({

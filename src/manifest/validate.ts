@@ -23,6 +23,7 @@ import { parseThresholdExpression, parseThresholdKey } from '../metrics/threshol
 import { ruleProblems } from './cross-field.js';
 import { CROSS_FIELD_RULES, EXECUTOR_TAKES, STEP_KINDS } from './cross-field-rules.js';
 import { checkJsonTemplates, checkTemplate, type TemplateScope } from './template-check.js';
+import { controlProblems, lifecycleFlows, refreshProblems } from './validate-control.js';
 import { pgStepProblems, postgresSpecProblems, wsStepProblems } from './validate-protocols.js';
 import { tlsProblems } from './validate-tls.js';
 
@@ -41,6 +42,11 @@ export interface ValidateOptions {
    * ConfigMaps (file paths are refused: the file is on the user's machine). Absent: both are accepted.
    */
   runsIn?: 'local' | 'cluster';
+  /**
+   * Changes the parsed document before it is validated (the CLI's `${env.X}` substitution and overrides);
+   * its problems are reported instead of validating.
+   */
+  preprocess?: (document: unknown) => Problem[];
 }
 
 export function parseManifest(text: string, options: ValidateOptions = {}): ValidationResult {
@@ -57,7 +63,10 @@ export function parseManifest(text: string, options: ValidateOptions = {}): Vali
       })),
     };
   }
-  return validateLoadTest(first.toJS(), options);
+  const document: unknown = first.toJS();
+  const early = options.preprocess?.(document) ?? [];
+  if (early.length) return { ok: false, problems: early };
+  return validateLoadTest(document, options);
 }
 
 export function validateLoadTest(value: unknown, options: ValidateOptions = {}): ValidationResult {
@@ -131,15 +140,23 @@ function scenarioProblems(
   problems.push(...ruleProblems(CROSS_FIELD_RULES, 'scenario', scenario, base, EXECUTOR_TAKES));
   for (const p of executor.validate(scenario))
     problems.push({ path: `${base}.${p.path}`, message: p.message });
+  // A VU's variables live across its lifecycle flows and iterations: any of them may define one.
+  const lifecycle = lifecycleFlows(scenario.lifecycle, `${base}.lifecycle`);
   const vars = new Set<string>();
   collectDefinedVars(scenario.flow, vars);
-  checkFlow(scenario.flow, `${base}.flow`, { ...scope, vars, postgres }, problems);
-  problems.push(...mixedProtocolNames(scenario.flow, `${base}.flow`));
+  for (const flow of lifecycle) collectDefinedVars(flow.steps, vars);
+  const flowScope = { ...scope, vars, postgres };
+  checkFlow(scenario.flow, `${base}.flow`, flowScope, problems);
+  for (const flow of lifecycle) checkFlow(flow.steps, flow.path, flowScope, problems);
+  refreshProblems(scenario.lifecycle, `${base}.lifecycle`, flowScope, problems);
+  problems.push(
+    ...mixedProtocolNames([{ steps: scenario.flow, path: `${base}.flow`, prefix: '' }, ...lifecycle]),
+  );
   return problems;
 }
 
 /** One step name is one row of results, so it may not name steps of two protocols. */
-function mixedProtocolNames(steps: Step[], base: string): Problem[] {
+function mixedProtocolNames(flows: { steps: Step[]; path: string; prefix: string }[]): Problem[] {
   const byName = new Map<string, string>();
   const problems: Problem[] = [];
   const walk = (list: Step[], path: string, prefix: string) =>
@@ -157,7 +174,7 @@ function mixedProtocolNames(steps: Step[], base: string): Problem[] {
       if (step.steps) walk(step.steps, `${here}.steps`, inner);
       step.choice?.forEach((c, k) => walk(c.steps, `${here}.choice[${k}].steps`, inner));
     });
-  walk(steps, base, '');
+  for (const flow of flows) walk(flow.steps, flow.path, flow.prefix);
   return problems;
 }
 
@@ -184,6 +201,7 @@ function checkFlow(steps: Step[], base: string, scope: FlowScope, problems: Prob
     }
     if (step.ws) wsStepProblems(step.ws, `${path}.ws`, scope, problems);
     if (step.pg) pgStepProblems(step.pg, step.name, path, scope.postgres, scope, problems);
+    controlProblems(step, path, scope, problems);
     if (
       (step.group !== undefined || step.repeat !== undefined) &&
       step.steps === undefined &&
@@ -238,6 +256,12 @@ function checkFlow(steps: Step[], base: string, scope: FlowScope, problems: Prob
     (step.check?.json ?? []).forEach((j, k) =>
       tryCompile(() => compileJsonPath(j.path), `${path}.check.json[${k}].path`, problems),
     );
+    if (step.check?.bodyContains !== undefined)
+      checkTemplate(step.check.bodyContains, `${path}.check.bodyContains`, scope, problems);
+    (step.check?.json ?? []).forEach((j, k) => {
+      if (j.equals !== undefined)
+        checkJsonTemplates(j.equals, `${path}.check.json[${k}].equals`, scope, problems);
+    });
     if (step.check && Object.keys(step.check).length === 0)
       problems.push({ path: `${path}.check`, message: 'is empty' });
     for (const [k, v] of Object.entries(step.set ?? {}))

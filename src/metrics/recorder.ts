@@ -91,10 +91,15 @@ export class StepRecorder {
 
   /** A request that produced no response (refused, reset, timeout, ...). */
   transportError(errorClass: ErrorClass, message: string, bytesOut: number): void {
+    this.transportAttempt(bytesOut);
+    this.failure(errorClass, message);
+  }
+
+  /** A request that produced no response and is retried: it counts as a request, not as a failure. */
+  transportAttempt(bytesOut: number): void {
     this.requests++;
     this.bytesOut += bytesOut;
     this.shard.interval.requests++;
-    this.failure(errorClass, message);
   }
 
   /** Marks the last request failed; call once per failed request. */
@@ -285,6 +290,8 @@ export class ShardRecorder {
   private startedAtMs = Date.now();
   private startedAtPerfMs = performance.now();
   private done = false;
+  /** Removes the run's secret values from error messages before they are kept (see secret-redactor.ts). */
+  redact: (text: string) => string = (text) => text;
 
   constructor(
     readonly shardIndex: number,
@@ -333,7 +340,7 @@ export class ShardRecorder {
         class: errorClass,
         scenario,
         step,
-        message: message.slice(0, MAX_MESSAGE_LENGTH),
+        message: this.redact(message).slice(0, MAX_MESSAGE_LENGTH),
         count: 1,
       });
     }

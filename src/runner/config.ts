@@ -3,6 +3,8 @@
  * JOB_COMPLETION_INDEX, the LoadTest from the spec ConfigMap (as an env var), the rest from plain values.
  * Pure: environment in, config or problems out.
  */
+
+import { resolveSpecEnv } from '../api/env.js';
 import type { LoadTest } from '../api/schema.js';
 import { validateLoadTest } from '../manifest/validate.js';
 
@@ -21,6 +23,10 @@ export interface RunnerConfig {
    * down for a while still collects every shard when it comes back.
    */
   lingerMs: number | undefined;
+  /** spec.env with the values of Secret references (from STAMPEDE_ENV_<NAME>) filled in. */
+  env: Record<string, string>;
+  /** Those Secret values, redacted in every output. */
+  secrets: string[];
 }
 
 export type RunnerConfigResult = { ok: true; config: RunnerConfig } | { ok: false; problems: string[] };
@@ -70,6 +76,9 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfigResult 
     }
   }
   if (problems.length || !loadTest) return { ok: false, problems };
+  const resolved = resolveSpecEnv(loadTest.spec.env, {}, env, 'cluster');
+  if (resolved.problems.length)
+    return { ok: false, problems: resolved.problems.map((p) => `${p.path}: ${p.message}`) };
   return {
     ok: true,
     config: {
@@ -80,6 +89,8 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfigResult 
       port,
       startDeadlineMs,
       lingerMs,
+      env: resolved.env,
+      secrets: resolved.secrets,
     },
   };
 }

@@ -37,7 +37,8 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
     loadTest,
     shard,
     baseDir: process.cwd(),
-    env: loadTest.spec.env ?? {},
+    env: config.env,
+    secrets: config.secrets,
     threads: 1,
   });
   let startAt: number | undefined;

@@ -97,7 +97,12 @@ export function kubectl(cp: ControlPlane, args: string[], input?: string): Promi
       path.join(cp.binDir, 'kubectl'),
       ['--kubeconfig', cp.kubeconfigPath, ...args],
       // Discovery cache inside workDir, not in ~/.kube.
-      { env: { ...process.env, KUBECACHEDIR: path.join(cp.workDir, 'kubectl-cache') }, timeout: 60_000 },
+      // The CRD read back as JSON (with server-side apply's managedFields) passes execFile's 1 MiB default.
+      {
+        env: { ...process.env, KUBECACHEDIR: path.join(cp.workDir, 'kubectl-cache') },
+        timeout: 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (err, stdout, stderr) => {
         if (err) reject(new Error(`kubectl ${args.join(' ')} failed: ${err.message}\n${stderr}`));
         else resolve(stdout);

@@ -1,5 +1,6 @@
 /** Builds LoadTest objects for tests and runs them through the real local engine. */
 import { tmpdir } from 'node:os';
+import { resolveSpecEnv } from '../../src/api/env.js';
 import type { LoadTest, Scenario } from '../../src/api/schema.js';
 import { runLocal } from '../../src/local/coordinator.js';
 import { validateLoadTest } from '../../src/manifest/validate.js';
@@ -22,7 +23,8 @@ export function loadTest(
 }
 
 export async function run(lt: LoadTest, workers = 1, baseDir = tmpdir()): Promise<Summary> {
-  const { summary } = await runLocal({ loadTest: lt, baseDir, env: lt.spec.env ?? {}, workers });
+  const { env, secrets } = resolveSpecEnv(lt.spec.env, {}, process.env, 'local');
+  const { summary } = await runLocal({ loadTest: lt, baseDir, env, secrets, workers });
   return summary;
 }
 
