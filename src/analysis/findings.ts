@@ -149,6 +149,8 @@ const ERROR_CLASS_MEANING: Partial<Record<ErrorClass, string>> = {
   http_4xx:
     'Client errors (4xx) dominate: the requests themselves are rejected (auth, missing data, rate limiting with 429); fix the scenario or read them as rate limiting before reading latency.',
   check: 'Failed checks dominate: responses arrived but did not have the expected content.',
+  body_too_large:
+    'Bodies too large for their checks dominate: responses were longer than spec.target.maxBodyBytes, so a check or extraction saw only their beginning; raise maxBodyBytes or check something near the start.',
   ws_handshake: 'Failed WebSocket handshakes dominate: the server rejected or could not complete upgrades.',
   pg_connect: 'PostgreSQL connection failures dominate: the database did not give working connections.',
   dns: 'DNS failures dominate: the target name did not resolve from the generator.',

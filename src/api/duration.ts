@@ -14,6 +14,18 @@ const US_PER_UNIT: Record<string, number> = {
 
 export const DURATION_HINT = 'a non-negative duration such as 500ms, 30s, 1m30s or 2h';
 
+/**
+ * The longest duration a manifest may give anywhere: 576h (24 days), just under Node's largest timer
+ * (2^31-1 ms), so a single wait is never cut short. Waits that add durations up are chunked (engine/timers).
+ */
+export const MAX_DURATION_US = 576 * 3_600_000_000;
+export const MAX_DURATION_TEXT = '576h';
+/** Rates are per timeUnit (default 1s); the shortest unit keeps a rate meaningful and finite. */
+export const DEFAULT_TIME_UNIT = '1s';
+export const MIN_TIME_UNIT_US = 1_000;
+/** Iterations per second one scenario may ask for, across all shards (rate / timeUnit). */
+export const MAX_RATE_PER_SECOND = 1_000_000;
+
 /** Returns microseconds, or undefined when the text is not a duration. */
 export function parseDurationUs(text: string): number | undefined {
   if (!DURATION_RE.test(text)) return undefined;

@@ -3,6 +3,7 @@
  * field path and what is allowed. TypeBox's own error iterator reports unions as "Expected union value", which
  * tells a user nothing; this walker knows the few schema shapes we use and says what would be accepted.
  */
+import { formatDurationUs, MAX_DURATION_TEXT, MAX_DURATION_US, parseDurationUs } from './duration.js';
 
 export interface Problem {
   /** Dotted field path, e.g. `spec.scenarios.browse.executor`. */
@@ -22,9 +23,14 @@ type Schema = Record<string, unknown> & {
   const?: unknown;
 };
 
+/** A message or value cut to a readable length, so bad input never floods the terminal. */
+export function excerpt(text: string, max = 200): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
+}
+
 export function joinPath(base: string, key: string | number): string {
   if (typeof key === 'number') return `${base}[${key}]`;
-  const safe = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? key : JSON.stringify(key);
+  const safe = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? key : excerpt(JSON.stringify(key), 60);
   if (!base) return safe;
   return /^[A-Za-z_]/.test(safe) ? `${base}.${safe}` : `${base}[${safe}]`;
 }
@@ -66,7 +72,7 @@ function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${excerpt(JSON.stringify(value) ?? String(value), 80)}`;
 }
 
 export function checkSchema(schema: Schema, value: unknown, path: string, out: Problem[]): void {
@@ -88,7 +94,10 @@ export function checkSchema(schema: Schema, value: unknown, path: string, out: P
     return;
   }
   if (schema.enum && !schema.enum.includes(value)) {
-    out.push({ path, message: `${JSON.stringify(value)} is not allowed; use ${describeAllowed(schema)}` });
+    out.push({
+      path,
+      message: `${excerpt(JSON.stringify(value) ?? String(value), 80)} is not allowed; use ${describeAllowed(schema)}`,
+    });
     return;
   }
   switch (schema.type) {
@@ -162,7 +171,7 @@ function checkObject(schema: Schema, value: unknown, path: string, out: Problem[
       const allowed = patterns.map(([p]) => p).join(' or ');
       out.push({
         path: childPath,
-        message: `key ${JSON.stringify(key)} is not allowed; keys must match ${allowed}`,
+        message: `key ${excerpt(JSON.stringify(key), 60)} is not allowed; keys must match ${allowed}`,
       });
     } else if (schema.additionalProperties === false) {
       const known = Object.keys(properties);
@@ -202,7 +211,23 @@ function checkString(schema: Schema, value: unknown, path: string, out: Problem[
   } else if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) {
     out.push({ path, message: `is ${value.length} characters; at most ${schema.maxLength} allowed` });
   } else if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern).test(value)) {
-    out.push({ path, message: `${JSON.stringify(value)} is not ${describeAllowed(schema)}` });
+    out.push({ path, message: `${excerpt(JSON.stringify(value), 80)} is not ${describeAllowed(schema)}` });
+  } else if (typeof schema['x-max-us'] === 'number' || typeof schema['x-min-us'] === 'number') {
+    checkDurationRange(schema, value, path, out);
+  }
+}
+
+function checkDurationRange(schema: Schema, value: string, path: string, out: Problem[]): void {
+  const us = parseDurationUs(value);
+  if (us === undefined) return;
+  const max = schema['x-max-us'];
+  const min = schema['x-min-us'];
+  if (typeof max === 'number' && us > max) {
+    const longest = max === MAX_DURATION_US ? `${MAX_DURATION_TEXT} (24 days)` : formatDurationUs(max);
+    out.push({ path, message: `${JSON.stringify(value)} is too long: at most ${longest} is allowed` });
+  } else if (typeof min === 'number' && us < min) {
+    const shortest = min <= 1 ? 'longer than 0' : `at least ${formatDurationUs(min)}`;
+    out.push({ path, message: `${JSON.stringify(value)} is too short: it must be ${shortest}` });
   }
 }
 

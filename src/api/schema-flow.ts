@@ -53,7 +53,11 @@ const Extractor = Type.Object(
     ),
     header: Type.Optional(Type.String({ minLength: 1 })),
     regex: Type.Optional(
-      Type.String({ minLength: 1, description: 'Regular expression; capture group 1 is taken' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 1024,
+        description: 'RE2 regular expression (linear time; no backreferences); capture group 1 is taken',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -75,7 +79,12 @@ const Check = Type.Object(
       Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1, maxItems: 20 }),
     ),
     bodyContains: Type.Optional(Type.String()),
-    bodyMatches: Type.Optional(Type.String()),
+    bodyMatches: Type.Optional(
+      Type.String({
+        maxLength: 1024,
+        description: 'RE2 regular expression (linear time; no backreferences)',
+      }),
+    ),
     json: Type.Optional(Type.Array(JsonCheck, { minItems: 1, maxItems: 32 })),
     maxDuration: Type.Optional(Duration('Fail the check when the step took longer')),
   },

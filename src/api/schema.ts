@@ -4,6 +4,7 @@
  * fixed depth because CRD schemas cannot be recursive.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { MAX_RATE_PER_SECOND, MIN_TIME_UNIT_US } from './duration.js';
 import { Analysis } from './schema-analysis.js';
 import { AnyJson, Duration, LIMITS, StringEnum, StringMap } from './schema-common.js';
 import { Lifecycle, type LifecycleSpec, Step } from './schema-flow.js';
@@ -35,7 +36,10 @@ export const EXECUTORS = [
 ] as const;
 
 const Stage = Type.Object(
-  { duration: Duration(), target: Type.Number({ minimum: 0 }) },
+  {
+    duration: Duration(),
+    target: Type.Number({ minimum: 0, maximum: 1_000_000, description: 'VUs, or iterations per timeUnit' }),
+  },
   { additionalProperties: false },
 );
 
@@ -48,7 +52,7 @@ const Levels = Type.Object(
     start: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: 'Load of the first level' }),
     step: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: 'Load added per level' }),
     max: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: 'Highest level (inclusive)' }),
-    duration: Duration('How long each level is held'),
+    duration: Duration('How long each level is held', 1),
   },
   { additionalProperties: false },
 );
@@ -73,15 +77,15 @@ export const Scenario = Type.Object(
     startTime: Type.Optional(Duration('Delay from test start before this scenario begins')),
     gracefulStop: Type.Optional(Duration('Time running iterations get to finish at the end (default 5s)')),
     vus: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-    duration: Type.Optional(Duration()),
+    duration: Type.Optional(Duration('How long the scenario runs', 1)),
     iterations: Type.Optional(Type.Integer({ minimum: 1 })),
-    maxDuration: Type.Optional(Duration('Upper bound for iteration-based executors (default 10m)')),
+    maxDuration: Type.Optional(Duration('Upper bound for iteration-based executors (default 10m)', 1)),
     startVUs: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
     stages: Type.Optional(Type.Array(Stage, { maxItems: LIMITS.listItems })),
     gracefulRampDown: Type.Optional(Duration()),
-    rate: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-    startRate: Type.Optional(Type.Number({ minimum: 0 })),
-    timeUnit: Type.Optional(Duration('The unit of rate (default 1s)')),
+    rate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: MAX_RATE_PER_SECOND })),
+    startRate: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_RATE_PER_SECOND })),
+    timeUnit: Type.Optional(Duration('The unit of rate (default 1s, at least 1ms)', MIN_TIME_UNIT_US)),
     preAllocatedVUs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     maxVUs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     levels: Type.Optional(Levels),
@@ -170,6 +174,14 @@ const Target = Type.Object(
       }),
     ),
     insecureSkipTLSVerify: Type.Optional(Type.Boolean()),
+    maxBodyBytes: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 64 * 1024 * 1024,
+        description:
+          'Response body bytes kept for checks and extraction (default 1 MiB); the rest is counted and dropped',
+      }),
+    ),
     tls: Type.Optional(TargetTls),
     http2: Type.Optional(
       Type.Boolean({

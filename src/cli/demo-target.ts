@@ -2,6 +2,7 @@
 import { parseDurationUs } from '../api/duration.js';
 import { DEFAULT_DEMO_OPTIONS, startDemoTarget } from '../demo/server.js';
 import { parseArgs, UsageError } from './args.js';
+import { EXIT_WITH_PARENT_ENV } from './demo-process.js';
 
 export const DEMO_USAGE = `usage: stampede demo-target [--host 127.0.0.1] [--port 8080] [--latency 5ms] [--jitter 10ms] [--error-rate 0]
                             [--capacity N] [--queue N] [--token-ttl D]
@@ -61,5 +62,9 @@ export async function demoTargetCommand(argv: string[]): Promise<number | undefi
   const stop = () => void target.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Started by `stampede run --demo-target`: the parent's end of stdin closes when it dies, however it dies.
+  if (process.env[EXIT_WITH_PARENT_ENV]) {
+    process.stdin.once('end', stop).once('error', stop).resume();
+  }
   return undefined; // keep serving
 }

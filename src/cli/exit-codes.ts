@@ -10,4 +10,6 @@ export const EXIT = {
   THRESHOLDS_FAILED: 99,
   /** Interrupted with Ctrl-C; the report still holds everything measured. */
   INTERRUPTED: 130,
+  /** Stopped by SIGTERM (CI, Kubernetes); the report still holds everything measured. */
+  TERMINATED: 143,
 } as const;

@@ -1,7 +1,8 @@
 /** Reads and validates a manifest file for the CLI, turning every failure into a printable message. */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { LoadTest } from '../api/schema.js';
+import { excerpt } from '../api/schema-check.js';
 import { parseManifest, type ValidateOptions } from '../manifest/validate.js';
 import { UsageError } from './args.js';
 import { applyOverrides, type LoadOverrides, substituteEnv } from './overrides.js';
@@ -18,12 +19,24 @@ export async function loadManifest(
 ): Promise<LoadedManifest> {
   let text: string;
   try {
+    // The size first: a huge file is refused before it is read, parsed and validated.
+    const { size } = await stat(file);
+    if (size > MAX_MANIFEST_BYTES) {
+      return {
+        ok: false,
+        message: `${file} is ${size} bytes; a manifest is at most ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB (put large feeder data in a csv: or json: file)`,
+      };
+    }
     text = await readFile(file, 'utf8');
   } catch (error) {
     return {
       ok: false,
       message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     };
+  }
+  const binaryAt = binaryOffset(text);
+  if (binaryAt >= 0) {
+    return { ok: false, message: `${file} is not a YAML text file (binary data at character ${binaryAt})` };
   }
   const baseDir = dirname(resolve(file));
   const preprocess = (document: unknown) => {
@@ -32,7 +45,10 @@ export async function loadManifest(
   };
   const result = parseManifest(text, { baseDir, envOverrides, preprocess, ...(runsIn ? { runsIn } : {}) });
   if (!result.ok) {
-    const lines = result.problems.map((p) => `  - ${p.path}: ${p.message}`);
+    const shown = result.problems.slice(0, MAX_PROBLEMS_SHOWN);
+    const lines = shown.map((p) => `  - ${excerpt(p.path, 120)}: ${excerpt(p.message, 400)}`);
+    if (result.problems.length > shown.length)
+      lines.push(`  ... and ${result.problems.length - shown.length} more`);
     const count = result.problems.length;
     return {
       ok: false,
@@ -40,6 +56,20 @@ export async function loadManifest(
     };
   }
   return { ok: true, loadTest: result.loadTest, baseDir };
+}
+
+/** The largest manifest file: far above any hand-written test, below what parsing could turn into gigabytes. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_PROBLEMS_SHOWN = 30;
+
+/** Where text decoded from a file stops being text: a NUL, a control character or invalid UTF-8. */
+function binaryOffset(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // Tab, LF and CR are the only controls YAML text needs; U+FFFD is what Node decodes invalid UTF-8 to.
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0xfffd) return i;
+  }
+  return -1;
 }
 
 /**

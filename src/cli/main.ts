@@ -21,7 +21,7 @@ commands:
   runner            run one shard in a pod (configured by environment; started by the controller)
   controller        run the Kubernetes operator (see: stampede controller --help)
 
-exit codes: 0 passed, 99 thresholds failed or baseline regressed, 2 invalid input, 1 runtime failure, 130 interrupted
+exit codes: 0 passed, 99 thresholds failed or baseline regressed, 2 invalid input, 1 runtime failure, 130 interrupted (SIGINT), 143 stopped (SIGTERM)
 
 ${RUN_USAGE}
 

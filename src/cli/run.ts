@@ -6,13 +6,14 @@ import { createRedactor, redactJson } from '../observability/secret-redactor.js'
 import { renderConsoleSummary } from '../report/console.js';
 import { createProgressPrinter } from '../report/progress.js';
 import type { Summary } from '../report/summary.js';
-import { writeReport } from '../report/write.js';
+import { prepareReportDir, writeReport } from '../report/write.js';
 import { parseArgs, UsageError } from './args.js';
-import { startDemoProcess } from './demo-process.js';
+import { type DemoProcess, startDemoProcess } from './demo-process.js';
 import { DEMO_SHAPE_OPTIONS } from './demo-target.js';
 import { EXIT } from './exit-codes.js';
 import { loadManifest, parseEnvOverrides } from './load-manifest.js';
 import { OVERRIDE_OPTIONS, OVERRIDE_USAGE, overridesFrom } from './overrides.js';
+import { stopOnSignals } from './signals.js';
 
 export const RUN_USAGE = `usage: stampede run FILE [--workers N|auto] [--out DIR] [--env NAME=value]... [--demo-target] [--quiet]
                     [--vus N] [--duration D] [--rate R] [--iterations N] [--scenario NAME] [--base-url URL]
@@ -26,12 +27,13 @@ ${OVERRIDE_USAGE}
                     shape the demo target's answers (see stampede demo-target --help)
   --quiet           no live progress`;
 
-export function exitCodeFor(summary: Summary): number {
+/** `interruptedCode` is the code for the signal that stopped the run (130 for SIGINT, 143 for SIGTERM). */
+export function exitCodeFor(summary: Summary, interruptedCode: number = EXIT.INTERRUPTED): number {
   if (summary.outcome === 'failed') return EXIT.RUNTIME_FAILURE;
   if (summary.thresholds.some((t) => !t.passed) || summary.outcome === 'aborted-by-threshold') {
     return EXIT.THRESHOLDS_FAILED;
   }
-  if (summary.outcome === 'interrupted') return EXIT.INTERRUPTED;
+  if (summary.outcome === 'interrupted') return interruptedCode;
   // A failing gate (nothing sent, nothing succeeded, the default error budget, the target's memory budget).
   if (summary.verdict === 'failed') return EXIT.THRESHOLDS_FAILED;
   return EXIT.PASSED;
@@ -79,36 +81,36 @@ export async function runCommand(argv: string[]): Promise<number> {
     return value === undefined ? [] : [`--${o}`, value];
   });
   if (demoArgs.length && !demo) throw new UsageError('--demo-* options need --demo-target');
-  const demoProcess = demo ? await startDemoProcess(demoArgs) : undefined;
-  if (demoProcess) {
-    process.stderr.write(
-      `demo target started at ${demoProcess.url} (replacing ${loadTest.spec.target.baseURL})\n`,
-    );
-    loadTest.spec.target.baseURL = demoProcess.url;
+  if (args.values.out) {
+    // Checked before any traffic: a run whose report cannot be written is wasted load.
+    const problem = await prepareReportDir(args.values.out);
+    if (problem) {
+      process.stderr.write(`--out: ${problem}\n`);
+      return EXIT.INVALID_INPUT;
+    }
   }
-  const abort = new AbortController();
-  const onSigint = () => {
-    process.stderr.write(
-      '\nstopping: running iterations get their gracefulStop; press Ctrl-C again to quit now\n',
-    );
-    process.removeListener('SIGINT', onSigint);
-    process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.stderr.write(
-    redact(
-      `running ${loadTest.metadata.name}: ${Object.keys(loadTest.spec.scenarios).length} scenario(s) against ${loadTest.spec.target.baseURL} with ${workers} worker(s)\n`,
-    ),
-  );
+  let demoProcess: DemoProcess | undefined;
+  const stopper = stopOnSignals(() => demoProcess?.kill());
   try {
+    demoProcess = demo ? await startDemoProcess(demoArgs) : undefined;
+    if (demoProcess) {
+      process.stderr.write(
+        `demo target started at ${demoProcess.url} (replacing ${loadTest.spec.target.baseURL})\n`,
+      );
+      loadTest.spec.target.baseURL = demoProcess.url;
+    }
+    process.stderr.write(
+      redact(
+        `running ${loadTest.metadata.name}: ${Object.keys(loadTest.spec.scenarios).length} scenario(s) against ${loadTest.spec.target.baseURL} with ${workers} worker(s)\n`,
+      ),
+    );
     const { summary: measured } = await runLocal({
       loadTest,
       baseDir,
       env,
       secrets,
       workers,
-      signal: abort.signal,
+      signal: stopper.signal,
       ...(args.flags.has('quiet') ? {} : { onLive: createProgressPrinter(process.stderr) }),
     });
     // The target URL or a message may still hold a secret value: nothing printed or written keeps one.
@@ -118,9 +120,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       const files = await writeReport(args.values.out, summary);
       process.stdout.write(`\nreport written: ${files.join(', ')}\n`);
     }
-    return exitCodeFor(summary);
+    return exitCodeFor(summary, stopper.exitCode());
   } finally {
-    process.removeListener('SIGINT', onSigint);
-    demoProcess?.stop();
+    stopper.dispose();
+    await demoProcess?.stop();
   }
 }

@@ -51,7 +51,7 @@ export const COMMON_FIELDS: readonly ScenarioField[] = [
 
 export const DEFAULT_GRACEFUL_STOP = '5s';
 export const DEFAULT_MAX_DURATION = '10m';
-export const DEFAULT_TIME_UNIT = '1s';
+export { DEFAULT_TIME_UNIT } from '../api/duration.js';
 
 export function basePlan(
   name: string,

@@ -2,16 +2,20 @@
  * Data feeders: rows from inline lists, CSV or JSON files (or, in a cluster, ConfigMap keys the controller
  * turns into inline rows), handed out one per iteration.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import {
+  FeederError,
+  type FeederFormat,
+  MAX_FEEDER_BYTES,
+  parseFeederText,
+  type Row,
+} from '../api/feeder-text.js';
 import type { FeederSpec } from '../api/schema.js';
 import type { Shard } from './shard.js';
 
-export type Row = Record<string, unknown>;
-
-export class FeederError extends Error {
-  readonly code = 'FEEDER';
-}
+export type { FeederFormat, Row } from '../api/feeder-text.js';
+export { FeederError, parseCsv, parseFeederText } from '../api/feeder-text.js';
 
 export function loadFeederRows(spec: FeederSpec, baseDir: string): Row[] {
   if (spec.inline) return spec.inline as Row[];
@@ -26,6 +30,9 @@ export function loadFeederRows(spec: FeederSpec, baseDir: string): Row[] {
   const path = resolve(baseDir, file);
   let text: string;
   try {
+    // The size first: a huge file is refused before it is read into memory.
+    if (statSync(path).size > MAX_FEEDER_BYTES)
+      throw new Error(`larger than ${MAX_FEEDER_BYTES / 1024 / 1024} MiB`);
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new FeederError(`cannot read ${path}: ${(error as Error).message}`);
@@ -33,68 +40,11 @@ export function loadFeederRows(spec: FeederSpec, baseDir: string): Row[] {
   return parseFeederText(text, spec.json ? 'json' : 'csv', path);
 }
 
-export type FeederFormat = 'csv' | 'json';
-
 /** A configMap feeder's format: as given, else from the key's extension; undefined when neither says. */
 export function configMapFormat(ref: { key: string; format?: FeederFormat }): FeederFormat | undefined {
   if (ref.format) return ref.format;
   const ext = /\.(csv|json)$/i.exec(ref.key)?.[1]?.toLowerCase();
   return ext === 'csv' || ext === 'json' ? ext : undefined;
-}
-
-/** Rows from a file's text; `source` names the file in errors. */
-export function parseFeederText(text: string, format: FeederFormat, source: string): Row[] {
-  if (format === 'json') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new FeederError(`${source} is not valid JSON: ${(error as Error).message}`);
-    }
-    if (
-      !Array.isArray(parsed) ||
-      parsed.length === 0 ||
-      parsed.some((r) => typeof r !== 'object' || r === null || Array.isArray(r))
-    ) {
-      throw new FeederError(`${source} must hold a non-empty JSON array of objects`);
-    }
-    return parsed as Row[];
-  }
-  const rows = parseCsv(text);
-  if (rows.length < 2) throw new FeederError(`${source} needs a header row and at least one data row`);
-  const header = rows[0] as string[];
-  return rows.slice(1).map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ''])));
-}
-
-/** RFC 4180: quoted fields, doubled quotes, CRLF or LF. Blank lines are skipped. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      if (row.some((f) => f !== '')) rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  row.push(field);
-  if (row.some((f) => f !== '')) rows.push(row);
-  return rows;
 }
 
 /** Hands out rows: sequential feeders stripe rows across shards so shards do not reuse each other's rows. */

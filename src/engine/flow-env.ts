@@ -15,6 +15,8 @@ export interface FlowEnv {
     headers: Record<string, string>;
     timeoutMs: number;
     insecureSkipTLSVerify: boolean;
+    /** Body bytes kept for checks and extraction (spec.target.maxBodyBytes). */
+    maxBodyBytes: number;
     /** CA bundle, client certificate and SNI name from spec.target.tls, read once per shard. */
     tls?: TlsMaterial;
     /** HTTP steps go over HTTP/2: their steps are recorded as protocol `http2`. */

@@ -7,7 +7,8 @@ import type { FlowEnv, StepRunner } from './flow-env.js';
 import { compileHttpStep, defaultStepName } from './http-step.js';
 import { compilePgStep } from './pg-step.js';
 import { compileCondition, compileTemplate } from './template.js';
-import { compileThink, sleepMs } from './think.js';
+import { compileThink } from './think.js';
+import { sleepAbortable } from './timers.js';
 import { compileWsStep, defaultWsStepName } from './ws-step.js';
 
 export type { FlowEnv, StepRunner } from './flow-env.js';
@@ -17,7 +18,8 @@ export function compileFlow(steps: Step[], env: FlowEnv, prefix = ''): StepRunne
   if (runners.length === 1) return runners[0] as StepRunner;
   return async (vu, it) => {
     for (const run of runners) {
-      if (it.aborted) return;
+      // After a hard stop (which also ends think pauses) no further step of the iteration sends anything.
+      if (it.aborted || env.isHardStopped()) return;
       await run(vu, it);
     }
   };
@@ -36,7 +38,8 @@ function compileStep(step: Step, env: FlowEnv, prefix: string): StepRunner {
     for (const [name, template] of sets) vu.ctx.vars[name] = template.value(vu.ctx);
     if (body) await body(vu, it);
     // A failed request still pauses: skipping think time would turn a dead target into a busy loop.
-    if (think && !env.isHardStopped()) await sleepMs(think());
+    // A hard stop ends the pause (through `live`): a long think must not outlive the scenario.
+    if (think && !env.isHardStopped()) await sleepAbortable(think(), env.live);
   };
 }
 
@@ -56,15 +59,25 @@ function compileBody(step: Step, env: FlowEnv, prefix: string): StepRunner | und
       for (let i = 0; i < max && !it.aborted && !env.isHardStopped(); i++) {
         await inner(vu, it);
         if (until.holds(vu.ctx)) return;
+        if (i % REPEAT_YIELD_EVERY === REPEAT_YIELD_EVERY - 1) await new Promise(setImmediate);
       }
     };
   }
   const times = step.repeat ?? 1;
   if (times === 1) return inner;
   return async (vu, it) => {
-    for (let i = 0; i < times && !it.aborted; i++) await inner(vu, it);
+    for (let i = 0; i < times && !it.aborted && !env.isHardStopped(); i++) {
+      await inner(vu, it);
+      if (i % REPEAT_YIELD_EVERY === REPEAT_YIELD_EVERY - 1) await new Promise(setImmediate);
+    }
   };
 }
+
+/**
+ * Yield to timers this often: steps that never wait on I/O (set, quick failures) resolve as microtasks, and
+ * a deep repeat of them would otherwise starve the event loop, so no stop, maxDuration or hard stop could run.
+ */
+const REPEAT_YIELD_EVERY = 1024;
 
 function withRefresh(run: StepRunner): StepRunner {
   return async (vu, it) => {

@@ -1,6 +1,8 @@
 /** The pure half of an HTTP step: checks and extractors compiled once, judged against each response. */
+
 import { durationUs } from '../api/duration.js';
 import type { CheckSpec, ExtractorSpec } from '../api/schema.js';
+import { compileUserRegex } from '../api/user-regex.js';
 import { type HttpResponse, headerValues } from '../protocols/http.js';
 import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
 import { SCAN_GAVE_UP, scanJsonPath, scannable } from './json-scan.js';
@@ -58,15 +60,12 @@ export function compileExtractor(name: string, spec: ExtractorSpec): CompiledExt
       read: (r) => headerValues(r.rawHeaders, lower)[0],
     };
   }
-  const re = new RegExp(spec.regex as string);
+  const re = compileUserRegex(spec.regex as string);
   return {
     name,
     describe: `regex ${spec.regex}`,
     reads: 'body',
-    read: (r) => {
-      const m = re.exec(r.body ?? '');
-      return m ? (m[1] ?? m[0]) : undefined;
-    },
+    read: (r) => re.firstGroup(r.body ?? ''),
   };
 }
 
@@ -152,7 +151,7 @@ export function compileChecks(spec: CheckSpec | undefined): {
     });
   }
   if (spec.bodyMatches !== undefined) {
-    const re = new RegExp(spec.bodyMatches);
+    const re = compileUserRegex(spec.bodyMatches);
     others.push({
       describe: `body matches /${spec.bodyMatches}/`,
       reads: 'body',

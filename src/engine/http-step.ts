@@ -12,7 +12,7 @@ import type { FlowEnv, StepRunner } from './flow-env.js';
 import { compileChecks, compileExtractor, compileJsonValue, JsonBody } from './http-checks.js';
 import { type CompiledRetry, compileRetry } from './retry.js';
 import { compileTemplate, type LastResult, type TemplateContext } from './template.js';
-import { sleepMs } from './think.js';
+import { sleepAbortable } from './timers.js';
 import type { IterationState, VU } from './vu.js';
 
 type BodyBuilder = (ctx: TemplateContext) => string | undefined;
@@ -76,6 +76,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
   // Most steps have no checks or extraction: they skip body parsing and the check machinery entirely.
   const hasChecks = checks.status !== undefined || checks.others.length > 0 || extractors.length > 0;
   const captureBody = needsBody;
+  const maxBodyBytes = env.target.maxBodyBytes;
   // Set-Cookie headers reach the cookie jar regardless; the rest only when a header is extracted.
   const captureHeaders = extractors.some((e) => e.reads === 'headers');
   const bodyIsStatic =
@@ -112,6 +113,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       body: body(ctx),
       timeoutMs,
       captureBody,
+      maxBodyBytes,
       captureHeaders,
       head,
     };
@@ -212,6 +214,11 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
         failMessage = `extract ${extractor.name}: ${extractor.describe} not found`;
       }
     }
+    if (failClass === 'check' && response.bodyTruncated) {
+      // The check may have failed only because it saw the beginning of the body: say so, in its own class.
+      failClass = 'body_too_large';
+      failMessage = `${failMessage}: the body (${response.bytesIn} bytes with the head) is larger than spec.target.maxBodyBytes (${maxBodyBytes}); checks and extraction saw only its first ${maxBodyBytes} bytes`;
+    }
     setLast(ctx.last, name, response.status, failClass ?? '');
     if (mayRetry && retry?.matches(response.status, failClass)) return false;
     for (let i = 0; i < passes; i++) recorder.check(true);
@@ -235,7 +242,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
         return;
       }
       if (settle(vu, it, response, attempt < maxRetries)) return;
-      await sleepMs((retry as CompiledRetry).backoffMs(attempt));
+      await sleepAbortable((retry as CompiledRetry).backoffMs(attempt), env.live);
       if (env.isHardStopped()) {
         it.aborted = true;
         return;

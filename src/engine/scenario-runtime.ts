@@ -6,6 +6,7 @@ import type { ScenarioRecorder, StepRecorder } from '../metrics/recorder.js';
 import type { FeederCursor } from './feeders.js';
 import type { StepRunner } from './flow.js';
 import type { CompiledLifecycle } from './lifecycle.js';
+import { MAX_TIMER_MS } from './timers.js';
 import { createVU, type IterationState, type VU } from './vu.js';
 
 /**
@@ -74,7 +75,8 @@ export class ScenarioRuntime {
         if (leftMs <= 0) done();
         // Aim the timer short of the due instant; its ±1 ms error then mostly lands in the fine wait.
         else if (leftMs > FINE_WAIT_MS)
-          timer = setTimeout(check, Math.max(1, Math.round(leftMs - FINE_WAIT_MS)));
+          // Capped at Node's largest timer: check() re-arms until the instant is due, however far.
+          timer = setTimeout(check, Math.min(MAX_TIMER_MS, Math.max(1, Math.round(leftMs - FINE_WAIT_MS))));
         // Too little left for a timer: yield to I/O once per loop turn until due.
         else immediate = setImmediate(check);
       };
@@ -175,7 +177,7 @@ export class ScenarioRuntime {
   async drain(timeoutMs: number): Promise<number> {
     if (this.inFlight === 0) return 0;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
+      const timer = setTimeout(resolve, Math.min(MAX_TIMER_MS, timeoutMs));
       this.drainWaiters.push(() => {
         clearTimeout(timer);
         resolve();

@@ -10,6 +10,7 @@ import { HealthSampler } from '../metrics/health.js';
 import { ShardRecorder } from '../metrics/recorder.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { createRedactor } from '../observability/secret-redactor.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../protocols/body-capture.js';
 import { HttpClient, type TlsMaterial } from '../protocols/http.js';
 import { PgPools } from '../protocols/postgres.js';
 import type { ScenarioPlan } from './executor.js';
@@ -22,6 +23,7 @@ import { resolvePgUrl } from './pg-url.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
 import { firstVuId, type Shard, shareOf } from './shard.js';
 import type { StopStepping } from './stepping.js';
+import { setLongTimeout } from './timers.js';
 import { readTlsMaterial } from './tls-material.js';
 
 export const DEFAULT_REQUEST_TIMEOUT = '10s';
@@ -194,6 +196,7 @@ export class ShardRunner {
         headers: loadTest.spec.target.headers ?? {},
         timeoutMs: durationUs(loadTest.spec.target.timeout ?? DEFAULT_REQUEST_TIMEOUT) / 1000,
         insecureSkipTLSVerify: loadTest.spec.target.insecureSkipTLSVerify ?? false,
+        maxBodyBytes: loadTest.spec.target.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
         http2: loadTest.spec.target.http2 ?? false,
         ...(this.tls ? { tls: this.tls } : {}),
       },
@@ -242,9 +245,9 @@ export class ShardRunner {
     if (ms <= 0 || this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const waiters = this.stopWaiters;
-      const timer = setTimeout(done, ms);
+      const cancel = setLongTimeout(done, ms);
       function done() {
-        clearTimeout(timer);
+        cancel();
         waiters.delete(done);
         resolve();
       }

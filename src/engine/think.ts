@@ -23,7 +23,3 @@ export function compileThink(spec: ThinkSpec): ThinkSampler {
   }
   return () => 0;
 }
-
-export function sleepMs(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

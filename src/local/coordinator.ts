@@ -14,6 +14,7 @@ import {
   decideStopStepping,
   steppingLookbackSeconds,
 } from '../engine/stop-stepping.js';
+import { setLongTimeout } from '../engine/timers.js';
 import { type MergedRun, mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { abortingThreshold, compileThresholds, evaluateThresholds } from '../metrics/thresholds.js';
@@ -111,7 +112,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     }
     stopAll();
   };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  // A signal that came while the shards were starting has already fired its event.
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
 
   const latest = () => hosts.map((h) => h.latest()).filter((s): s is ShardSnapshot => s !== undefined);
   const lookbackSeconds = Math.max(2, steppingLookbackSeconds(plans));
@@ -152,7 +155,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   }, MERGE_INTERVAL_MS);
 
   // Bounded: a shard that ignores stop is killed after its plan plus grace, keeping what it reported.
-  const deadline = setTimeout(
+  const cancelDeadline = setLongTimeout(
     () => {
       for (const h of hosts) void h.kill();
     },
@@ -160,7 +163,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   );
   const results = await Promise.allSettled(hosts.map((h) => h.done));
   clearInterval(ticker);
-  clearTimeout(deadline);
+  cancelDeadline();
   options.signal?.removeEventListener('abort', onAbort);
   results.forEach((r, i) => {
     if (r.status === 'rejected') lost.add(i);

@@ -3,10 +3,11 @@
  * and what is allowed. The schema check comes first; cross-field rules (the ones the CRD expresses as CEL)
  * and template/threshold syntax follow.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { durationUs } from '../api/duration.js';
+import { type FeederFormat, MAX_FEEDER_BYTES, parseFeederText } from '../api/feeder-text.js';
 import {
   type FeederSpec,
   LoadTest,
@@ -15,7 +16,9 @@ import {
   type Scenario,
   type Step,
 } from '../api/schema.js';
-import { checkSchema, joinPath, type Problem } from '../api/schema-check.js';
+import { checkSchema, excerpt, joinPath, type Problem } from '../api/schema-check.js';
+import { compileUserRegex } from '../api/user-regex.js';
+import { loadBoundProblems } from '../api/validate-bounds.js';
 import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
 import { configMapFormat } from '../engine/feeders.js';
 import { compileJsonPath } from '../engine/json-path.js';
@@ -63,16 +66,30 @@ export function parseManifest(text: string, options: ValidateOptions = {}): Vali
       })),
     };
   }
-  const document: unknown = first.toJS();
+  let document: unknown;
+  try {
+    document = first.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    // yaml refuses an alias bomb (aliases that expand to a huge value) with a ReferenceError.
+    return { ok: false, problems: [{ path: '(yaml)', message: excerpt((error as Error).message) }] };
+  }
   const early = options.preprocess?.(document) ?? [];
   if (early.length) return { ok: false, problems: early };
   return validateLoadTest(document, options);
 }
 
+/**
+ * How many times a document may expand aliases (*name) in total; enough for any hand-written manifest,
+ * far too few for a "billion laughs" document.
+ */
+export const MAX_YAML_ALIASES = 100;
+
 export function validateLoadTest(value: unknown, options: ValidateOptions = {}): ValidationResult {
   const problems: Problem[] = [];
   checkSchema(LoadTest as never, value, '', problems);
-  if (problems.length) return { ok: false, problems };
+  // A document that is not an object at all has no field to name: say so instead of an empty path.
+  if (problems.length)
+    return { ok: false, problems: problems.map((p) => (p.path ? p : { ...p, path: '(document)' })) };
   const loadTest = value as LoadTestType;
   problems.push(...crossFieldProblems(loadTest, options));
   return problems.length ? { ok: false, problems } : { ok: true, loadTest };
@@ -140,6 +157,7 @@ function scenarioProblems(
   problems.push(...ruleProblems(CROSS_FIELD_RULES, 'scenario', scenario, base, EXECUTOR_TAKES));
   for (const p of executor.validate(scenario))
     problems.push({ path: `${base}.${p.path}`, message: p.message });
+  problems.push(...loadBoundProblems(scenario, base));
   // A VU's variables live across its lifecycle flows and iterations: any of them may define one.
   const lifecycle = lifecycleFlows(scenario.lifecycle, `${base}.lifecycle`);
   const vars = new Set<string>();
@@ -249,10 +267,14 @@ function checkFlow(steps: Step[], base: string, scope: FlowScope, problems: Prob
       const p = joinPath(`${path}.extract`, name);
       problems.push(...ruleProblems(CROSS_FIELD_RULES, 'extractor', e, p));
       if (e.json) tryCompile(() => compileJsonPath(e.json as string), `${p}.json`, problems);
-      if (e.regex) tryCompile(() => new RegExp(e.regex as string), `${p}.regex`, problems);
+      if (e.regex) tryCompile(() => compileUserRegex(e.regex as string), `${p}.regex`, problems);
     }
     if (step.check?.bodyMatches)
-      tryCompile(() => new RegExp(step.check?.bodyMatches as string), `${path}.check.bodyMatches`, problems);
+      tryCompile(
+        () => compileUserRegex(step.check?.bodyMatches as string),
+        `${path}.check.bodyMatches`,
+        problems,
+      );
     (step.check?.json ?? []).forEach((j, k) =>
       tryCompile(() => compileJsonPath(j.path), `${path}.check.json[${k}].path`, problems),
     );
@@ -269,6 +291,18 @@ function checkFlow(steps: Step[], base: string, scope: FlowScope, problems: Prob
     if (step.steps) checkFlow(step.steps, `${path}.steps`, scope, problems);
     step.choice?.forEach((c, k) => checkFlow(c.steps, `${path}.choice[${k}].steps`, scope, problems));
   });
+}
+
+/** Reads and parses a feeder file as the run will, so an empty or malformed one is exit 2 before any load. */
+function feederFileProblem(file: string, format: FeederFormat): string | undefined {
+  try {
+    if (statSync(file).size > MAX_FEEDER_BYTES)
+      return `file ${file} is larger than ${MAX_FEEDER_BYTES / 1024 / 1024} MiB`;
+    parseFeederText(readFileSync(file, 'utf8'), format, file);
+    return undefined;
+  } catch (error) {
+    return excerpt((error as Error).message, 300);
+  }
 }
 
 function tryCompile(fn: () => unknown, path: string, problems: Problem[]): void {
@@ -298,6 +332,9 @@ function feederProblems(path: string, feeder: FeederSpec, options: ValidateOptio
       path: `${path}.${fileField}`,
       message: `file ${resolve(options.baseDir, file)} does not exist`,
     });
+  } else if (file && fileField && options.baseDir) {
+    const problem = feederFileProblem(resolve(options.baseDir, file), fileField);
+    if (problem) problems.push({ path: `${path}.${fileField}`, message: problem });
   }
   if (feeder.configMap) {
     if (options.runsIn === 'local') {

@@ -8,6 +8,8 @@ export const ERROR_CLASSES = [
   'http_4xx',
   'http_5xx',
   'check',
+  /** A check or extraction needed more of the body than spec.target.maxBodyBytes keeps. */
+  'body_too_large',
   'h2_stream_reset',
   'h2_goaway',
   'h2_protocol',

@@ -9,6 +9,8 @@ export interface HttpRequest {
   timeoutMs: number;
   /** Keep the body text (for checks and extraction); otherwise only its size is counted. */
   captureBody: boolean;
+  /** Keep at most this many body bytes (default DEFAULT_MAX_BODY_BYTES); the rest is counted and dropped. */
+  maxBodyBytes?: number;
   /** Keep every raw header (for extraction); Set-Cookie headers are kept regardless, for the cookie jar. */
   captureHeaders: boolean;
   /**
@@ -41,6 +43,8 @@ export interface HttpResponse {
   /** Raw header name/value pairs: all of them when captured, else only Set-Cookie ones (or none). */
   rawHeaders: Buffer[] | undefined;
   body: string | undefined;
+  /** The body was longer than maxBodyBytes: `body` holds only its beginning (bytesIn counts all of it). */
+  bodyTruncated: boolean;
   bytesIn: number;
   bytesOut: number;
   /** performance.now() in ms when the request was handed to the pool, and when the last byte arrived. */

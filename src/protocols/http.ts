@@ -9,6 +9,7 @@
  * fewer connections than VUs, VUs share an undici Pool.
  */
 import { Client, type Dispatcher, Pool } from 'undici';
+import { BodyCapture, DEFAULT_MAX_BODY_BYTES } from './body-capture.js';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 import { Http1Client } from './http1/client.js';
 import { Http2Client } from './http2/client.js';
@@ -39,7 +40,7 @@ const KEEP_ALIVE_MS = 30_000;
 const REQUEST_LINE_OVERHEAD = 32;
 
 class ResponseHandler implements Dispatcher.DispatchHandler {
-  private readonly chunks: Buffer[] | undefined;
+  private readonly body: BodyCapture | undefined;
   readonly response: HttpResponse;
 
   constructor(
@@ -47,11 +48,14 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     bytesOut: number,
     private readonly resolve: (r: HttpResponse) => void,
   ) {
-    this.chunks = request.captureBody ? [] : undefined;
+    this.body = request.captureBody
+      ? new BodyCapture(request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
+      : undefined;
     this.response = {
       status: 0,
       rawHeaders: undefined,
       body: undefined,
+      bodyTruncated: false,
       bytesIn: 0,
       bytesOut,
       sentAtMs: performance.now(),
@@ -77,14 +81,17 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     this.response.bytesIn += chunk.length;
-    this.chunks?.push(chunk);
+    this.body?.push(chunk);
     return true;
   }
 
   onComplete(): void {
     const r = this.response;
     r.doneAtMs = performance.now();
-    if (this.chunks) r.body = Buffer.concat(this.chunks).toString('utf8');
+    if (this.body) {
+      r.body = this.body.text();
+      r.bodyTruncated = this.body.truncated;
+    }
     this.resolve(r);
   }
 

@@ -1,5 +1,6 @@
 /** Writes the report files for `--out DIR`. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderTimeseriesCsv } from './csv.js';
 import { renderHtml } from './html.js';
@@ -32,4 +33,21 @@ export async function writeReport(dir: string, summary: Summary): Promise<string
   const files = renderReportFiles(summary);
   await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(dir, name), text)));
   return Object.keys(files).map((name) => join(dir, name));
+}
+
+/**
+ * Creates `dir` (and its parents) and checks it can be written, so a bad `--out` is refused before any
+ * load is sent. Returns why it cannot be used, or undefined.
+ */
+export async function prepareReportDir(dir: string): Promise<string | undefined> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+    return undefined;
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e.code === 'EEXIST' || e.code === 'ENOTDIR') return `${dir} exists and is not a directory`;
+    if (e.code === 'EACCES' || e.code === 'EPERM') return `${dir} is not writable`;
+    return `${dir}: ${e.code ?? e.message}`;
+  }
 }

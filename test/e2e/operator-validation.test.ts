@@ -57,6 +57,23 @@ describe('LoadTest admission on a real apiserver', () => {
     expect(message).toMatch(/spec\.scenarios\.s\.duration: Invalid value: "soon"/);
   });
 
+  it('rejects a rate past its range and an oversized body limit (the CLI refuses them too)', async () => {
+    const message = await rejected(
+      withSpec('bad-bounds', (spec) => {
+        (spec.target as Record<string, unknown>).maxBodyBytes = 1e12;
+        (spec.scenarios as Record<string, Record<string, unknown>>).s = {
+          executor: 'constant-arrival-rate',
+          rate: 1e12,
+          duration: '1s',
+          preAllocatedVUs: 1,
+          flow: [{ request: { url: '/' } }],
+        };
+      }),
+    );
+    expect(message).toMatch(/spec\.scenarios\.s\.rate: Invalid value: .*less than or equal to 1000000/);
+    expect(message).toMatch(/spec\.target\.maxBodyBytes: Invalid value/);
+  });
+
   it('rejects unknown fields', async () => {
     const message = await rejected(withSpec('bad-field', (spec) => Object.assign(spec, { runnerz: 3 })));
     expect(message).toMatch(/unknown field "spec\.runnerz"/);

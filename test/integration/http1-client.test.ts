@@ -137,9 +137,18 @@ describe('HTTP/1.1 client: response framing', () => {
       } else res.writeHead(200, { 'content-length': big.length }).end(big);
     });
     const c = client();
-    expect(ok(await c.send(request(server.url), 0)).body?.length).toBe(big.length);
-    const chunked = ok(await c.send(request(server.url, { path: '/chunked' }), 0));
+    const whole = { maxBodyBytes: big.length };
+    expect(ok(await c.send(request(server.url, whole), 0)).body?.length).toBe(big.length);
+    const chunked = ok(await c.send(request(server.url, { path: '/chunked', ...whole }), 0));
     expect(chunked.body).toBe(big);
+    expect(chunked.bodyTruncated).toBe(false);
+    // Past maxBodyBytes (default 1 MiB) the body is cut, marked, and still counted in full.
+    for (const path of ['/', '/chunked']) {
+      const cut = ok(await c.send(request(server.url, { path }), 0));
+      expect(cut.body).toBe(big.slice(0, 1024 * 1024));
+      expect(cut.bodyTruncated).toBe(true);
+      expect(cut.bytesIn).toBeGreaterThan(big.length);
+    }
     // Without capture only the size is counted.
     const counted = ok(await c.send(request(server.url, { captureBody: false }), 0));
     expect(counted.body).toBeUndefined();

@@ -51,7 +51,7 @@ export class ChunkedDecoder {
    * Consumes bytes from `buf[pos..end)`, pushing decoded data slices to `sink` when given. Returns where it
    * stopped: `end`, or just past the final CRLF when the body is complete, or where an error was found.
    */
-  decode(buf: Buffer, pos: number, end: number, sink: Buffer[] | undefined): number {
+  decode(buf: Buffer, pos: number, end: number, sink: { push(chunk: Buffer): unknown } | undefined): number {
     while (pos < end) {
       switch (this.state) {
         case State.Data: {

@@ -54,6 +54,7 @@ export class Http1Client implements ConnectionRegistry {
       status: 0,
       rawHeaders: undefined,
       body: undefined,
+      bodyTruncated: false,
       bytesIn: 0,
       bytesOut: 0,
       sentAtMs: performance.now(),

@@ -86,7 +86,12 @@ export class Http1Connection {
     this.resolve = resolve;
     this.retried = retried;
     this.deadlineMs = startMs + request.timeoutMs;
-    this.parser.start(request.method === 'HEAD', request.captureBody, request.captureHeaders);
+    this.parser.start(
+      request.method === 'HEAD',
+      request.captureBody,
+      request.captureHeaders,
+      request.maxBodyBytes,
+    );
     response.bytesOut += payload.length;
     this.socket.write(payload);
   }
@@ -146,6 +151,7 @@ export class Http1Connection {
     response.status = parser.status;
     response.rawHeaders = parser.rawHeaders;
     response.body = parser.bodyText();
+    response.bodyTruncated = parser.body?.truncated ?? false;
     response.bytesIn += parser.bytes;
     response.doneAtMs = performance.now();
     this.clearExchange();

@@ -5,6 +5,7 @@
  * Only the headers that frame the message are interpreted (Content-Length, Transfer-Encoding, Connection).
  * Set-Cookie is always kept (the VU's cookie jar needs it); every other header only when captured.
  */
+import { BodyCapture, DEFAULT_MAX_BODY_BYTES } from '../body-capture.js';
 import { ChunkedDecoder } from './chunked.js';
 
 enum Phase {
@@ -38,7 +39,8 @@ export class ResponseParser {
   status = 0;
   /** Flat name/value slices: Set-Cookie always, everything when capturing headers. */
   rawHeaders: Buffer[] | undefined;
-  bodyChunks: Buffer[] | undefined;
+  /** The kept part of the body (at most maxBodyBytes) when captured. */
+  body: BodyCapture | undefined;
   keepAlive = true;
   /** Bytes of this response consumed so far, head and framing included. */
   bytes = 0;
@@ -49,16 +51,23 @@ export class ResponseParser {
   private pendingHead: Buffer | undefined;
   private bodyless = false;
   private captureBody = false;
+  private maxBodyBytes = 0;
   private captureHeaders = false;
   private contentLength = -1;
   private chunked = false;
   private readonly chunkedDecoder = new ChunkedDecoder();
 
   /** Prepares for the response to the next request; HEAD responses never have a body. */
-  start(isHeadRequest: boolean, captureBody: boolean, captureHeaders: boolean): void {
+  start(
+    isHeadRequest: boolean,
+    captureBody: boolean,
+    captureHeaders: boolean,
+    maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+  ): void {
     this.status = 0;
     this.rawHeaders = undefined;
-    this.bodyChunks = undefined;
+    this.body = undefined;
+    this.maxBodyBytes = maxBodyBytes;
     this.keepAlive = true;
     this.bytes = 0;
     this.error = undefined;
@@ -84,7 +93,7 @@ export class ResponseParser {
    */
   feed(buf: Buffer, end = buf.length): number {
     let pos = 0;
-    const kept = this.bodyChunks ? this.bodyChunks.length : 0;
+    const kept = this.body ? this.body.chunks.length : 0;
     while (pos < end && this.phase !== Phase.Done && this.error === undefined) {
       switch (this.phase) {
         case Phase.Head:
@@ -92,19 +101,19 @@ export class ResponseParser {
           break;
         case Phase.FixedBody: {
           const take = Math.min(this.remaining, end - pos);
-          if (this.bodyChunks) this.bodyChunks.push(buf.subarray(pos, pos + take));
+          this.body?.push(buf.subarray(pos, pos + take));
           pos += take;
           this.remaining -= take;
           if (this.remaining === 0) this.phase = Phase.Done;
           break;
         }
         case Phase.ChunkedBody:
-          pos = this.chunkedDecoder.decode(buf, pos, end, this.bodyChunks);
+          pos = this.chunkedDecoder.decode(buf, pos, end, this.body);
           if (this.chunkedDecoder.error) this.error = this.chunkedDecoder.error;
           else if (this.chunkedDecoder.done) this.phase = Phase.Done;
           break;
         case Phase.BodyUntilClose:
-          if (this.bodyChunks) this.bodyChunks.push(buf.subarray(pos, end));
+          this.body?.push(buf.subarray(pos, end));
           pos = end;
           break;
       }
@@ -112,7 +121,7 @@ export class ResponseParser {
     this.bytes += pos;
     // The socket reads into one shared buffer (see connection.ts): body slices that must outlive this call
     // are copied. A response that completed here is turned into text by the caller before the next read.
-    const chunks = this.bodyChunks;
+    const chunks = this.body?.chunks;
     if (chunks && this.phase !== Phase.Done) {
       for (let i = kept; i < chunks.length; i++) chunks[i] = Buffer.from(chunks[i] as Buffer);
     }
@@ -125,12 +134,9 @@ export class ResponseParser {
     return this.phase === Phase.Done;
   }
 
-  /** The captured body as text (UTF-8), or undefined when not captured. */
+  /** The captured body (its first maxBodyBytes) as text (UTF-8), or undefined when not captured. */
   bodyText(): string | undefined {
-    const chunks = this.bodyChunks;
-    if (!chunks) return undefined;
-    if (chunks.length === 1) return (chunks[0] as Buffer).toString('utf8');
-    return Buffer.concat(chunks).toString('utf8');
+    return this.body?.text();
   }
 
   /** Returns the position after the head, or `end` while the head is still incomplete. */
@@ -285,7 +291,7 @@ export class ResponseParser {
       this.phase = Phase.Head;
       return;
     }
-    this.bodyChunks = this.captureBody ? [] : undefined;
+    this.body = this.captureBody ? new BodyCapture(this.maxBodyBytes) : undefined;
     if (this.bodyless || status === 204 || status === 304) this.phase = Phase.Done;
     else if (this.chunked) {
       // Both framings present is a smuggling pattern; read it as chunked but never reuse the connection.

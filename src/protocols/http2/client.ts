@@ -13,6 +13,7 @@ import {
   type IncomingHttpHeaders,
   type OutgoingHttpHeaders,
 } from 'node:http2';
+import { BodyCapture, DEFAULT_MAX_BODY_BYTES } from '../body-capture.js';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { type ConnectTarget, openSocket } from '../http1/connect.js';
 import type { TlsSettings } from '../tls/settings.js';
@@ -66,6 +67,7 @@ export class Http2Client {
       status: 0,
       rawHeaders: undefined,
       body: undefined,
+      bodyTruncated: false,
       bytesIn: 0,
       bytesOut: 0,
       sentAtMs: performance.now(),
@@ -99,7 +101,9 @@ export class Http2Client {
       resolve(response);
       return;
     }
-    const chunks: Buffer[] | undefined = request.captureBody ? [] : undefined;
+    const captured = request.captureBody
+      ? new BodyCapture(request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
+      : undefined;
     let ended = false;
     let failure: Error | undefined;
     const entry: InFlight = {
@@ -119,7 +123,7 @@ export class Http2Client {
     });
     stream.on('data', (chunk: Buffer) => {
       response.bytesIn += chunk.length;
-      chunks?.push(chunk);
+      captured?.push(chunk);
     });
     stream.on('end', () => {
       ended = true;
@@ -131,7 +135,10 @@ export class Http2Client {
       this.inFlight.delete(entry);
       response.doneAtMs = performance.now();
       if (ended && failure === undefined && response.status > 0) {
-        if (chunks) response.body = Buffer.concat(chunks).toString('utf8');
+        if (captured) {
+          response.body = captured.text();
+          response.bodyTruncated = captured.truncated;
+        }
       } else {
         response.error =
           failure instanceof Http2Error ? failure : this.classify(session, failure, stream.rstCode);

@@ -119,7 +119,12 @@ describe('decide: configMap feeders become inline rows of the runner spec', () =
   it('fails with FeederInvalid, naming a few problems, when rows break what inline rows allow', () => {
     // 65 columns: one more than an inline row may hold.
     const header = Array.from({ length: 65 }, (_, i) => `c${i}`).join(',');
-    const d = decide(fresh([{ feeder: 'users', text: `${header}\n${'1\n'.repeat(8)}` }]), DEFAULT_SETTINGS);
+    // Rows as wide as the header: a ragged row is now its own error (the row's line number).
+    const row = Array.from({ length: 65 }, () => '1').join(',');
+    const d = decide(
+      fresh([{ feeder: 'users', text: `${header}\n${`${row}\n`.repeat(8)}` }]),
+      DEFAULT_SETTINGS,
+    );
     expect(d.actions[0]).toMatchObject({ reason: 'FeederInvalid' });
     expect(d.status.message).toMatch(
       /^the feeder rows do not fit a LoadTest: spec\.feeders\.users\.inline\[0\]/,

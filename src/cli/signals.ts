@@ -1,0 +1,54 @@
+/**
+ * SIGINT (Ctrl-C) and SIGTERM (what CI systems and Kubernetes send) both stop a run gracefully, so the
+ * report is still written with everything measured; a second signal quits at once.
+ */
+import { EXIT } from './exit-codes.js';
+
+/** The shell convention: 128 + the signal number. */
+const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = {
+  SIGINT: EXIT.INTERRUPTED,
+  SIGTERM: EXIT.TERMINATED,
+};
+
+export interface SignalStopper {
+  /** Aborted on the first signal. */
+  readonly signal: AbortSignal;
+  /** The exit code for the signal that stopped the run (130 when none did). */
+  exitCode(): number;
+  dispose(): void;
+}
+
+/** `onQuit` runs before a second signal exits the process, to reap children synchronously. */
+export function stopOnSignals(onQuit: () => void = () => undefined): SignalStopper {
+  const abort = new AbortController();
+  let received: keyof typeof SIGNAL_EXIT | undefined;
+  const quit = (name: keyof typeof SIGNAL_EXIT) => {
+    onQuit();
+    process.exit(SIGNAL_EXIT[name]);
+  };
+  const first = (name: keyof typeof SIGNAL_EXIT) => {
+    received = name;
+    process.stderr.write(
+      `\nstopping (${name}): running iterations get their gracefulStop; the report is written; send it again to quit now\n`,
+    );
+    for (const s of Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]) {
+      process.removeListener(s, handlers[s]);
+      process.on(s, quitHandlers[s]);
+    }
+    abort.abort();
+  };
+  const handlers = { SIGINT: () => first('SIGINT'), SIGTERM: () => first('SIGTERM') };
+  const quitHandlers = { SIGINT: () => quit('SIGINT'), SIGTERM: () => quit('SIGTERM') };
+  process.on('SIGINT', handlers.SIGINT);
+  process.on('SIGTERM', handlers.SIGTERM);
+  return {
+    signal: abort.signal,
+    exitCode: () => SIGNAL_EXIT[received ?? 'SIGINT'],
+    dispose() {
+      for (const s of Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]) {
+        process.removeListener(s, handlers[s]);
+        process.removeListener(s, quitHandlers[s]);
+      }
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * Keeps at most `limit` bytes of a response body for checks and extraction; the rest is only counted by the
+ * caller. A response is never turned into one unbounded string: a 600 MB body costs `limit` bytes of memory,
+ * not a crash (V8 strings stop at about 512 MiB). Shared by the HTTP/1.1 parser and the undici handler.
+ */
+
+/** The default of spec.target.maxBodyBytes: plenty for API answers that checks read, small per VU. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export class BodyCapture {
+  /** The kept slices, in order. They may point into a reused read buffer until the caller copies them. */
+  readonly chunks: Buffer[] = [];
+  private keptBytes = 0;
+  /** True when bytes were dropped: the kept text is a prefix of the body. */
+  truncated = false;
+
+  constructor(private readonly limit: number) {}
+
+  push(chunk: Buffer): void {
+    const room = this.limit - this.keptBytes;
+    if (room <= 0) {
+      if (chunk.length > 0) this.truncated = true;
+      return;
+    }
+    if (chunk.length > room) {
+      this.chunks.push(chunk.subarray(0, room));
+      this.keptBytes += room;
+      this.truncated = true;
+      return;
+    }
+    this.chunks.push(chunk);
+    this.keptBytes += chunk.length;
+  }
+
+  /** The kept bytes as UTF-8 text. */
+  text(): string {
+    const chunks = this.chunks;
+    if (chunks.length === 1) return (chunks[0] as Buffer).toString('utf8');
+    return Buffer.concat(chunks, this.keptBytes).toString('utf8');
+  }
+}
