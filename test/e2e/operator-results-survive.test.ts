@@ -3,10 +3,12 @@
  * LoadTest, and runners hold their final results until the controller releases them (no fixed linger;
  * the Job's activeDeadlineSeconds bounds the wait). Real control plane, process kubelet, controller process.
  */
+import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { CHECKPOINT_EVERY_MS } from '../../src/controller/decide-checkpoint.js';
+import type { ShardSnapshot } from '../../src/metrics/snapshot.js';
 import type { Summary } from '../../src/report/summary.js';
 import type { RunnerState } from '../../src/runner/protocol.js';
 import { startServer, type TestServer } from '../helpers/http-server.js';
@@ -75,6 +77,17 @@ describe('results survive the controller (real control plane)', () => {
       .trim()
       .split('\n')
       .filter(Boolean);
+  const checkpointRequests = async (name: string, index: number) => {
+    const cm = JSON.parse(
+      await env.kubectl(['get', 'configmap', `${name}-shard-${index}`, '-o', 'json']),
+    ) as {
+      binaryData: Record<string, string>;
+    };
+    const snapshot = JSON.parse(
+      gunzipSync(Buffer.from(cm.binaryData['snapshot.json.gz'] as string, 'base64')).toString('utf8'),
+    ) as ShardSnapshot;
+    return snapshot.steps.reduce((n, s) => n + s.requests, 0);
+  };
   const noRunnersLeft = (name: string) =>
     pollUntil(`${name} runner processes to exit`, 30_000, async () =>
       env.kubelet.running().some((k) => k.includes(name)) ? undefined : true,
@@ -86,8 +99,12 @@ describe('results survive the controller (real control plane)', () => {
     await pollUntil('a checkpoint for every shard', 30_000, async () =>
       (await checkpoints('survive')).length === 3 ? true : undefined,
     );
-    // Past the second checkpoint (10 s of run after the first): every shard's holds load.
-    await new Promise((r) => setTimeout(r, CHECKPOINT_EVERY_MS + 2500));
+    // Wait (no fixed sleep: the machine may be busy) until every shard's checkpoint holds load; the second
+    // one comes CHECKPOINT_EVERY_MS of run after the first.
+    await pollUntil('every checkpoint to hold load', CHECKPOINT_EVERY_MS + 30_000, async () => {
+      const held = await Promise.all([0, 1, 2].map((i) => checkpointRequests('survive', i)));
+      return held.every((n) => n > 20) ? true : undefined;
+    });
     await env.stopController();
     const victim = env.kubelet.running().find((k) => /survive-runners-1-/.test(k)) as string;
     expect(victim).toBeDefined();
