@@ -126,7 +126,7 @@ export class Actor {
     const ns = lt.metadata.namespace;
     switch (action.kind) {
       case 'createSpecConfigMap':
-        return createIfAbsent(client, configMaps(ns), specConfigMap(lt, action.manifest));
+        return createIfAbsent(client, configMaps(ns), specConfigMap(lt, action.files));
       case 'createJob':
         return createIfAbsent(
           client,

@@ -34,7 +34,10 @@ export interface RunnerPodOptions {
   activeDeadlineSeconds?: number;
 }
 
+/** The spec ConfigMap's key for the LoadTest JSON; configMap feeders' files sit beside it. */
 export const SPEC_KEY = 'loadtest.json';
+/** Where runners find the spec ConfigMap's files (read-only mount). */
+export const SPEC_MOUNT_DIR = '/etc/stampede/spec';
 
 export function ownerReference(lt: OwnedLoadTest): V1OwnerReference {
   return {
@@ -66,8 +69,9 @@ function ownedConfigMap(
   };
 }
 
-export const specConfigMap = (lt: OwnedLoadTest, manifestJson: string) =>
-  ownedConfigMap(lt, 'spec', { [SPEC_KEY]: manifestJson });
+/** files: SPEC_KEY (the LoadTest JSON) and the feeder files, as runner-spec.ts made them. */
+export const specConfigMap = (lt: OwnedLoadTest, files: Record<string, string>) =>
+  ownedConfigMap(lt, 'spec', files);
 
 /** The report: text files in `data`; compressed ones (report.html.gz) in `binaryData`, base64. */
 export function reportConfigMap(
@@ -126,6 +130,7 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, secretEnv: 
             runAsGroup: 65532,
             seccompProfile: { type: 'RuntimeDefault' },
           },
+          volumes: [{ name: 'spec', configMap: { name: n.spec } }],
           containers: [
             {
               name: 'runner',
@@ -137,10 +142,8 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, secretEnv: 
                 { name: 'STAMPEDE_CONTROL_PORT', value: String(CONTROL_PORT) },
                 { name: 'STAMPEDE_START_DEADLINE_SECONDS', value: String(opts.startDeadlineSeconds) },
                 { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-                {
-                  name: 'STAMPEDE_LOADTEST',
-                  valueFrom: { configMapKeyRef: { name: n.spec, key: SPEC_KEY } },
-                },
+                // A file, not an env var: an environment string is capped at 128 KiB, a ConfigMap at 1 MiB.
+                { name: 'STAMPEDE_LOADTEST_FILE', value: `${SPEC_MOUNT_DIR}/${SPEC_KEY}` },
                 ...secretEnv.map((e) => ({
                   name: e.name,
                   valueFrom: {
@@ -154,6 +157,7 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, secretEnv: 
                 periodSeconds: 1,
                 failureThreshold: 3,
               },
+              volumeMounts: [{ name: 'spec', mountPath: SPEC_MOUNT_DIR, readOnly: true }],
               ...(opts.resources ? { resources: opts.resources } : {}),
               securityContext: {
                 allowPrivilegeEscalation: false,

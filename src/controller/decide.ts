@@ -11,7 +11,7 @@ import { type MergedRun, mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { abortingThreshold, compileThresholds } from '../metrics/thresholds.js';
 import { comparisonVerdictLine } from '../report/compare-table.js';
-import { lostShardsDetail, runOutcome, summarizeRun } from '../report/outcome.js';
+import { runOutcome, summarizeRun } from '../report/outcome.js';
 import type { RunOutcome, Summary } from '../report/summary.js';
 import { judgeBaseline } from './baseline.js';
 import { setCondition } from './conditions.js';
@@ -20,14 +20,7 @@ import { decideFinished, reportConflict } from './decide-finished.js';
 import { steppingActions } from './decide-stepping.js';
 import type { Action, ControllerSettings, Decision, Observed, ObservedJob } from './model.js';
 import { failedBeforeStart, runnerSpec } from './runner-spec.js';
-import {
-  notReadyReason,
-  percentString,
-  runnerCounts,
-  runnerPhase,
-  runnerProblems,
-  statusFigures,
-} from './status-parts.js';
+import { notReadyReason, percentString, runnerCounts, runnerPhase, statusFigures } from './status-parts.js';
 
 /** What every step of one decision reads: the observed world, the settings and the clock. */
 interface Context {
@@ -94,7 +87,7 @@ function ensureChildren(ctx: Context): Decision | undefined {
   if (!observed.specConfigMapExists) {
     const spec = runnerSpec(lt, observed.feederSources ?? []);
     if (!spec.ok) return failedBeforeStart(lt, spec.reason, spec.message);
-    actions.push({ kind: 'createSpecConfigMap', manifest: spec.manifest });
+    actions.push({ kind: 'createSpecConfigMap', manifest: spec.manifest, files: spec.files });
   }
   if (observed.job) return undefined;
   actions.push({ kind: 'createJob' });
@@ -335,13 +328,23 @@ function abortDecision(ctx: Context, w: Runners, run: MergedRun): string | undef
   return abortedBy;
 }
 
+/**
+ * Why shards were lost, as far as their pods say ("shard 1: OOMKilled, exit 137"); '' when none says.
+ * `wrap` puts it in context: % stands for the text.
+ */
+function lostWhy(observed: Observed, lost: number[], wrap = '%'): string {
+  const why = lost.flatMap((i) => {
+    // A shard lost by its own answer (malformed snapshot) says so before its pod's state.
+    const reason = observed.runners[i]?.problem ?? observed.runners[i]?.pod?.reason;
+    return reason ? [`shard ${i}: ${reason}`] : [];
+  });
+  return why.length ? wrap.replace('%', why.join(', ')) : '';
+}
+
 /** Every runner is done or lost: write the report (judged against the baseline) and say how it went. */
 function finishRun(ctx: Context, w: Runners, abortedBy: string | undefined, lost: number[]): Decision {
   const { observed, lt, previous, generation, actions } = ctx;
-  const { outcome, detail: plain } = runOutcome(abortedBy, lost);
-  // Shards lost by their own answer (malformed snapshot) say why.
-  const problems = runnerProblems(observed.runners);
-  const detail = outcome === 'failed' && problems ? lostShardsDetail(lost, problems) : plain;
+  const { outcome, detail } = runOutcome(abortedBy, lost, lostWhy(observed, lost));
   const summary = judgeBaseline(w.summarize(outcome, detail), lt.spec.baseline, observed.baseline);
   actions.push({ kind: 'writeReport', summary });
   if (summary.baseline?.verdict === 'failed') {
@@ -410,12 +413,11 @@ function liveStatus(
   );
   const newlyLost = lost.filter((i) => !(previous.lostShards ?? []).includes(i));
   if (newlyLost.length) {
-    const problems = runnerProblems(observed.runners.filter((r) => newlyLost.includes(r.index)));
     actions.push({
       kind: 'event',
       type: 'Warning',
       reason: 'RunnerLost',
-      message: `runner(s) ${newlyLost.join(', ')} lost${problems ? ` (${problems})` : ''}; keeping what they reported`,
+      message: `runner(s) ${newlyLost.join(', ')} lost${lostWhy(observed, newlyLost, ' (%)')}; keeping what they reported`,
     });
     // A runner lost by its own answer may still be sending load that can no longer be counted: stop it.
     const stillUp = observed.runners

@@ -72,7 +72,7 @@ export interface Observed {
 }
 
 export type Action =
-  | { kind: 'createSpecConfigMap'; manifest: string }
+  | { kind: 'createSpecConfigMap'; manifest: string; files: Record<string, string> }
   | { kind: 'createJob' }
   | { kind: 'startRunners'; indexes: number[]; startAt: number }
   | { kind: 'stopRunners'; indexes: number[] }

@@ -1,25 +1,27 @@
 /**
- * The spec a runner gets: just what it needs to run, with every configMap feeder turned into inline rows, so
- * runners need no access to the API and no new I/O. Pure: the LoadTest and the ConfigMap text observe read
- * in, the spec ConfigMap's JSON (or why there can be none) out.
+ * The spec a runner gets: just what it needs to run, with every configMap feeder's text copied beside it as
+ * a file (`csv:`/`json:` feeder), so runners need no access to the API. The spec ConfigMap is mounted into
+ * the runner pods as files. Pure: the LoadTest and the ConfigMap text observe read in, the spec ConfigMap's
+ * files (or why there can be none) out.
  */
 import { API_VERSION, FEEDER_MAX_ROWS, type FeederSpec, KIND } from '../api/schema.js';
 import { configMapFormat, FeederError, parseFeederText, type Row } from '../engine/feeders.js';
 import { planDurationUs, planShard } from '../engine/shard-runner.js';
 import { validateLoadTest } from '../manifest/validate.js';
+import { SPEC_KEY } from './builders.js';
 import type { Decision, ObservedFeederSource, ObservedLoadTest } from './model.js';
 
 /**
- * Runners receive the spec as one environment variable (configMapKeyRef), and Linux caps one environment
- * string at 128 KiB (MAX_ARG_STRLEN): a larger spec would fail every runner's exec with E2BIG. That is
- * tighter than the ConfigMap's 1 MiB, so it is the bound; 1 KiB is left for the variable's name.
+ * Runners receive the spec as a mounted ConfigMap, so its bound is the ConfigMap's: the apiserver refuses
+ * one whose keys and values together pass 1 MiB.
  */
-export const RUNNER_SPEC_MAX_BYTES = 127 * 1024;
+export const RUNNER_SPEC_MAX_BYTES = 1024 * 1024;
 
 export type FailReason = 'FeederNotFound' | 'FeederInvalid' | 'FeederTooLarge' | 'SpecTooLarge';
 
 export type RunnerSpecResult =
-  | { ok: true; manifest: string }
+  /** files: the spec ConfigMap's data, SPEC_KEY plus one file per configMap feeder. */
+  | { ok: true; manifest: string; files: Record<string, string> }
   | { ok: false; reason: FailReason; message: string };
 
 export interface ConfigMapFeederRef {
@@ -35,7 +37,12 @@ export function configMapFeeders(lt: ObservedLoadTest): ConfigMapFeederRef[] {
   );
 }
 
-type Resolved = { rows: Row[] } | { reason: FailReason; message: string };
+type Resolved =
+  | { rows: Row[]; text: string; format: 'csv' | 'json' }
+  | { reason: FailReason; message: string };
+
+/** The spec ConfigMap key (a file name in the runner) of a feeder's text: feeder names are identifiers. */
+export const feederFile = (feeder: string, format: 'csv' | 'json') => `feeder.${feeder}.${format}`;
 
 function resolveOne(
   lt: ObservedLoadTest,
@@ -71,21 +78,31 @@ function resolveOne(
       message: `${path}: ${cm} key ${ref.key} holds ${rows.length} rows; a feeder holds at most ${FEEDER_MAX_ROWS}`,
     };
   }
-  return { rows };
+  return { rows, text: source.text, format };
 }
 
 export function runnerSpec(lt: ObservedLoadTest, sources: ObservedFeederSource[]): RunnerSpecResult {
+  // inlined: every feeder as rows, only to check the rows against the inline-row rules; feeders: what
+  // runners get, configMap feeders as files beside the spec.
+  const inlined: Record<string, FeederSpec> = {};
   const feeders: Record<string, FeederSpec> = {};
+  const files: Record<string, string> = {};
   const failures: { reason: FailReason; message: string }[] = [];
   for (const [name, spec] of Object.entries(lt.spec.feeders ?? {})) {
     if (!spec.configMap) {
-      feeders[name] = spec;
+      feeders[name] = inlined[name] = spec;
       continue;
     }
     const resolved = resolveOne(lt, name, spec.configMap, sources);
-    if ('rows' in resolved)
-      feeders[name] = { inline: resolved.rows, ...(spec.order ? { order: spec.order } : {}) };
-    else failures.push(resolved);
+    if (!('rows' in resolved)) {
+      failures.push(resolved);
+      continue;
+    }
+    const order = spec.order ? { order: spec.order } : {};
+    const file = feederFile(name, resolved.format);
+    files[file] = resolved.text;
+    feeders[name] = { [resolved.format]: file, ...order };
+    inlined[name] = { inline: resolved.rows, ...order };
   }
   if (failures.length) {
     // A missing ConfigMap is the likeliest fix; name it first.
@@ -94,29 +111,29 @@ export function runnerSpec(lt: ObservedLoadTest, sources: ObservedFeederSource[]
     return { ok: false, reason, message: failures.map((f) => f.message).join('; ') };
   }
   const hasConfigMapFeeders = configMapFeeders(lt).length > 0;
-  const spec = lt.spec.feeders ? { ...lt.spec, feeders } : lt.spec;
-  const manifest = {
+  const withFeeders = (f: Record<string, FeederSpec>) => ({
     apiVersion: API_VERSION,
     kind: KIND,
     metadata: { name: lt.metadata.name, namespace: lt.metadata.namespace },
-    spec,
-  };
-  const json = JSON.stringify(manifest);
-  const bytes = Buffer.byteLength(json);
+    spec: lt.spec.feeders ? { ...lt.spec, feeders: f } : lt.spec,
+  });
+  const json = JSON.stringify(withFeeders(feeders));
+  const all = { [SPEC_KEY]: json, ...files };
+  const bytes = Object.entries(all).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   if (bytes > RUNNER_SPEC_MAX_BYTES) {
     const kib = (n: number) => `${Math.ceil(n / 1024)} KiB`;
     return {
       ok: false,
       reason: hasConfigMapFeeders ? 'FeederTooLarge' : 'SpecTooLarge',
       message:
-        `the runner spec${hasConfigMapFeeders ? ' with the feeder rows' : ''} is ${kib(bytes)}; runners receive ` +
-        `it as one environment variable, which holds at most ${kib(RUNNER_SPEC_MAX_BYTES)}` +
+        `the runner spec${hasConfigMapFeeders ? ' with the feeder files' : ''} is ${kib(bytes)}; runners ` +
+        `receive it as one ConfigMap, which holds at most ${kib(RUNNER_SPEC_MAX_BYTES)}` +
         (hasConfigMapFeeders ? ': use fewer or shorter rows' : ''),
     };
   }
   // Rows from a file may break what inline rows allow (such as more than 64 columns): say so now,
   // not in every runner's log.
-  const check = validateLoadTest(manifest);
+  const check = validateLoadTest(withFeeders(inlined));
   if (!check.ok) {
     return {
       ok: false,
@@ -128,7 +145,7 @@ export function runnerSpec(lt: ObservedLoadTest, sources: ObservedFeederSource[]
         .join('; ')}${check.problems.length > 5 ? `; and ${check.problems.length - 5} more` : ''}`,
     };
   }
-  return { ok: true, manifest: json };
+  return { ok: true, manifest: json, files: all };
 }
 
 /** Failed before any runner exists: status and one Warning Event, not repeated while the message holds. */

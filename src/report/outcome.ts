@@ -16,9 +16,10 @@ export function lostShardsDetail(lost: readonly number[], why?: string): string 
 export function runOutcome(
   abortedBy: string | undefined,
   lost: readonly number[],
+  lostWhy?: string,
 ): { outcome: RunOutcome; detail: string | undefined } {
   if (abortedBy) return { outcome: 'aborted-by-threshold', detail: abortedBy };
-  if (lost.length) return { outcome: 'failed', detail: lostShardsDetail(lost) };
+  if (lost.length) return { outcome: 'failed', detail: lostShardsDetail(lost, lostWhy) };
   return { outcome: 'completed', detail: undefined };
 }
 

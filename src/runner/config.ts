@@ -1,14 +1,38 @@
 /**
  * A runner's configuration comes from its pod environment: the shard from the Indexed Job's
- * JOB_COMPLETION_INDEX, the LoadTest from the spec ConfigMap (as an env var), the rest from plain values.
- * Pure: environment in, config or problems out.
+ * JOB_COMPLETION_INDEX, the LoadTest from the spec ConfigMap mounted as a file (STAMPEDE_LOADTEST_FILE;
+ * the env var STAMPEDE_LOADTEST still works for runners started by hand), the rest from plain values.
+ * Pure: environment and spec text in, config or problems out; main.ts reads the file.
  */
-
+import { dirname } from 'node:path';
 import { resolveSpecEnv } from '../api/env.js';
 import type { LoadTest } from '../api/schema.js';
 import { validateLoadTest } from '../manifest/validate.js';
 
 export const DEFAULT_CONTROL_PORT = 8765;
+/** Names the mounted spec file; feeder files the controller put beside it are read from the same folder. */
+export const SPEC_FILE_ENV = 'STAMPEDE_LOADTEST_FILE';
+
+/** The spec as main.ts found it: the file's text (or why it could not be read), else the env var. */
+export interface SpecInput {
+  /** Where the text came from, for messages: the file path or STAMPEDE_LOADTEST. */
+  source: string;
+  text?: string;
+  readError?: string;
+  /** Relative feeder paths resolve here: the spec file's folder. */
+  baseDir?: string;
+}
+
+/** Which spec to read: the file named by STAMPEDE_LOADTEST_FILE, else the STAMPEDE_LOADTEST text. */
+export function specInput(env: NodeJS.ProcessEnv, readFile: (path: string) => string): SpecInput {
+  const file = env[SPEC_FILE_ENV];
+  if (!file) return { source: 'STAMPEDE_LOADTEST', text: env.STAMPEDE_LOADTEST };
+  try {
+    return { source: file, text: readFile(file), baseDir: dirname(file) };
+  } catch (error) {
+    return { source: file, readError: (error as Error).message };
+  }
+}
 
 export interface RunnerConfig {
   loadTest: LoadTest;
@@ -23,6 +47,8 @@ export interface RunnerConfig {
    * down for a while still collects every shard when it comes back.
    */
   lingerMs: number | undefined;
+  /** Relative feeder files resolve here. */
+  baseDir?: string;
   /** spec.env with the values of Secret references (from STAMPEDE_ENV_<NAME>) filled in. */
   env: Record<string, string>;
   /** Those Secret values, redacted in every output. */
@@ -48,7 +74,10 @@ function intFrom(
   return n;
 }
 
-export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfigResult {
+export function runnerConfigFromEnv(
+  env: NodeJS.ProcessEnv,
+  spec: SpecInput = { source: 'STAMPEDE_LOADTEST', text: env.STAMPEDE_LOADTEST },
+): RunnerConfigResult {
   const problems: string[] = [];
   const total = intFrom(env, 'STAMPEDE_SHARDS', 1, problems, 1);
   const index = intFrom(env, 'JOB_COMPLETION_INDEX', 0, problems, 0);
@@ -58,16 +87,20 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfigResult 
   const startDeadlineMs = intFrom(env, 'STAMPEDE_START_DEADLINE_SECONDS', 600, problems, 1) * 1000;
   const lingerSeconds = intFrom(env, 'STAMPEDE_LINGER_SECONDS', -1, problems, 0);
   const lingerMs = lingerSeconds < 0 ? undefined : lingerSeconds * 1000;
-  const raw = env.STAMPEDE_LOADTEST;
+  const raw = spec.text;
   let loadTest: LoadTest | undefined;
-  if (!raw)
-    problems.push('STAMPEDE_LOADTEST is empty: it should hold the LoadTest JSON from the spec ConfigMap');
+  if (spec.readError) problems.push(`cannot read the spec ${spec.source}: ${spec.readError}`);
+  else if (!raw)
+    problems.push(
+      `${spec.source} is empty: it should hold the LoadTest JSON from the spec ConfigMap ` +
+        `(mounted as a file named by ${SPEC_FILE_ENV})`,
+    );
   else {
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
     } catch (error) {
-      problems.push(`STAMPEDE_LOADTEST is not JSON: ${(error as Error).message}`);
+      problems.push(`${spec.source} is not JSON: ${(error as Error).message}`);
     }
     if (parsed !== undefined) {
       const result = validateLoadTest(parsed);
@@ -91,6 +124,7 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfigResult 
       lingerMs,
       env: resolved.env,
       secrets: resolved.secrets,
+      ...(spec.baseDir ? { baseDir: spec.baseDir } : {}),
     },
   };
 }

@@ -6,9 +6,11 @@
  * linger: the Job's deadline bounds the wait), so nothing measured is lost; then exits so the Indexed Job
  * completes.
  */
+
+import { readFileSync } from 'node:fs';
 import { ShardRunner } from '../engine/shard-runner.js';
 import { createLogger } from '../observability/log.js';
-import { type RunnerConfig, runnerConfigFromEnv } from './config.js';
+import { type RunnerConfig, runnerConfigFromEnv, specInput } from './config.js';
 import { boundPort, startControlApi } from './control-api.js';
 import { createRunnerMetrics } from './metrics.js';
 import type { RunnerState } from './protocol.js';
@@ -22,7 +24,10 @@ export const RUNNER_SETUP_FAILED = 4;
 
 export async function runnerMain(env: NodeJS.ProcessEnv): Promise<number> {
   const log = createLogger('runner');
-  const parsed = runnerConfigFromEnv(env);
+  const parsed = runnerConfigFromEnv(
+    env,
+    specInput(env, (file) => readFileSync(file, 'utf8')),
+  );
   if (!parsed.ok) {
     log.error({ problems: parsed.problems }, 'runner configuration invalid');
     return RUNNER_BAD_CONFIG;
@@ -36,7 +41,7 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
   const runner = new ShardRunner({
     loadTest,
     shard,
-    baseDir: process.cwd(),
+    baseDir: config.baseDir ?? process.cwd(),
     env: config.env,
     secrets: config.secrets,
     threads: 1,

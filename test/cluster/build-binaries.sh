@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the real control-plane binaries for end-to-end tests from the wrapper module in
 # this directory (go.mod pins k8s.io/kubernetes and etcd): kube-apiserver,
-# kube-controller-manager, kubectl and etcd (set STAMPEDE_K8S_EXTRA=kube-scheduler to add the
-# scheduler). Idempotent: binaries already in the cache are skipped, so only the first run is
+# kube-controller-manager, kubectl and etcd (STAMPEDE_K8S_EXTRA="kubelet kube-scheduler" adds the real
+# node's binaries; test/node/setup.sh sets it). Idempotent: binaries already in the cache are skipped, so only the first run is
 # slow. Needs only Go (GOTOOLCHAIN=local, no cgo, no Docker); modules come from the Go proxy.
 #
 #   bash test/cluster/build-binaries.sh       # last line of output: the bin directory
@@ -40,6 +40,7 @@ declare -A PKG=(
   [kube-controller-manager]=k8s.io/kubernetes/cmd/kube-controller-manager
   [kube-scheduler]=k8s.io/kubernetes/cmd/kube-scheduler
   [kubectl]=k8s.io/kubernetes/cmd/kubectl
+  [kubelet]=k8s.io/kubernetes/cmd/kubelet
   [etcd]=go.etcd.io/etcd/server/v3
 )
 # shellcheck disable=SC2206

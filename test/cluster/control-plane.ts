@@ -33,6 +33,10 @@ export interface ControlPlaneOptions {
   controllers?: string[];
   /** Bound on each startup wait (etcd health, apiserver readyz, controllers). */
   startTimeoutMs?: number;
+  /** Also run kube-scheduler (the real node needs it; the process kubelet binds pods itself). */
+  scheduler?: boolean;
+  /** Extra IP SANs on the apiserver's serving cert, e.g. the real node's bridge address for pods. */
+  extraApiserverIPs?: string[];
 }
 
 export const BUILD_HINT = 'bash test/cluster/build-binaries.sh';
@@ -79,8 +83,11 @@ export function defaultBinDir(): string {
   return path.join(cache, 'bin');
 }
 
-export function missingBinaries(binDir = defaultBinDir()): string[] {
-  return REQUIRED_BINARIES.filter((b) => {
+export function missingBinaries(
+  binDir = defaultBinDir(),
+  names: readonly string[] = REQUIRED_BINARIES,
+): string[] {
+  return names.filter((b) => {
     try {
       fs.accessSync(path.join(binDir, b), fs.constants.X_OK);
       return false;
@@ -108,13 +115,15 @@ export function kubectl(cp: ControlPlane, args: string[], input?: string): Promi
         else resolve(stdout);
       },
     );
+    // kubectl may exit before reading its input (a refused request): the error above says why.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
   });
 }
 
 // ---------------------------------------------------------------------------------------
 
-interface Proc {
+export interface Proc {
   name: string;
   child: ChildProcess;
   logPath: string;
@@ -133,7 +142,7 @@ function installExitHook(): void {
   });
 }
 
-function tail(file: string, lines = 40): string {
+export function tail(file: string, lines = 40): string {
   try {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
@@ -141,7 +150,7 @@ function tail(file: string, lines = 40): string {
   }
 }
 
-function startProc(name: string, bin: string, args: string[], logDir: string): Proc {
+export function startProc(name: string, bin: string, args: string[], logDir: string): Proc {
   const logPath = path.join(logDir, `${name}.log`);
   const fd = fs.openSync(logPath, 'a');
   fs.writeSync(fd, `$ ${bin} ${args.join(' ')}\n`);
@@ -165,7 +174,7 @@ function startProc(name: string, bin: string, args: string[], logDir: string): P
   return proc;
 }
 
-async function stopProc(p: Proc, graceMs = 10_000): Promise<void> {
+export async function stopProc(p: Proc, graceMs = 10_000): Promise<void> {
   if (p.exitCode !== undefined) return;
   p.child.kill('SIGTERM');
   const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
@@ -174,7 +183,7 @@ async function stopProc(p: Proc, graceMs = 10_000): Promise<void> {
 }
 
 /** Polls check() until it returns true; fails early if proc dies, or after timeoutMs. */
-async function waitFor(what: string, proc: Proc, timeoutMs: number, check: () => Promise<boolean>) {
+export async function waitFor(what: string, proc: Proc, timeoutMs: number, check: () => Promise<boolean>) {
   const deadline = Date.now() + timeoutMs;
   let lastErr = '';
   while (Date.now() < deadline) {
@@ -198,7 +207,7 @@ async function waitFor(what: string, proc: Proc, timeoutMs: number, check: () =>
 }
 
 /** A port the kernel just handed out on 127.0.0.1 (tiny race until the child binds it). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -286,7 +295,7 @@ function issueCert(
   );
 }
 
-function makePki(pki: string): void {
+function makePki(pki: string, extraIPs: string[] = []): void {
   fs.mkdirSync(pki, { recursive: true, mode: 0o700 });
   openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'ca.key'], pki);
   fs.writeFileSync(
@@ -307,7 +316,8 @@ function makePki(pki: string): void {
     'keyUsage=critical,digitalSignature,keyEncipherment',
     'extendedKeyUsage=serverAuth',
     'subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,' +
-      'DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local',
+      'DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local' +
+      extraIPs.map((ip) => `,IP:${ip}`).join(''),
   ]);
   // O=system:masters: RBAC's superuser group, bound by the bootstrap policy.
   issueCert(pki, 'admin', '/O=system:masters/CN=stampede-admin', [
@@ -343,7 +353,10 @@ function writeKubeconfig(file: string, server: string, pki: string): void {
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const binDir = opts.binDir ?? defaultBinDir();
-  const missing = missingBinaries(binDir);
+  const missing = missingBinaries(binDir, [
+    ...REQUIRED_BINARIES,
+    ...(opts.scheduler ? ['kube-scheduler'] : []),
+  ]);
   if (missing.length > 0) {
     throw new Error(
       `Kubernetes binaries missing in ${binDir}: ${missing.join(', ')}. Build them once (slow, ` +
@@ -374,7 +387,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   };
 
   try {
-    makePki(pki);
+    makePki(pki, opts.extraApiserverIPs);
     const tls: TlsClient = {
       ca: fs.readFileSync(path.join(pki, 'ca.crt')),
       cert: fs.readFileSync(path.join(pki, 'admin.crt')),
@@ -435,6 +448,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         // The "kubernetes" Service's Endpoints may not point at a loopback address, so the
         // default reconciler would log an error every few seconds; nothing here needs it.
         '--endpoint-reconciler-type=none',
+        // A real kubelet registers 127.0.0.1 as its InternalIP: logs and exec go there, not to DNS.
+        '--kubelet-preferred-address-types=InternalIP',
       ],
       logDir,
     );
@@ -488,6 +503,26 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
           return r.status === 200;
         },
       );
+    }
+
+    if (opts.scheduler) {
+      const schedPort = await freePort();
+      const scheduler = startProc(
+        'kube-scheduler',
+        path.join(binDir, 'kube-scheduler'),
+        [
+          `--kubeconfig=${kubeconfigPath}`,
+          '--leader-elect=false',
+          '--bind-address=127.0.0.1',
+          `--secure-port=${schedPort}`,
+        ],
+        logDir,
+      );
+      procs.push(scheduler);
+      await waitFor('kube-scheduler /healthz', scheduler, timeoutMs, async () => {
+        const r = await httpsGet(`https://127.0.0.1:${schedPort}/healthz`, { insecure: true });
+        return r.status === 200;
+      });
     }
 
     return { kubeconfigPath, server, binDir, workDir, caCertPath: path.join(pki, 'ca.crt'), stop };

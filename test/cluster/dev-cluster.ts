@@ -1,33 +1,49 @@
 /**
  * `npm run cluster`: the end-to-end environment for trying the operator by hand. Starts the real control
- * plane, the process kubelet and the Stampede controller, applies the CRD, prints how to use it, and stops
- * everything on Ctrl-C.
+ * plane, the real node (kubelet, containerd, the project's own image; `bash test/node/setup.sh` once
+ * first), the Stampede controller and a demo target Deployment+Service in the cluster, applies the CRD,
+ * prints how to use it, and stops everything on Ctrl-C.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDemoTarget } from '../../src/demo/server.js';
-import { ROOT, startClusterEnv } from '../e2e/cluster-env.js';
+import { stringify } from 'yaml';
+import { pollUntil, ROOT, startRealClusterEnv } from '../e2e/cluster-env.js';
+import { DEMO_PORT, demoTargetObjects } from '../node/demo-target.js';
 
-const env = await startClusterEnv();
+const env = await startRealClusterEnv();
 env.startController();
-const demo = await startDemoTarget({ port: 0 });
+await env.kubectl(
+  ['apply', '-f', '-'],
+  demoTargetObjects({ namespace: 'default' })
+    .map((o) => stringify(o))
+    .join('---\n'),
+);
+const demoIP = await pollUntil('the demo target pod Ready', 120_000, async () => {
+  const pods = JSON.parse(await env.kubectl(['get', 'pods', '-l', 'app=demo-target', '-o', 'json'])) as {
+    items: { status?: { podIP?: string; containerStatuses?: { ready?: boolean }[] } }[];
+  };
+  const p = pods.items[0];
+  return p?.status?.containerStatuses?.[0]?.ready ? p.status.podIP : undefined;
+});
 const kubeconfig = join(ROOT, '.build/kubeconfig');
-writeFileSync(kubeconfig, (await import('node:fs')).readFileSync(env.cp.kubeconfigPath));
+writeFileSync(kubeconfig, readFileSync(env.cp.kubeconfigPath));
 const kubectl = join(env.cp.binDir, 'kubectl');
+// There is no kube-proxy or cluster DNS on this node: runners reach the Service's pod by its IP.
+const target = `http://${demoIP}:${DEMO_PORT}`;
 process.stdout.write(`
-Local Kubernetes control plane running (no Docker: pods run as processes on this machine).
+Local Kubernetes running: control plane, one real node (containerd), the Stampede controller, and the
+demo target as Deployment and Service "demo-target" (pod IP ${demoIP}).
 
   export KUBECONFIG=${kubeconfig}
   alias kubectl=${kubectl}
-  sed 's#http://127.0.0.1:8080#${demo.url}#' examples/distributed.yaml | kubectl apply -f -
+  sed 's#http://127.0.0.1:8080#${target}#' examples/distributed.yaml | kubectl apply -f -
   kubectl get lt -w
   kubectl get configmap distributed-report -o jsonpath='{.data.report\\.md}'
 
-The demo target is at ${demo.url}. Ctrl-C stops everything.
+Ctrl-C stops everything.
 `);
 const stop = async () => {
   await env.stop();
-  await demo.close();
   process.exit(0);
 };
 process.once('SIGINT', stop);

@@ -2,6 +2,7 @@
  * A process kubelet for end-to-end tests. No container runtime exists here, so this harness plays the
  * kubelet's part with plain processes: it registers a Node, binds pending pods to it (there is no
  * scheduler), resolves each container's env as the kubelet does (fieldRef, configMapKeyRef, secretKeyRef),
+ * writes configMap volumes to files (process-volumes.ts),
  * runs the container's command from the project's own build instead of its image, gives every pod its own
  * loopback IP, runs readiness probes, mints the pod's service-account token into a kubeconfig, and reports
  * pod status on start and exit. Pods are deleted the way kubelet deletes them: SIGTERM, grace, SIGKILL.
@@ -14,6 +15,7 @@ import { isNotFound, KubeClient } from '../../src/kube/client.js';
 import { loadKubeconfigFile } from '../../src/kube/kubeconfig.js';
 import { startListWatch } from '../../src/kube/list-watch.js';
 import { createLogger } from '../../src/observability/log.js';
+import { type ConfigMapVolume, materializeConfigMapVolumes, type VolumeMount } from './process-volumes.js';
 
 /** Images this kubelet can "run": the entrypoint maps to the project's built CLI. */
 const STAMPEDE_IMAGE = /(^|\/)stampede(:|@|$)/;
@@ -43,6 +45,7 @@ interface Container {
   env?: EnvVar[];
   ports?: { name?: string; containerPort: number }[];
   readinessProbe?: Probe;
+  volumeMounts?: VolumeMount[];
 }
 
 export interface Pod {
@@ -59,6 +62,7 @@ export interface Pod {
   spec: {
     nodeName?: string;
     containers: Container[];
+    volumes?: ConfigMapVolume[];
     serviceAccountName?: string;
     automountServiceAccountToken?: boolean;
     terminationGracePeriodSeconds?: number;
@@ -258,7 +262,14 @@ export async function startProcessKubelet(opts: ProcessKubeletOptions): Promise<
     let env: Record<string, string>;
     let kubeconfig: string | undefined;
     try {
-      env = await resolveEnv(p, container, ip);
+      env = await materializeConfigMapVolumes(
+        client,
+        p.metadata.namespace,
+        p.spec.volumes ?? [],
+        container.volumeMounts ?? [],
+        await resolveEnv(p, container, ip),
+        dir,
+      );
       kubeconfig = await serviceAccountKubeconfig(p, dir);
     } catch (error) {
       await waiting(p, container, 'CreateContainerConfigError', (error as Error).message);

@@ -1,7 +1,8 @@
 /**
- * The end-to-end environment: a real control plane (etcd, kube-apiserver, kube-controller-manager), the
- * process kubelet, the CRD applied with kubectl, and `stampede controller` as its own process, so tests
- * can kill and restart it.
+ * The end-to-end environment: a real control plane (etcd, kube-apiserver, kube-controller-manager), a node
+ * (the process kubelet, or with startRealClusterEnv the real node: kubelet, containerd, the project's own
+ * image), the CRD applied with kubectl, and `stampede controller` as its own process, so tests can kill and
+ * restart it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, openSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import {
   BUILD_HINT,
   type ControlPlane,
+  DEFAULT_CONTROLLERS,
   kubectl,
   missingBinaries,
   repoRoot,
@@ -17,6 +19,13 @@ import {
 } from '../cluster/control-plane.js';
 import { type ProcessKubelet, startProcessKubelet } from '../cluster/process-kubelet.js';
 import { pollUntil } from '../helpers/poll.js';
+import {
+  GATEWAY_IP,
+  type RealNode,
+  realNodeProblems,
+  STAMPEDE_IMAGE,
+  startRealNode,
+} from '../node/real-node.js';
 
 export { pollUntil };
 
@@ -38,9 +47,16 @@ export interface LoadTestObject {
   };
 }
 
-export interface ClusterEnv {
-  cp: ControlPlane;
+export interface ClusterEnv extends BaseClusterEnv {
   kubelet: ProcessKubelet;
+}
+
+export interface RealClusterEnv extends BaseClusterEnv {
+  node: RealNode;
+}
+
+interface BaseClusterEnv {
+  cp: ControlPlane;
   kubectl(args: string[], input?: string): Promise<string>;
   startController(extraArgs?: string[], extraEnv?: Record<string, string>): ChildProcess;
   stopController(): Promise<void>;
@@ -61,6 +77,51 @@ export async function startClusterEnv(): Promise<ClusterEnv> {
     throw new Error(`control-plane binaries missing (${missing.join(', ')}): run \`${BUILD_HINT}\``);
   const workDir = mkdtempSync(join(tmpdir(), 'stampede-e2e-'));
   const cp = await startControlPlane({ workDir: join(workDir, 'cp') });
+  const kubelet = await startProcessKubelet({
+    kubeconfigPath: cp.kubeconfigPath,
+    projectRoot: ROOT,
+    workDir: join(workDir, 'pods'),
+  }).catch(async (error) => {
+    await cp.stop();
+    throw error;
+  });
+  const base = await baseEnv(cp, workDir, 'stampede:dev', {}, () => kubelet.stop());
+  return { ...base, kubelet };
+}
+
+/**
+ * The same on the real node: runner pods run from localhost/stampede:dev (built by test/node/setup.sh,
+ * never pulled) in containers, with kube-scheduler placing them.
+ */
+export async function startRealClusterEnv(): Promise<RealClusterEnv> {
+  const problems = [...missingBinaries().map((b) => `${b}: ${BUILD_HINT}`), ...realNodeProblems()];
+  if (problems.length) throw new Error(`cannot start the real cluster, missing:\n  ${problems.join('\n  ')}`);
+  const workDir = mkdtempSync(join(tmpdir(), 'stampede-e2e-'));
+  const cp = await startControlPlane({
+    workDir: join(workDir, 'cp'),
+    // node-lifecycle: lifts the not-ready taint a real kubelet registers with, once the node is Ready.
+    controllers: [...DEFAULT_CONTROLLERS, 'node-lifecycle-controller'],
+    scheduler: true,
+    extraApiserverIPs: [GATEWAY_IP],
+  });
+  const node = await startRealNode(cp, { workDir: join(workDir, 'node') }).catch(async (error) => {
+    await cp.stop();
+    throw error;
+  });
+  const runnerPod = JSON.stringify({ imagePullPolicy: 'Never' });
+  const base = await baseEnv(cp, workDir, STAMPEDE_IMAGE, { STAMPEDE_RUNNER_POD: runnerPod }, () =>
+    node.stop(),
+  );
+  return { ...base, node };
+}
+
+async function baseEnv(
+  cp: ControlPlane,
+  workDir: string,
+  runnerImage: string,
+  controllerEnv: Record<string, string>,
+  stopNode: () => Promise<void>,
+): Promise<BaseClusterEnv> {
   const run = (args: string[], input?: string) => kubectl(cp, args, input);
   await run([
     'apply',
@@ -77,16 +138,10 @@ export async function startClusterEnv(): Promise<ClusterEnv> {
       ? true
       : undefined;
   });
-  const kubelet = await startProcessKubelet({
-    kubeconfigPath: cp.kubeconfigPath,
-    projectRoot: ROOT,
-    workDir: join(workDir, 'pods'),
-  });
   let controller: ChildProcess | undefined;
   let controllerRuns = 0;
-  const env: ClusterEnv = {
+  const env: BaseClusterEnv = {
     cp,
-    kubelet,
     kubectl: run,
     startController(extraArgs = [], extraEnv = {}) {
       const log = openSync(join(workDir, `controller-${++controllerRuns}.log`), 'a');
@@ -98,7 +153,7 @@ export async function startClusterEnv(): Promise<ClusterEnv> {
           '--kubeconfig',
           cp.kubeconfigPath,
           '--runner-image',
-          'stampede:dev',
+          runnerImage,
           '--metrics-port',
           '0',
           '--metrics-host',
@@ -107,7 +162,10 @@ export async function startClusterEnv(): Promise<ClusterEnv> {
           '20s',
           ...extraArgs,
         ],
-        { stdio: ['ignore', log, log], env: { ...process.env, STAMPEDE_LOG_LEVEL: 'debug', ...extraEnv } },
+        {
+          stdio: ['ignore', log, log],
+          env: { ...process.env, STAMPEDE_LOG_LEVEL: 'debug', ...controllerEnv, ...extraEnv },
+        },
       );
       return controller;
     },
@@ -134,7 +192,7 @@ export async function startClusterEnv(): Promise<ClusterEnv> {
     },
     async stop() {
       await env.stopController();
-      await kubelet.stop();
+      await stopNode();
       await cp.stop();
     },
   };

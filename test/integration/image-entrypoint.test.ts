@@ -14,7 +14,9 @@ describe('the container image entrypoint', () => {
 
   it('is `stampede`, linked to the built CLI, and its default command prints usage', async () => {
     expect(entrypoint).toEqual(['stampede']);
-    expect(dockerfile).toMatch(/ln -s \/app\/bin\/stampede\.js \/usr\/local\/bin\/stampede/);
+    // Linked in the build stage and copied onto PATH, so the runtime base needs no shell.
+    expect(dockerfile).toMatch(/ln -s \/app\/bin\/stampede\.js \/out\/bin\/stampede/);
+    expect(dockerfile).toMatch(/^COPY --from=build \/out\/bin\/ \/usr\/local\/bin\/$/m);
     expect(dockerfile).toMatch(/^USER 65532:65532$/m);
     const result = await runCli(cmd);
     expect(result.code).toBe(0);

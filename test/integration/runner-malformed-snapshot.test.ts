@@ -102,7 +102,7 @@ describe('a runner returning a malformed snapshot', () => {
     if (report?.kind !== 'writeReport') throw new Error(`no report: ${JSON.stringify(d.status)}`);
     expect(report.summary.outcome).toBe('failed');
     expect(report.summary.outcomeDetail).toMatch(
-      /lost shard\(s\) 1: runner 1: malformed snapshot: snapshot process: expected an object; results include/,
+      /lost shard\(s\) 1: shard 1: malformed snapshot: snapshot process: expected an object; results include/,
     );
     expect(report.summary.totals.requests).toBe(100);
     expect(report.summary.shards.find((s) => s.index === 1)).toMatchObject({ lost: true, requests: 30 });
@@ -129,7 +129,7 @@ describe('a runner returning a malformed snapshot', () => {
       expect.objectContaining({
         kind: 'event',
         reason: 'RunnerLost',
-        message: 'runner(s) 1 lost (runner 1: malformed snapshot: not JSON); keeping what they reported',
+        message: 'runner(s) 1 lost (shard 1: malformed snapshot: not JSON); keeping what they reported',
       }),
     );
   });

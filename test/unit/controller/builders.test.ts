@@ -58,6 +58,7 @@ describe('builders only build', () => {
               runAsGroup: 65532,
               seccompProfile: { type: 'RuntimeDefault' },
             },
+            volumes: [{ name: 'spec', configMap: { name: 'checkout-spec' } }],
             containers: [
               {
                 name: 'runner',
@@ -69,10 +70,7 @@ describe('builders only build', () => {
                   { name: 'STAMPEDE_CONTROL_PORT', value: '8765' },
                   { name: 'STAMPEDE_START_DEADLINE_SECONDS', value: '180' },
                   { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-                  {
-                    name: 'STAMPEDE_LOADTEST',
-                    valueFrom: { configMapKeyRef: { name: 'checkout-spec', key: 'loadtest.json' } },
-                  },
+                  { name: 'STAMPEDE_LOADTEST_FILE', value: '/etc/stampede/spec/loadtest.json' },
                 ],
                 ports: [{ name: 'control', containerPort: 8765 }],
                 readinessProbe: {
@@ -80,6 +78,7 @@ describe('builders only build', () => {
                   periodSeconds: 1,
                   failureThreshold: 3,
                 },
+                volumeMounts: [{ name: 'spec', mountPath: '/etc/stampede/spec', readOnly: true }],
                 resources: { requests: { cpu: '1' } },
                 securityContext: {
                   allowPrivilegeEscalation: false,
@@ -96,7 +95,7 @@ describe('builders only build', () => {
   });
 
   it('spec and report ConfigMaps are owned by the LoadTest', () => {
-    expect(specConfigMap(lt, '{"x":1}')).toEqual({
+    expect(specConfigMap(lt, { 'loadtest.json': '{"x":1}' })).toEqual({
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: {

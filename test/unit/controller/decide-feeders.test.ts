@@ -40,39 +40,42 @@ function fresh(
   };
 }
 
-function writtenSpec(d: ReturnType<typeof decide>): { spec: { feeders: Record<string, unknown> } } {
+function writtenFiles(d: ReturnType<typeof decide>): Record<string, string> {
   const action = d.actions.find((a) => a.kind === 'createSpecConfigMap');
   if (action?.kind !== 'createSpecConfigMap') throw new Error('no createSpecConfigMap action');
-  return JSON.parse(action.manifest);
+  expect(action.files['loadtest.json']).toBe(action.manifest);
+  return action.files;
 }
 
-describe('decide: configMap feeders become inline rows of the runner spec', () => {
-  it('parses a CSV key into rows and keeps the order', () => {
+function writtenSpec(d: ReturnType<typeof decide>): { spec: { feeders: Record<string, unknown> } } {
+  return JSON.parse(writtenFiles(d)['loadtest.json'] as string);
+}
+
+describe('decide: configMap feeders become files beside the runner spec', () => {
+  it('copies a CSV key as a file of the spec ConfigMap and keeps the order', () => {
+    const text = 'name,pass\nann,1\n"bo, b",2\n';
     const d = decide(
-      fresh([{ feeder: 'users', text: 'name,pass\nann,1\n"bo, b",2\n' }], {
+      fresh([{ feeder: 'users', text }], {
         configMap: { name: 'users', key: 'users.csv' },
         order: 'random',
       }),
       DEFAULT_SETTINGS,
     );
     expect(d.actions.map((a) => a.kind)).toEqual(['createSpecConfigMap', 'createJob', 'event']);
-    expect(writtenSpec(d).spec.feeders.users).toEqual({
-      inline: [
-        { name: 'ann', pass: '1' },
-        { name: 'bo, b', pass: '2' },
-      ],
-      order: 'random',
-    });
+    expect(writtenSpec(d).spec.feeders.users).toEqual({ csv: 'feeder.users.csv', order: 'random' });
+    expect(writtenFiles(d)['feeder.users.csv']).toBe(text);
   });
 
   it('takes the format from format: when the key has no .csv/.json extension', () => {
+    const text = '[{"name":"ann","age":3}]';
     const d = decide(
-      fresh([{ feeder: 'users', text: '[{"name":"ann","age":3}]' }], {
+      fresh([{ feeder: 'users', text }], {
         configMap: { name: 'users', key: 'data', format: 'json' },
       }),
       DEFAULT_SETTINGS,
     );
-    expect(writtenSpec(d).spec.feeders.users).toEqual({ inline: [{ name: 'ann', age: 3 }] });
+    expect(writtenSpec(d).spec.feeders.users).toEqual({ json: 'feeder.users.json' });
+    expect(writtenFiles(d)['feeder.users.json']).toBe(text);
   });
 
   it('leaves inline feeders and specs without configMap feeders as they are', () => {
@@ -132,14 +135,14 @@ describe('decide: configMap feeders become inline rows of the runner spec', () =
     expect(d.status.message).toMatch(/; and 3 more$/);
   });
 
-  it('fails with FeederTooLarge when the rows would not reach the runners', () => {
-    const rows = Array.from({ length: 3000 }, (_, i) => `user-${i}-${'x'.repeat(40)}`);
+  it('fails with FeederTooLarge when the files would not fit one ConfigMap', () => {
+    const rows = Array.from({ length: 9000 }, (_, i) => `user-${i}-${'x'.repeat(120)}`);
     const d = decide(fresh([{ feeder: 'users', text: `name\n${rows.join('\n')}\n` }]), DEFAULT_SETTINGS);
     expect(d.status.phase).toBe('Failed');
     expect(d.actions).toHaveLength(1);
     expect(d.actions[0]).toMatchObject({ kind: 'event', reason: 'FeederTooLarge' });
     expect(d.status.message).toMatch(
-      /^the runner spec with the feeder rows is \d+ KiB; .* at most 127 KiB: use fewer or shorter rows$/,
+      /^the runner spec with the feeder files is \d+ KiB; .* one ConfigMap, which holds at most 1024 KiB: use fewer or shorter rows$/,
     );
   });
 
@@ -159,6 +162,15 @@ describe('decide: configMap feeders become inline rows of the runner spec', () =
       DEFAULT_SETTINGS,
     );
     expect(again).toEqual({ status: failed, actions: [], requeueAfterMs: undefined });
+  });
+
+  it('a feeder of nearly 1 MiB fits: its text is carried as it is, not as JSON rows', () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) => `${String(i).padStart(5, '0')},${'t'.repeat(96)}`);
+    const text = `id,token\n${rows.join('\n')}\n`;
+    expect(Buffer.byteLength(text)).toBeGreaterThan(1_000_000);
+    const result = runnerSpec(fresh([{ feeder: 'users', text }]).loadTest, [{ feeder: 'users', text }]);
+    if (!result.ok) throw new Error(result.message);
+    expect(result.files['feeder.users.csv']).toBe(text);
   });
 
   it('a spec that fits is written as one JSON string under the runner bound', () => {

@@ -162,6 +162,24 @@ describe('decide: running', () => {
     expect(report.summary.shards.find((s) => s.index === 1)).toMatchObject({ lost: true });
   });
 
+  it('names why a shard was lost when its pod says, such as a runner OOM-killed by its memory limit', () => {
+    const oomKilled: ObservedRunner = {
+      ...runner(1),
+      pod: { ...pod(1, 'Failed'), reason: 'OOMKilled, exit 137' },
+      state: undefined,
+      lastSnapshot: shardSnapshot(1, 3, { requests: 200 }),
+    };
+    const d = decide(
+      observed({ runners: [runner(0, 'done'), oomKilled, runner(2, 'done')] }),
+      DEFAULT_SETTINGS,
+    );
+    const report = d.actions.find((a) => a.kind === 'writeReport');
+    if (report?.kind !== 'writeReport') throw new Error('no report');
+    expect(report.summary.outcomeDetail).toBe(
+      'lost shard(s) 1: shard 1: OOMKilled, exit 137; results include everything they reported before',
+    );
+  });
+
   it('writes the report once every runner is done', () => {
     const d = decide(observed({ runners: [0, 1, 2].map((i) => runner(i, 'done')) }), DEFAULT_SETTINGS);
     expect(d.status.phase).toBe('Finishing');
