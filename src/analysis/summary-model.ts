@@ -145,4 +145,6 @@ export interface Summary extends SummaryAnalysis {
     lost?: boolean;
   }[];
   timeseries: IntervalSummary[];
+  /** What was cut so the report fits its ConfigMap (absent when nothing was). */
+  trimmed?: string[];
 }

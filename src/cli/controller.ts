@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { parseDurationUs } from '../api/duration.js';
 import { Actor } from '../controller/act.js';
+import { CheckpointStore } from '../controller/checkpoints.js';
 import { controlKeyFrom } from '../controller/control-token.js';
 import { parseGuardrails } from '../controller/guardrails.js';
 import { LeaderElector } from '../controller/leader.js';
@@ -19,6 +20,7 @@ import { parsePrometheusPolicy } from '../controller/prometheus-policy.js';
 import { WorkQueue } from '../controller/queue.js';
 import { Reconciler } from '../controller/reconciler.js';
 import { parseRunnerPodSettings } from '../controller/runner-pod-settings.js';
+import { DEFAULT_RESULT_HOLD_SECONDS } from '../controller/runner-spec.js';
 import { parseTargetPolicy } from '../controller/target-policy.js';
 import { KubeClient } from '../kube/client.js';
 import { loadCredentials } from '../kube/kubeconfig.js';
@@ -28,7 +30,7 @@ import { type ParsedArgs, parseArgs, UsageError } from './args.js';
 
 export const CONTROLLER_USAGE = `usage: stampede controller [--kubeconfig FILE] [--namespace NS] [--runner-image IMAGE]
   [--runner-command "stampede runner"] [--metrics-port 8080] [--workers 4] [--leader-elect]
-  [--lease-namespace NS] [--ready-timeout 2m] [--ttl-after-finished DURATION]`;
+  [--lease-namespace NS] [--ready-timeout 2m] [--ttl-after-finished DURATION] [--result-hold 1h]`;
 
 interface Labeled {
   metadata: { name: string; namespace: string; labels?: Record<string, string>; resourceVersion?: string };
@@ -180,7 +182,9 @@ function operatorParts(
       {},
       'STAMPEDE_CONTROL_KEY unset: a random key for this process; after a restart the controller cannot command runners it started',
     );
-  const observer = new Observer(client, control.key);
+  // One checkpoint store for both: the observer reads what the actor saved.
+  const checkpoints = new CheckpointStore(client);
+  const observer = new Observer(client, control.key, undefined, checkpoints, log);
   const runnerServiceAccount = args.values['runner-service-account'] ?? env.STAMPEDE_RUNNER_SERVICE_ACCOUNT;
   const actor = new Actor({
     client,
@@ -188,6 +192,12 @@ function operatorParts(
     log,
     controlKey: control.key,
     ...(policies.targetPolicy ? { targetPolicy: policies.targetPolicy } : {}),
+    checkpoints,
+    // Runners keep their final results this long after the planned run for a controller that is down.
+    resultHoldSeconds: Math.ceil(
+      (durationMs(args.values['result-hold'], DEFAULT_RESULT_HOLD_SECONDS * 1000, 'result-hold') as number) /
+        1000,
+    ),
     runner: {
       image:
         args.values['runner-image'] ?? env.STAMPEDE_RUNNER_IMAGE ?? 'ghcr.io/stampede-dev/stampede:latest',
@@ -223,6 +233,7 @@ export async function controllerMain(argv: string[], env: NodeJS.ProcessEnv): Pr
       'lease-namespace',
       'ready-timeout',
       'ttl-after-finished',
+      'result-hold',
       'runner-service-account',
     ],
     flags: ['leader-elect'],

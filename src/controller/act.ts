@@ -13,7 +13,6 @@ import { isAlreadyExists, isNotFound, type KubeClient, type KubeError } from '..
 import { secretRefs } from '../manifest/validate-protocols.js';
 import type { Logger } from '../observability/log.js';
 import { fitReportFiles } from '../report/fit.js';
-import { DEFAULT_LINGER_SECONDS } from '../runner/config.js';
 import { bearerHeader } from '../runner/control-auth.js';
 import {
   controlSecret,
@@ -23,11 +22,12 @@ import {
   type SecretEnv,
   specConfigMap,
 } from './builders.js';
+import { CheckpointStore } from './checkpoints.js';
 import { controlToken } from './control-token.js';
-import { activeDeadlineSeconds } from './guardrails.js';
 import type { Action, Decision, Observed } from './model.js';
 import { CONTROL_PORT } from './names.js';
 import { configMaps, events, jobs, loadTestPath, loadTestStatusPath, secrets } from './paths.js';
+import { jobDeadlineSeconds } from './runner-spec.js';
 import { policyFor, type TargetPolicy } from './target-policy.js';
 
 const RUNNER_CALL_TIMEOUT_MS = 3000;
@@ -42,6 +42,10 @@ export interface ActorOptions {
   /** The installer's target policy; runners enforce it (or their namespace's default) at every connect. */
   targetPolicy?: TargetPolicy;
   runnerPort?: number;
+  /** How long runners hold their final results for a controller that is down (default one hour). */
+  resultHoldSeconds?: number;
+  /** Shared with the Observer, so it knows what was saved; one of its own otherwise. */
+  checkpoints?: CheckpointStore;
   /** The clock for Event timestamps (tests pass a fixed one). */
   now?: () => Date;
 }
@@ -106,7 +110,11 @@ export function secretEnv(lt: Observed['loadTest']): SecretEnv[] {
 }
 
 export class Actor {
-  constructor(private readonly opts: ActorOptions) {}
+  private readonly checkpoints: CheckpointStore;
+
+  constructor(private readonly opts: ActorOptions) {
+    this.checkpoints = opts.checkpoints ?? new CheckpointStore(opts.client);
+  }
 
   private async runnerCalls(
     observed: Observed,
@@ -143,10 +151,11 @@ export class Actor {
         const job = runnerJob(lt, this.opts.runner, {
           secretEnv: secretEnv(lt),
           policy: policyFor(this.opts.targetPolicy, ns).entries,
-          activeDeadlineSeconds: activeDeadlineSeconds(
+          // Runners hold their results for a controller that is down, but never past this deadline.
+          activeDeadlineSeconds: jobDeadlineSeconds(
             lt,
             this.opts.runner.startDeadlineSeconds,
-            DEFAULT_LINGER_SECONDS,
+            this.opts.resultHoldSeconds,
           ),
         });
         return createIfAbsent(client, jobs(ns), job);
@@ -167,6 +176,16 @@ export class Actor {
           this.opts.log.info({ loadTest: lt.metadata.name, trimmed }, 'report trimmed to fit');
         return createIfAbsent(client, configMaps(ns), reportConfigMap(lt, files, binaryFiles));
       }
+      case 'checkpoint':
+        // A failed checkpoint only weakens restart safety; the run goes on and the next one is retried.
+        return this.checkpoints
+          .save(lt, action.index, action.snapshot)
+          .catch((error: Error) =>
+            this.opts.log.warn(
+              { loadTest: lt.metadata.name, index: action.index, err: error.message },
+              'checkpoint not saved',
+            ),
+          );
       case 'event': {
         const now = (this.opts.now ?? (() => new Date()))().toISOString();
         // Events are for people; failing to record one must not fail the reconcile.

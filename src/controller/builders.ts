@@ -2,10 +2,12 @@
  * Builders only build: plain Kubernetes objects from a LoadTest, no client, no I/O. The runner Job is an
  * Indexed Job with one pod per shard, each pod restricted by Pod Security "restricted".
  */
+import { gzipSync } from 'node:zlib';
 import type { V1ConfigMap, V1Job, V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import { API_VERSION, KIND } from '../api/schema.js';
+import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { CONTROL_TOKEN_KEY } from './control-token.js';
-import { baseLabels, CONTROL_PORT, LABEL_LOADTEST, names } from './names.js';
+import { baseLabels, CONTROL_PORT, checkpointName, LABEL_LOADTEST, names } from './names.js';
 
 export interface OwnedLoadTest {
   metadata: { name: string; namespace: string; uid: string };
@@ -26,6 +28,11 @@ export interface RunnerPodOptions {
   imagePullSecrets?: { name: string }[];
   /** Seconds a runner waits for /start before giving up. */
   startDeadlineSeconds: number;
+  /**
+   * The Job's activeDeadlineSeconds: runners hold their final results until the controller releases them,
+   * and this bounds how long (see jobDeadlineSeconds).
+   */
+  activeDeadlineSeconds?: number;
 }
 
 /** The spec ConfigMap's key for the LoadTest JSON; configMap feeders' files sit beside it. */
@@ -201,3 +208,34 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: Runn
 
 export const runnerSelector = (loadTest: string) =>
   `${LABEL_LOADTEST}=${loadTest},stampede.dev/component=runner`;
+
+export const CHECKPOINT_KEY = 'snapshot.json.gz';
+export const ANNOTATION_INTERVALS_DROPPED = 'stampede.dev/intervals-dropped';
+/** 1 MiB minus room for metadata: a checkpoint must always fit in one object. */
+const CHECKPOINT_BUDGET_BYTES = 1024 * 1024 - 16 * 1024;
+
+function gzipBase64(value: unknown): string {
+  return gzipSync(JSON.stringify(value)).toString('base64');
+}
+
+/**
+ * A shard's latest snapshot, gzip-compressed JSON in binaryData. A very long run whose per-second series
+ * does not fit is stored without it (annotated): the totals and histograms always survive.
+ */
+export function checkpointConfigMap(lt: OwnedLoadTest, index: number, snapshot: ShardSnapshot): V1ConfigMap {
+  let data = gzipBase64(snapshot);
+  const dropped = data.length > CHECKPOINT_BUDGET_BYTES;
+  if (dropped) data = gzipBase64({ ...snapshot, intervals: [] });
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: checkpointName(lt.metadata.name, index),
+      namespace: lt.metadata.namespace,
+      labels: baseLabels(lt.metadata.name, 'checkpoint'),
+      ...(dropped ? { annotations: { [ANNOTATION_INTERVALS_DROPPED]: 'true' } } : {}),
+      ownerReferences: [ownerReference(lt)],
+    },
+    binaryData: { [CHECKPOINT_KEY]: data },
+  };
+}

@@ -7,6 +7,7 @@ import type { Summary } from '../report/summary.js';
 import { setCondition as cond } from './conditions.js';
 import type { ControllerSettings, Decision, Observed } from './model.js';
 import { names } from './names.js';
+import { failedBeforeStart } from './runner-spec.js';
 import { OUTCOME_PHASE, statusFigures } from './status-parts.js';
 
 /** Traffic the connection policy refused is the first thing to fix: say so where people look. */
@@ -23,7 +24,12 @@ export function decideFinished(observed: Observed, summary: Summary, settings: C
   const generation = lt.metadata.generation;
   const previous = lt.status ?? {};
   const actions: Decision['actions'] = [];
-  const alive = observed.runners.filter((r) => r.state && r.pod?.phase === 'Running').map((r) => r.index);
+  // Every runner still up may go: its results are in the report. One that is not done yet (a lost shard
+  // still running) is stopped first, so it does not run to its planned end.
+  const up = observed.runners.filter((r) => r.pod?.phase === 'Running' && !r.pod.deleting);
+  const alive = up.map((r) => r.index);
+  const unfinished = up.filter((r) => r.state?.state !== 'done').map((r) => r.index);
+  if (unfinished.length) actions.push({ kind: 'stopRunners', indexes: unfinished });
   if (alive.length) actions.push({ kind: 'releaseRunners', indexes: alive });
   const finishedAtMs = Date.parse(summary.finishedAt);
   let requeueAfterMs: number | undefined = alive.length ? settings.pullIntervalMs : undefined;
@@ -87,15 +93,45 @@ export function decideFinished(observed: Observed, summary: Summary, settings: C
       finishedAt: summary.finishedAt,
       progressPercent: 100,
       report: names(lt.metadata.name).report,
+      // A run that failed (never started, lost shards) says why; a gate says why a completed run failed.
       message:
         (baselineFailed && comparison
           ? comparisonVerdictLine(comparison)
-          : failedGates.length
-            ? `gate failed: ${failedGates.map((g) => `${g.name} ${g.rule} (actual ${g.actual})`).join('; ')}`
-            : (summary.outcomeDetail ?? `finished: ${summary.outcome}`)) + policyDeniedNote(summary),
+          : summary.outcome === 'failed' && summary.outcomeDetail
+            ? summary.outcomeDetail
+            : failedGates.length
+              ? `gate failed: ${failedGates.map((g) => `${g.name} ${g.rule} (actual ${g.actual})`).join('; ')}`
+              : (summary.outcomeDetail ?? `finished: ${summary.outcome}`)) + policyDeniedNote(summary),
       lostShards: summary.shards.filter((s) => s.lost).map((s) => s.index),
     },
     actions,
     requeueAfterMs,
+  };
+}
+
+/**
+ * The report's name is taken by a ConfigMap this LoadTest does not own: nothing is read from it or written
+ * to it. The LoadTest fails with the reason (condition Completed False, ReportConflict, one Event) and any
+ * runner already up is stopped, since its results would have nowhere to go.
+ */
+export function reportConflict(observed: Observed, message: string): Decision {
+  const { loadTest: lt, nowMs } = observed;
+  const failed = failedBeforeStart(lt, 'ReportConflict', message);
+  const up = observed.runners.filter((r) => r.pod?.phase === 'Running').map((r) => r.index);
+  return {
+    ...failed,
+    status: {
+      ...failed.status,
+      conditions: cond(
+        lt.status?.conditions,
+        'Completed',
+        'False',
+        'ReportConflict',
+        message,
+        lt.metadata.generation,
+        new Date(nowMs),
+      ),
+    },
+    actions: [...(up.length ? [{ kind: 'stopRunners' as const, indexes: up }] : []), ...failed.actions],
   };
 }

@@ -15,11 +15,12 @@ import { runOutcome, summarizeRun } from '../report/outcome.js';
 import type { RunOutcome, Summary } from '../report/summary.js';
 import { judgeBaseline } from './baseline.js';
 import { setCondition } from './conditions.js';
-import { decideFinished } from './decide-finished.js';
+import { checkpointActions } from './decide-checkpoint.js';
+import { decideFinished, reportConflict } from './decide-finished.js';
 import { steppingActions } from './decide-stepping.js';
 import type { Action, ControllerSettings, Decision, Observed, ObservedJob } from './model.js';
 import { failedBeforeStart, runnerSpec } from './runner-spec.js';
-import { percentString, runnerCounts, runnerPhase, statusFigures } from './status-parts.js';
+import { notReadyReason, percentString, runnerCounts, runnerPhase, statusFigures } from './status-parts.js';
 
 /** What every step of one decision reads: the observed world, the settings and the clock. */
 interface Context {
@@ -49,6 +50,7 @@ interface Runners {
 export function decide(observed: Observed, settings: ControllerSettings): Decision {
   // 1. The report exists: the test is over; its summary is the truth.
   if (observed.report) return decideFinished(observed, observed.report, settings);
+  if (observed.foreignReport) return reportConflict(observed, observed.foreignReport);
   const ctx = contextOf(observed, settings);
   // 2. Make sure the children exist (create-if-absent; AlreadyExists counts as success).
   const provisioning = ensureChildren(ctx);
@@ -168,7 +170,7 @@ function decideBeforeStart(ctx: Context, w: Runners): Decision {
   if (waiting.length === desired) return startAll(ctx, w, waiting);
   const waitedMs = nowMs - (observed.job as ObservedJob).createdAtMs;
   if (indexesIn(w.phases, 'lost').length || waitedMs > settings.readyTimeoutMs)
-    return runnersNotReady(ctx, w, waiting, waitedMs);
+    return runnersNotReady(ctx, w, waitedMs);
   return {
     status: {
       ...previous,
@@ -236,17 +238,16 @@ function startAll(ctx: Context, w: Runners, waiting: number[]): Decision {
 }
 
 /** A runner was lost, or the ready timeout passed, before the start: the test fails with what is known. */
-function runnersNotReady(ctx: Context, w: Runners, waiting: number[], waitedMs: number): Decision {
+function runnersNotReady(ctx: Context, w: Runners, waitedMs: number): Decision {
   const { observed, previous, generation, desired, actions, now } = ctx;
   const why = observed.runners
     .filter((_, i) => w.phases[i] === 'pending' || w.phases[i] === 'lost')
-    .map(
-      (r) =>
-        `runner ${r.index}: ${r.pod ? `pod ${r.pod.name} ${r.pod.phase}${r.pod.reason ? ` (${r.pod.reason})` : ''}` : 'no pod'}`,
-    )
+    .map((r) => `runner ${r.index}: ${notReadyReason(r)}`)
     .join('; ');
   const detail = `${w.counts.ready} of ${desired} runners ready after ${Math.round(waitedMs / 1000)}s: ${why}`;
-  if (waiting.length) actions.push({ kind: 'stopRunners', indexes: waiting });
+  // Every runner still up is told to stop: the waiting ones, and any that reported a failed setup.
+  const up = observed.runners.filter((r) => r.pod?.phase === 'Running').map((r) => r.index);
+  if (up.length) actions.push({ kind: 'stopRunners', indexes: up });
   actions.push({ kind: 'writeReport', summary: w.summarize('failed', detail) });
   actions.push({ kind: 'event', type: 'Warning', reason: 'RunnersNotReady', message: detail });
   return {
@@ -286,6 +287,7 @@ function decideStarted(ctx: Context, w: Runners): Decision {
   const abortedBy = abortDecision(ctx, w, run);
   const lost = indexesIn(w.phases, 'lost');
   if (w.phases.every((p) => p === 'done' || p === 'lost')) return finishRun(ctx, w, abortedBy, lost);
+  actions.push(...checkpointActions(observed.runners));
   if (!abortedBy && w.startAt !== undefined) {
     actions.push(
       ...steppingActions({
@@ -332,7 +334,8 @@ function abortDecision(ctx: Context, w: Runners, run: MergedRun): string | undef
  */
 function lostWhy(observed: Observed, lost: number[], wrap = '%'): string {
   const why = lost.flatMap((i) => {
-    const reason = observed.runners[i]?.pod?.reason;
+    // A shard lost by its own answer (malformed snapshot) says so before its pod's state.
+    const reason = observed.runners[i]?.problem ?? observed.runners[i]?.pod?.reason;
     return reason ? [`shard ${i}: ${reason}`] : [];
   });
   return why.length ? wrap.replace('%', why.join(', ')) : '';
@@ -416,6 +419,11 @@ function liveStatus(
       reason: 'RunnerLost',
       message: `runner(s) ${newlyLost.join(', ')} lost${lostWhy(observed, newlyLost, ' (%)')}; keeping what they reported`,
     });
+    // A runner lost by its own answer may still be sending load that can no longer be counted: stop it.
+    const stillUp = observed.runners
+      .filter((r) => newlyLost.includes(r.index) && r.problem && r.pod?.phase === 'Running')
+      .map((r) => r.index);
+    if (stillUp.length) actions.push({ kind: 'stopRunners', indexes: stillUp });
   }
   return {
     status: {

@@ -34,8 +34,15 @@ export interface ObservedRunner {
   pod: ObservedPod | undefined;
   /** GET /snapshot from the runner, when it answered this time. */
   state: RunnerState | undefined;
-  /** The last snapshot this controller process received from the shard (survives a crashed runner). */
+  /**
+   * The last good snapshot of the shard: received by this controller process, or read back from its
+   * checkpoint after a restart (survives a crashed runner).
+   */
   lastSnapshot: ShardSnapshot | undefined;
+  /** Why the shard is lost by its own answer: a malformed snapshot, a failed setup. */
+  problem?: string;
+  /** What the shard's checkpoint ConfigMap holds, when this controller saved or read one. */
+  checkpoint?: { elapsedMs: number; done: boolean };
 }
 
 export interface ObservedJob {
@@ -56,6 +63,8 @@ export interface Observed {
   runners: ObservedRunner[];
   /** The report ConfigMap's summary, once written: the test is over. */
   report: Summary | undefined;
+  /** Why the report ConfigMap's name is taken by one this LoadTest does not own (never read or written). */
+  foreignReport?: string;
   /** spec.baseline's report, read while the test runs (absent without spec.baseline or once reported). */
   baseline?: ObservedBaseline;
   /** configMap feeders' data, read while the spec ConfigMap is still to be written. */
@@ -70,6 +79,7 @@ export type Action =
   | { kind: 'stopStepping'; indexes: number[]; order: StopStepping }
   | { kind: 'releaseRunners'; indexes: number[] }
   | { kind: 'writeReport'; summary: Summary }
+  | { kind: 'checkpoint'; index: number; snapshot: ShardSnapshot }
   | { kind: 'event'; type: 'Normal' | 'Warning'; reason: string; message: string }
   | { kind: 'deleteLoadTest' };
 

@@ -25,6 +25,9 @@ export const names = (loadTest: string) => ({
   control: childName(loadTest, 'control'),
 });
 
+/** One ConfigMap per shard holds the controller's checkpoint of what that shard reported. */
+export const checkpointName = (loadTest: string, index: number) => childName(loadTest, `shard-${index}`);
+
 export function baseLabels(loadTest: string, component: string): Record<string, string> {
   return { [LABEL_LOADTEST]: loadTest, [LABEL_COMPONENT]: component, [LABEL_MANAGED_BY]: MANAGER };
 }

@@ -6,12 +6,13 @@
 import { request } from 'undici';
 import { asSummary } from '../analysis/compare.js';
 import { isNotFound, type KubeClient } from '../kube/client.js';
-import type { ShardSnapshot } from '../metrics/snapshot.js';
+import type { Logger } from '../observability/log.js';
 import type { Summary } from '../report/summary.js';
 import { bearerHeader } from '../runner/control-auth.js';
 import type { RunnerState } from '../runner/protocol.js';
 import type { ObservedBaseline } from './baseline.js';
 import { runnerSelector } from './builders.js';
+import { CheckpointStore } from './checkpoints.js';
 import { controlToken } from './control-token.js';
 import type {
   Observed,
@@ -22,7 +23,9 @@ import type {
 } from './model.js';
 import { CONTROL_PORT, names } from './names.js';
 import { configMapPath, jobPath, loadTestPath, pods as podsPath, withLabels } from './paths.js';
+import { checkRunnerAnswer } from './runner-answer.js';
 import { configMapFeeders } from './runner-spec.js';
+import { ShardMemory, type ShardRecord } from './shard-memory.js';
 
 /** Runners answer /snapshot quickly or are treated as unreachable for this round. */
 const RUNNER_TIMEOUT_MS = 3000;
@@ -83,11 +86,18 @@ function observePod(pod: PodLike): ObservedPod {
   };
 }
 
-export async function fetchRunnerState(
+/** A runner's snapshot of a very long run is a few MiB; far more is not a snapshot. */
+const MAX_RUNNER_ANSWER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * GET /snapshot from a runner: its parsed JSON (checked by the caller), or undefined when it did not answer
+ * usably this time (unreachable, slow, not 200): that is not a fault of the shard yet.
+ */
+export async function fetchRunnerAnswer(
   ip: string,
   token: string,
   port = CONTROL_PORT,
-): Promise<RunnerState | undefined> {
+): Promise<{ json: unknown } | { problem: string } | undefined> {
   try {
     const response = await request(`http://${ip.includes(':') ? `[${ip}]` : ip}:${port}/snapshot`, {
       headers: { authorization: bearerHeader(token) },
@@ -98,15 +108,56 @@ export async function fetchRunnerState(
       await response.body.dump();
       return undefined;
     }
-    return (await response.body.json()) as RunnerState;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_RUNNER_ANSWER_BYTES) {
+        response.body.destroy();
+        return { problem: `malformed snapshot: larger than ${MAX_RUNNER_ANSWER_BYTES} bytes` };
+      }
+      chunks.push(chunk as Buffer);
+    }
+    try {
+      return { json: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+    } catch {
+      return { problem: 'malformed snapshot: not JSON' };
+    }
   } catch {
     return undefined;
   }
 }
 
+/** The runner's state, or why its answer cannot be used (remembered as the shard's problem). */
+async function observeRunnerState(
+  ip: string,
+  token: string,
+  port: number,
+  shard: { index: number; total: number },
+  record: ShardRecord,
+): Promise<RunnerState | undefined> {
+  const answer = await fetchRunnerAnswer(ip, token, port);
+  if (!answer) return undefined;
+  const checked =
+    'json' in answer
+      ? checkRunnerAnswer(answer.json, shard, record.checkedIntervals)
+      : { ok: false as const, problem: answer.problem };
+  if (!checked.ok) {
+    record.problem ??= checked.problem;
+    return undefined;
+  }
+  const { state } = checked;
+  if (state.state === 'failed') record.problem ??= state.error ?? 'the runner failed before the start';
+  if (state.state === 'running' || state.state === 'done') {
+    record.snapshot = state.snapshot;
+    record.checkedIntervals = state.snapshot.intervals.length;
+  }
+  return state;
+}
+
 export class Observer {
-  /** uid -> shard index -> last snapshot received. */
-  private readonly lastSnapshots = new Map<string, Map<number, ShardSnapshot>>();
+  /** Per LoadTest: each shard's last good snapshot and problems (see shard-memory.ts). */
+  readonly memory = new ShardMemory();
   /** uid -> spec.baseline's summary, once read: a finished run's report does not change. */
   private readonly baselines = new Map<string, ObservedBaseline>();
 
@@ -115,11 +166,24 @@ export class Observer {
     /** The controller's key; each LoadTest's runner token is derived from it. */
     private readonly controlKey: string,
     private readonly runnerPort = CONTROL_PORT,
+    readonly checkpoints = new CheckpointStore(client),
+    private readonly log?: Logger,
   ) {}
 
+  /** Drops everything remembered about a LoadTest: called once it is deleted or its report is written. */
   forget(uid: string): void {
-    this.lastSnapshots.delete(uid);
+    this.memory.forget(uid);
     this.baselines.delete(uid);
+    this.checkpoints.forget(uid);
+  }
+
+  /** After a controller restart: the shards' checkpoints stand in for the snapshots held in memory before. */
+  private async restore(loadTest: ObservedLoadTest, shards: Map<number, ShardRecord>): Promise<void> {
+    const loaded = await this.checkpoints.load(loadTest, loadTest.spec.runners ?? 1);
+    for (const [index, snapshot] of loaded.snapshots)
+      shards.set(index, { snapshot, checkedIntervals: snapshot.intervals.length });
+    if (loaded.problems.length)
+      this.log?.warn({ loadTest: loadTest.metadata.name, problems: loaded.problems }, 'checkpoints ignored');
   }
 
   /** Reads spec.baseline's report ConfigMap; failures become the reason the comparison could not be made. */
@@ -181,13 +245,51 @@ export class Observer {
     );
   }
 
+  /** Each shard's pod (the live one if it was replaced) and its runner's checked answer. */
+  private async observeRunners(
+    loadTest: ObservedLoadTest,
+    pods: { pod: PodLike; index: number | undefined }[],
+    shards: Map<number, ShardRecord>,
+  ): Promise<ObservedRunner[]> {
+    const uid = loadTest.metadata.uid;
+    const desired = loadTest.spec.runners ?? 1;
+    const token = controlToken(this.controlKey, uid);
+    return Promise.all(
+      Array.from({ length: desired }, async (_, index) => {
+        const candidates = pods.filter((p) => p.index === index).map((p) => observePod(p.pod));
+        const pod = candidates.find((p) => !p.deleting && p.phase === 'Running') ?? candidates[0];
+        let record = shards.get(index);
+        if (!record) {
+          record = { checkedIntervals: 0 };
+          shards.set(index, record);
+        }
+        const state =
+          pod?.ip && pod.phase === 'Running'
+            ? await observeRunnerState(pod.ip, token, this.runnerPort, { index, total: desired }, record)
+            : undefined;
+        const mark = this.checkpoints.mark(uid, index);
+        return {
+          index,
+          pod,
+          state,
+          lastSnapshot: record.snapshot,
+          ...(record.problem ? { problem: record.problem } : {}),
+          ...(mark ? { checkpoint: mark } : {}),
+        };
+      }),
+    );
+  }
+
   async observe(namespace: string, name: string, nowMs: number): Promise<Observed | undefined> {
     let loadTest: ObservedLoadTest;
+    const key = `${namespace}/${name}`;
     try {
       loadTest = await this.client.get<ObservedLoadTest>(loadTestPath(namespace, name));
     } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
+      if (!isNotFound(error)) throw error;
+      const uid = this.memory.uidOf(key);
+      if (uid) this.forget(uid);
+      return undefined;
     }
     const n = names(name);
     const [specConfigMapExists, reportCm, job, pods] = await Promise.all([
@@ -196,33 +298,34 @@ export class Observer {
         (e) => (isNotFound(e) ? false : Promise.reject(e)),
       ),
       this.client
-        .get<{ data?: Record<string, string> }>(configMapPath(namespace, n.report))
+        .get<{ metadata?: { ownerReferences?: { uid: string }[] }; data?: Record<string, string> }>(
+          configMapPath(namespace, n.report),
+        )
         .catch((e) => (isNotFound(e) ? undefined : Promise.reject(e))),
       this.client
         .get<JobLike>(jobPath(namespace, n.job))
         .catch((e) => (isNotFound(e) ? undefined : Promise.reject(e))),
       this.client.get<{ items: PodLike[] }>(withLabels(podsPath(namespace), runnerSelector(name))),
     ]);
-    const remembered = this.lastSnapshots.get(loadTest.metadata.uid) ?? new Map<number, ShardSnapshot>();
-    this.lastSnapshots.set(loadTest.metadata.uid, remembered);
-    const desired = loadTest.spec.runners ?? 1;
-    const token = controlToken(this.controlKey, loadTest.metadata.uid);
-    const runners: ObservedRunner[] = await Promise.all(
-      Array.from({ length: desired }, async (_, index) => {
-        // Several pods can exist for one index (a replaced pod); prefer the live one.
-        const candidates = pods.items.filter((p) => podIndex(p) === index).map(observePod);
-        const pod = candidates.find((p) => !p.deleting && p.phase === 'Running') ?? candidates[0];
-        const state =
-          pod?.ip && pod.phase === 'Running'
-            ? await fetchRunnerState(pod.ip, token, this.runnerPort)
-            : undefined;
-        if (state && state.state !== 'waiting') remembered.set(index, state.snapshot);
-        return { index, pod, state, lastSnapshot: remembered.get(index) };
-      }),
+    const uid = loadTest.metadata.uid;
+    // Only a report this LoadTest owns is its report; someone else's ConfigMap of that name is not trusted.
+    const ownReport = reportCm?.metadata?.ownerReferences?.some((o) => o.uid === uid) ?? false;
+    const foreignReport =
+      reportCm && !ownReport
+        ? `ConfigMap ${namespace}/${n.report} exists and is not owned by this LoadTest: its report would go there; delete or rename it, then re-create the LoadTest`
+        : undefined;
+    const summaryText = ownReport ? reportCm?.data?.['summary.json'] : undefined;
+    const report = summaryText ? (JSON.parse(summaryText) as Summary) : undefined;
+    const restarted = !this.memory.has(uid);
+    const shards = this.memory.shards(key, uid);
+    if (restarted && !report && job) await this.restore(loadTest, shards);
+    const runners = await this.observeRunners(
+      loadTest,
+      pods.items.map((p) => ({ pod: p, index: podIndex(p) })),
+      shards,
     );
-    let report: Summary | undefined;
-    const summaryText = reportCm?.data?.['summary.json'];
-    if (summaryText) report = JSON.parse(summaryText) as Summary;
+    // Reported: the summary is the truth from now on, and nothing per shard needs remembering.
+    if (report) this.forget(uid);
     const baselineName = loadTest.spec.baseline?.configMap;
     const baseline =
       baselineName && !report
@@ -244,6 +347,7 @@ export class Observer {
         : undefined,
       runners,
       report,
+      ...(foreignReport ? { foreignReport } : {}),
       ...(baseline ? { baseline } : {}),
     };
   }

@@ -51,7 +51,12 @@ export class Reconciler {
     this.metrics.reconcileSeconds.observe((performance.now() - started) / 1000);
     if (decision.status.phase !== observed.loadTest.status?.phase) {
       this.log.info(
-        { loadTest: key, phase: decision.status.phase, actions: decision.actions.map((a) => a.kind) },
+        {
+          loadTest: key,
+          phase: decision.status.phase,
+          message: decision.status.message,
+          actions: decision.actions.map((a) => a.kind),
+        },
         'phase changed',
       );
     }

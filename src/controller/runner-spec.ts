@@ -6,6 +6,7 @@
  */
 import { API_VERSION, FEEDER_MAX_ROWS, type FeederSpec, KIND } from '../api/schema.js';
 import { configMapFormat, FeederError, parseFeederText, type Row } from '../engine/feeders.js';
+import { planDurationUs, planShard } from '../engine/shard-runner.js';
 import { validateLoadTest } from '../manifest/validate.js';
 import { SPEC_KEY } from './builders.js';
 import type { Decision, ObservedFeederSource, ObservedLoadTest } from './model.js';
@@ -164,4 +165,20 @@ export function failedBeforeStart(lt: ObservedLoadTest, reason: string, message:
     actions: already ? [] : [{ kind: 'event', type: 'Warning', reason, message }],
     requeueAfterMs: undefined,
   };
+}
+
+/** How long runners hold their final results for the controller by default, after the planned run. */
+export const DEFAULT_RESULT_HOLD_SECONDS = 3600;
+
+/**
+ * The runner Job's activeDeadlineSeconds: waiting for the start, the whole planned run (graceful stops
+ * included), and then `holdSeconds` for a controller that is down to come back and collect the results.
+ */
+export function jobDeadlineSeconds(
+  lt: ObservedLoadTest,
+  startDeadlineSeconds: number,
+  holdSeconds = DEFAULT_RESULT_HOLD_SECONDS,
+): number {
+  const runSeconds = Math.ceil(planDurationUs(planShard(lt, { index: 0, total: 1 })) / 1_000_000);
+  return startDeadlineSeconds + runSeconds + holdSeconds;
 }

@@ -7,6 +7,8 @@ export type RunnerPhase = 'pending' | 'waiting' | 'running' | 'done' | 'lost';
 
 export function runnerPhase(r: ObservedRunner, failedIndexes: readonly number[]): RunnerPhase {
   if (r.state?.state === 'done' || r.lastSnapshot?.done) return 'done';
+  // Its own answer said it cannot go on (malformed snapshot, failed setup): lost, with that reason.
+  if (r.problem) return 'lost';
   const pod = r.pod;
   // A pod that ended without handing over a final snapshot, or an index the Job gave up on, is a lost shard.
   if (pod?.phase === 'Failed' || pod?.phase === 'Succeeded' || failedIndexes.includes(r.index)) return 'lost';
@@ -15,6 +17,22 @@ export function runnerPhase(r: ObservedRunner, failedIndexes: readonly number[])
   // Reachable before, silent now, pod still there: count it as running on its last snapshot.
   if (r.lastSnapshot && pod && !pod.deleting) return 'running';
   return 'pending';
+}
+
+/** "runner 1: malformed snapshot: ...; runner 2: ..." for the runners lost by their own answer. */
+export function runnerProblems(runners: readonly ObservedRunner[]): string {
+  return runners
+    .filter((r) => r.problem)
+    .map((r) => `runner ${r.index}: ${r.problem}`)
+    .join('; ');
+}
+
+/** Why a runner is not ready (or lost before the start), for the message of a run that could not start. */
+export function notReadyReason(r: ObservedRunner): string {
+  if (r.problem) return r.problem;
+  if (r.state?.state === 'preparing') return 'still running spec.postgres.setup';
+  if (!r.pod) return 'no pod';
+  return `pod ${r.pod.name} ${r.pod.phase}${r.pod.reason ? ` (${r.pod.reason})` : ''}`;
 }
 
 export const OUTCOME_PHASE: Record<RunOutcome, Phase> = {

@@ -74,6 +74,16 @@ export function encodeHistogram(histogram: Histogram): string {
   return hdr.encodeIntoCompressedBase64(histogram);
 }
 
+/** Whether `encoded` decodes as a histogram: checked before merging data that came over the network. */
+export function isDecodableHistogram(encoded: string): boolean {
+  try {
+    hdr.decodeFromCompressedBase64(encoded, BIT_BUCKET_SIZE, false);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function decodeHistogram(encoded: string): Histogram {
   const histogram = createHistogram();
   addEncoded(histogram, encoded);

@@ -1,7 +1,7 @@
 /**
- * Report files for a ConfigMap, trimmed to fit under Kubernetes' 1 MiB object limit. Long runs lose detail in
- * the per-second series first (downsampled, never invented), then in error samples; what was trimmed is said
- * in the files themselves. report.html goes in last, as text when it fits, else gzip-compressed in
+ * Report files for a ConfigMap, trimmed to fit under Kubernetes' 1 MiB object limit. Every part that grows
+ * with the run is cut by a rule that keeps what matters (trim.ts: spikes and dips in series, the levels the
+ * analysis names), tier by tier; what was trimmed is said in summary.json and TRIMMED.txt. report.html goes in last, as text when it fits, else gzip-compressed in
  * binaryData (`report.html.gz`), else not at all (said in TRIMMED.txt).
  */
 import { gzipSync } from 'node:zlib';
@@ -10,6 +10,7 @@ import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import type { Summary } from './summary.js';
+import { TRIM_TIERS, trimSummary } from './trim.js';
 
 /** 1 MiB minus room for metadata, labels and owner references. */
 export const CONFIGMAP_BUDGET_BYTES = 1024 * 1024 - 32 * 1024;
@@ -62,48 +63,67 @@ function addHtml(
   return { files, binaryFiles: {} };
 }
 
-/** Keeps every n-th second (plus the last), so the series still spans the whole run. */
-function downsample<T>(rows: T[], keep: number): T[] {
-  if (rows.length <= keep) return rows;
-  const step = Math.ceil(rows.length / keep);
-  return rows.filter((_, i) => i % step === 0 || i === rows.length - 1);
+/** The smallest report there is: the verdict and totals, for a summary no tier could shrink enough. */
+function bare(summary: Summary, notes: string[]): Summary {
+  return {
+    ...summary,
+    steps: [],
+    scenarios: summary.scenarios.slice(0, 20),
+    timeseries: [],
+    errors: { ...summary.errors, samples: [] },
+    thresholds: summary.thresholds.slice(0, 100),
+    shards: summary.shards.slice(0, 1000),
+    scalability: undefined,
+    targetResources: undefined,
+    findings: undefined,
+    ...(summary.outcomeDetail ? { outcomeDetail: summary.outcomeDetail.slice(0, 2000) } : {}),
+    trimmed: [...notes, 'everything but the verdict, totals and thresholds left out: nothing else fit'],
+  };
 }
 
+/**
+ * Fits the report under `budget`: ever tighter trim tiers (trim.ts) until the text files fit, the page
+ * added after; if even the last tier does not fit, only a bare summary.json. Whatever was cut is listed in
+ * summary.json (`trimmed`) and TRIMMED.txt. The final check guarantees the budget.
+ */
 export function fitReportFiles(summary: Summary, budget = CONFIGMAP_BUDGET_BYTES): FittedReport {
   let current = summary;
   let files = pick(current);
-  const trimmed: string[] = [];
-  for (
-    let keep = 2000;
-    size(files) > budget && keep >= 50 && current.timeseries.length > keep;
-    keep = Math.floor(keep / 2)
-  ) {
-    current = { ...current, timeseries: downsample(summary.timeseries, keep) };
+  let trimmed: string[] = [];
+  for (const caps of TRIM_TIERS) {
+    if (size(files) <= budget) break;
+    const cut = trimSummary(summary, caps);
+    trimmed = cut.notes;
+    current = { ...cut.summary, trimmed };
     files = pick(current);
-    trimmed.splice(
-      0,
-      trimmed.length,
-      `timeseries downsampled from ${summary.timeseries.length} to ${current.timeseries.length} rows`,
-    );
   }
   if (size(files) > budget) {
-    current = { ...current, errors: { ...current.errors, samples: current.errors.samples.slice(0, 5) } };
-    files = pick(current);
-    trimmed.push('error samples cut to the 5 most frequent');
+    current = bare(summary, trimmed);
+    trimmed = current.trimmed ?? [];
+    files = { 'summary.json': `${JSON.stringify(current)}\n` };
   }
-  if (size(files) > budget) {
-    current = {
-      ...current,
-      steps: current.steps
-        .slice()
-        .sort((a, b) => b.requests - a.requests)
-        .slice(0, 50),
-    };
-    files = pick(current);
-    trimmed.push('per-step table cut to the 50 busiest steps');
-  }
-  const withHtml = addHtml(current, files, budget, trimmed);
+  const withHtml =
+    size(files) <= budget ? addHtml(current, files, budget, trimmed) : { files, binaryFiles: {} };
   files = withHtml.files;
   if (trimmed.length) files['TRIMMED.txt'] = `${trimmed.join('\n')}\n`;
+  // Last line of defence: the object must be accepted by the apiserver whatever the summary held.
+  if (size(files) + size(withHtml.binaryFiles) > budget) {
+    const note = 'the report did not fit even bare; summary.json holds the verdict and totals only';
+    const minimal = {
+      kind: summary.kind,
+      schemaVersion: summary.schemaVersion,
+      loadTest: summary.loadTest,
+      outcome: summary.outcome,
+      verdict: summary.verdict,
+      totals: summary.totals,
+      latency: summary.latency,
+      trimmed: [note],
+    };
+    return {
+      files: { 'summary.json': `${JSON.stringify(minimal)}\n`, 'TRIMMED.txt': `${note}\n` },
+      binaryFiles: {},
+      trimmed: [note],
+    };
+  }
   return { files, binaryFiles: withHtml.binaryFiles, trimmed };
 }

@@ -36,8 +36,6 @@ export function specInput(env: NodeJS.ProcessEnv, readFile: (path: string) => st
     return { source: file, readError: (error as Error).message };
   }
 }
-/** How long a finished runner keeps its results for the controller by default (STAMPEDE_LINGER_SECONDS). */
-export const DEFAULT_LINGER_SECONDS = 300;
 
 export interface RunnerConfig {
   loadTest: LoadTest;
@@ -46,8 +44,12 @@ export interface RunnerConfig {
   port: number;
   /** Exit with failure if no /start arrives within this long. */
   startDeadlineMs: number;
-  /** After the run, keep serving /snapshot until the final one was collected, at most this long. */
-  lingerMs: number;
+  /**
+   * After the run, keep serving /snapshot until the controller has stored the results (/release), at most
+   * this long. Unset: until released; the Job's activeDeadlineSeconds bounds it, so a controller that is
+   * down for a while still collects every shard when it comes back.
+   */
+  lingerMs: number | undefined;
   /** Relative feeder files resolve here. */
   baseDir?: string;
   /** spec.env with the values of Secret references (from STAMPEDE_ENV_<NAME>) filled in. */
@@ -103,7 +105,8 @@ export function runnerConfigFromEnv(
     problems.push(`JOB_COMPLETION_INDEX ${index} is outside 0..${total - 1} (STAMPEDE_SHARDS=${total})`);
   const port = intFrom(env, 'STAMPEDE_CONTROL_PORT', DEFAULT_CONTROL_PORT, problems, 0);
   const startDeadlineMs = intFrom(env, 'STAMPEDE_START_DEADLINE_SECONDS', 600, problems, 1) * 1000;
-  const lingerMs = intFrom(env, 'STAMPEDE_LINGER_SECONDS', DEFAULT_LINGER_SECONDS, problems, 0) * 1000;
+  const lingerSeconds = intFrom(env, 'STAMPEDE_LINGER_SECONDS', -1, problems, 0);
+  const lingerMs = lingerSeconds < 0 ? undefined : lingerSeconds * 1000;
   const controlToken = env.STAMPEDE_CONTROL_TOKEN ?? '';
   // Never echo the value: only its length says what is wrong.
   if (controlToken.length < MIN_CONTROL_TOKEN_LENGTH)

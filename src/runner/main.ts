@@ -1,8 +1,10 @@
 /**
- * `stampede runner`: one shard in a pod. Starts paused and ready; runs when the controller calls /start with
- * the shared start time; after the run keeps serving /snapshot until the controller has stored the results
- * and calls /release (or the linger time runs out), so nothing measured is lost; then exits so the Indexed
- * Job completes.
+ * `stampede runner`: one shard in a pod. Runs spec.postgres.setup first if it owns it (shard 0), and only
+ * then reports ready, so no shard's start instant comes before the tables exist; a failed setup is reported
+ * as state `failed` with the error. Runs when the controller calls /start with the shared start time; after
+ * the run keeps serving /snapshot until the controller has stored the results and calls /release (no fixed
+ * linger: the Job's deadline bounds the wait), so nothing measured is lost; then exits so the Indexed Job
+ * completes.
  */
 
 import { readFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ export const RUNNER_BAD_CONFIG = 2;
 export const RUNNER_NEVER_STARTED = 3;
 /** The controller leads its shared start by a few seconds; a minute covers clock skew between nodes. */
 const START_AHEAD_MS = 60_000;
+export const RUNNER_SETUP_FAILED = 4;
 
 export async function runnerMain(env: NodeJS.ProcessEnv): Promise<number> {
   const log = createLogger('runner');
@@ -48,6 +51,8 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
     ...(config.policy ? { policy: config.policy } : {}),
   });
   let startAt: number | undefined;
+  let prepared = false;
+  let setupError: string | undefined;
   let finished: Promise<unknown> | undefined;
   let released = false;
   let stopRequested = false;
@@ -62,8 +67,10 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
 
   const server = await startControlApi(
     {
-      ready: () => true,
+      ready: () => prepared,
       start(at) {
+        if (!prepared)
+          return { accepted: false, message: setupError ?? 'spec.postgres.setup has not finished' };
         if (startAt === undefined) {
           const implausible = implausibleStart(at, Date.now(), window);
           if (implausible) {
@@ -102,6 +109,8 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
       },
       snapshot(): RunnerState {
         const snapshot = runner.snapshot();
+        if (setupError) return { state: 'failed', error: setupError, snapshot };
+        if (!prepared) return { state: 'preparing', snapshot };
         const state = startAt === undefined ? 'waiting' : snapshot.done ? 'done' : 'running';
         return { state, ...(startAt !== undefined ? { startAt } : {}), snapshot };
       },
@@ -113,13 +122,24 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
   );
   log.info(
     { shard, host: config.host, port: boundPort(server), policy: config.policy?.entries ?? 'none' },
-    'runner ready',
+    'runner serving',
+  );
+  runner.prepare().then(
+    () => {
+      prepared = true;
+      log.info({ shard }, 'runner ready');
+    },
+    (error: Error) => {
+      setupError = error.message;
+      log.error({ shard, err: error.message }, 'runner setup failed');
+      wake();
+    },
   );
 
   let lingerMs = config.lingerMs;
   process.once('SIGTERM', () => {
     log.info({ shard }, 'runner got SIGTERM, stopping');
-    lingerMs = Math.min(lingerMs, SIGTERM_LINGER_MS);
+    lingerMs = Math.min(lingerMs ?? SIGTERM_LINGER_MS, SIGTERM_LINGER_MS);
     stopRequested = true;
     runner.stop();
     wake();
@@ -131,16 +151,19 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
   }
   if (startAt === undefined) {
     log.error(
-      { shard, stopRequested },
+      { shard, stopRequested, setupError },
       stopRequested ? 'runner stopped before start' : 'runner never started',
     );
     server.close();
+    if (setupError) return RUNNER_SETUP_FAILED;
     return stopRequested ? 0 : RUNNER_NEVER_STARTED;
   }
   await finished;
-  const lingerUntil = Date.now() + lingerMs;
-  while (!released && Date.now() < lingerUntil)
-    await Promise.race([woken(), sleep(lingerUntil - Date.now())]);
+  // Without a linger limit, wait for /release (or SIGTERM, which sets one): the controller may be down.
+  const finishedAt = Date.now();
+  const lingerUntil = () => (lingerMs === undefined ? Number.POSITIVE_INFINITY : finishedAt + lingerMs);
+  while (!released && Date.now() < lingerUntil())
+    await Promise.race([woken(), sleep(Math.min(lingerUntil() - Date.now(), 60_000))]);
   log.info({ shard, released }, 'runner exiting');
   server.closeAllConnections();
   server.close();

@@ -1,10 +1,17 @@
 /** What GET /snapshot returns: the runner's own account of where it is, plus its cumulative snapshot. */
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 
+export const RUNNER_STATES = ['preparing', 'waiting', 'running', 'done', 'failed'] as const;
+
 export interface RunnerState {
-  /** waiting: ready, not started; running: load in progress; done: finished, final snapshot. */
-  state: 'waiting' | 'running' | 'done';
+  /**
+   * preparing: running spec.postgres.setup (shard 0), not ready to start; waiting: ready, not started;
+   * running: load in progress; done: finished, final snapshot; failed: could not start (see `error`).
+   */
+  state: (typeof RUNNER_STATES)[number];
   /** The shared start instant (epoch ms) once /start was accepted. */
   startAt?: number;
+  /** Why the runner cannot run (state failed), for example the setup script's error. */
+  error?: string;
   snapshot: ShardSnapshot;
 }

@@ -81,8 +81,9 @@ The controller's permissions: exactly the API calls in src/controller and src/ku
   loadtests/finalizers update: no call, but children carry ownerReferences with blockOwnerDeletion,
                      which clusters running the OwnerReferencesPermissionEnforcement admission plugin
                      (OpenShift, hardened clusters) allow only to who may update the owner's finalizers
-  configmaps         get (spec and report exist?; spec.baseline's report; configMap feeders' data),
-                     create (spec for the runners, the report)
+  configmaps         get (spec and report exist?; spec.baseline's report; configMap feeders' data; shard
+                     checkpoints after a restart), create (spec for the runners, the report, checkpoints),
+                     update (each shard's checkpoint, replaced as the run goes on)
   jobs               get (observe), list+watch (runner Job informer), create (the Indexed runner Job)
   pods               list (observe, by label), watch (runner pod informer): never create or delete
   events             create (Events on the LoadTest)
@@ -102,7 +103,7 @@ Leases are granted separately, in the release namespace only, when leader electi
   verbs: [update]
 - apiGroups: [""]
   resources: [configmaps]
-  verbs: [get, create]
+  verbs: [get, create, update]
 - apiGroups: [batch]
   resources: [jobs]
   verbs: [get, list, watch, create]

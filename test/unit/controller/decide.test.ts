@@ -221,3 +221,62 @@ describe('decide: finished', () => {
     expect(decide(later, { ...DEFAULT_SETTINGS, ttlAfterFinishedMs: 120_000 }).requeueAfterMs).toBe(59_000);
   });
 });
+
+describe('decide: PostgreSQL setup on shard 0', () => {
+  it('waits while shard 0 is still preparing, and says so when time runs out', () => {
+    const preparing: ObservedRunner = {
+      ...runner(0),
+      state: { state: 'preparing', snapshot: shardSnapshot(0, 3, { requests: 0 }) },
+    };
+    const d = decide(
+      observed({ runners: [preparing, runner(1, 'waiting'), runner(2, 'waiting')] }),
+      DEFAULT_SETTINGS,
+    );
+    expect(d.actions).toEqual([]);
+    expect(d.status.phase).toBe('Provisioning');
+    const late = decide(
+      observed({
+        job: { createdAtMs: NOW - DEFAULT_SETTINGS.readyTimeoutMs - 1, failedIndexes: [] },
+        runners: [preparing, runner(1, 'waiting'), runner(2, 'waiting')],
+      }),
+      DEFAULT_SETTINGS,
+    );
+    expect(late.status.message).toMatch(/runner 0: still running spec\.postgres\.setup/);
+  });
+
+  it('fails the LoadTest with the setup error at once, before any start, and stops every runner', () => {
+    const error = 'spec.postgres.setup failed: relation "x" does not exist';
+    const failed: ObservedRunner = {
+      ...runner(0),
+      state: { state: 'failed', error, snapshot: shardSnapshot(0, 3, { requests: 0 }) },
+      problem: error,
+    };
+    const d = decide(
+      observed({ runners: [failed, runner(1, 'waiting'), runner(2, 'waiting')] }),
+      DEFAULT_SETTINGS,
+    );
+    expect(d.status.phase).toBe('Failed');
+    expect(d.status.message).toMatch(/runner 0: spec\.postgres\.setup failed: relation "x" does not exist/);
+    expect(d.actions.some((a) => a.kind === 'startRunners')).toBe(false);
+    expect(d.actions).toContainEqual({ kind: 'stopRunners', indexes: [0, 1, 2] });
+  });
+});
+
+describe('decide: a report ConfigMap the LoadTest does not own', () => {
+  it('fails with ReportConflict, creates nothing, stops runners already up', () => {
+    const message = 'ConfigMap ns/lt-report exists and is not owned by this LoadTest';
+    const d = decide(
+      observed({ foreignReport: message, runners: [runner(0, 'running'), runner(1, 'running'), runner(2)] }),
+      DEFAULT_SETTINGS,
+    );
+    expect(d.status).toMatchObject({ phase: 'Failed', message, verdict: 'Failed' });
+    expect(d.actions).toEqual([
+      { kind: 'stopRunners', indexes: [0, 1, 2] },
+      { kind: 'event', type: 'Warning', reason: 'ReportConflict', message },
+    ]);
+    expect(d.status.conditions?.find((c) => c.type === 'Completed')).toMatchObject({
+      status: 'False',
+      reason: 'ReportConflict',
+    });
+  });
+});

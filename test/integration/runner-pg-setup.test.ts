@@ -1,0 +1,102 @@
+/**
+ * A runner that owns spec.postgres.setup (shard 0) runs it before it reports ready: /snapshot says
+ * `preparing` and /start is refused until the tables exist; a failing setup is state `failed` with the
+ * database's error, and the runner exits 4 when stopped. The real runner process, real PostgreSQL.
+ */
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunnerState } from '../../src/runner/protocol.js';
+import { CLI } from '../helpers/cli.js';
+import { closedPort } from '../helpers/http-server.js';
+import { pollUntil } from '../helpers/poll.js';
+import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+
+const loadTest = (url: string, setup: string[]) => ({
+  apiVersion: 'stampede.dev/v1alpha1',
+  kind: 'LoadTest',
+  metadata: { name: 'runner-pg-setup' },
+  spec: {
+    target: { baseURL: 'http://127.0.0.1:1' },
+    postgres: { url, setup },
+    scenarios: {
+      s: {
+        executor: 'shared-iterations',
+        vus: 1,
+        iterations: 5,
+        flow: [{ name: 'read', pg: { query: 'SELECT count(*) FROM runner_setup' } }],
+      },
+    },
+  },
+});
+
+async function startRunner(manifest: unknown) {
+  const port = await closedPort();
+  const child = spawn(process.execPath, [CLI, 'runner'], {
+    env: {
+      ...process.env,
+      JOB_COMPLETION_INDEX: '0',
+      STAMPEDE_SHARDS: '2',
+      STAMPEDE_CONTROL_PORT: String(port),
+      POD_IP: '127.0.0.1',
+      STAMPEDE_LOADTEST: JSON.stringify(manifest),
+    },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const base = `http://127.0.0.1:${port}`;
+  const state = async () => (await (await fetch(`${base}/snapshot`)).json()) as RunnerState;
+  await pollUntil('the runner to serve /snapshot', 10_000, async () => state().catch(() => undefined));
+  return { child, exited, base, state };
+}
+
+describe('runner: PostgreSQL setup before ready', () => {
+  let pg: TestPostgres;
+  beforeAll(async () => {
+    pg = await startPostgres();
+  }, 60_000);
+  afterAll(() => pg?.stop());
+
+  it('is preparing (not ready, start refused) until the setup is done, then waiting', async () => {
+    const runner = await startRunner(
+      loadTest(pg.url, [
+        'DROP TABLE IF EXISTS runner_setup',
+        'SELECT pg_sleep(2)',
+        'CREATE TABLE runner_setup (id int)',
+      ]),
+    );
+    try {
+      expect((await runner.state()).state).toBe('preparing');
+      expect((await fetch(`${runner.base}/readyz`)).status).toBe(503);
+      const early = await fetch(`${runner.base}/start`, {
+        method: 'POST',
+        body: JSON.stringify({ startAt: Date.now() }),
+      });
+      expect(early.status).toBe(409);
+      await pollUntil('the runner to be ready', 15_000, async () =>
+        (await fetch(`${runner.base}/readyz`)).ok ? true : undefined,
+      );
+      expect((await runner.state()).state).toBe('waiting');
+      // Ready means the table exists.
+      expect(await pg.query('SELECT count(*)::int AS n FROM runner_setup')).toEqual([{ n: 0 }]);
+    } finally {
+      await fetch(`${runner.base}/stop`, { method: 'POST' }).catch(() => undefined);
+      expect(await runner.exited).toBe(0);
+    }
+  }, 30_000);
+
+  it('reports a failed setup with the database error, refuses to start, exits 4 when stopped', async () => {
+    const runner = await startRunner(loadTest(pg.url, ['SELECT * FROM no_such_table']));
+    const failed = await pollUntil('the setup to fail', 15_000, async () => {
+      const s = await runner.state();
+      return s.state === 'failed' ? s : undefined;
+    });
+    expect(failed.error).toMatch(/spec\.postgres\.setup failed: .*no_such_table/);
+    const start = await fetch(`${runner.base}/start`, {
+      method: 'POST',
+      body: JSON.stringify({ startAt: Date.now() }),
+    });
+    expect(start.status).toBe(409);
+    await fetch(`${runner.base}/stop`, { method: 'POST' });
+    expect(await runner.exited).toBe(4);
+  }, 30_000);
+});
