@@ -71,7 +71,9 @@ describe('spec.env from Secrets', () => {
           'comes from Secret api (key token) in a cluster; locally set API_TOKEN in the environment or pass --env API_TOKEN=...',
       },
     ]);
-    const runner = runnerConfigFromEnv({ STAMPEDE_LOADTEST: JSON.stringify(manifest) });
+    // Every runner holds its controller's token; only the Secret-backed variable is missing here.
+    const control = { STAMPEDE_CONTROL_TOKEN: 'a-control-token-of-at-least-32-characters' };
+    const runner = runnerConfigFromEnv({ ...control, STAMPEDE_LOADTEST: JSON.stringify(manifest) });
     expect(runner).toEqual({
       ok: false,
       problems: [
@@ -79,6 +81,7 @@ describe('spec.env from Secrets', () => {
       ],
     });
     const ok = runnerConfigFromEnv({
+      ...control,
       STAMPEDE_LOADTEST: JSON.stringify(manifest),
       STAMPEDE_ENV_API_TOKEN: 'tok-9',
     });

@@ -15,12 +15,18 @@ const manifest = {
   },
 };
 const read = (file: string) => readFileSync(file, 'utf8');
+/** Every runner holds its controller's token (a Secret in the pod); these tests are about the spec. */
+const TOKEN = { STAMPEDE_CONTROL_TOKEN: 'a-control-token-of-at-least-32-characters' };
 
 describe('the runner reads its spec from the mounted ConfigMap file', () => {
   it('parses the file named by STAMPEDE_LOADTEST_FILE and resolves feeder files beside it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'stampede-spec-'));
     writeFileSync(join(dir, 'loadtest.json'), JSON.stringify(manifest));
-    const env = { STAMPEDE_LOADTEST_FILE: join(dir, 'loadtest.json'), STAMPEDE_LOADTEST: 'ignored' };
+    const env = {
+      ...TOKEN,
+      STAMPEDE_LOADTEST_FILE: join(dir, 'loadtest.json'),
+      STAMPEDE_LOADTEST: 'ignored',
+    };
     const result = runnerConfigFromEnv(env, specInput(env, read));
     if (!result.ok) throw new Error(result.problems.join('; '));
     expect(result.config.baseDir).toBe(dir);
@@ -28,7 +34,7 @@ describe('the runner reads its spec from the mounted ConfigMap file', () => {
   });
 
   it('names the file when it cannot be read', () => {
-    const env = { STAMPEDE_LOADTEST_FILE: '/nonexistent/loadtest.json' };
+    const env = { ...TOKEN, STAMPEDE_LOADTEST_FILE: '/nonexistent/loadtest.json' };
     const result = runnerConfigFromEnv(env, specInput(env, read));
     expect(result).toEqual({
       ok: false,
@@ -37,7 +43,7 @@ describe('the runner reads its spec from the mounted ConfigMap file', () => {
   });
 
   it('names the file when it is not JSON', () => {
-    const env = { STAMPEDE_LOADTEST_FILE: '/spec/loadtest.json' };
+    const env = { ...TOKEN, STAMPEDE_LOADTEST_FILE: '/spec/loadtest.json' };
     const result = runnerConfigFromEnv(
       env,
       specInput(env, () => '{nope'),
@@ -48,7 +54,7 @@ describe('the runner reads its spec from the mounted ConfigMap file', () => {
   });
 
   it('still takes STAMPEDE_LOADTEST when no file is named (runners started by hand)', () => {
-    const env = { STAMPEDE_LOADTEST: JSON.stringify(manifest) };
+    const env = { ...TOKEN, STAMPEDE_LOADTEST: JSON.stringify(manifest) };
     const result = runnerConfigFromEnv(env, specInput(env, read));
     if (!result.ok) throw new Error(result.problems.join('; '));
     expect(result.config.baseDir).toBeUndefined();

@@ -64,6 +64,7 @@ describe('shard checkpoints', () => {
 
   it('runners hold their results until released unless a linger limit is set', () => {
     const env = {
+      STAMPEDE_CONTROL_TOKEN: 'a-control-token-of-at-least-32-characters',
       STAMPEDE_LOADTEST: JSON.stringify({
         apiVersion: 'stampede.dev/v1alpha1',
         kind: 'LoadTest',
