@@ -134,11 +134,18 @@ describe('results survive the controller (real control plane)', () => {
     await env.stopController();
     const pods = await runnerPods('late');
     expect(pods).toHaveLength(2);
+    // Runners answer only their controller: the test reads their state with the token from the LoadTest's Secret.
+    const secret = JSON.parse(await env.kubectl(['get', 'secret', 'late-control', '-o', 'json'])) as {
+      data: { token: string };
+    };
+    const authorization = `Bearer ${Buffer.from(secret.data.token, 'base64').toString('utf8')}`;
     // Both runners finish while no controller is there to collect.
     await pollUntil('both runners done', 30_000, async () => {
       const states = await Promise.all(
         pods.map(async (p) => {
-          const res = await request(`http://${p.status?.podIP}:8765/snapshot`);
+          const res = await request(`http://${p.status?.podIP}:8765/snapshot`, {
+            headers: { authorization },
+          });
           return ((await res.body.json()) as RunnerState).state;
         }),
       );
