@@ -82,12 +82,13 @@ spec:
     }
     expect(result.code).toBe(0);
     expect(auth).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
-    expect(result.stderr).toMatch(/against http:\/\/probe:\[redacted\]@127\.0\.0\.1/);
+    // The base URL's whole userinfo is hidden (the general URL redaction), not only the Secret's value.
+    expect(result.stderr).toMatch(/against http:\/\/\*\*\*@127\.0\.0\.1/);
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
     const files = await readdir(out);
     expect(files).toContain('summary.json');
     for (const name of files) expect(await readFile(join(out, name), 'utf8')).not.toContain(TOKEN);
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { target: string };
-    expect(summary.target).toContain('[redacted]');
+    expect(summary.target).toMatch(/^http:\/\/\*\*\*@127\.0\.0\.1:/);
   });
 });

@@ -10,6 +10,7 @@ import { CLI } from '../helpers/cli.js';
 import { closedPort } from '../helpers/http-server.js';
 import { pollUntil } from '../helpers/poll.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { controlEnv, controlFetch } from '../helpers/runner-control.js';
 
 const loadTest = (url: string, setup: string[]) => ({
   apiVersion: 'stampede.dev/v1alpha1',
@@ -33,6 +34,7 @@ async function startRunner(manifest: unknown) {
   const port = await closedPort();
   const child = spawn(process.execPath, [CLI, 'runner'], {
     env: {
+      ...controlEnv,
       ...process.env,
       JOB_COMPLETION_INDEX: '0',
       STAMPEDE_SHARDS: '2',
@@ -44,7 +46,7 @@ async function startRunner(manifest: unknown) {
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const base = `http://127.0.0.1:${port}`;
-  const state = async () => (await (await fetch(`${base}/snapshot`)).json()) as RunnerState;
+  const state = async () => (await (await controlFetch(`${base}/snapshot`)).json()) as RunnerState;
   await pollUntil('the runner to serve /snapshot', 10_000, async () => state().catch(() => undefined));
   return { child, exited, base, state };
 }
@@ -66,20 +68,20 @@ describe('runner: PostgreSQL setup before ready', () => {
     );
     try {
       expect((await runner.state()).state).toBe('preparing');
-      expect((await fetch(`${runner.base}/readyz`)).status).toBe(503);
-      const early = await fetch(`${runner.base}/start`, {
+      expect((await controlFetch(`${runner.base}/readyz`)).status).toBe(503);
+      const early = await controlFetch(`${runner.base}/start`, {
         method: 'POST',
         body: JSON.stringify({ startAt: Date.now() }),
       });
       expect(early.status).toBe(409);
       await pollUntil('the runner to be ready', 15_000, async () =>
-        (await fetch(`${runner.base}/readyz`)).ok ? true : undefined,
+        (await controlFetch(`${runner.base}/readyz`)).ok ? true : undefined,
       );
       expect((await runner.state()).state).toBe('waiting');
       // Ready means the table exists.
       expect(await pg.query('SELECT count(*)::int AS n FROM runner_setup')).toEqual([{ n: 0 }]);
     } finally {
-      await fetch(`${runner.base}/stop`, { method: 'POST' }).catch(() => undefined);
+      await controlFetch(`${runner.base}/stop`, { method: 'POST' }).catch(() => undefined);
       expect(await runner.exited).toBe(0);
     }
   }, 30_000);
@@ -91,12 +93,12 @@ describe('runner: PostgreSQL setup before ready', () => {
       return s.state === 'failed' ? s : undefined;
     });
     expect(failed.error).toMatch(/spec\.postgres\.setup failed: .*no_such_table/);
-    const start = await fetch(`${runner.base}/start`, {
+    const start = await controlFetch(`${runner.base}/start`, {
       method: 'POST',
       body: JSON.stringify({ startAt: Date.now() }),
     });
     expect(start.status).toBe(409);
-    await fetch(`${runner.base}/stop`, { method: 'POST' });
+    await controlFetch(`${runner.base}/stop`, { method: 'POST' });
     expect(await runner.exited).toBe(4);
   }, 30_000);
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunnerState } from '../../src/runner/protocol.js';
 import { CLI } from '../helpers/cli.js';
 import { closedPort, startServer, type TestServer } from '../helpers/http-server.js';
+import { controlEnv, controlFetch } from '../helpers/runner-control.js';
 
 const LONG = {
   executor: 'constant-vus',
@@ -12,7 +13,7 @@ const LONG = {
 };
 
 async function snapshot(base: string): Promise<RunnerState> {
-  return (await (await fetch(`${base}/snapshot`)).json()) as RunnerState;
+  return (await (await controlFetch(`${base}/snapshot`)).json()) as RunnerState;
 }
 
 async function until<T>(fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
@@ -38,6 +39,7 @@ describe('stampede runner on SIGTERM', () => {
     const port = await closedPort();
     const child = spawn(process.execPath, [CLI, 'runner'], {
       env: {
+        ...controlEnv,
         ...process.env,
         STAMPEDE_CONTROL_PORT: String(port),
         POD_IP: '127.0.0.1',
@@ -53,8 +55,11 @@ describe('stampede runner on SIGTERM', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     const base = `http://127.0.0.1:${port}`;
-    await until(async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), 10_000);
-    await fetch(`${base}/start`, { method: 'POST', body: JSON.stringify({ startAt: Date.now() + 100 }) });
+    await until(async () => ((await controlFetch(`${base}/readyz`)).ok ? true : undefined), 10_000);
+    await controlFetch(`${base}/start`, {
+      method: 'POST',
+      body: JSON.stringify({ startAt: Date.now() + 100 }),
+    });
     await until(async () => ((await snapshot(base)).snapshot ? true : undefined), 5_000);
     await new Promise((r) => setTimeout(r, 1000));
     return { child, exited, base, served };
@@ -77,7 +82,7 @@ describe('stampede runner on SIGTERM', () => {
     // Everything the server answered is in the snapshot.
     expect(again.snapshot.steps[0]?.requests).toBe(requests - served);
     expect(server.requests).toBe(requests);
-    await fetch(`${base}/release`, { method: 'POST' });
+    await controlFetch(`${base}/release`, { method: 'POST' });
     expect(await exited).toBe(0);
   });
 
