@@ -4,9 +4,12 @@
  * every histogram decodes. Pure; the first problem is returned with its path, so a malformed shard can be
  * reported as lost with a reason instead of throwing inside mergeSnapshots.
  */
+import { GRPC_STATUS_NAMES } from '../api/schema-grpc.js';
 import { ERROR_CLASSES } from './error-class.js';
 import { isDecodableHistogram } from './histogram.js';
-import { type ShardSnapshot, SNAPSHOT_SCHEMA_VERSION } from './snapshot.js';
+import { type ShardSnapshot, SNAPSHOT_SCHEMA_VERSION, STEP_PROTOCOLS } from './snapshot.js';
+
+const GRPC_CLASSES = new Set(GRPC_STATUS_NAMES.map((name) => `grpc_${name.toLowerCase()}`));
 
 export type SnapshotCheck = { ok: true; snapshot: ShardSnapshot } | { ok: false; problem: string };
 
@@ -61,7 +64,8 @@ function hdr(o: Obj, key: string, path: string, optional = false): void {
 function counters(o: Obj, key: string, path: string, known?: readonly string[]): void {
   const m = obj(o[key], `${path}.${key}`);
   for (const [k, v] of Object.entries(m)) {
-    if (known && !known.includes(k) && !k.startsWith('pg_'))
+    // SQLSTATE and gRPC status classes appear only when seen (error-class.ts bounds both sets).
+    if (known && !known.includes(k) && !k.startsWith('pg_') && !GRPC_CLASSES.has(k))
       fail(`${path}.${key}.${k}`, 'unknown error class');
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
       fail(`${path}.${key}.${k}`, 'expected a number >= 0');
@@ -72,8 +76,8 @@ function checkStep(v: unknown, path: string): void {
   const s = obj(v, path);
   text(s, 'scenario', path);
   text(s, 'step', path);
-  if (!['http', 'ws', 'pg'].includes(s.protocol as string))
-    fail(`${path}.protocol`, 'expected http, ws or pg');
+  if (!(STEP_PROTOCOLS as readonly string[]).includes(s.protocol as string))
+    fail(`${path}.protocol`, `expected one of ${STEP_PROTOCOLS.join(', ')}`);
   for (const k of ['requests', 'failures', 'bytesIn', 'bytesOut']) count(s, k, path);
   counters(s, 'errors', path, ERROR_CLASSES);
   counters(s, 'statuses', path);
@@ -89,6 +93,7 @@ function checkStep(v: unknown, path: string): void {
     hdr(ws, 'sessionHdr', `${path}.ws`);
     hdr(ws, 'deliveryHdr', `${path}.ws`, true);
   }
+  if (s.grpc !== undefined) count(obj(s.grpc, `${path}.grpc`), 'messages', `${path}.grpc`);
   if (s.pg !== undefined) {
     const pg = obj(s.pg, `${path}.pg`);
     count(pg, 'rows', `${path}.pg`);

@@ -10,7 +10,9 @@ export const SNAPSHOT_SCHEMA_VERSION = 1;
 export type LoadModel = 'open' | 'closed';
 
 /** `http2`: an HTTP step sent over HTTP/2 (spec.target.http2); it has statuses like `http`. */
-export type StepProtocol = 'http' | 'http2' | 'ws' | 'pg' | 'grpc';
+/** Every protocol a step can record under; the snapshot check at the controller accepts exactly these. */
+export const STEP_PROTOCOLS = ['http', 'http2', 'ws', 'pg', 'grpc'] as const;
+export type StepProtocol = (typeof STEP_PROTOCOLS)[number];
 
 export interface StepSnapshot {
   scenario: string;

@@ -20,6 +20,30 @@ describe('a malformed runner snapshot is refused at the boundary with a path', (
     expect(result.ok).toBe(true);
   });
 
+  it('accepts every step protocol the recorder writes, with gRPC status classes and message counts', () => {
+    for (const protocol of ['http', 'http2', 'ws', 'pg', 'grpc']) {
+      const snapshot = broken(['steps', 0, 'protocol'], protocol) as { steps: Record<string, unknown>[] };
+      const step = snapshot.steps[0] as Record<string, unknown>;
+      if (protocol === 'grpc') {
+        step.grpc = { messages: 3 };
+        step.errors = { ...(step.errors as object), grpc_not_found: 1, grpc_deadline_exceeded: 2 };
+      }
+      expect(checkSnapshot(snapshot, { shard: { index: 1, total: 3 } }), protocol).toEqual({
+        ok: true,
+        snapshot,
+      });
+    }
+    expect(
+      checkSnapshot(broken(['steps', 0, 'protocol'], 'smtp'), { shard: { index: 1, total: 3 } }),
+    ).toEqual({
+      ok: false,
+      problem: 'steps[0].protocol: expected one of http, http2, ws, pg, grpc',
+    });
+    expect(
+      checkSnapshot(broken(['steps', 0, 'errors'], { grpc_made_up: 1 }), { shard: { index: 1, total: 3 } }),
+    ).toEqual({ ok: false, problem: 'steps[0].errors.grpc_made_up: unknown error class' });
+  });
+
   it.each([
     [['steps', 0, 'requests'], 'many', 'steps[0].requests: expected a number >= 0'],
     [['steps', 0, 'requests'], -1, 'steps[0].requests: expected a number >= 0'],
