@@ -52,3 +52,18 @@ export interface HttpResponse {
   doneAtMs: number;
   error: Error | undefined;
 }
+
+/** A response not yet answered, timed from now: every client starts from this one shape (one hidden class). */
+export function pendingResponse(bytesOut = 0): HttpResponse {
+  return {
+    status: 0,
+    rawHeaders: undefined,
+    body: undefined,
+    bodyTruncated: false,
+    bytesIn: 0,
+    bytesOut,
+    sentAtMs: performance.now(),
+    doneAtMs: 0,
+    error: undefined,
+  };
+}

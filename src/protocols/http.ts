@@ -11,7 +11,7 @@
 import { Client, type Dispatcher, Pool } from 'undici';
 import { BodyCapture, DEFAULT_MAX_BODY_BYTES } from './body-capture.js';
 import type { ConnectGuard } from './connect-guard.js';
-import type { HttpRequest, HttpResponse } from './http-types.js';
+import { type HttpRequest, type HttpResponse, pendingResponse } from './http-types.js';
 import { Http1Client } from './http1/client.js';
 import { Http2Client } from './http2/client.js';
 import { type TlsMaterial, tlsSettings } from './tls/settings.js';
@@ -54,17 +54,7 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     this.body = request.captureBody
       ? new BodyCapture(request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
       : undefined;
-    this.response = {
-      status: 0,
-      rawHeaders: undefined,
-      body: undefined,
-      bodyTruncated: false,
-      bytesIn: 0,
-      bytesOut,
-      sentAtMs: performance.now(),
-      doneAtMs: 0,
-      error: undefined,
-    };
+    this.response = pendingResponse(bytesOut);
     this.captureHeaders = request.captureHeaders;
   }
 

@@ -7,7 +7,7 @@
  * connection; with fewer, VUs share one pool per origin.
  */
 import type { ConnectGuard } from '../connect-guard.js';
-import type { HttpRequest, HttpResponse } from '../http-types.js';
+import { type HttpRequest, type HttpResponse, pendingResponse } from '../http-types.js';
 import { type TlsSettings, tlsSettings } from '../tls/settings.js';
 import { type ConnectTarget, guardedTarget } from './connect.js';
 import type { Http1Connection } from './connection.js';
@@ -53,17 +53,7 @@ export class Http1Client implements ConnectionRegistry {
 
   /** Sends one request; `lane` (the VU id) picks the VU's own connection when lanes are in use. */
   send(request: HttpRequest, lane: number): Promise<HttpResponse> {
-    const response: HttpResponse = {
-      status: 0,
-      rawHeaders: undefined,
-      body: undefined,
-      bodyTruncated: false,
-      bytesIn: 0,
-      bytesOut: 0,
-      sentAtMs: performance.now(),
-      doneAtMs: 0,
-      error: undefined,
-    };
+    const response: HttpResponse = pendingResponse();
     if (this.closing) {
       return this.failed(response, new Http1Error(HTTP1_ERROR_CODES.clientClosed, 'client closed'));
     }

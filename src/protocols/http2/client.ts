@@ -15,7 +15,7 @@ import {
 } from 'node:http2';
 import { BodyCapture, DEFAULT_MAX_BODY_BYTES } from '../body-capture.js';
 import type { ConnectGuard } from '../connect-guard.js';
-import type { HttpRequest, HttpResponse } from '../http-types.js';
+import { type HttpRequest, type HttpResponse, pendingResponse } from '../http-types.js';
 import { type ConnectTarget, guardedTarget, openSocket } from '../http1/connect.js';
 import type { TlsSettings } from '../tls/settings.js';
 import { HTTP2_ERROR_CODES, Http2Error } from './errors.js';
@@ -66,17 +66,7 @@ export class Http2Client {
   constructor(private readonly options: Http2ClientOptions) {}
 
   send(request: HttpRequest, lane: number): Promise<HttpResponse> {
-    const response: HttpResponse = {
-      status: 0,
-      rawHeaders: undefined,
-      body: undefined,
-      bodyTruncated: false,
-      bytesIn: 0,
-      bytesOut: 0,
-      sentAtMs: performance.now(),
-      doneAtMs: 0,
-      error: undefined,
-    };
+    const response: HttpResponse = pendingResponse();
     if (this.closing) {
       response.error = new Http2Error(HTTP2_ERROR_CODES.clientClosed, 'client closed');
       response.doneAtMs = performance.now();
