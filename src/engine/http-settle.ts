@@ -2,12 +2,14 @@
  * The answer half of an HTTP step: each response (or transport error) is judged synchronously (so its
  * counters never interleave with another VU's), recorded, checked and extracted from.
  */
+
+import type { CustomMetricRecorder } from '../metrics/custom-metrics.js';
 import { classifyError, classifyStatus, type ErrorClass } from '../metrics/error-class.js';
 import type { StepRecorder } from '../metrics/recorder.js';
 import { type HttpResponse, setCookieValues } from '../protocols/http.js';
 import { type CompiledExtractor, type compileChecks, JsonBody } from './http-checks.js';
 import type { CompiledRetry } from './retry.js';
-import type { LastResult, TemplateContext } from './template.js';
+import type { CompiledTemplate, LastResult, TemplateContext } from './template.js';
 import type { IterationState, VU } from './vu.js';
 
 type CompiledChecks = ReturnType<typeof compileChecks>;
@@ -20,6 +22,18 @@ export interface SettleParts {
   extractors: CompiledExtractor[];
   retry: CompiledRetry | undefined;
   maxBodyBytes: number;
+  /** The step's custom metrics: each value rendered once per settled response. */
+  metrics: CompiledMetric[];
+}
+
+export interface CompiledMetric {
+  value: CompiledTemplate;
+  recorder: CustomMetricRecorder;
+}
+
+/** After checks and extraction, so a value may read what this response set (`vars.x`, `last.status`). */
+function recordMetrics(metrics: readonly CompiledMetric[], ctx: TemplateContext): void {
+  for (const m of metrics) m.recorder.add(m.value.isStatic ? m.value.source : m.value.value(ctx));
 }
 
 /** A step's verdict on one answer: checks passed and failed, and the first failure with its message. */
@@ -37,7 +51,7 @@ interface Verdict {
 export type Settle = (vu: VU, it: IterationState, response: HttpResponse, mayRetry: boolean) => boolean;
 
 export function compileSettle(parts: SettleParts): Settle {
-  const { name, recorder, checks, extractors, retry } = parts;
+  const { name, recorder, checks, extractors, retry, metrics } = parts;
   // Most steps have no checks or extraction: they skip body parsing and the check machinery entirely.
   const hasChecks = checks.status !== undefined || checks.others.length > 0 || extractors.length > 0;
   return (vu, it, response, mayRetry) => {
@@ -71,6 +85,7 @@ export function compileSettle(parts: SettleParts): Settle {
       const failClass = classifyStatus(response.status);
       setLast(ctx.last, name, response.status, failClass ?? '');
       if (mayRetry && retry?.matches(response.status, failClass)) return false;
+      if (metrics.length) recordMetrics(metrics, ctx);
       if (failClass) {
         recorder.failure(failClass, `HTTP ${response.status}`);
         it.failed = true;
@@ -80,6 +95,7 @@ export function compileSettle(parts: SettleParts): Settle {
     const verdict = judge(parts, ctx, response, latencyUs);
     setLast(ctx.last, name, response.status, verdict.failClass ?? '');
     if (mayRetry && retry?.matches(response.status, verdict.failClass)) return false;
+    if (metrics.length) recordMetrics(metrics, ctx);
     for (let i = 0; i < verdict.passes; i++) recorder.check(true);
     for (let i = 0; i < verdict.fails; i++) recorder.check(false);
     if (verdict.failClass) {

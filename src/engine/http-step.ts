@@ -4,11 +4,13 @@
  */
 import { redactUrl } from '../api/redact.js';
 import type { Step } from '../api/schema.js';
+import { stepMetrics } from '../metrics/custom-metrics.js';
 import type { FlowEnv, StepRunner } from './flow-env.js';
 import { compileChecks, compileExtractor } from './http-checks.js';
 import { compileHttpRequest } from './http-request.js';
 import { compileSettle } from './http-settle.js';
 import { type CompiledRetry, compileRetry } from './retry.js';
+import { compileTemplate } from './template.js';
 import { sleepAbortable } from './timers.js';
 
 export function defaultStepName(step: Step): string {
@@ -25,13 +27,18 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
     captureHeaders: extractors.some((e) => e.reads === 'headers'),
   });
   const retry = compileRetry(step.retry);
+  const recorder = env.recorder(name, env.target.http2 ? 'http2' : 'http');
   const settle = compileSettle({
     name,
-    recorder: env.recorder(name, env.target.http2 ? 'http2' : 'http'),
+    recorder,
     checks,
     extractors,
     retry,
     maxBodyBytes: env.target.maxBodyBytes,
+    metrics: stepMetrics(step).map((m) => ({
+      value: compileTemplate(m.value),
+      recorder: recorder.customMetric(m.name, m.type),
+    })),
   });
 
   return async (vu, it) => {

@@ -15,6 +15,7 @@ import {
   steppingLookbackSeconds,
 } from '../engine/stop-stepping.js';
 import { setLongTimeout } from '../engine/timers.js';
+import { declaredCustomMetrics } from '../metrics/custom-metrics.js';
 import { type MergedRun, mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { abortingThreshold, compileThresholds, evaluateThresholds } from '../metrics/thresholds.js';
@@ -64,7 +65,7 @@ function workerUrl(): URL {
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const { loadTest } = options;
   const total = Math.max(1, options.workers);
-  const thresholds = compileThresholds(loadTest.spec.thresholds);
+  const thresholds = compileThresholds(loadTest.spec.thresholds, declaredCustomMetrics(loadTest.spec));
   const plans = planShard(loadTest, WHOLE);
   const plannedMs = planDurationUs(plans) / 1000;
   const summarize = (run: MergedRun, outcome: RunOutcome, detail?: string, lostShards?: number[]) =>

@@ -1,4 +1,6 @@
 /** Per-step counters and histograms on the hot path: a few field increments and one record per request. */
+import type { CustomMetricType } from '../api/schema.js';
+import { CustomMetricRecorder } from './custom-metrics.js';
 import { addError, type ErrorClass, emptyErrorCounts } from './error-class.js';
 import { createHistogram, encodeHistogram, type Histogram, recordUs } from './histogram.js';
 import type { ShardSink } from './interval-accumulator.js';
@@ -21,6 +23,8 @@ export class StepRecorder {
   readonly pg: PgMetrics | undefined;
   /** gRPC: response messages received. */
   grpcMessages = 0;
+  /** Custom metrics (`metric:` on the step), by name; a handful at most (MAX_CUSTOM_METRICS per test). */
+  readonly custom = new Map<string, CustomMetricRecorder>();
 
   constructor(
     readonly scenario: string,
@@ -165,6 +169,16 @@ export class StepRecorder {
     recordUs(interval.duration, latencyUs);
   }
 
+  /** The recorder of one of the step's custom metrics, made on first use. */
+  customMetric(name: string, type: CustomMetricType): CustomMetricRecorder {
+    let m = this.custom.get(name);
+    if (!m) {
+      m = new CustomMetricRecorder(name, type);
+      this.custom.set(name, m);
+    }
+    return m;
+  }
+
   check(passed: boolean): void {
     if (passed) {
       this.checksPass++;
@@ -194,6 +208,7 @@ export class StepRecorder {
       ...(this.ws ? { ws: this.ws.snapshot() } : {}),
       ...(this.pg ? { pg: this.pg.snapshot() } : {}),
       ...(this.protocol === 'grpc' ? { grpc: { messages: this.grpcMessages } } : {}),
+      ...(this.custom.size ? { custom: [...this.custom.values()].map((m) => m.snapshot()) } : {}),
     };
   }
 }
