@@ -72,10 +72,13 @@ export class CustomMetricRecorder {
     this.values = type === 'trend' ? createHistogram() : undefined;
   }
 
-  /** One rendered value. A trend takes values >= 0 (negative ones count as invalid). */
+  /**
+   * One rendered value. Trends and counters take values >= 0 (a negative one counts as invalid: a trend's
+   * histogram and a Prometheus counter cannot hold it); a rate takes anything, zero or false being a miss.
+   */
   add(raw: unknown): void {
     const value = customValue(raw);
-    if (value === undefined || (this.values && value < 0)) {
+    if (value === undefined || (this.type !== 'rate' && value < 0)) {
       this.invalid++;
       return;
     }

@@ -112,8 +112,7 @@ function checkCustomMetric(v: unknown, path: string): void {
   if (typeof c.name !== 'string' || !CUSTOM_NAME.test(c.name)) fail(`${path}.name`, 'expected a metric name');
   if (!(CUSTOM_METRIC_TYPES as readonly unknown[]).includes(c.type))
     fail(`${path}.type`, `expected one of ${CUSTOM_METRIC_TYPES.join(', ')}`);
-  for (const k of ['samples', 'invalid', 'nonZero']) count(c, k, path);
-  if (typeof c.sum !== 'number' || !Number.isFinite(c.sum)) fail(`${path}.sum`, 'expected a finite number');
+  for (const k of ['samples', 'invalid', 'sum', 'nonZero']) count(c, k, path);
   if (c.type === 'trend') hdr(c, 'valuesHdr', path);
   else if (c.valuesHdr !== undefined) fail(`${path}.valuesHdr`, `only a trend has values, not a ${c.type}`);
 }

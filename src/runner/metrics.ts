@@ -4,6 +4,7 @@
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
+import { registerCustomMetrics } from './metrics-custom.js';
 import { registerHdrHistogram } from './metrics-hdr.js';
 import { registerProtocolMetrics } from './metrics-protocols.js';
 
@@ -170,6 +171,7 @@ export function createRunnerMetrics(loadTest: string, latest: () => ShardSnapsho
       })),
   );
   registerProtocolMetrics(registry, latest);
+  registerCustomMetrics(registry, latest);
   registerMemoryGauge(registry);
   return registry;
 }
