@@ -19,6 +19,20 @@ export const MAX_CUSTOM_METRICS = 20;
 export const TREND_SCALE = 1000;
 const TREND_MAX = HIGHEST_US / TREND_SCALE;
 
+/** hdr-histogram-js's JS histograms have it; the built-in latencies use the bucket's highest value instead. */
+type WithLowest = { lowestEquivalentValue?: (value: number) => number };
+
+/**
+ * A custom trend's value at a percentile (0 = min, 100 = max), in the metric's own numbers. The bucket's
+ * lowest equivalent value is the recorded value itself for integers below 2048 and any value with at most
+ * 3 significant digits, so a queue position of 9 reads 9, not 9.007 (the bucket's top).
+ */
+export function trendAt(h: Histogram, percentile: number): number {
+  const v = h.getValueAtPercentile(percentile);
+  const lowest = (h as unknown as WithLowest).lowestEquivalentValue;
+  return (lowest ? lowest.call(h, v) : v) / TREND_SCALE;
+}
+
 export interface CustomMetricSnapshot {
   name: string;
   type: CustomMetricType;

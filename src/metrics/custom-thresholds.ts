@@ -1,5 +1,5 @@
 /** Thresholds on custom metrics, judged on merged steps like the built-in ones (thresholds.ts). */
-import { type MergedCustomMetric, TREND_SCALE } from './custom-metrics.js';
+import { type MergedCustomMetric, trendAt } from './custom-metrics.js';
 import { createHistogram } from './histogram.js';
 import type { MergedStep } from './merge.js';
 import type { ThresholdExpression, ThresholdKey } from './threshold-expr.js';
@@ -34,15 +34,15 @@ export function customTrendValue(m: MergedCustomMetric, e: ThresholdExpression):
   const h = m.values;
   if (!h || m.samples === 0) return null;
   if (e.aggregation === 'avg') return m.sum / m.samples;
-  const scaled =
+  const percentile =
     e.aggregation === 'p'
-      ? h.getValueAtPercentile(e.percentile as number)
+      ? (e.percentile as number)
       : e.aggregation === 'med'
-        ? h.getValueAtPercentile(50)
+        ? 50
         : e.aggregation === 'min'
-          ? h.getValueAtPercentile(0)
-          : h.getValueAtPercentile(100);
-  return scaled / TREND_SCALE;
+          ? 0
+          : 100;
+  return trendAt(h, percentile);
 }
 
 export function customThresholdValue(

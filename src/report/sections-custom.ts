@@ -1,6 +1,6 @@
 /** Custom metrics (`metric:` on a step) in the summary, report.md (and so report.html) and the console. */
 import type { CustomMetricSummary, Summary } from '../analysis/summary-model.js';
-import { TREND_SCALE } from '../metrics/custom-metrics.js';
+import { trendAt } from '../metrics/custom-metrics.js';
 import { sumCustomMetric } from '../metrics/custom-thresholds.js';
 import type { MergedStep } from '../metrics/merge.js';
 import { fmtCount, fmtPercent, fmtRate, markdownTable, NO_DATA } from './format.js';
@@ -27,7 +27,7 @@ export function customMetricSummaries(
     if (m.type === 'counter') return { ...base, count: round(m.sum), perSecond: round(m.sum / seconds, 2) };
     if (m.type === 'rate') return { ...base, rate: m.samples ? round(m.nonZero / m.samples, 6) : null };
     const h = m.values;
-    const at = (p: number) => round((h?.getValueAtPercentile(p) ?? 0) / TREND_SCALE);
+    const at = (p: number) => (h ? round(trendAt(h, p)) : 0);
     return {
       ...base,
       trend:

@@ -4,7 +4,7 @@
  * names (validation) times the test's steps.
  */
 import { Counter, type Registry } from 'prom-client';
-import { TREND_SCALE } from '../metrics/custom-metrics.js';
+import { trendAt } from '../metrics/custom-metrics.js';
 import { decodeHistogram } from '../metrics/histogram.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 
@@ -39,7 +39,7 @@ function registerTrendSummary(registry: Registry, latest: () => ShardSnapshot): 
         if (c.type !== 'trend' || !c.valuesHdr) continue;
         const h = decodeHistogram(c.valuesHdr);
         for (const q of TREND_QUANTILES) {
-          const value = h.totalCount ? h.getValueAtPercentile(q * 100) / TREND_SCALE : Number.NaN;
+          const value = h.totalCount ? trendAt(h, q * 100) : Number.NaN;
           values.push({ labels: { ...labels, quantile: q }, value, metricName: name });
         }
         values.push({ labels, value: c.sum, metricName: `${name}_sum` });
