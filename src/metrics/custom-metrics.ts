@@ -19,18 +19,34 @@ export const MAX_CUSTOM_METRICS = 20;
 export const TREND_SCALE = 1000;
 const TREND_MAX = HIGHEST_US / TREND_SCALE;
 
-/** hdr-histogram-js's JS histograms have it; the built-in latencies use the bucket's highest value instead. */
-type WithLowest = { lowestEquivalentValue?: (value: number) => number };
+/** hdr-histogram-js's JS histograms have these; without them a percentile is the bucket's top, as for latencies. */
+type Buckets = {
+  lowestEquivalentValue?: (value: number) => number;
+  highestEquivalentValue?: (value: number) => number;
+};
 
 /**
- * A custom trend's value at a percentile (0 = min, 100 = max), in the metric's own numbers. The bucket's
- * lowest equivalent value is the recorded value itself for integers below 2048 and any value with at most
- * 3 significant digits, so a queue position of 9 reads 9, not 9.007 (the bucket's top).
+ * The number with the fewest significant digits in [low, high]: one histogram bucket holds every value in
+ * that range, so any of them is as true as another, and the shortest is what a user recorded (a queue
+ * position of 9, a ratio of 0.25) rather than the bucket's edge (9.007).
  */
+export function shortestIn(low: number, high: number): number {
+  if (low <= 0) return 0;
+  const magnitude = Math.floor(Math.log10(low));
+  for (let digits = 1; digits <= 15; digits++) {
+    const step = 10 ** (magnitude - digits + 1);
+    const candidate = Math.ceil(low / step) * step;
+    if (candidate <= high) return Number(candidate.toPrecision(digits));
+  }
+  return low;
+}
+
+/** A custom trend's value at a percentile (0 = min, 100 = max), in the metric's own numbers. */
 export function trendAt(h: Histogram, percentile: number): number {
   const v = h.getValueAtPercentile(percentile);
-  const lowest = (h as unknown as WithLowest).lowestEquivalentValue;
-  return (lowest ? lowest.call(h, v) : v) / TREND_SCALE;
+  const b = h as unknown as Buckets;
+  if (!b.lowestEquivalentValue || !b.highestEquivalentValue) return v / TREND_SCALE;
+  return shortestIn(b.lowestEquivalentValue.call(h, v), b.highestEquivalentValue.call(h, v)) / TREND_SCALE;
 }
 
 export interface CustomMetricSnapshot {

@@ -53,7 +53,7 @@ function registerTrendSummary(registry: Registry, latest: () => ShardSnapshot): 
 
 export function registerCustomMetrics(registry: Registry, latest: () => ShardSnapshot): void {
   new Counter({
-    name: 'stampede_custom_counter_total',
+    name: 'stampede_custom_value_total',
     help: 'Custom counter metrics: the sum of the values this runner recorded.',
     labelNames: ['scenario', 'step', 'metric'],
     registers: [registry],

@@ -144,4 +144,25 @@ describe('custom metrics', () => {
     const junit = await readFile(join(out, 'junit.xml'), 'utf8');
     expect(junit).toContain('<failure message="queue_position: p(95)&lt;5 (actual 9)"/>');
   });
+
+  it('the CLI refuses a bad metric with exit 2 and the field path', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stampede-custom-bad-'));
+    const file = join(dir, 'bad.yaml');
+    const bad = scenario(1);
+    bad.flow[0] = { ...bad.flow[0], metric: { name: 'checks', type: 'trend', value: '${vars.position}' } };
+    await writeFile(
+      file,
+      stringify({
+        apiVersion: 'stampede.dev/v1alpha1',
+        kind: 'LoadTest',
+        metadata: { name: 'bad' },
+        spec: { target: { baseURL: server.url }, scenarios: { s: bad } },
+      }),
+    );
+    const result = await runCli(['validate', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('spec.scenarios.s.flow[0].metric.name');
+    expect(result.stderr).toContain('"checks" is a built-in metric');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
 });
