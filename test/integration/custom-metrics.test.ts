@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { Scenario } from '../../src/api/schema.js';
 import type { Summary } from '../../src/report/summary.js';
 import { runCli } from '../helpers/cli.js';
@@ -164,5 +164,31 @@ describe('custom metrics', () => {
     expect(result.stderr).toContain('spec.scenarios.s.flow[0].metric.name');
     expect(result.stderr).toContain('"checks" is a built-in metric');
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('examples/custom-metrics.yaml', () => {
+  it('runs against the demo target, shortened, and passes its custom thresholds', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stampede-custom-example-'));
+    const manifest = parse(
+      await readFile(new URL('../../examples/custom-metrics.yaml', import.meta.url), 'utf8'),
+    );
+    manifest.spec.scenarios.shoppers.duration = '3s';
+    const file = join(dir, 'custom-metrics.json');
+    await writeFile(file, JSON.stringify(manifest));
+    const out = join(dir, 'report');
+    const result = await runCli(['run', file, '--demo-target', '--workers', '1', '--out', out, '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as Summary;
+    const byName = Object.fromEntries((summary.customMetrics ?? []).map((m) => [m.name, m]));
+    const transactions = summary.steps.find((s) => s.step === 'transaction')?.requests;
+    expect(byName.order_amount?.samples).toBe(transactions);
+    expect(byName.order_amount?.trend?.max).toBeLessThanOrEqual(100);
+    expect(byName.orders_accepted?.rate).toBe(1);
+    // The demo's list holds 20 items per page.
+    expect(byName.items_listed?.count).toBe(
+      20 * (summary.steps.find((s) => s.step === 'browse')?.requests ?? 0),
+    );
+    expect(summary.thresholds.every((t) => t.passed)).toBe(true);
   });
 });
