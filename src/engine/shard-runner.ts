@@ -24,6 +24,7 @@ import { compileFlow, type FlowEnv } from './flow.js';
 import { compileLifecycle } from './lifecycle.js';
 import { pgPoolOptions, runPostgresScript } from './pg-setup.js';
 import { resolvePgUrl } from './pg-url.js';
+import { startPreciseClock } from './precise-clock.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
 import { firstVuId, type Shard, shareOf } from './shard.js';
 import type { StopStepping } from './stepping.js';
@@ -121,6 +122,8 @@ export class ShardRunner {
         ? { http2: { connections: loadTest.spec.target.connections ?? 1 } }
         : {}),
     });
+    // The clock thread starts now, while the runner waits for its start instant, not at the first arrival.
+    startPreciseClock();
     const postgres = pgPoolOptions(loadTest.spec.postgres);
     // The pool size is for the whole test; each shard opens its exact share, at least one.
     this.pg = new PgPools({ ...postgres, ...guard, size: Math.max(1, shareOf(postgres.size, shard)) });
