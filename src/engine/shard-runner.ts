@@ -145,8 +145,9 @@ export class ShardRunner {
     return this.prepared;
   }
 
-  snapshot(): ShardSnapshot {
-    return this.recorder.snapshot();
+  /** The shard's cumulative snapshot; `intervalsFrom` leaves out the per-second intervals a reader holds. */
+  snapshot(intervalsFrom = 0): ShardSnapshot {
+    return this.recorder.snapshot(intervalsFrom);
   }
 
   /** Graceful stop: no new iterations; running ones get their scenario's gracefulStop. */
@@ -179,9 +180,9 @@ export class ShardRunner {
 
   /**
    * Runs the shard. `startAtEpochMs` synchronizes shards: every shard begins load at the same wall-clock
-   * instant. `onSnapshot` is called once a second with a cumulative snapshot.
+   * instant. `onInterval` is called once a second, after that second is closed (take a snapshot then).
    */
-  async run(startAtEpochMs: number, onSnapshot?: (s: ShardSnapshot) => void): Promise<ShardSnapshot> {
+  async run(startAtEpochMs: number, onInterval?: () => void): Promise<ShardSnapshot> {
     await this.prepare();
     this.recorder.warmUp();
     await this.sleep(startAtEpochMs - Date.now());
@@ -190,7 +191,7 @@ export class ShardRunner {
     const testStartMs = performance.now();
     const ticker = setInterval(() => {
       this.recorder.closeInterval(health.sample());
-      onSnapshot?.(this.recorder.snapshot());
+      onInterval?.();
     }, SNAPSHOT_INTERVAL_MS);
     try {
       await Promise.all(this.plans.map((plan) => this.runScenario(plan, testStartMs)));
