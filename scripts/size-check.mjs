@@ -18,8 +18,6 @@ const ALLOWED = [
   { file: 'src/demo/server.ts', name: 'startDemoTarget', reason: 'split pending on h-split' },
   { file: 'src/demo/websocket.ts', name: 'attachDemoWebSocket', reason: 'split pending on h-split' },
   { file: 'src/kube/list-watch.ts', name: 'startListWatch', reason: 'split pending on h-split' },
-  { file: 'src/manifest/validate.ts', name: 'checkFlow', reason: 'split pending on h-split' },
-  { file: 'src/manifest/validate.ts', name: '<anonymous>', reason: 'split pending on h-split' },
   { file: 'src/report/html.ts', name: 'renderHtml', reason: 'split pending on h-split' },
 ];
 
