@@ -120,6 +120,10 @@ export class ShardRunner {
       ...(loadTest.spec.target.http2
         ? { http2: { connections: loadTest.spec.target.connections ?? 1 } }
         : {}),
+      // Negotiated: HTTP/1.1 keeps one connection per VU, HTTP/2 one session, unless connections says.
+      ...(loadTest.spec.target.negotiateHttp2
+        ? { negotiateHttp2: { connections: loadTest.spec.target.connections ?? 1 } }
+        : {}),
     });
     const postgres = pgPoolOptions(loadTest.spec.postgres);
     // The pool size is for the whole test; each shard opens its exact share, at least one.
