@@ -5,16 +5,17 @@
  *   session  the seed's session (login, five page views, a transaction) with a check on every status;
  *   extract  the same session with login's token extracted, sent as a bearer header, and a JSON check;
  *   get-tls  the single GET over TLS 1.3 (HTTP/1.1);
- *   get-h2   the single GET over HTTP/2 on TLS, 50 streams over 10 connections.
- * Peers: wrk, hey, Locust (FastHttpUser, one process), autocannon and h2load, each in its own native form
+ *   get-h2   the single GET over HTTP/2 on TLS, 50 streams over 10 connections;
+ *   grpc     unary demo.Greeter/Hello against the demo target's gRPC service (bench/peers-grpc.mjs).
+ * Peers: wrk, hey, Locust (FastHttpUser, one process), autocannon, h2load and ghz, each in its own native form
  * (see bench/peers/). hey cannot chain requests, so it runs only `get`. k6 is not run: this workplace's
- * package policy forbids it (AGPL). ghz (gRPC) is not run: Stampede has no gRPC yet.
+ * package policy forbids it (AGPL). ghz is built from the Go module proxy (see bench/peers-grpc.mjs).
  *
  * nginx answers from config on CPU 0 and every generator runs alone on CPU 1 (`taskset`), 50 connections,
  * so the numbers compare the generators' own per-core cost rather than the target's. Tools are interleaved
  * per round so drift on the machine hits all of them alike.
  *
- * Usage: node bench/peers.mjs   (env: RUNS=3, DURATION_S=10, WORKLOADS=get,session,extract,get-tls,get-h2)
+ * Usage: node bench/peers.mjs   (env: RUNS=3, DURATION_S=10, WORKLOADS=get,session,extract,get-tls,get-h2,grpc)
  * Writes the tables into docs/benchmarks.md (between its `peers` markers) and prints them.
  * Not part of `npm test`: it needs nginx, wrk, hey, h2load, locust, openssl and taskset, and takes minutes.
  */
@@ -41,10 +42,11 @@ import {
   running,
 } from './lib.mjs';
 import { startNginx, stopNginx } from './nginx.mjs';
+import { GHZ_MODULE, GRPC_FLOW, ghzPath, ghzTool, startGrpcTarget } from './peers-grpc.mjs';
 
 const RUNS = positiveInt('RUNS', 3);
 const DURATION_S = positiveInt('DURATION_S', 10);
-const ALL_WORKLOADS = ['get', 'session', 'extract', 'get-tls', 'get-h2'];
+const ALL_WORKLOADS = ['get', 'session', 'extract', 'get-tls', 'get-h2', 'grpc'];
 const WORKLOADS = (process.env.WORKLOADS || ALL_WORKLOADS.join(',')).split(',');
 const CONNECTIONS = 50;
 /** HTTP/2: the 50 VUs' streams share this many connections (h2load -c 10 -m 5). */
@@ -116,6 +118,7 @@ ${BROWSE}
 };
 FLOWS['get-tls'] = FLOWS.get;
 FLOWS['get-h2'] = FLOWS.get;
+FLOWS.grpc = GRPC_FLOW;
 
 function stampedeManifest(workload, baseURL) {
   // Over TLS the self-signed bench certificate is not verified, as wrk and h2load do not verify it either.
@@ -353,6 +356,7 @@ const TOOLS = {
       parse: parseWrk,
     },
   },
+  grpc: { stampede, ghz: ghzTool(CONNECTIONS, DURATION_S) },
   'get-h2': {
     stampede,
     h2load: {
@@ -377,6 +381,7 @@ const BARS = {
   extract: { 'locust (FastHttpUser)': 12 },
   'get-tls': { wrk: 0.6 },
   'get-h2': { h2load: 0.5 },
+  grpc: {},
 };
 
 const HEADINGS = {
@@ -386,6 +391,7 @@ const HEADINGS = {
     '### Workload 3: the seed session with token extraction, a bearer header and a JSON check (7 requests)',
   'get-tls': '### Workload 4: single GET over TLS 1.3 (HTTP/1.1)',
   'get-h2': `### Workload 5: single GET over HTTP/2 on TLS 1.3 (${CONNECTIONS} streams over ${H2_CONNECTIONS} connections)`,
+  grpc: `### Workload 6: unary gRPC demo.Greeter/Hello on the demo target (grpc-js), ${CONNECTIONS} calls over 1 connection`,
 };
 
 /** Every generator runs as `taskset -c 1 <command>` so it gets exactly one core, never nginx's. */
@@ -460,6 +466,7 @@ function versions() {
     `- Locust: ${debianVersion('python3-locust')}, ${firstLine('/usr/bin/python3', ['--version'])}`,
     `- autocannon: ${autocannon.version} (npm devDependency)`,
     `- h2load: ${debianVersion('nghttp2-client')}`,
+    `- ghz: ${ghzPath() ? `${GHZ_MODULE} (go install from the Go module proxy)` : 'not found'}`,
     `- k6: ${K6_NOTE}`,
   ];
 }
@@ -539,9 +546,11 @@ async function main() {
   preflight();
   const dir = mkdtempSync(join(tmpdir(), 'stampede-peers-'));
   let nginx;
-  // Ctrl-C would otherwise exit without the finally below: stop nginx and remove the temp dir here too.
+  let grpcTarget;
+  // Ctrl-C would otherwise exit without the finally below: stop the targets and remove the temp dir here too.
   const onSignal = () => {
     running.child?.kill('SIGKILL');
+    grpcTarget?.child.kill('SIGKILL');
     stopNginx(nginx?.child).finally(() => {
       rmSync(dir, { recursive: true, force: true });
       process.exit(130);
@@ -557,11 +566,17 @@ async function main() {
     console.log(
       `nginx on ${nginx.origin} and ${tlsOrigin} (CPU ${TARGET_CPU}), generators on CPU ${GENERATOR_CPU}`,
     );
+    if (WORKLOADS.includes('grpc')) {
+      grpcTarget = await startGrpcTarget(TARGET_CPU, await freePort(), await freePort());
+      console.log(`demo gRPC target on ${grpcTarget.address} (CPU ${TARGET_CPU})`);
+    }
     const results = {};
     const contexts = {};
     for (const workload of WORKLOADS) {
-      const origin = overTls(workload) ? tlsOrigin : nginx.origin;
+      const origin =
+        workload === 'grpc' ? `grpc://${grpcTarget.address}` : overTls(workload) ? tlsOrigin : nginx.origin;
       const ctx = {
+        grpcAddress: grpcTarget?.address,
         origin,
         url: `${origin}/api/data`,
         manifest: join(dir, `${workload}.yaml`),
@@ -589,6 +604,7 @@ async function main() {
     replaceSection(BENCH_DOC, 'peers', md.join('\n'));
     console.log(`\nwrote ${BENCH_DOC}`);
   } finally {
+    grpcTarget?.child.kill('SIGTERM');
     await stopNginx(nginx?.child);
     rmSync(dir, { recursive: true, force: true });
   }
