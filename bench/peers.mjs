@@ -16,7 +16,8 @@
  * per round so drift on the machine hits all of them alike.
  *
  * Usage: node bench/peers.mjs   (env: RUNS=3, DURATION_S=10, WORKLOADS=get,session,extract,get-tls,get-h2,grpc)
- * Writes the tables into docs/benchmarks.md (between its `peers` markers) and prints them.
+ * Writes the tables into docs/benchmarks.md (between its `peers` markers; only when every workload ran, or with
+ * WRITE_DOC=1) and prints them.
  * Not part of `npm test`: it needs nginx, wrk, hey, h2load, locust, openssl and taskset, and takes minutes.
  */
 import { execFileSync } from 'node:child_process';
@@ -42,7 +43,9 @@ import {
   running,
 } from './lib.mjs';
 import { startNginx, stopNginx } from './nginx.mjs';
-import { GHZ_MODULE, GRPC_FLOW, ghzPath, ghzTool, startGrpcTarget } from './peers-grpc.mjs';
+import { barsTable } from './peers-bars.mjs';
+import { GHZ_MODULE, ghzPath, ghzTool, startGrpcTarget } from './peers-grpc.mjs';
+import { manifestFor, overTls } from './stampede-manifests.mjs';
 
 const RUNS = positiveInt('RUNS', 3);
 const DURATION_S = positiveInt('DURATION_S', 10);
@@ -65,7 +68,6 @@ const K6_NOTE = 'not run (license policy of this workplace)';
 for (const w of WORKLOADS)
   if (!ALL_WORKLOADS.includes(w)) fail(`WORKLOADS: unknown "${w}"; allowed: ${ALL_WORKLOADS.join(', ')}`);
 const SESSIONS = new Set(['session', 'extract']);
-const overTls = (workload) => workload === 'get-tls' || workload === 'get-h2';
 
 function preflight() {
   const missing = ['nginx', 'wrk', 'hey', 'h2load', 'openssl', 'taskset'].filter((c) => !hasCommand(c));
@@ -80,70 +82,14 @@ function preflight() {
   if (!existsSync(join(ROOT, AUTOCANNON_CLI))) fail('autocannon is not installed; run: npm install');
 }
 
-// --- Stampede's manifests ------------------------------------------------------------------------------
+// --- Stampede's manifests: bench/stampede-manifests.mjs ------------------------------------------------
 
-const BROWSE = `        - repeat: 5
-          steps:
-            - name: browse
-              request: { url: /api/data }
-              check: { status: 200 }`;
-
-/** The flow of each workload in Stampede's YAML. */
-const FLOWS = {
-  get: `        - name: get
-          request: { url: /api/data }`,
-  session: `        - name: login
-          request: { method: POST, url: /api/login, json: { username: user-1, password: demo } }
-          check: { status: 200 }
-${BROWSE}
-        - name: transaction
-          request: { method: POST, url: /api/transaction, json: { amount: 42 } }
-          check: { status: 201 }`,
-  extract: `        - name: login
-          request: { method: POST, url: /api/login, json: { username: user-1, password: demo } }
-          check: { status: 200 }
-          extract: { token: { json: $.token } }
-        - repeat: 5
-          steps:
-            - name: browse
-              request: { url: /api/data, headers: { authorization: 'Bearer \${vars.token}' } }
-              check: { status: 200, json: [{ path: '$.items[0].id', equals: 1 }] }
-        - name: transaction
-          request:
-            method: POST
-            url: /api/transaction
-            json: { amount: 42 }
-            headers: { authorization: 'Bearer \${vars.token}' }
-          check: { status: 201 }`,
-};
-FLOWS['get-tls'] = FLOWS.get;
-FLOWS['get-h2'] = FLOWS.get;
-FLOWS.grpc = GRPC_FLOW;
-
-function stampedeManifest(workload, baseURL) {
-  // Over TLS the self-signed bench certificate is not verified, as wrk and h2load do not verify it either.
-  const target = [
-    `    baseURL: ${baseURL}`,
-    `    connections: ${workload === 'get-h2' ? H2_CONNECTIONS : CONNECTIONS}`,
-    ...(overTls(workload) ? ['    insecureSkipTLSVerify: true'] : []),
-    ...(workload === 'get-h2' ? ['    http2: true'] : []),
-  ];
-  return `apiVersion: stampede.dev/v1alpha1
-kind: LoadTest
-metadata:
-  name: bench-${workload}
-spec:
-  target:
-${target.join('\n')}
-  scenarios:
-    ${workload}:
-      executor: constant-vus
-      vus: ${CONNECTIONS}
-      duration: ${DURATION_S}s
-      flow:
-${FLOWS[workload]}
-`;
-}
+const stampedeManifest = (workload, baseURL) =>
+  manifestFor(workload, baseURL, {
+    vus: CONNECTIONS,
+    connections: workload === 'get-h2' ? H2_CONNECTIONS : CONNECTIONS,
+    durationS: DURATION_S,
+  });
 
 // --- the generators: each workload's command and parser; parse returns { rps, requests, seconds, errors, extra }
 
@@ -163,7 +109,10 @@ const stampede = {
   parse: (_stdout, ctx) => {
     const s = JSON.parse(readFileSync(join(ctx.outDir, 'summary.json'), 'utf8'));
     const checks = s.totals.checks;
+    // CPU while the load ran, from Stampede's own health data: without start-up and report writing.
+    const loadCpuSeconds = (s.generator.meanCpuPercent / 100) * s.durationSeconds;
     return {
+      loadCpuSeconds,
       rps: s.totals.rps,
       requests: s.totals.requests,
       seconds: s.durationSeconds,
@@ -384,6 +333,15 @@ const BARS = {
   grpc: {},
 };
 
+const SHORT_NAMES = {
+  get: 'single GET',
+  session: 'session with checks',
+  extract: 'session with extraction',
+  'get-tls': 'single GET over TLS',
+  'get-h2': 'single GET over HTTP/2',
+  grpc: 'unary gRPC',
+};
+
 const HEADINGS = {
   get: '### Workload 1: single GET /api/data',
   session: '### Workload 2: the seed session with status checks (7 requests)',
@@ -403,7 +361,8 @@ async function runTool(tool, ctx) {
   const cpuSeconds = childCpuSeconds(stderr);
   const r = tool.parse(stdout, ctx);
   // Startup and shutdown are in the CPU time too; every tool pays its own, which is part of its cost.
-  return { ...r, cpuSeconds, perCpuSecond: r.requests / cpuSeconds };
+  const perLoadCpuSecond = r.loadCpuSeconds ? r.requests / r.loadCpuSeconds : undefined;
+  return { ...r, cpuSeconds, perCpuSecond: r.requests / cpuSeconds, perLoadCpuSecond };
 }
 
 // --- reporting -----------------------------------------------------------------------------------------
@@ -492,6 +451,10 @@ function report(results, ctx) {
     '',
     ...machineLines(),
     ...versions(),
+    '',
+    '### The bars',
+    '',
+    ...barsTable(results, BARS, SHORT_NAMES),
     '',
     ...Object.keys(results).flatMap((w) => [HEADINGS[w], '', ...workloadTables(w, results[w]), '']),
     '<details><summary>Every run and the exact commands</summary>',
@@ -601,8 +564,11 @@ async function main() {
     }
     const md = report(results, contexts);
     console.log(`\n${md.join('\n')}`);
-    replaceSection(BENCH_DOC, 'peers', md.join('\n'));
-    console.log(`\nwrote ${BENCH_DOC}`);
+    // A partial run would replace every table with its few: write the document only from a full run.
+    if (WORKLOADS.length === ALL_WORKLOADS.length || process.env.WRITE_DOC === '1') {
+      replaceSection(BENCH_DOC, 'peers', md.join('\n'));
+      console.log(`\nwrote ${BENCH_DOC}`);
+    } else console.log(`\n${BENCH_DOC} not written: a partial WORKLOADS run (WRITE_DOC=1 writes it anyway)`);
   } finally {
     grpcTarget?.child.kill('SIGTERM');
     await stopNginx(nginx?.child);
