@@ -8,6 +8,7 @@ import { API_VERSION, KIND } from '../api/schema.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { CONTROL_TOKEN_KEY } from './control-token.js';
 import { baseLabels, CONTROL_PORT, checkpointName, LABEL_LOADTEST, names } from './names.js';
+import { type ProtoFile, protoPodParts } from './proto-volume.js';
 
 export interface OwnedLoadTest {
   metadata: { name: string; namespace: string; uid: string };
@@ -117,6 +118,8 @@ export interface RunnerJobParts {
   policy?: readonly string[];
   /** From the plan (guardrails.ts): no runner outlives its test by much, whatever happens. */
   activeDeadlineSeconds?: number;
+  /** grpc steps' .proto files in ConfigMaps (proto-volume.ts), mounted beside the spec. */
+  protoFiles?: ProtoFile[];
 }
 
 export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: RunnerJobParts = {}): V1Job {
@@ -147,6 +150,7 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: Runn
 
 /** The runner pod: no API token, no service links, non-root under RuntimeDefault seccomp. */
 function runnerPodSpec(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: RunnerJobParts) {
+  const protos = protoPodParts(parts.protoFiles ?? []);
   return {
     restartPolicy: 'Never',
     automountServiceAccountToken: false,
@@ -162,26 +166,31 @@ function runnerPodSpec(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: RunnerJ
       runAsGroup: 65532,
       seccompProfile: { type: 'RuntimeDefault' },
     },
-    volumes: [{ name: 'spec', configMap: { name: names(lt.metadata.name).spec } }],
-    containers: [runnerContainer(lt, opts, parts)],
+    volumes: [{ name: 'spec', configMap: { name: names(lt.metadata.name).spec } }, ...protos.volumes],
+    containers: [runnerContainer(lt, opts, parts, protos)],
   };
 }
 
 /** The one container: Pod Security "restricted", read-only root, ready when its control API says so. */
-function runnerContainer(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: RunnerJobParts) {
+function runnerContainer(
+  lt: OwnedLoadTest,
+  opts: RunnerPodOptions,
+  parts: RunnerJobParts,
+  protos: ReturnType<typeof protoPodParts>,
+) {
   return {
     name: 'runner',
     image: opts.image,
     ...(opts.imagePullPolicy ? { imagePullPolicy: opts.imagePullPolicy } : {}),
     command: opts.command,
-    env: runnerEnv(lt, opts, parts),
+    env: runnerEnv(lt, opts, parts, protos),
     ports: [{ name: 'control', containerPort: CONTROL_PORT }],
     readinessProbe: {
       httpGet: { path: '/readyz', port: 'control' },
       periodSeconds: 1,
       failureThreshold: 3,
     },
-    volumeMounts: [{ name: 'spec', mountPath: SPEC_MOUNT_DIR, readOnly: true }],
+    volumeMounts: [{ name: 'spec', mountPath: SPEC_MOUNT_DIR, readOnly: true }, ...protos.volumeMounts],
     ...(opts.resources ? { resources: opts.resources } : {}),
     securityContext: {
       allowPrivilegeEscalation: false,
@@ -193,7 +202,12 @@ function runnerContainer(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: Runne
 }
 
 /** The runner's environment; credentials only as Secret references the kubelet resolves. */
-function runnerEnv(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: RunnerJobParts) {
+function runnerEnv(
+  lt: OwnedLoadTest,
+  opts: RunnerPodOptions,
+  parts: RunnerJobParts,
+  protos: ReturnType<typeof protoPodParts>,
+) {
   const { secretEnv = [], policy } = parts;
   return [
     { name: 'STAMPEDE_SHARDS', value: String(lt.spec.runners ?? 1) },
@@ -203,6 +217,7 @@ function runnerEnv(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: RunnerJobPa
     // A file, not an env var: an environment string is capped at 128 KiB, a ConfigMap at 1 MiB.
     { name: 'STAMPEDE_LOADTEST_FILE', value: `${SPEC_MOUNT_DIR}/${SPEC_KEY}` },
     ...(policy ? [{ name: 'STAMPEDE_CONNECTION_POLICY', value: policy.join(',') }] : []),
+    ...protos.env,
     {
       name: 'STAMPEDE_CONTROL_TOKEN',
       valueFrom: { secretKeyRef: { name: names(lt.metadata.name).control, key: CONTROL_TOKEN_KEY } },

@@ -48,6 +48,7 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
     secrets: config.secrets,
     threads: 1,
     ...(config.policy ? { policy: config.policy } : {}),
+    ...(config.protoDir ? { protoDir: config.protoDir } : {}),
   });
   // A runner that got ready late is sent the shared instant, which may be up to its start deadline old.
   const window: StartWindow = { aheadMs: START_AHEAD_MS, behindMs: config.startDeadlineMs };
