@@ -23,6 +23,7 @@ import type {
 } from './model.js';
 import { CONTROL_PORT, names } from './names.js';
 import { configMapPath, jobPath, loadTestPath, pods as podsPath, withLabels } from './paths.js';
+import { PullLimit } from './pull-limit.js';
 import { checkRunnerAnswer } from './runner-answer.js';
 import { configMapFeeders } from './runner-spec.js';
 import { ShardMemory, type ShardRecord } from './shard-memory.js';
@@ -168,6 +169,8 @@ export class Observer {
     private readonly runnerPort = CONTROL_PORT,
     readonly checkpoints = new CheckpointStore(client),
     private readonly log?: Logger,
+    /** Shared by every LoadTest this controller observes. */
+    private readonly pulls = new PullLimit(),
   ) {}
 
   /** Drops everything remembered about a LoadTest: called once it is deleted or its report is written. */
@@ -254,18 +257,27 @@ export class Observer {
     const uid = loadTest.metadata.uid;
     const desired = loadTest.spec.runners ?? 1;
     const token = controlToken(this.controlKey, uid);
+    // Grouped once: a per-index filter over every pod was quadratic at a thousand runners.
+    const byIndex = new Map<number, ObservedPod[]>();
+    for (const p of pods) {
+      if (p.index === undefined) continue;
+      byIndex.set(p.index, [...(byIndex.get(p.index) ?? []), observePod(p.pod)]);
+    }
     return Promise.all(
       Array.from({ length: desired }, async (_, index) => {
-        const candidates = pods.filter((p) => p.index === index).map((p) => observePod(p.pod));
+        const candidates = byIndex.get(index) ?? [];
         const pod = candidates.find((p) => !p.deleting && p.phase === 'Running') ?? candidates[0];
         let record = shards.get(index);
         if (!record) {
           record = { checkedIntervals: 0 };
           shards.set(index, record);
         }
+        const ip = pod?.ip;
         const state =
-          pod?.ip && pod.phase === 'Running'
-            ? await observeRunnerState(pod.ip, token, this.runnerPort, { index, total: desired }, record)
+          ip && pod.phase === 'Running'
+            ? await this.pulls.run(() =>
+                observeRunnerState(ip, token, this.runnerPort, { index, total: desired }, record),
+              )
             : undefined;
         const mark = this.checkpoints.mark(uid, index);
         return {
