@@ -9,6 +9,7 @@
 
 import { readFileSync } from 'node:fs';
 import { ShardRunner } from '../engine/shard-runner.js';
+import { sliceIntervals } from '../metrics/snapshot-delta.js';
 import { createLogger } from '../observability/log.js';
 import { type RunnerConfig, runnerConfigFromEnv, specInput } from './config.js';
 import { boundPort, startControlApi } from './control-api.js';
@@ -107,12 +108,13 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
         released = true;
         wake();
       },
-      snapshot(): RunnerState {
-        const snapshot = runner.snapshot();
-        if (setupError) return { state: 'failed', error: setupError, snapshot };
-        if (!prepared) return { state: 'preparing', snapshot };
+      snapshot(from): RunnerState {
+        const { snapshot, intervalsFrom } = sliceIntervals(runner.snapshot(), from);
+        const delta = intervalsFrom !== undefined ? { intervalsFrom } : {};
+        if (setupError) return { state: 'failed', error: setupError, snapshot, ...delta };
+        if (!prepared) return { state: 'preparing', snapshot, ...delta };
         const state = startAt === undefined ? 'waiting' : snapshot.done ? 'done' : 'running';
-        return { state, ...(startAt !== undefined ? { startAt } : {}), snapshot };
+        return { state, ...(startAt !== undefined ? { startAt } : {}), snapshot, ...delta };
       },
       metrics: async () => ({ contentType: metrics.contentType, body: await metrics.metrics() }),
     },

@@ -55,6 +55,9 @@ describe('controller driving simulated runners', () => {
     // 30 runners x 6 s x 2 steps x 20 samples x 5 requests each.
     expect(summary.totals.requests).toBe(RUNNERS * 6 * 2 * 20 * 5);
     expect(lt.status?.requests).toBe(summary.totals.requests);
+    // The per-second series arrived as deltas (?intervalsFrom) and was joined without a gap or a repeat.
+    expect(summary.timeseries.map((t) => t.second)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(summary.timeseries.reduce((n, t) => n + t.requests, 0)).toBe(summary.totals.requests);
     expect(env.simKubelet.sim.snapshotCalls).toBeGreaterThanOrEqual(RUNNERS * 2);
   }, 120_000);
 });

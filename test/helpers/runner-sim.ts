@@ -13,6 +13,7 @@
 import type { Server } from 'node:http';
 import { ShardRecorder } from '../../src/metrics/recorder.js';
 import type { ShardSnapshot } from '../../src/metrics/snapshot.js';
+import { sliceIntervals } from '../../src/metrics/snapshot-delta.js';
 import { startControlApi } from '../../src/runner/control-api.js';
 import { implausibleStart } from '../../src/runner/control-auth.js';
 import { createRunnerMetrics } from '../../src/runner/metrics.js';
@@ -168,8 +169,14 @@ export class RunnerSim {
     return s;
   }
 
-  /** What GET /snapshot answers for a runner now, from its stream's snapshot. */
-  answer(r: SimRunner): RunnerState {
+  /** What GET /snapshot answers for a runner now, with intervals from `from` on when asked (as a runner). */
+  answer(r: SimRunner, from?: number): RunnerState {
+    const whole = this.wholeAnswer(r);
+    const { snapshot, intervalsFrom } = sliceIntervals(whole.snapshot, from);
+    return { ...whole, snapshot, ...(intervalsFrom !== undefined ? { intervalsFrom } : {}) };
+  }
+
+  private wholeAnswer(r: SimRunner): RunnerState {
     if (r.stoppedAnswer) return r.stoppedAnswer;
     const elapsedMs = r.startAt === undefined ? 0 : Math.max(0, this.clock() - r.startAt);
     const done = elapsedMs >= this.profile.durationMs;
@@ -215,8 +222,8 @@ export class RunnerSim {
           runner.released = true;
           setImmediate(() => this.events.released?.(o.ip));
         },
-        snapshot: () => {
-          const state = this.answer(runner);
+        snapshot: (from) => {
+          const state = this.answer(runner, from);
           this.snapshotCalls++;
           // The body the control API writes is this JSON; counting it here costs one extra stringify.
           this.snapshotBytes += Buffer.byteLength(JSON.stringify(state));
