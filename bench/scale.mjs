@@ -106,7 +106,8 @@ async function waitEmpty(env, client, timeoutMs) {
 async function runCase(env, client, { loadTests, runners }) {
   const label = loadTests === 1 ? `${runners}` : `${loadTests}x${runners}`;
   const names = Array.from({ length: loadTests }, (_, i) => `scale-${label.replace('x', '-')}-${i}`);
-  const controller = env.startController([], {
+  // A thousand pods take longer than the e2e default of 20 s to come up on a busy 2-core machine.
+  const controller = env.startController(['--ready-timeout', '5m'], {
     STAMPEDE_LOG_LEVEL: 'info',
     STAMPEDE_GUARDRAILS: JSON.stringify({ maxRunners: 0 }),
   });
@@ -261,9 +262,25 @@ const f = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
 const env = await startSimClusterEnv(PROFILE);
 const client = new KubeClient(loadKubeconfigFile(env.cp.kubeconfigPath));
+// Ctrl-C must not leave etcd, the apiserver and the controller running.
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => {
+    void env.stop().finally(() => process.exit(130));
+  });
 const results = [];
 try {
-  for (const c of CASES) results.push(await runCase(env, client, c));
+  for (const c of CASES) {
+    try {
+      results.push(await runCase(env, client, c));
+    } catch (error) {
+      // One case failing (say, 1,000 pods not ready in time) still prints the others and why.
+      console.error(`case ${JSON.stringify(c)} failed: ${error.message}`);
+      results.push({ case: `${c.loadTests} x ${c.runners}: failed (${error.message.slice(0, 120)})` });
+      await env.stopController();
+      await env.kubectl(['delete', 'lt', '--all', '--wait=false']).catch(() => undefined);
+      await waitEmpty(env, client, 300_000).catch(() => undefined);
+    }
+  }
 } finally {
   client.close();
   await env.stop();

@@ -28,6 +28,7 @@ import type { Action, Decision, Observed } from './model.js';
 import { CONTROL_PORT } from './names.js';
 import { configMaps, events, jobs, loadTestPath, loadTestStatusPath, secrets } from './paths.js';
 import { jobDeadlineSeconds } from './runner-spec.js';
+import { fitStatus } from './status-fit.js';
 import { policyFor, type TargetPolicy } from './target-policy.js';
 
 const RUNNER_CALL_TIMEOUT_MS = 3000;
@@ -246,16 +247,13 @@ export class Actor {
     // In order: the Job needs its ConfigMap, the report precedes the status that points at it.
     for (const action of decision.actions) await this.one(observed, action);
     const before = JSON.stringify(observed.loadTest.status ?? {});
-    if (
-      JSON.stringify(decision.status) !== before &&
-      !decision.actions.some((a) => a.kind === 'deleteLoadTest')
-    ) {
+    // Messages are clipped to the CRD's limits: an over-long one would fail every status write.
+    const status = fitStatus(decision.status);
+    if (JSON.stringify(status) !== before && !decision.actions.some((a) => a.kind === 'deleteLoadTest')) {
       try {
         await this.opts.client.patch(
           loadTestStatusPath(observed.loadTest.metadata.namespace, observed.loadTest.metadata.name),
-          {
-            status: decision.status,
-          },
+          { status },
         );
       } catch (error) {
         if (!isNotFound(error)) throw error;
