@@ -146,9 +146,11 @@ async function runCase(env, client, { loadTests, runners }) {
         }
       }
     }
-    const starts = [...seen.values()].map((s) => s.startAt);
-    if (!window && starts.every(Boolean)) {
-      const first = Math.max(...starts) + 5000;
+    // The live window: from 5 s after the first start to 1 s before the first planned end (LoadTests
+    // applied together may start over many seconds).
+    const starts = [...seen.values()].map((s) => s.startAt).filter(Boolean);
+    if (!window && starts.length) {
+      const first = Math.min(...starts) + 5000;
       if (now >= first)
         window = {
           from: now,

@@ -30,6 +30,7 @@ import { configMaps, events, jobs, loadTestPath, loadTestStatusPath, secrets } f
 import { jobDeadlineSeconds } from './runner-spec.js';
 import { fitStatus } from './status-fit.js';
 import { policyFor, type TargetPolicy } from './target-policy.js';
+import { WriteBudget } from './write-budget.js';
 
 const RUNNER_CALL_TIMEOUT_MS = 3000;
 
@@ -47,6 +48,8 @@ export interface ActorOptions {
   resultHoldSeconds?: number;
   /** Shared with the Observer, so it knows what was saved; one of its own otherwise. */
   checkpoints?: CheckpointStore;
+  /** Checkpoint writes over all LoadTests (write-budget.ts); tests pass their own. */
+  checkpointBudget?: WriteBudget;
   /** The clock for Event timestamps (tests pass a fixed one). */
   now?: () => Date;
 }
@@ -112,9 +115,11 @@ export function secretEnv(lt: Observed['loadTest']): SecretEnv[] {
 
 export class Actor {
   private readonly checkpoints: CheckpointStore;
+  private readonly checkpointBudget: WriteBudget;
 
   constructor(private readonly opts: ActorOptions) {
     this.checkpoints = opts.checkpoints ?? new CheckpointStore(opts.client);
+    this.checkpointBudget = opts.checkpointBudget ?? new WriteBudget();
   }
 
   private async runnerCalls(
@@ -178,6 +183,8 @@ export class Actor {
         return createIfAbsent(client, configMaps(ns), reportConfigMap(lt, files, binaryFiles));
       }
       case 'checkpoint':
+        // Over the controller-wide budget: not now; it stays due and a later reconcile writes it.
+        if (!this.checkpointBudget.take()) return;
         // A failed checkpoint only weakens restart safety; the run goes on and the next one is retried.
         return this.checkpoints
           .save(lt, action.index, action.snapshot)
@@ -245,7 +252,10 @@ export class Actor {
 
   async act(observed: Observed, decision: Decision): Promise<void> {
     // In order: the Job needs its ConfigMap, the report precedes the status that points at it.
-    for (const action of decision.actions) await this.one(observed, action);
+    // Checkpoints depend on nothing and nothing on them: written side by side, not one after another.
+    const checkpoints = decision.actions.filter((a) => a.kind === 'checkpoint');
+    for (const action of decision.actions) if (action.kind !== 'checkpoint') await this.one(observed, action);
+    await Promise.all(checkpoints.map((action) => this.one(observed, action)));
     const before = JSON.stringify(observed.loadTest.status ?? {});
     // Messages are clipped to the CRD's limits: an over-long one would fail every status write.
     const status = fitStatus(decision.status);
