@@ -27,6 +27,7 @@ import { controlToken } from './control-token.js';
 import type { Action, Decision, Observed } from './model.js';
 import { CONTROL_PORT } from './names.js';
 import { configMaps, events, jobs, loadTestPath, loadTestStatusPath, secrets } from './paths.js';
+import { protoFiles } from './proto-volume.js';
 import { jobDeadlineSeconds } from './runner-spec.js';
 import { fitStatus } from './status-fit.js';
 import { policyFor, type TargetPolicy } from './target-policy.js';
@@ -156,6 +157,7 @@ export class Actor {
         await createIfAbsent(client, secrets(ns), controlSecret(lt, token));
         const job = runnerJob(lt, this.opts.runner, {
           secretEnv: secretEnv(lt),
+          protoFiles: protoFiles(lt.spec),
           policy: policyFor(this.opts.targetPolicy, ns).entries,
           // Runners hold their results for a controller that is down, but never past this deadline.
           activeDeadlineSeconds: jobDeadlineSeconds(

@@ -8,6 +8,7 @@ import { API_VERSION, KIND } from '../api/schema.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { CONTROL_TOKEN_KEY } from './control-token.js';
 import { baseLabels, CONTROL_PORT, checkpointName, LABEL_LOADTEST, names } from './names.js';
+import { type ProtoFile, protoPodParts } from './proto-volume.js';
 
 export interface OwnedLoadTest {
   metadata: { name: string; namespace: string; uid: string };
@@ -117,10 +118,13 @@ export interface RunnerJobParts {
   policy?: readonly string[];
   /** From the plan (guardrails.ts): no runner outlives its test by much, whatever happens. */
   activeDeadlineSeconds?: number;
+  /** grpc steps' .proto files in ConfigMaps (proto-volume.ts), mounted beside the spec. */
+  protoFiles?: ProtoFile[];
 }
 
 export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: RunnerJobParts = {}): V1Job {
-  const { secretEnv = [], policy, activeDeadlineSeconds } = parts;
+  const { secretEnv = [], policy, activeDeadlineSeconds, protoFiles = [] } = parts;
+  const protos = protoPodParts(protoFiles);
   const runners = lt.spec.runners ?? 1;
   const n = names(lt.metadata.name);
   const labels = baseLabels(lt.metadata.name, 'runner');
@@ -158,7 +162,7 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: Runn
             runAsGroup: 65532,
             seccompProfile: { type: 'RuntimeDefault' },
           },
-          volumes: [{ name: 'spec', configMap: { name: n.spec } }],
+          volumes: [{ name: 'spec', configMap: { name: n.spec } }, ...protos.volumes],
           containers: [
             {
               name: 'runner',
@@ -173,6 +177,7 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: Runn
                 // A file, not an env var: an environment string is capped at 128 KiB, a ConfigMap at 1 MiB.
                 { name: 'STAMPEDE_LOADTEST_FILE', value: `${SPEC_MOUNT_DIR}/${SPEC_KEY}` },
                 ...(policy ? [{ name: 'STAMPEDE_CONNECTION_POLICY', value: policy.join(',') }] : []),
+                ...protos.env,
                 {
                   name: 'STAMPEDE_CONTROL_TOKEN',
                   valueFrom: { secretKeyRef: { name: n.control, key: CONTROL_TOKEN_KEY } },
@@ -190,7 +195,10 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: Runn
                 periodSeconds: 1,
                 failureThreshold: 3,
               },
-              volumeMounts: [{ name: 'spec', mountPath: SPEC_MOUNT_DIR, readOnly: true }],
+              volumeMounts: [
+                { name: 'spec', mountPath: SPEC_MOUNT_DIR, readOnly: true },
+                ...protos.volumeMounts,
+              ],
               ...(opts.resources ? { resources: opts.resources } : {}),
               securityContext: {
                 allowPrivilegeEscalation: false,

@@ -50,6 +50,7 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
     secrets: config.secrets,
     threads: 1,
     ...(config.policy ? { policy: config.policy } : {}),
+    ...(config.protoDir ? { protoDir: config.protoDir } : {}),
   });
   let startAt: number | undefined;
   let prepared = false;
