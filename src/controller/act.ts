@@ -31,7 +31,9 @@ import { CONTROL_PORT } from './names.js';
 import { configMaps, events, jobs, loadTestPath, loadTestStatusPath, secrets } from './paths.js';
 import { protoFiles } from './proto-volume.js';
 import { jobDeadlineSeconds } from './runner-spec.js';
+import { fitStatus } from './status-fit.js';
 import { policyFor, type TargetPolicy } from './target-policy.js';
+import { WriteBudget } from './write-budget.js';
 
 const RUNNER_CALL_TIMEOUT_MS = 3000;
 
@@ -49,6 +51,8 @@ export interface ActorOptions {
   resultHoldSeconds?: number;
   /** Shared with the Observer, so it knows what was saved; one of its own otherwise. */
   checkpoints?: CheckpointStore;
+  /** Checkpoint writes over all LoadTests (write-budget.ts); tests pass their own. */
+  checkpointBudget?: WriteBudget;
   /** The clock for Event timestamps (tests pass a fixed one). */
   now?: () => Date;
 }
@@ -114,9 +118,11 @@ export function secretEnv(lt: Observed['loadTest']): SecretEnv[] {
 
 export class Actor {
   private readonly checkpoints: CheckpointStore;
+  private readonly checkpointBudget: WriteBudget;
 
   constructor(private readonly opts: ActorOptions) {
     this.checkpoints = opts.checkpoints ?? new CheckpointStore(opts.client);
+    this.checkpointBudget = opts.checkpointBudget ?? new WriteBudget();
   }
 
   private async runnerCalls(
@@ -203,7 +209,14 @@ export class Actor {
   }
 
   /** A failed checkpoint only weakens restart safety; the run goes on and the next one is retried. */
-  private saveCheckpoint(lt: Observed['loadTest'], index: number, snapshot: ShardSnapshot): Promise<void> {
+  private async saveCheckpoint(
+    lt: Observed['loadTest'],
+    index: number,
+    snapshot: ShardSnapshot,
+  ): Promise<void> {
+    // Over the controller-wide budget: not now; it stays due and a later reconcile writes it.
+    if (!this.checkpointBudget.take()) return;
+    // A failed checkpoint only weakens restart safety; the run goes on and the next one is retried.
     return this.checkpoints
       .save(lt, index, snapshot)
       .catch((error: Error) =>
@@ -250,18 +263,18 @@ export class Actor {
 
   async act(observed: Observed, decision: Decision): Promise<void> {
     // In order: the Job needs its ConfigMap, the report precedes the status that points at it.
-    for (const action of decision.actions) await this.one(observed, action);
+    // Checkpoints depend on nothing and nothing on them: written side by side, not one after another.
+    const checkpoints = decision.actions.filter((a) => a.kind === 'checkpoint');
+    for (const action of decision.actions) if (action.kind !== 'checkpoint') await this.one(observed, action);
+    await Promise.all(checkpoints.map((action) => this.one(observed, action)));
     const before = JSON.stringify(observed.loadTest.status ?? {});
-    if (
-      JSON.stringify(decision.status) !== before &&
-      !decision.actions.some((a) => a.kind === 'deleteLoadTest')
-    ) {
+    // Messages are clipped to the CRD's limits: an over-long one would fail every status write.
+    const status = fitStatus(decision.status);
+    if (JSON.stringify(status) !== before && !decision.actions.some((a) => a.kind === 'deleteLoadTest')) {
       try {
         await this.opts.client.patch(
           loadTestStatusPath(observed.loadTest.metadata.namespace, observed.loadTest.metadata.name),
-          {
-            status: decision.status,
-          },
+          { status },
         );
       } catch (error) {
         if (!isNotFound(error)) throw error;

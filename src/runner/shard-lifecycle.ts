@@ -7,6 +7,7 @@ import type { Shard } from '../engine/shard.js';
 import type { ShardRunner } from '../engine/shard-runner.js';
 import type { StopStepping } from '../engine/stepping.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
+import { sliceIntervals } from '../metrics/snapshot-delta.js';
 import type { ControlHandlers } from './control-api.js';
 import { implausibleStart, type StartWindow } from './control-auth.js';
 import type { RunnerState } from './protocol.js';
@@ -49,13 +50,21 @@ export function decideStart(
   return { begin: false, reply: { accepted: state.startAt === at, message } };
 }
 
-/** What /snapshot reports: failed setup, preparing, waiting, running or done. */
-export function runnerState(state: LifecycleState, snapshot: ShardSnapshot): RunnerState {
-  if (state.setupError) return { state: 'failed', error: state.setupError, snapshot };
-  if (!state.prepared) return { state: 'preparing', snapshot };
+/**
+ * What /snapshot reports: failed setup, preparing, waiting, running or done. `intervalsFrom` is set when
+ * the snapshot carries only the intervals from that index on (an interval delta, metrics/snapshot-delta.ts).
+ */
+export function runnerState(
+  state: LifecycleState,
+  snapshot: ShardSnapshot,
+  intervalsFrom?: number,
+): RunnerState {
+  const delta = intervalsFrom !== undefined ? { intervalsFrom } : {};
+  if (state.setupError) return { state: 'failed', error: state.setupError, snapshot, ...delta };
+  if (!state.prepared) return { state: 'preparing', snapshot, ...delta };
   const { startAt } = state;
   const phase = startAt === undefined ? 'waiting' : snapshot.done ? 'done' : 'running';
-  return { state: phase, ...(startAt !== undefined ? { startAt } : {}), snapshot };
+  return { state: phase, ...(startAt !== undefined ? { startAt } : {}), snapshot, ...delta };
 }
 
 /** The exit code of a runner that never started its run. */
@@ -159,7 +168,10 @@ export class ShardLifecycle implements LifecycleState {
       stop: () => this.stop(),
       stopStepping: (order) => this.stopStepping(order),
       release: () => this.release(),
-      snapshot: () => runnerState(this, this.runner.snapshot()),
+      snapshot: (from) => {
+        const { snapshot, intervalsFrom } = sliceIntervals(this.runner.snapshot(), from);
+        return runnerState(this, snapshot, intervalsFrom);
+      },
       metrics,
     };
   }
