@@ -1,11 +1,12 @@
 /**
  * Custom metrics (`metric:` on a step) on the runner's /metrics, from the snapshot at scrape time. One family
  * per type with the metric's name as a label, so the label sets stay bounded: at most MAX_CUSTOM_METRICS
- * names (validation) times the test's steps.
+ * names (validation) times MAX_STEP_LABELS steps (label-bounds.ts; further steps fold into step="other").
  */
 import { Counter, type Registry } from 'prom-client';
 import { trendAt } from '../metrics/custom-metrics.js';
-import { decodeHistogram } from '../metrics/histogram.js';
+import { addEncoded, createHistogram, type Histogram } from '../metrics/histogram.js';
+import { labeledSteps } from '../metrics/label-bounds.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 
 /** Quantiles a custom trend reports (exact ones come from the merged report, not from a scrape). */
@@ -17,10 +18,36 @@ interface Sample {
   metricName: string;
 }
 
+/** Every step's custom metrics with their labels; steps past the label cap share step="other". */
 const customOf = (snapshot: ShardSnapshot) =>
-  snapshot.steps.flatMap((s) =>
+  labeledSteps(snapshot).flatMap((s) =>
     (s.custom ?? []).map((c) => ({ labels: { scenario: s.scenario, step: s.step, metric: c.name }, c })),
   );
+
+interface TrendSeries {
+  labels: Record<string, string>;
+  values: Histogram;
+  sum: number;
+  samples: number;
+}
+
+/** Trends by label set: steps folded into "other" merge into one series (histograms add). */
+function trendSeries(snapshot: ShardSnapshot): TrendSeries[] {
+  const series = new Map<string, TrendSeries>();
+  for (const { labels, c } of customOf(snapshot)) {
+    if (c.type !== 'trend' || !c.valuesHdr) continue;
+    const key = `${labels.scenario}\u0000${labels.step}\u0000${labels.metric}`;
+    let t = series.get(key);
+    if (!t) {
+      t = { labels, values: createHistogram(), sum: 0, samples: 0 };
+      series.set(key, t);
+    }
+    addEncoded(t.values, c.valuesHdr);
+    t.sum += c.sum;
+    t.samples += c.samples;
+  }
+  return [...series.values()];
+}
 
 /** Trends as a Prometheus summary: quantiles of this runner's values, their sum and count. */
 function registerTrendSummary(registry: Registry, latest: () => ShardSnapshot): void {
@@ -35,15 +62,13 @@ function registerTrendSummary(registry: Registry, latest: () => ShardSnapshot): 
     reset() {},
     get() {
       const values: Sample[] = [];
-      for (const { labels, c } of customOf(latest())) {
-        if (c.type !== 'trend' || !c.valuesHdr) continue;
-        const h = decodeHistogram(c.valuesHdr);
+      for (const { labels, values: h, sum, samples } of trendSeries(latest())) {
         for (const q of TREND_QUANTILES) {
           const value = h.totalCount ? trendAt(h, q * 100) : Number.NaN;
           values.push({ labels: { ...labels, quantile: q }, value, metricName: name });
         }
-        values.push({ labels, value: c.sum, metricName: `${name}_sum` });
-        values.push({ labels, value: c.samples, metricName: `${name}_count` });
+        values.push({ labels, value: sum, metricName: `${name}_sum` });
+        values.push({ labels, value: samples, metricName: `${name}_count` });
       }
       return { name, help, type: 'summary', values, aggregator: 'sum' };
     },

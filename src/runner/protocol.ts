@@ -14,4 +14,9 @@ export interface RunnerState {
   /** Why the runner cannot run (state failed), for example the setup script's error. */
   error?: string;
   snapshot: ShardSnapshot;
+  /**
+   * Present when the caller asked for ?intervalsFrom=N: snapshot.intervals starts at index N (clamped to what
+   * the runner has); everything else is cumulative as always (metrics/snapshot-delta.ts).
+   */
+  intervalsFrom?: number;
 }
