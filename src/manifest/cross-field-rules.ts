@@ -177,6 +177,13 @@ const controlRules: CrossFieldRule[] = [
     message: 'needs steps to run',
   },
   oneOf('step', 'loop', ['loop', 'repeat'], 'use loop or repeat, not both', { atMost: true }),
+  oneOf('step', 'extract', ['grpc', 'extract'], 'does not apply to a grpc step', { atMost: true }),
+  {
+    node: 'retry',
+    check: { kind: 'notLonger', field: 'backoff', than: 'maxBackoff' },
+    at: 'backoff',
+    message: 'must not exceed maxBackoff',
+  },
   {
     node: 'retry',
     check: { kind: 'anyOf', fields: ['statuses', 'errors'] },

@@ -3,6 +3,7 @@
  * Each rule is data; `ruleProblems` judges it in TypeScript for the CLI and the controller, and `celRule`
  * writes it as a CRD `x-kubernetes-validations` entry for the apiserver. Both render the same message.
  */
+import { parseDurationUs } from '../api/duration.js';
 import type { Problem } from '../api/schema-check.js';
 
 /** A schema node that carries rules. */
@@ -43,7 +44,9 @@ export type RuleCheck =
   /** When `field` is present, `needs` must be too. */
   | { kind: 'needs'; field: string; needs: string }
   /** At least one of the fields. */
-  | { kind: 'anyOf'; fields: readonly string[] };
+  | { kind: 'anyOf'; fields: readonly string[] }
+  /** Durations (`500ms`, `1m30s`): `field` no longer than `than`, when both are present. */
+  | { kind: 'notLonger'; field: string; than: string };
 
 export interface CrossFieldRule {
   node: RuleNode;
@@ -87,6 +90,12 @@ export function ruleHolds(check: RuleCheck, node: Node): boolean {
         !present(check.than) ||
         (valueAt(node, check.field) as number) >= (valueAt(node, check.than) as number)
       );
+    case 'notLonger': {
+      const field = parseDurationUs(String(valueAt(node, check.field)));
+      const than = parseDurationUs(String(valueAt(node, check.than)));
+      // A malformed duration is the schema's problem, reported there.
+      return field === undefined || than === undefined || field <= than;
+    }
     case 'required':
       return !holdsWhen(node, check.when) || present(check.field);
     case 'forbidden':
@@ -168,6 +177,9 @@ function celBody(check: RuleCheck): string {
       return `!(${celHas(check.field)}) || ${celHas(check.needs)}`;
     case 'anyOf':
       return check.fields.map(celHas).join(' || ');
+    case 'notLonger':
+      // CEL's duration() reads Go durations, a superset of the manifest's (us, ms, s, m, h, decimals).
+      return `!(${celHas(check.field)} && ${celHas(check.than)}) || duration(self.${check.field}) <= duration(self.${check.than})`;
   }
 }
 

@@ -15,10 +15,6 @@ export function controlProblems(step: Step, path: string, scope: TemplateScope, 
   // retry needs a request, loop needs steps and not repeat: the step rules of cross-field-rules.ts.
   if (step.retry) {
     problems.push(...ruleProblems(CROSS_FIELD_RULES, 'retry', step.retry, `${path}.retry`));
-    const { backoff, maxBackoff } = step.retry;
-    if (backoff && maxBackoff && durationUs(backoff) > durationUs(maxBackoff)) {
-      problems.push({ path: `${path}.retry.backoff`, message: 'must not exceed maxBackoff' });
-    }
   }
   if (step.loop) {
     checkCondition(step.loop.until, `${path}.loop.until`, scope, problems);

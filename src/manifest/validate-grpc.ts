@@ -43,7 +43,6 @@ export function grpcStepProblems(
       });
     else checkJsonTemplates(grpc.message, `${path}.grpc.message`, scope, problems);
   }
-  if (step.extract) problems.push({ path: `${path}.extract`, message: 'does not apply to a grpc step' });
   for (const field of HTTP_ONLY_CHECKS) {
     if (step.check?.[field] !== undefined)
       problems.push({

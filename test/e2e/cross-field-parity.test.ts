@@ -48,6 +48,8 @@ const SAMPLE: Json = {
   choice: [{ weight: 1, steps: [{ request: { url: '/y' } }] }],
   ws: { url: '/ws' },
   pg: { query: 'select 1' },
+  grpc: { service: 'demo.Greeter', method: 'Hello', proto: 'demo.proto' },
+  extract: { token: { json: '$.token' } },
   // think, extractor, WebSocket message and expect, PostgreSQL, feeder
   constant: '1s',
   uniform: { min: '1s', max: '2s' },
@@ -167,6 +169,16 @@ function casesOf(rule: CrossFieldRule): Case[] {
   if (c.kind === 'needs') return [one(`${c.field} without ${c.needs}`, pick([c.field]))];
   if (c.kind === 'anyOf')
     return [one(`${rule.node} without ${c.fields.join(' or ')}`, { ...ANY_OF_BASE[rule.node] })];
+  if (c.kind === 'notLonger')
+    // Mixed units and a decimal: both sides must read durations the same way.
+    return [
+      one(`${rule.node}: ${c.field} longer than ${c.than}`, {
+        max: 3,
+        statuses: [503],
+        [c.field]: '1m30s',
+        [c.than]: '1.5s',
+      }),
+    ];
   if (c.kind === 'nonEmpty')
     return c.when.in.map((e) => one(`${e} with empty ${c.field}`, { ...validScenario(e), [c.field]: [] }));
   if ((c.kind === 'required' || c.kind === 'forbidden') && c.when.field === 'executor') {
