@@ -148,6 +148,7 @@ async function observeRunnerState(
   }
   const { state } = checked;
   if (state.state === 'failed') record.problem ??= state.error ?? 'the runner failed before the start';
+  if (state.interrupted) record.interrupted ??= state.interrupted;
   if (state.state === 'running' || state.state === 'done') {
     record.snapshot = state.snapshot;
     record.checkedIntervals = state.snapshot.intervals.length;
@@ -274,6 +275,7 @@ export class Observer {
           state,
           lastSnapshot: record.snapshot,
           ...(record.problem ? { problem: record.problem } : {}),
+          ...(record.interrupted ? { interrupted: record.interrupted } : {}),
           ...(mark ? { checkpoint: mark } : {}),
         };
       }),

@@ -56,6 +56,9 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
   let finished: Promise<unknown> | undefined;
   let released = false;
   let stopRequested = false;
+  let runEnded = false;
+  /** A signal that stopped the run before its end, told to the controller with every snapshot. */
+  let interrupted: RunnerState['interrupted'];
   let wake: () => void = () => undefined;
   const woken = () =>
     new Promise<void>((resolve) => {
@@ -79,10 +82,15 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
           }
           startAt = at;
           log.info({ shard, startAt: new Date(at).toISOString() }, 'runner start scheduled');
-          finished = runner.run(at).then(
-            () => log.info({ shard }, 'runner finished'),
-            (error: Error) => log.error({ shard, err: error.message }, 'runner failed'),
-          );
+          finished = runner
+            .run(at)
+            .then(
+              () => log.info({ shard }, 'runner finished'),
+              (error: Error) => log.error({ shard, err: error.message }, 'runner failed'),
+            )
+            .finally(() => {
+              runEnded = true;
+            });
           wake();
           return { accepted: true, message: `starting at ${new Date(at).toISOString()}` };
         }
@@ -112,7 +120,12 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
         if (setupError) return { state: 'failed', error: setupError, snapshot };
         if (!prepared) return { state: 'preparing', snapshot };
         const state = startAt === undefined ? 'waiting' : snapshot.done ? 'done' : 'running';
-        return { state, ...(startAt !== undefined ? { startAt } : {}), snapshot };
+        return {
+          state,
+          ...(startAt !== undefined ? { startAt } : {}),
+          ...(interrupted ? { interrupted } : {}),
+          snapshot,
+        };
       },
       metrics: async () => ({ contentType: metrics.contentType, body: await metrics.metrics() }),
     },
@@ -138,7 +151,9 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
 
   let lingerMs = config.lingerMs;
   process.once('SIGTERM', () => {
-    log.info({ shard }, 'runner got SIGTERM, stopping');
+    // Only a run in progress is cut short: not before its start, after its end or after the controller's stop.
+    if (startAt !== undefined && !runEnded && !stopRequested) interrupted = 'SIGTERM';
+    log.info({ shard, interrupted }, 'runner got SIGTERM, stopping');
     lingerMs = Math.min(lingerMs ?? SIGTERM_LINGER_MS, SIGTERM_LINGER_MS);
     stopRequested = true;
     runner.stop();

@@ -173,6 +173,34 @@ describe('the operator on the real node', () => {
     expect(jobs.trim().split('\n')).toHaveLength(1);
   }, 180_000);
 
+  it('a runner pod deleted mid-test stops on SIGTERM: a lost shard that says so, its measurements kept', async () => {
+    await env.kubectl(
+      ['apply', '-f', '-'],
+      loadTest('deleted', baseURL, {
+        runners: 2,
+        scenarios: { s: { executor: 'constant-vus', vus: 2, duration: '10s', flow: [login('u')] } },
+      }),
+    );
+    await env.waitForPhase('deleted', ['Running'], 90_000, NS);
+    await new Promise((r) => setTimeout(r, 3000));
+    const selector = 'stampede.dev/loadtest=deleted,batch.kubernetes.io/job-completion-index=1';
+    const [victim] = await listPods(env.kubectl, NS, selector);
+    expect(victim?.status?.phase).toBe('Running');
+    // As a person, a drain or an eviction does it: the kubelet sends SIGTERM and waits the grace period.
+    await env.kubectl(['delete', 'pod', '-n', NS, victim?.metadata.name as string, '--wait=false']);
+    const lt = await env.waitForPhase('deleted', ['Failed', 'Succeeded'], 90_000, NS);
+    expect(lt.status, lt.status?.message).toMatchObject({ phase: 'Failed', lostShards: [1] });
+    const summary = await report('deleted');
+    expect(summary.outcomeDetail).toMatch(/^lost shard\(s\) 1: shard 1: stopped early by SIGTERM/);
+    const lost = summary.shards.find((s) => s.index === 1);
+    expect(lost).toMatchObject({ lost: true });
+    // Its final snapshot, taken after the signal, is in the report: about 3 s of load, not the planned 10 s.
+    expect(lost?.requests).toBeGreaterThan(20);
+    const kept = summary.shards.find((s) => s.index === 0);
+    expect(lost?.requests).toBeLessThan(kept?.requests as number);
+    expect(summary.totals.requests).toBe(summary.shards.reduce((n, s) => n + s.requests, 0));
+  }, 180_000);
+
   it('a runner OOM-killed by its memory limit is a lost shard, and the report says OOMKilled', async () => {
     // The operator's runner settings (the chart's runner.resources): a limit the run will outgrow.
     await env.stopController();
