@@ -8,6 +8,7 @@ import {
   parseBounds,
 } from '../analysis/compare.js';
 import { comparabilityProblems } from '../analysis/compare-match.js';
+import { summaryFromJson } from '../analysis/summary-json.js';
 import { renderComparisonText } from '../report/compare-table.js';
 import type { Summary } from '../report/summary.js';
 import { parseArgs, UsageError } from './args.js';
@@ -32,7 +33,7 @@ async function readSummary(file: string): Promise<Summary> {
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = summaryFromJson(text);
   } catch (error) {
     throw new UsageError(`${file}: not JSON (${(error as Error).message})`);
   }

@@ -5,6 +5,7 @@
  */
 import { request } from 'undici';
 import { asSummary } from '../analysis/compare.js';
+import { summaryFromJson } from '../analysis/summary-json.js';
 import { isNotFound, type KubeClient } from '../kube/client.js';
 import type { Logger } from '../observability/log.js';
 import type { Summary } from '../report/summary.js';
@@ -207,7 +208,7 @@ export class Observer {
     if (!text) return { configMap, error: `baseline ${where} holds no summary.json` };
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = summaryFromJson(text);
     } catch {
       return { configMap, error: `baseline ${where}: summary.json is not JSON` };
     }
@@ -317,7 +318,7 @@ export class Observer {
         ? `ConfigMap ${namespace}/${n.report} exists and is not owned by this LoadTest: its report would go there; delete or rename it, then re-create the LoadTest`
         : undefined;
     const summaryText = ownReport ? reportCm?.data?.['summary.json'] : undefined;
-    const report = summaryText ? (JSON.parse(summaryText) as Summary) : undefined;
+    const report = summaryText ? (summaryFromJson(summaryText) as Summary) : undefined;
     const restarted = !this.memory.has(uid);
     const shards = this.memory.shards(key, uid);
     if (restarted && !report && job) await this.restore(loadTest, shards);

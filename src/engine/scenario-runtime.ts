@@ -6,15 +6,9 @@ import type { ScenarioRecorder, StepRecorder } from '../metrics/recorder.js';
 import type { FeederCursor } from './feeders.js';
 import type { StepRunner } from './flow.js';
 import type { CompiledLifecycle } from './lifecycle.js';
+import { preciseWakeAt, type WakeAt } from './precise-clock.js';
 import { MAX_TIMER_MS } from './timers.js';
 import { createVU, type IterationState, type VU } from './vu.js';
-
-/**
- * The last stretch of a wait is spent yielding to I/O instead of on a timer (see waitUntil). Half the
- * timer's 1 ms granularity: it bounds the loop turns spent per wake to 0.5 ms (5% of a core at 100
- * iterations/s), and a timer aimed this far short of the due instant is rarely more than 0.5 ms late.
- */
-const FINE_WAIT_MS = 0.5;
 
 export interface ScenarioRuntimeOptions {
   scenario: string;
@@ -28,6 +22,8 @@ export interface ScenarioRuntimeOptions {
   startMs: number;
   /** Per-VU setup, refresh and teardown flows. */
   lifecycle?: CompiledLifecycle;
+  /** How sleeps end at their instant; the precise clock unless a test picks another. */
+  wakeAt?: WakeAt;
 }
 
 export class ScenarioRuntime {
@@ -59,35 +55,23 @@ export class ScenarioRuntime {
   }
 
   /**
-   * Resolves at `ms` (performance.now() time) or as soon as the scenario stops accepting work, never
-   * before `ms`: libuv timers count whole milliseconds from a cached loop time and fire up to ~1 ms early
-   * against performance.now(), so the timer aims a little short and the rest is waited out precisely.
+   * Resolves at `ms` (performance.now() time), never before, or as soon as the scenario stops accepting
+   * work. Open-model arrivals wait here, so its precision is the schedule's (see precise-clock.ts).
    */
   waitUntil(ms: number): Promise<void> {
     if (ms - this.nowMs() <= 0 || !this.accepting) return Promise.resolve();
+    const wakeAt = this.options.wakeAt ?? preciseWakeAt;
     return new Promise((resolve) => {
       const sleepers = this.sleepers;
-      let timer: NodeJS.Timeout | undefined;
-      let immediate: NodeJS.Immediate | undefined;
-      const check = () => {
-        timer = immediate = undefined;
-        const leftMs = ms - this.nowMs();
-        if (leftMs <= 0) done();
-        // Aim the timer short of the due instant; its ±1 ms error then mostly lands in the fine wait.
-        else if (leftMs > FINE_WAIT_MS)
-          // Capped at Node's largest timer: check() re-arms until the instant is due, however far.
-          timer = setTimeout(check, Math.min(MAX_TIMER_MS, Math.max(1, Math.round(leftMs - FINE_WAIT_MS))));
-        // Too little left for a timer: yield to I/O once per loop turn until due.
-        else immediate = setImmediate(check);
-      };
+      // Unset while wakeAt runs: an instant that passed meanwhile may fire done() before it returns.
+      let cancel: (() => void) | undefined;
       function done() {
-        if (timer) clearTimeout(timer);
-        if (immediate) clearImmediate(immediate);
+        cancel?.();
         sleepers.delete(done);
         resolve();
       }
       sleepers.add(done);
-      check();
+      cancel = wakeAt(ms, done);
     });
   }
 

@@ -24,6 +24,7 @@ import { compileFlow, type FlowEnv } from './flow.js';
 import { compileLifecycle } from './lifecycle.js';
 import { pgPoolOptions, runPostgresScript } from './pg-setup.js';
 import { resolvePgUrl } from './pg-url.js';
+import { startPreciseClock } from './precise-clock.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
 import { firstVuId, type Shard, shareOf } from './shard.js';
 import type { StopStepping } from './stepping.js';
@@ -121,6 +122,8 @@ export class ShardRunner {
         ? { http2: { connections: loadTest.spec.target.connections ?? 1 } }
         : {}),
     });
+    // The clock thread starts now, while the runner waits for its start instant, not at the first arrival.
+    startPreciseClock();
     const postgres = pgPoolOptions(loadTest.spec.postgres);
     // The pool size is for the whole test; each shard opens its exact share, at least one.
     this.pg = new PgPools({ ...postgres, ...guard, size: Math.max(1, shareOf(postgres.size, shard)) });
@@ -142,8 +145,9 @@ export class ShardRunner {
     return this.prepared;
   }
 
-  snapshot(): ShardSnapshot {
-    return this.recorder.snapshot();
+  /** The shard's cumulative snapshot; `intervalsFrom` leaves out the per-second intervals a reader holds. */
+  snapshot(intervalsFrom = 0): ShardSnapshot {
+    return this.recorder.snapshot(intervalsFrom);
   }
 
   /** Graceful stop: no new iterations; running ones get their scenario's gracefulStop. */
@@ -176,9 +180,9 @@ export class ShardRunner {
 
   /**
    * Runs the shard. `startAtEpochMs` synchronizes shards: every shard begins load at the same wall-clock
-   * instant. `onSnapshot` is called once a second with a cumulative snapshot.
+   * instant. `onInterval` is called once a second, after that second is closed (take a snapshot then).
    */
-  async run(startAtEpochMs: number, onSnapshot?: (s: ShardSnapshot) => void): Promise<ShardSnapshot> {
+  async run(startAtEpochMs: number, onInterval?: () => void): Promise<ShardSnapshot> {
     await this.prepare();
     this.recorder.warmUp();
     await this.sleep(startAtEpochMs - Date.now());
@@ -187,7 +191,7 @@ export class ShardRunner {
     const testStartMs = performance.now();
     const ticker = setInterval(() => {
       this.recorder.closeInterval(health.sample());
-      onSnapshot?.(this.recorder.snapshot());
+      onInterval?.();
     }, SNAPSHOT_INTERVAL_MS);
     try {
       await Promise.all(this.plans.map((plan) => this.runScenario(plan, testStartMs)));

@@ -24,6 +24,10 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'snapshot'; snapshot: ShardSnapshot }
-  | { type: 'done'; snapshot: ShardSnapshot }
+  /**
+   * Cumulative but for `intervals`, which hold only the seconds from `intervalsFrom` on: resending every
+   * second of an hour-long run each second would cost the load thread milliseconds per send.
+   */
+  | { type: 'snapshot'; snapshot: ShardSnapshot; intervalsFrom: number }
+  | { type: 'done'; snapshot: ShardSnapshot; intervalsFrom: number }
   | { type: 'failed'; message: string };

@@ -4,7 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { StopStepping } from '../engine/stepping.js';
-import type { ShardSnapshot } from '../metrics/snapshot.js';
+import type { IntervalSnapshot, ShardSnapshot } from '../metrics/snapshot.js';
 import type { FromWorker, ToWorker, WorkerInput } from './messages.js';
 
 export interface ShardHost {
@@ -40,6 +40,8 @@ export class WorkerShard implements ShardHost {
   private readonly readyD = deferred<void>();
   private readonly finished = deferred<ShardSnapshot>();
   private last: ShardSnapshot | undefined;
+  /** Every second the shard has sent so far; messages carry only new ones. */
+  private readonly intervals: IntervalSnapshot[] = [];
 
   constructor(
     readonly index: number,
@@ -49,14 +51,21 @@ export class WorkerShard implements ShardHost {
     this.worker = new Worker(workerUrl, { workerData: input });
     this.worker.on('message', (m: FromWorker) => {
       if (m.type === 'ready') this.readyD.resolve();
-      else if (m.type === 'snapshot') this.last = m.snapshot;
+      else if (m.type === 'snapshot') this.last = this.accumulate(m.snapshot, m.intervalsFrom);
       else if (m.type === 'done') {
-        this.last = m.snapshot;
-        this.finished.resolve(m.snapshot);
+        this.last = this.accumulate(m.snapshot, m.intervalsFrom);
+        this.finished.resolve(this.last);
       } else if (m.type === 'failed') this.lose(m.message);
     });
     this.worker.on('error', (e) => this.lose(e.message));
     this.worker.on('exit', (code) => this.lose(`worker exited with code ${code}`));
+  }
+
+  /** The cumulative snapshot: the message's figures with every interval received so far. */
+  private accumulate(snapshot: ShardSnapshot, intervalsFrom: number): ShardSnapshot {
+    this.intervals.length = Math.min(this.intervals.length, intervalsFrom);
+    this.intervals.push(...snapshot.intervals);
+    return { ...snapshot, intervals: [...this.intervals] };
   }
 
   private lose(message: string) {

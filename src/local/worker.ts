@@ -10,14 +10,22 @@ const send = (m: FromWorker) => port.postMessage(m);
 
 try {
   const runner = new ShardRunner(input);
+  let intervalsSent = 0;
+  // Each message carries only the seconds not sent before (see FromWorker).
+  const sinceLastSend = () => {
+    const intervalsFrom = intervalsSent;
+    const snapshot = runner.snapshot(intervalsFrom);
+    intervalsSent += snapshot.intervals.length;
+    return { snapshot, intervalsFrom };
+  };
   port.on('message', (m: ToWorker) => {
     if (m.type === 'stop') runner.stop();
     else if (m.type === 'stop-stepping') runner.stopStepping(m.order);
     else if (m.type === 'start') {
       runner
-        .run(m.startAtEpochMs, (snapshot) => send({ type: 'snapshot', snapshot }))
-        .then((snapshot) => {
-          send({ type: 'done', snapshot });
+        .run(m.startAtEpochMs, () => send({ type: 'snapshot', ...sinceLastSend() }))
+        .then(() => {
+          send({ type: 'done', ...sinceLastSend() });
           port.close();
         })
         .catch((error: Error) => send({ type: 'failed', message: error.message }));

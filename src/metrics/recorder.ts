@@ -418,7 +418,8 @@ export class ShardRecorder {
     this.snapshot();
   }
 
-  snapshot(): ShardSnapshot {
+  /** Cumulative, except that `intervalsFrom` leaves out the seconds a reader already holds. */
+  snapshot(intervalsFrom = 0): ShardSnapshot {
     return {
       schemaVersion: SNAPSHOT_SCHEMA_VERSION,
       shard: { index: this.shardIndex, total: this.shardTotal },
@@ -430,7 +431,7 @@ export class ShardRecorder {
         .filter((s) => s.requests > 0 || s.failures > 0)
         .map((s) => s.snapshot()),
       scenarios: [...this.scenarios.values()].map((s) => s.snapshot()),
-      intervals: [...this.intervals],
+      intervals: this.intervals.slice(intervalsFrom),
       errorSamples: [...this.errorSamples.values()].map((e) => ({ ...e })),
     };
   }

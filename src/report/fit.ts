@@ -5,6 +5,7 @@
  * binaryData (`report.html.gz`), else not at all (said in TRIMMED.txt).
  */
 import { gzipSync } from 'node:zlib';
+import { summaryToJson } from '../analysis/summary-json.js';
 import { renderTimeseriesCsv } from './csv.js';
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
@@ -26,7 +27,7 @@ function size(files: Record<string, string>): number {
 /** The text files only (same renderers as write.ts): the page is drawn once, after trimming settles. */
 function pick(summary: Summary): Record<string, string> {
   return {
-    'summary.json': `${JSON.stringify(summary, null, 2)}\n`,
+    'summary.json': `${summaryToJson(summary, 2)}\n`,
     'report.md': renderMarkdown(summary),
     'timeseries.csv': renderTimeseriesCsv(summary),
     'junit.xml': renderJunit(summary),
@@ -100,7 +101,7 @@ export function fitReportFiles(summary: Summary, budget = CONFIGMAP_BUDGET_BYTES
   if (size(files) > budget) {
     current = bare(summary, trimmed);
     trimmed = current.trimmed ?? [];
-    files = { 'summary.json': `${JSON.stringify(current)}\n` };
+    files = { 'summary.json': `${summaryToJson(current)}\n` };
   }
   const withHtml =
     size(files) <= budget ? addHtml(current, files, budget, trimmed) : { files, binaryFiles: {} };
@@ -120,7 +121,7 @@ export function fitReportFiles(summary: Summary, budget = CONFIGMAP_BUDGET_BYTES
       trimmed: [note],
     };
     return {
-      files: { 'summary.json': `${JSON.stringify(minimal)}\n`, 'TRIMMED.txt': `${note}\n` },
+      files: { 'summary.json': `${summaryToJson(minimal)}\n`, 'TRIMMED.txt': `${note}\n` },
       binaryFiles: {},
       trimmed: [note],
     };

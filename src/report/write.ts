@@ -2,6 +2,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { summaryToJson } from '../analysis/summary-json.js';
 import { renderTimeseriesCsv } from './csv.js';
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
@@ -19,7 +20,7 @@ export const REPORT_FILES = [
 
 export function renderReportFiles(summary: Summary): Record<(typeof REPORT_FILES)[number], string> {
   return {
-    'summary.json': `${JSON.stringify(summary, null, 2)}\n`,
+    'summary.json': `${summaryToJson(summary, 2)}\n`,
     'report.md': renderMarkdown(summary),
     'report.html': renderHtml(summary),
     'timeseries.csv': renderTimeseriesCsv(summary),

@@ -41,7 +41,8 @@ describe('open-model rate accuracy and self-saturation', () => {
         flood: {
           executor: 'constant-arrival-rate',
           rate: 300_000,
-          duration: '3s',
+          // Saturation needs 3 busy seconds in a row; the first second includes warm-up, so 5 s leaves margin.
+          duration: '5s',
           preAllocatedVUs: 20,
           maxVUs: 50,
           flow: [{ name: 'get', request: { url: '/' } }],

@@ -78,6 +78,9 @@ describe('verdicts that cannot pass', () => {
     expect(markdown).toMatch(/\| successful requests \| >= 1 \| 0 \| \*\*FAIL\*\* \|/);
     // No response, so no latency: shown as "no data", never as 0.00ms.
     expect(summary.latency.count).toBe(0);
+    // In summary.json a figure with no data is null, never 0 (a script must not read "0 ms").
+    expect(summary.latency).toMatchObject({ minMs: null, p50Ms: null, p99Ms: null, maxMs: null });
+    expect(summary.steps[0]?.latency.p95Ms).toBeNull();
     expect(result.stdout).toMatch(/ALL .*no data/);
     expect(result.stdout).not.toMatch(/0\.00ms/);
     expect(markdown).toMatch(/Latency p50 \/ p95 \/ p99 \| no data \/ no data \/ no data/);

@@ -1,0 +1,205 @@
+/**
+ * Wakes the load thread at an instant to within a few tens of microseconds without spinning. libuv timers
+ * count whole milliseconds from a cached loop time, so a timer alone is up to ~1 ms early or late; waiting
+ * out the rest with setImmediate is exact but burns the core (all of it at 5,000 arrivals/s). Instead a
+ * small clock thread sleeps in Atomics.wait, which the kernel times to the microsecond, and notifies this
+ * thread through Atomics.waitAsync, which wakes its event loop at once. When no clock thread can start,
+ * the timer-and-yield wait is the fallback.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { CLOCK_SLOTS, hrNowMs } from './clock-shared.js';
+import { MAX_TIMER_MS } from './timers.js';
+
+/** Calls `fn` once performance.now() has reached `atMs` (never before). Returns a cancel function. */
+export type WakeAt = (atMs: number, fn: () => void) => () => void;
+
+/**
+ * Closer than this to the instant, yielding to I/O once per loop turn costs less than a round trip through
+ * the clock thread (tens of µs of CPU).
+ */
+const YIELD_WITHIN_MS = 0.05;
+
+/**
+ * Fallback: a timer aimed this far short of the instant, the rest waited out by yielding to I/O. Half the
+ * timer's 1 ms granularity bounds the yielding to 0.5 ms per wake.
+ */
+const TIMER_FINE_WAIT_MS = 0.5;
+
+/** ES2024's Atomics.waitAsync (Node 16+); the project's TypeScript lib stops at ES2023 to match Node 20. */
+type WaitAsync = (
+  typed: Int32Array,
+  index: number,
+  value: number,
+) => { async: false; value: string } | { async: true; value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
+interface Pending {
+  atMs: number;
+  fn: () => void;
+  /** Set when the clock thread failed and a timer took this wake over. */
+  cancelFallback?: () => void;
+}
+
+/**
+ * hrNowMs() - performance.now(), from the tightest of a few bracketed readings: the first calls of either
+ * clock can take a fraction of a millisecond, which would skew a single pair of readings by as much.
+ */
+function clockOffsetMs(): number {
+  let best = { spreadMs: Number.POSITIVE_INFINITY, offsetMs: 0 };
+  for (let i = 0; i < 5; i++) {
+    const before = hrNowMs();
+    const now = performance.now();
+    const after = hrNowMs();
+    if (after - before < best.spreadMs)
+      best = { spreadMs: after - before, offsetMs: (before + after) / 2 - now };
+  }
+  return best.offsetMs;
+}
+
+function clockThreadUrl(): URL {
+  // Under the TypeScript test runner this module is a .ts file; worker threads run the built JavaScript.
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/engine/clock-thread.js', import.meta.url)
+    : new URL('./clock-thread.js', import.meta.url);
+}
+
+class ClockThread {
+  private readonly slots: Int32Array;
+  private readonly dueAt: Float64Array;
+  private readonly worker: Worker;
+  private readonly pending = new Set<Pending>();
+  /** performance.now() + offset = the clock thread's hrNowMs(): one monotonic clock, two origins. */
+  private readonly offsetMs = clockOffsetMs();
+  private armedAtMs = Number.POSITIVE_INFINITY;
+  private listening = false;
+  /** The clock thread's last `fired` value this thread has handled. */
+  private firedSeen = 0;
+  private immediate: NodeJS.Immediate | undefined;
+  broken = false;
+
+  /** Whether the thread runs yet: until then (its first tens of ms) wakes go to a timer. */
+  get ready(): boolean {
+    return !this.broken && Atomics.load(this.slots, CLOCK_SLOTS.ready) === 1;
+  }
+
+  constructor(url: URL) {
+    const buffer = new SharedArrayBuffer(CLOCK_SLOTS.byteLength);
+    this.slots = new Int32Array(buffer, 0, CLOCK_SLOTS.count);
+    this.dueAt = new Float64Array(buffer, CLOCK_SLOTS.dueByteOffset, 1);
+    this.worker = new Worker(url, { workerData: { buffer } });
+    this.worker.unref();
+    this.worker.on('error', () => {
+      // Hand every wake still waiting to a timer; cancelling it still works through remove().
+      this.broken = true;
+      for (const entry of this.pending) entry.cancelFallback = timerWakeAt(entry.atMs, entry.fn);
+    });
+  }
+
+  wakeAt(atMs: number, fn: () => void): () => void {
+    const entry: Pending = { atMs, fn };
+    this.pending.add(entry);
+    // A pending wake keeps the process alive, as a timer would; an idle clock thread does not.
+    if (this.pending.size === 1) this.worker.ref();
+    this.schedule();
+    return () => this.remove(entry);
+  }
+
+  private remove(entry: Pending): void {
+    entry.cancelFallback?.();
+    if (this.pending.delete(entry) && this.pending.size === 0) this.worker.unref();
+  }
+
+  /** Runs what is due, then waits for the earliest instant left: by yielding if close, else by the thread. */
+  private schedule(): void {
+    if (this.broken) return;
+    const now = performance.now();
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const entry of [...this.pending]) {
+      if (entry.atMs <= now) {
+        this.remove(entry);
+        entry.fn();
+      } else if (entry.atMs < earliest) earliest = entry.atMs;
+    }
+    if (earliest === Number.POSITIVE_INFINITY) return;
+    if (earliest - now <= YIELD_WITHIN_MS) {
+      this.immediate ??= setImmediate(() => {
+        this.immediate = undefined;
+        this.schedule();
+      });
+      return;
+    }
+    if (earliest < this.armedAtMs || this.armedAtMs <= now) this.arm(earliest);
+    this.listen();
+  }
+
+  private arm(atMs: number): void {
+    this.armedAtMs = atMs;
+    this.dueAt[0] = atMs + this.offsetMs;
+    Atomics.add(this.slots, CLOCK_SLOTS.armed, 1);
+    Atomics.notify(this.slots, CLOCK_SLOTS.armed);
+  }
+
+  /** One outstanding waitAsync at a time: it resolves when the clock thread fires. */
+  private listen(): void {
+    if (this.listening) return;
+    // Against the last value handled, not the current one: the thread may have fired since.
+    const wait = waitAsync(this.slots, CLOCK_SLOTS.fired, this.firedSeen);
+    const onFire = () => {
+      this.firedSeen = Atomics.load(this.slots, CLOCK_SLOTS.fired);
+      this.listening = false;
+      this.armedAtMs = Number.POSITIVE_INFINITY;
+      this.schedule();
+    };
+    this.listening = true;
+    if (wait.async) void wait.value.then(onFire);
+    else queueMicrotask(onFire);
+  }
+}
+
+/** The fallback: a timer aimed short of the instant, then a yield per loop turn until it is due. */
+export const timerWakeAt: WakeAt = (atMs, fn) => {
+  let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
+  const check = () => {
+    timer = immediate = undefined;
+    const leftMs = atMs - performance.now();
+    if (leftMs <= 0) fn();
+    else if (leftMs > TIMER_FINE_WAIT_MS)
+      // Capped at Node's largest timer: check() re-arms until the instant is due, however far.
+      timer = setTimeout(check, Math.min(MAX_TIMER_MS, Math.max(1, Math.round(leftMs - TIMER_FINE_WAIT_MS))));
+    else immediate = setImmediate(check);
+  };
+  check();
+  return () => {
+    if (timer) clearTimeout(timer);
+    if (immediate) clearImmediate(immediate);
+  };
+};
+
+let shared: ClockThread | undefined;
+
+/**
+ * Starts this thread's clock thread ahead of need (it takes tens of ms to start), once. Without its
+ * script (an unbuilt checkout) the timer fallback serves.
+ */
+export function startPreciseClock(): void {
+  if (shared) return;
+  const url = clockThreadUrl();
+  if (existsSync(fileURLToPath(url))) shared = new ClockThread(url);
+}
+
+/** Whether this thread's wakes go through its clock thread now (false before it runs, or without it). */
+export function preciseClockRunning(): boolean {
+  return shared?.ready ?? false;
+}
+
+/**
+ * This thread's precise wake-up, through its one clock thread once that runs; through `timerWakeAt`
+ * before, or when the clock thread cannot run.
+ */
+export const preciseWakeAt: WakeAt = (atMs, fn) => {
+  startPreciseClock();
+  return shared?.ready ? shared.wakeAt(atMs, fn) : timerWakeAt(atMs, fn);
+};
