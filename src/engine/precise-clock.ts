@@ -90,11 +90,23 @@ class ClockThread {
     this.dueAt = new Float64Array(buffer, CLOCK_SLOTS.dueByteOffset, 1);
     this.worker = new Worker(url, { workerData: { buffer } });
     this.worker.unref();
-    this.worker.on('error', () => {
-      // Hand every wake still waiting to a timer; cancelling it still works through remove().
+    // A thread that fails or ends hands every wake still waiting to a timer (cancel still works).
+    const fallBack = () => {
+      if (this.broken) return;
       this.broken = true;
       for (const entry of this.pending) entry.cancelFallback = timerWakeAt(entry.atMs, entry.fn);
-    });
+    };
+    this.worker.on('error', fallBack);
+    this.worker.on('exit', fallBack);
+  }
+
+  /** Ends the thread; wakes still waiting go to timers. */
+  async stop(): Promise<void> {
+    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    Atomics.store(this.slots, CLOCK_SLOTS.stop, 1);
+    Atomics.add(this.slots, CLOCK_SLOTS.armed, 1);
+    Atomics.notify(this.slots, CLOCK_SLOTS.armed);
+    await exited;
   }
 
   wakeAt(atMs: number, fn: () => void): () => void {
@@ -188,6 +200,13 @@ export function startPreciseClock(): void {
   if (shared) return;
   const url = clockThreadUrl();
   if (existsSync(fileURLToPath(url))) shared = new ClockThread(url);
+}
+
+/** Ends this thread's clock thread (the next wake starts a new one); pending wakes move to timers. */
+export async function stopPreciseClock(): Promise<void> {
+  const clock = shared;
+  shared = undefined;
+  await clock?.stop();
 }
 
 /** Whether this thread's wakes go through its clock thread now (false before it runs, or without it). */

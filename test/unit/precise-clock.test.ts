@@ -4,6 +4,7 @@ import {
   preciseClockRunning,
   preciseWakeAt,
   startPreciseClock,
+  stopPreciseClock,
   timerWakeAt,
   type WakeAt,
 } from '../../src/engine/precise-clock.js';
@@ -82,4 +83,25 @@ describe('precise clock', () => {
       );
     }, 60_000);
   }
+
+  it('a clock thread that ends hands its waiting wakes to timers: each still fires once, never early', async () => {
+    await clockThreadStarted();
+    const base = performance.now();
+    const wakes = [5, 10, 20, 30].map((ahead) => ({ atMs: base + ahead, firedAtMs: [] as number[] }));
+    const fired = wakes.map(
+      (w) =>
+        new Promise<void>((resolve) =>
+          preciseWakeAt(w.atMs, () => resolve(void w.firedAtMs.push(performance.now()))),
+        ),
+    );
+    await stopPreciseClock();
+    expect(preciseClockRunning()).toBe(false);
+    await Promise.all(fired);
+    for (const w of wakes) {
+      expect(w.firedAtMs).toHaveLength(1);
+      expect(w.firedAtMs[0] as number).toBeGreaterThanOrEqual(w.atMs);
+    }
+    // The next wake starts a new clock thread.
+    await clockThreadStarted();
+  });
 });
