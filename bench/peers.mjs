@@ -5,17 +5,19 @@
  *   session  the seed's session (login, five page views, a transaction) with a check on every status;
  *   extract  the same session with login's token extracted, sent as a bearer header, and a JSON check;
  *   get-tls  the single GET over TLS 1.3 (HTTP/1.1);
- *   get-h2   the single GET over HTTP/2 on TLS, 50 streams over 10 connections.
- * Peers: wrk, hey, Locust (FastHttpUser, one process), autocannon and h2load, each in its own native form
+ *   get-h2   the single GET over HTTP/2 on TLS, 50 streams over 10 connections;
+ *   grpc     unary demo.Greeter/Hello against the demo target's gRPC service (bench/peers-grpc.mjs).
+ * Peers: wrk, hey, Locust (FastHttpUser, one process), autocannon, h2load and ghz, each in its own native form
  * (see bench/peers/). hey cannot chain requests, so it runs only `get`. k6 is not run: this workplace's
- * package policy forbids it (AGPL). ghz (gRPC) is not run: Stampede has no gRPC yet.
+ * package policy forbids it (AGPL). ghz is built from the Go module proxy (see bench/peers-grpc.mjs).
  *
  * nginx answers from config on CPU 0 and every generator runs alone on CPU 1 (`taskset`), 50 connections,
  * so the numbers compare the generators' own per-core cost rather than the target's. Tools are interleaved
  * per round so drift on the machine hits all of them alike.
  *
- * Usage: node bench/peers.mjs   (env: RUNS=3, DURATION_S=10, WORKLOADS=get,session,extract,get-tls,get-h2)
- * Writes the tables into docs/benchmarks.md (between its `peers` markers) and prints them.
+ * Usage: node bench/peers.mjs   (env: RUNS=3, DURATION_S=10, WORKLOADS=get,session,extract,get-tls,get-h2,grpc)
+ * Writes the tables into docs/benchmarks.md (between its `peers` markers; only when every workload ran, or with
+ * WRITE_DOC=1) and prints them.
  * Not part of `npm test`: it needs nginx, wrk, hey, h2load, locust, openssl and taskset, and takes minutes.
  */
 import { execFileSync } from 'node:child_process';
@@ -41,10 +43,13 @@ import {
   running,
 } from './lib.mjs';
 import { startNginx, stopNginx } from './nginx.mjs';
+import { barsTable } from './peers-bars.mjs';
+import { GHZ_MODULE, ghzPath, ghzTool, startGrpcTarget } from './peers-grpc.mjs';
+import { manifestFor, overTls } from './stampede-manifests.mjs';
 
 const RUNS = positiveInt('RUNS', 3);
 const DURATION_S = positiveInt('DURATION_S', 10);
-const ALL_WORKLOADS = ['get', 'session', 'extract', 'get-tls', 'get-h2'];
+const ALL_WORKLOADS = ['get', 'session', 'extract', 'get-tls', 'get-h2', 'grpc'];
 const WORKLOADS = (process.env.WORKLOADS || ALL_WORKLOADS.join(',')).split(',');
 const CONNECTIONS = 50;
 /** HTTP/2: the 50 VUs' streams share this many connections (h2load -c 10 -m 5). */
@@ -63,7 +68,6 @@ const K6_NOTE = 'not run (license policy of this workplace)';
 for (const w of WORKLOADS)
   if (!ALL_WORKLOADS.includes(w)) fail(`WORKLOADS: unknown "${w}"; allowed: ${ALL_WORKLOADS.join(', ')}`);
 const SESSIONS = new Set(['session', 'extract']);
-const overTls = (workload) => workload === 'get-tls' || workload === 'get-h2';
 
 function preflight() {
   const missing = ['nginx', 'wrk', 'hey', 'h2load', 'openssl', 'taskset'].filter((c) => !hasCommand(c));
@@ -78,69 +82,14 @@ function preflight() {
   if (!existsSync(join(ROOT, AUTOCANNON_CLI))) fail('autocannon is not installed; run: npm install');
 }
 
-// --- Stampede's manifests ------------------------------------------------------------------------------
+// --- Stampede's manifests: bench/stampede-manifests.mjs ------------------------------------------------
 
-const BROWSE = `        - repeat: 5
-          steps:
-            - name: browse
-              request: { url: /api/data }
-              check: { status: 200 }`;
-
-/** The flow of each workload in Stampede's YAML. */
-const FLOWS = {
-  get: `        - name: get
-          request: { url: /api/data }`,
-  session: `        - name: login
-          request: { method: POST, url: /api/login, json: { username: user-1, password: demo } }
-          check: { status: 200 }
-${BROWSE}
-        - name: transaction
-          request: { method: POST, url: /api/transaction, json: { amount: 42 } }
-          check: { status: 201 }`,
-  extract: `        - name: login
-          request: { method: POST, url: /api/login, json: { username: user-1, password: demo } }
-          check: { status: 200 }
-          extract: { token: { json: $.token } }
-        - repeat: 5
-          steps:
-            - name: browse
-              request: { url: /api/data, headers: { authorization: 'Bearer \${vars.token}' } }
-              check: { status: 200, json: [{ path: '$.items[0].id', equals: 1 }] }
-        - name: transaction
-          request:
-            method: POST
-            url: /api/transaction
-            json: { amount: 42 }
-            headers: { authorization: 'Bearer \${vars.token}' }
-          check: { status: 201 }`,
-};
-FLOWS['get-tls'] = FLOWS.get;
-FLOWS['get-h2'] = FLOWS.get;
-
-function stampedeManifest(workload, baseURL) {
-  // Over TLS the self-signed bench certificate is not verified, as wrk and h2load do not verify it either.
-  const target = [
-    `    baseURL: ${baseURL}`,
-    `    connections: ${workload === 'get-h2' ? H2_CONNECTIONS : CONNECTIONS}`,
-    ...(overTls(workload) ? ['    insecureSkipTLSVerify: true'] : []),
-    ...(workload === 'get-h2' ? ['    http2: true'] : []),
-  ];
-  return `apiVersion: stampede.dev/v1alpha1
-kind: LoadTest
-metadata:
-  name: bench-${workload}
-spec:
-  target:
-${target.join('\n')}
-  scenarios:
-    ${workload}:
-      executor: constant-vus
-      vus: ${CONNECTIONS}
-      duration: ${DURATION_S}s
-      flow:
-${FLOWS[workload]}
-`;
-}
+const stampedeManifest = (workload, baseURL) =>
+  manifestFor(workload, baseURL, {
+    vus: CONNECTIONS,
+    connections: workload === 'get-h2' ? H2_CONNECTIONS : CONNECTIONS,
+    durationS: DURATION_S,
+  });
 
 // --- the generators: each workload's command and parser; parse returns { rps, requests, seconds, errors, extra }
 
@@ -160,7 +109,10 @@ const stampede = {
   parse: (_stdout, ctx) => {
     const s = JSON.parse(readFileSync(join(ctx.outDir, 'summary.json'), 'utf8'));
     const checks = s.totals.checks;
+    // CPU while the load ran, from Stampede's own health data: without start-up and report writing.
+    const loadCpuSeconds = (s.generator.meanCpuPercent / 100) * s.durationSeconds;
     return {
+      loadCpuSeconds,
       rps: s.totals.rps,
       requests: s.totals.requests,
       seconds: s.durationSeconds,
@@ -353,6 +305,7 @@ const TOOLS = {
       parse: parseWrk,
     },
   },
+  grpc: { stampede, ghz: ghzTool(CONNECTIONS, DURATION_S) },
   'get-h2': {
     stampede,
     h2load: {
@@ -377,6 +330,16 @@ const BARS = {
   extract: { 'locust (FastHttpUser)': 12 },
   'get-tls': { wrk: 0.6 },
   'get-h2': { h2load: 0.5 },
+  grpc: {},
+};
+
+const SHORT_NAMES = {
+  get: 'single GET',
+  session: 'session with checks',
+  extract: 'session with extraction',
+  'get-tls': 'single GET over TLS',
+  'get-h2': 'single GET over HTTP/2',
+  grpc: 'unary gRPC',
 };
 
 const HEADINGS = {
@@ -386,6 +349,7 @@ const HEADINGS = {
     '### Workload 3: the seed session with token extraction, a bearer header and a JSON check (7 requests)',
   'get-tls': '### Workload 4: single GET over TLS 1.3 (HTTP/1.1)',
   'get-h2': `### Workload 5: single GET over HTTP/2 on TLS 1.3 (${CONNECTIONS} streams over ${H2_CONNECTIONS} connections)`,
+  grpc: `### Workload 6: unary gRPC demo.Greeter/Hello on the demo target (grpc-js), ${CONNECTIONS} calls over 1 connection`,
 };
 
 /** Every generator runs as `taskset -c 1 <command>` so it gets exactly one core, never nginx's. */
@@ -397,7 +361,8 @@ async function runTool(tool, ctx) {
   const cpuSeconds = childCpuSeconds(stderr);
   const r = tool.parse(stdout, ctx);
   // Startup and shutdown are in the CPU time too; every tool pays its own, which is part of its cost.
-  return { ...r, cpuSeconds, perCpuSecond: r.requests / cpuSeconds };
+  const perLoadCpuSecond = r.loadCpuSeconds ? r.requests / r.loadCpuSeconds : undefined;
+  return { ...r, cpuSeconds, perCpuSecond: r.requests / cpuSeconds, perLoadCpuSecond };
 }
 
 // --- reporting -----------------------------------------------------------------------------------------
@@ -460,6 +425,7 @@ function versions() {
     `- Locust: ${debianVersion('python3-locust')}, ${firstLine('/usr/bin/python3', ['--version'])}`,
     `- autocannon: ${autocannon.version} (npm devDependency)`,
     `- h2load: ${debianVersion('nghttp2-client')}`,
+    `- ghz: ${ghzPath() ? `${GHZ_MODULE} (go install from the Go module proxy)` : 'not found'}`,
     `- k6: ${K6_NOTE}`,
   ];
 }
@@ -485,6 +451,10 @@ function report(results, ctx) {
     '',
     ...machineLines(),
     ...versions(),
+    '',
+    '### The bars',
+    '',
+    ...barsTable(results, BARS, SHORT_NAMES),
     '',
     ...Object.keys(results).flatMap((w) => [HEADINGS[w], '', ...workloadTables(w, results[w]), '']),
     '<details><summary>Every run and the exact commands</summary>',
@@ -539,9 +509,11 @@ async function main() {
   preflight();
   const dir = mkdtempSync(join(tmpdir(), 'stampede-peers-'));
   let nginx;
-  // Ctrl-C would otherwise exit without the finally below: stop nginx and remove the temp dir here too.
+  let grpcTarget;
+  // Ctrl-C would otherwise exit without the finally below: stop the targets and remove the temp dir here too.
   const onSignal = () => {
     running.child?.kill('SIGKILL');
+    grpcTarget?.child.kill('SIGKILL');
     stopNginx(nginx?.child).finally(() => {
       rmSync(dir, { recursive: true, force: true });
       process.exit(130);
@@ -557,11 +529,17 @@ async function main() {
     console.log(
       `nginx on ${nginx.origin} and ${tlsOrigin} (CPU ${TARGET_CPU}), generators on CPU ${GENERATOR_CPU}`,
     );
+    if (WORKLOADS.includes('grpc')) {
+      grpcTarget = await startGrpcTarget(TARGET_CPU, await freePort(), await freePort());
+      console.log(`demo gRPC target on ${grpcTarget.address} (CPU ${TARGET_CPU})`);
+    }
     const results = {};
     const contexts = {};
     for (const workload of WORKLOADS) {
-      const origin = overTls(workload) ? tlsOrigin : nginx.origin;
+      const origin =
+        workload === 'grpc' ? `grpc://${grpcTarget.address}` : overTls(workload) ? tlsOrigin : nginx.origin;
       const ctx = {
+        grpcAddress: grpcTarget?.address,
         origin,
         url: `${origin}/api/data`,
         manifest: join(dir, `${workload}.yaml`),
@@ -586,9 +564,13 @@ async function main() {
     }
     const md = report(results, contexts);
     console.log(`\n${md.join('\n')}`);
-    replaceSection(BENCH_DOC, 'peers', md.join('\n'));
-    console.log(`\nwrote ${BENCH_DOC}`);
+    // A partial run would replace every table with its few: write the document only from a full run.
+    if (WORKLOADS.length === ALL_WORKLOADS.length || process.env.WRITE_DOC === '1') {
+      replaceSection(BENCH_DOC, 'peers', md.join('\n'));
+      console.log(`\nwrote ${BENCH_DOC}`);
+    } else console.log(`\n${BENCH_DOC} not written: a partial WORKLOADS run (WRITE_DOC=1 writes it anyway)`);
   } finally {
+    grpcTarget?.child.kill('SIGTERM');
     await stopNginx(nginx?.child);
     rmSync(dir, { recursive: true, force: true });
   }

@@ -32,7 +32,14 @@ function startTarget() {
 }
 
 function runGenerator(manifest, out) {
-  const args = ['-c', process.env.GEN_CPUS ?? '1', process.execPath, join(ROOT, 'bin/stampede.js'), 'run', manifest];
+  const args = [
+    '-c',
+    process.env.GEN_CPUS ?? '1',
+    process.execPath,
+    join(ROOT, 'bin/stampede.js'),
+    'run',
+    manifest,
+  ];
   return new Promise((ok) => {
     const child = spawn('taskset', [...args, '--workers', '1', '--quiet', '--out', out], { stdio: 'ignore' });
     const timer = setTimeout(() => child.kill('SIGKILL'), (DURATION_S + 60) * 1000);

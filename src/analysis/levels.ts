@@ -89,12 +89,7 @@ function measure(
   stopConditions: string[],
   stop: SteppingStop | undefined,
 ): LevelsResult {
-  const unit: LevelSummary['unit'] =
-    plan.executor === 'ramping-vus' || (plan.executor === 'breakpoint' && plan.spec.levels?.unit === 'vus')
-      ? 'vus'
-      : 'rate';
-  // The contract's rate is per second, whatever timeUnit the manifest counts in.
-  const perSecond = unit === 'rate' ? 1e6 / durationUs(plan.spec.timeUnit ?? DEFAULT_TIME_UNIT) : 1;
+  const unit = levelUnit(plan);
   const conditions = stopConditions.map(parseWindowCondition);
   const levels: LevelSummary[] = [];
   let skippedThresholds: string[] = [];
@@ -112,45 +107,17 @@ function measure(
       }));
     }
     if (!window.length) continue;
-    const requests = window.reduce((n, i) => n + i.requests, 0);
-    const failures = window.reduce((n, i) => n + i.failures, 0);
     // Recovery rows are judged by the same stop conditions as the levels: a slow recovery is not "SLO met".
     const met = conditions.filter((c) => evaluateOnWindow(c, window).held);
     const slo = thresholdsOnWindow(input.thresholds, window);
     skippedThresholds = slo.skipped;
-    const rss = window.flatMap((i) => (i.rssMb === undefined ? [] : [i.rssMb]));
     levels.push({
-      index: w.index,
-      scenario: plan.scenario,
-      unit,
-      load: round(w.load * perSecond, 6),
-      phase: w.phase,
-      fromSecond: round(from, 3),
-      toSecond: round(to, 3),
-      requests,
-      rps: round(requests / window.length),
-      errorRate: requests ? round(failures / requests, 6) : 0,
-      p50Ms: percentileMs(window, 50),
-      p95Ms: percentileMs(window, 95),
-      p99Ms: percentileMs(window, 99),
-      generatorCpuPercent: round(window.reduce((n, i) => n + i.cpuPercent, 0) / window.length, 1),
-      ...(rss.length ? { generatorRssMb: Math.max(...rss) } : {}),
+      ...levelFigures(plan, w, window, unit, { from, to }),
       stopConditionsMet: met.map((c) => c.source),
       withinSlo: slo.passed && met.length === 0,
     });
   }
-  const first = windows[0];
-  const settle = first ? settleSeconds(first.toUs - first.fromUs) : 0;
-  const method =
-    `${source === 'breakpoint' ? `breakpoint scenario ${plan.scenario}` : `the plateaus (stages holding their target) of ${plan.scenario}`}: ` +
-    `per level (load in ${unit === 'vus' ? 'VUs' : 'iterations per second'}), the merged per-second intervals wholly inside it` +
-    (settle ? `, skipping the first ${settle} s of each load level to let it settle` : '') +
-    '; rps = requests / seconds; p50/p95/p99 from the merged per-second latency histograms (±1%); ' +
-    'generator CPU is the mean and RSS the peak over the level. Per-second data covers every scenario of the run. ' +
-    'withinSlo: every threshold held over the level and no stop condition did' +
-    (skippedThresholds.length
-      ? ` (not judged per level, as per-second data has no tags: ${skippedThresholds.join('; ')})`
-      : '');
+  const method = levelsMethod(plan, source, unit, windows, skippedThresholds);
   return {
     scenario: plan.scenario,
     source,
@@ -161,6 +128,69 @@ function measure(
     recoverySeries,
     method,
   };
+}
+
+/** Levels count VUs for ramping-vus and VU-stepping breakpoints, iterations per second otherwise. */
+function levelUnit(plan: ScenarioPlan): LevelSummary['unit'] {
+  return plan.executor === 'ramping-vus' ||
+    (plan.executor === 'breakpoint' && plan.spec.levels?.unit === 'vus')
+    ? 'vus'
+    : 'rate';
+}
+
+/** One level's measured figures from the per-second intervals wholly inside it. */
+function levelFigures(
+  plan: ScenarioPlan,
+  w: LevelWindow,
+  window: readonly MergedInterval[],
+  unit: LevelSummary['unit'],
+  seconds: { from: number; to: number },
+): Omit<LevelSummary, 'stopConditionsMet' | 'withinSlo'> {
+  // The contract's rate is per second, whatever timeUnit the manifest counts in.
+  const perSecond = unit === 'rate' ? 1e6 / durationUs(plan.spec.timeUnit ?? DEFAULT_TIME_UNIT) : 1;
+  const requests = window.reduce((n, i) => n + i.requests, 0);
+  const failures = window.reduce((n, i) => n + i.failures, 0);
+  const rss = window.flatMap((i) => (i.rssMb === undefined ? [] : [i.rssMb]));
+  return {
+    index: w.index,
+    scenario: plan.scenario,
+    unit,
+    load: round(w.load * perSecond, 6),
+    phase: w.phase,
+    fromSecond: round(seconds.from, 3),
+    toSecond: round(seconds.to, 3),
+    requests,
+    rps: round(requests / window.length),
+    errorRate: requests ? round(failures / requests, 6) : 0,
+    p50Ms: percentileMs(window, 50),
+    p95Ms: percentileMs(window, 95),
+    p99Ms: percentileMs(window, 99),
+    generatorCpuPercent: round(window.reduce((n, i) => n + i.cpuPercent, 0) / window.length, 1),
+    ...(rss.length ? { generatorRssMb: Math.max(...rss) } : {}),
+  };
+}
+
+/** How the levels were measured, in words, for the report. */
+function levelsMethod(
+  plan: ScenarioPlan,
+  source: LevelsResult['source'],
+  unit: LevelSummary['unit'],
+  windows: readonly LevelWindow[],
+  skippedThresholds: readonly string[],
+): string {
+  const first = windows[0];
+  const settle = first ? settleSeconds(first.toUs - first.fromUs) : 0;
+  return (
+    `${source === 'breakpoint' ? `breakpoint scenario ${plan.scenario}` : `the plateaus (stages holding their target) of ${plan.scenario}`}: ` +
+    `per level (load in ${unit === 'vus' ? 'VUs' : 'iterations per second'}), the merged per-second intervals wholly inside it` +
+    (settle ? `, skipping the first ${settle} s of each load level to let it settle` : '') +
+    '; rps = requests / seconds; p50/p95/p99 from the merged per-second latency histograms (±1%); ' +
+    'generator CPU is the mean and RSS the peak over the level. Per-second data covers every scenario of the run. ' +
+    'withinSlo: every threshold held over the level and no stop condition did' +
+    (skippedThresholds.length
+      ? ` (not judged per level, as per-second data has no tags: ${skippedThresholds.join('; ')})`
+      : '')
+  );
 }
 
 function percentileMs(window: readonly MergedInterval[], p: number): number {

@@ -41,8 +41,18 @@ export const GrpcStep = Type.Object(
     proto: Type.String({
       minLength: 1,
       maxLength: 1024,
-      description: 'The .proto file, relative to the manifest (local runs)',
+      description:
+        'The .proto file: relative to the manifest in local runs; in a cluster with protoConfigMap, its base name is the key',
     }),
+    protoConfigMap: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 253,
+        pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
+        description:
+          "In a cluster: a ConfigMap in the LoadTest's namespace holding the .proto under the base name of `proto` (kubectl create configmap NAME --from-file=FILE.proto), mounted into every runner; local runs read `proto` as a file",
+      }),
+    ),
     message: Type.Optional(AnyJson()),
     metadata: Type.Optional(StringMap('Request metadata; values may use ${...} templates')),
     deadline: Type.Optional(Duration('The call deadline (default: target.timeout)')),

@@ -193,6 +193,12 @@ const Target = Type.Object(
           'Speak HTTP/2: over TLS for https:// (ALPN h2), cleartext with prior knowledge (h2c) for http://; VU streams are multiplexed over `connections` sessions',
       }),
     ),
+    negotiateHttp2: Type.Optional(
+      Type.Boolean({
+        description:
+          'Over TLS, offer h2 and http/1.1 by ALPN and speak what each origin picks (HTTP/2 over `connections` sessions, default 1; HTTP/1.1 as without this); http:// stays HTTP/1.1. `http2: true` takes precedence',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -17,11 +17,15 @@ export const PHASES = [
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
+/** Longest status.message and condition message the CRD accepts; the controller clips to these. */
+export const STATUS_MESSAGE_MAX = 4096;
+export const CONDITION_MESSAGE_MAX = 2048;
+
 const Condition = Type.Object({
   type: Type.String({ maxLength: 64 }),
   status: StringEnum(['True', 'False', 'Unknown']),
   reason: Type.String({ maxLength: 128 }),
-  message: Type.String({ maxLength: 2048 }),
+  message: Type.String({ maxLength: CONDITION_MESSAGE_MAX }),
   lastTransitionTime: Type.String({ format: 'date-time' }),
   observedGeneration: Type.Optional(Type.Integer({ minimum: 0 })),
 });
@@ -38,7 +42,7 @@ export const LoadTestStatus = Type.Object({
   phase: Type.Optional(StringEnum([...PHASES])),
   observedGeneration: Type.Optional(Type.Integer({ minimum: 0 })),
   conditions: Type.Optional(Type.Array(Condition, { maxItems: 16 })),
-  message: Type.Optional(Type.String({ maxLength: 4096 })),
+  message: Type.Optional(Type.String({ maxLength: STATUS_MESSAGE_MAX })),
   runners: Type.Optional(
     Type.Object({
       desired: Type.Integer({ minimum: 0 }),

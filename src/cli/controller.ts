@@ -22,6 +22,7 @@ import { Reconciler } from '../controller/reconciler.js';
 import { parseRunnerPodSettings } from '../controller/runner-pod-settings.js';
 import { DEFAULT_RESULT_HOLD_SECONDS } from '../controller/runner-spec.js';
 import { parseTargetPolicy } from '../controller/target-policy.js';
+import { LoadTestEventFilter } from '../controller/watch-filter.js';
 import { KubeClient } from '../kube/client.js';
 import { loadCredentials } from '../kube/kubeconfig.js';
 import { startListWatch } from '../kube/list-watch.js';
@@ -33,7 +34,14 @@ export const CONTROLLER_USAGE = `usage: stampede controller [--kubeconfig FILE] 
   [--lease-namespace NS] [--ready-timeout 2m] [--ttl-after-finished DURATION] [--result-hold 1h]`;
 
 interface Labeled {
-  metadata: { name: string; namespace: string; labels?: Record<string, string>; resourceVersion?: string };
+  metadata: {
+    name: string;
+    namespace: string;
+    labels?: Record<string, string>;
+    resourceVersion?: string;
+    generation?: number;
+    deletionTimestamp?: string;
+  };
 }
 
 function durationMs(
@@ -98,12 +106,16 @@ function watchLoadTests(
 ): { stop(): void }[] {
   const watches: { stop(): void }[] = [];
   const keyOf = (o: Labeled) => `${o.metadata.namespace}/${o.metadata.name}`;
+  // Our own status writes come back as events; they are not news (see watch-filter.ts).
+  const filter = new LoadTestEventFilter();
   watches.push(
     startListWatch<Labeled>({
       client,
       path: loadTestCollection(namespace),
       log,
-      onChange: (o) => queue.add(keyOf(o)),
+      onChange: (o, type) => {
+        if (filter.wants(o, type)) queue.add(keyOf(o));
+      },
     }),
   );
   // Runner pods and Jobs changing (ready, crashed, finished) is news for their LoadTest.

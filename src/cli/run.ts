@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { resolveSpecEnv } from '../api/env.js';
 import { redactUrl } from '../api/redact.js';
+import type { LoadTest } from '../api/schema.js';
 import { parseTargetPolicy, refusedTargets } from '../controller/target-policy.js';
 import type { ShardPolicy } from '../engine/shard-runner.js';
 import { runLocal } from '../local/coordinator.js';
@@ -69,7 +70,21 @@ function parseAllow(text: string | undefined): ShardPolicy | undefined {
   return { entries };
 }
 
-export async function runCommand(argv: string[]): Promise<number> {
+/** What the command line asked for; the manifest is not read yet. */
+interface RunRequest {
+  file: string;
+  demo: boolean;
+  workers: number;
+  policy: ShardPolicy | undefined;
+  envOverrides: Record<string, string>;
+  overrides: ReturnType<typeof overridesFrom>;
+  /** --demo-* shape options, as demo-target arguments. */
+  demoArgs: string[];
+  out: string | undefined;
+  quiet: boolean;
+}
+
+function parseRunArgs(argv: string[]): RunRequest {
   const args = parseArgs(argv, {
     values: ['workers', 'out', 'allow', ...OVERRIDE_OPTIONS, ...DEMO_SHAPE_OPTIONS.map((o) => `demo-${o}`)],
     repeated: ['env'],
@@ -85,75 +100,114 @@ export async function runCommand(argv: string[]): Promise<number> {
   const overrides = overridesFrom(args.values);
   if (demo && overrides.baseUrl !== undefined)
     throw new UsageError('use --base-url or --demo-target, not both');
-  const loaded = await loadManifest(file, envOverrides, 'local', overrides);
-  if (!loaded.ok) {
-    process.stderr.write(`${loaded.message}\n`);
-    return EXIT.INVALID_INPUT;
-  }
-  const { loadTest, baseDir } = loaded;
-  const { env, secrets, problems } = resolveSpecEnv(loadTest.spec.env, envOverrides, process.env, 'local');
-  if (problems.length) {
-    const lines = problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n');
-    process.stderr.write(`${file} cannot run here:\n${lines}\n`);
-    return EXIT.INVALID_INPUT;
-  }
-  const redact = createRedactor(secrets);
-  // The same up-front check the controller makes: static hosts outside the policy fail before any load.
-  const refused = policy ? refusedTargets(loadTest, parseTargetPolicy(policy.entries.join(','))) : [];
-  if (refused.length) {
-    process.stderr.write(`${refused.join('\n')}\n`);
-    return EXIT.INVALID_INPUT;
-  }
   const demoArgs = DEMO_SHAPE_OPTIONS.flatMap((o) => {
     const value = args.values[`demo-${o}`];
     return value === undefined ? [] : [`--${o}`, value];
   });
-  if (demoArgs.length && !demo) throw new UsageError('--demo-* options need --demo-target');
-  if (args.values.out) {
-    // Checked before any traffic: a run whose report cannot be written is wasted load.
-    const problem = await prepareReportDir(args.values.out);
-    if (problem) {
-      process.stderr.write(`--out: ${problem}\n`);
-      return EXIT.INVALID_INPUT;
-    }
+  const out = args.values.out;
+  return {
+    file,
+    demo,
+    workers,
+    policy,
+    envOverrides,
+    overrides,
+    demoArgs,
+    out,
+    quiet: args.flags.has('quiet'),
+  };
+}
+
+type Runnable =
+  | { ok: true; loadTest: LoadTest; baseDir: string; env: Record<string, string>; secrets: string[] }
+  | { ok: false; code: number };
+
+/** Everything checked before any traffic: the manifest, its env, the policy, the report directory. */
+async function loadRunnable(req: RunRequest): Promise<Runnable> {
+  const refuse = (message: string): Runnable => {
+    process.stderr.write(message);
+    return { ok: false, code: EXIT.INVALID_INPUT };
+  };
+  const loaded = await loadManifest(req.file, req.envOverrides, 'local', req.overrides);
+  if (!loaded.ok) return refuse(`${loaded.message}\n`);
+  const { loadTest, baseDir } = loaded;
+  const { env, secrets, problems } = resolveSpecEnv(
+    loadTest.spec.env,
+    req.envOverrides,
+    process.env,
+    'local',
+  );
+  if (problems.length) {
+    const lines = problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n');
+    return refuse(`${req.file} cannot run here:\n${lines}\n`);
   }
+  // The same up-front check the controller makes: static hosts outside the policy fail before any load.
+  const { policy } = req;
+  const refused = policy ? refusedTargets(loadTest, parseTargetPolicy(policy.entries.join(','))) : [];
+  if (refused.length) return refuse(`${refused.join('\n')}\n`);
+  if (req.demoArgs.length && !req.demo) throw new UsageError('--demo-* options need --demo-target');
+  if (req.out) {
+    // Checked before any traffic: a run whose report cannot be written is wasted load.
+    const problem = await prepareReportDir(req.out);
+    if (problem) return refuse(`--out: ${problem}\n`);
+  }
+  return { ok: true, loadTest, baseDir, env, secrets };
+}
+
+/** Starts the demo target and points the LoadTest at it; a grpc:// target gets its gRPC service (demo.Greeter). */
+async function startDemoFor(loadTest: LoadTest, demoArgs: string[]): Promise<DemoProcess> {
+  const grpcTarget = /^grpcs?:\/\//.test(loadTest.spec.target.baseURL);
+  const demoProcess = await startDemoProcess([...demoArgs, ...(grpcTarget ? ['--grpc-port', '0'] : [])]);
+  const url = grpcTarget ? (demoProcess.grpcUrl as string) : demoProcess.url;
+  process.stderr.write(
+    `demo target started at ${url} (replacing ${redactUrl(loadTest.spec.target.baseURL)})\n`,
+  );
+  loadTest.spec.target.baseURL = url;
+  return demoProcess;
+}
+
+/** Runs the test locally, prints the summary and writes the report; every output redacted. */
+async function runAndReport(
+  req: RunRequest,
+  run: Runnable & { ok: true },
+  signal: AbortSignal,
+): Promise<Summary> {
+  const { loadTest, baseDir, env, secrets } = run;
+  const redact = createRedactor(secrets);
+  process.stderr.write(
+    redact(
+      `running ${loadTest.metadata.name}: ${Object.keys(loadTest.spec.scenarios).length} scenario(s) against ${redactUrl(loadTest.spec.target.baseURL)} with ${req.workers} worker(s)\n`,
+    ),
+  );
+  const { summary: measured } = await runLocal({
+    loadTest,
+    baseDir,
+    env,
+    secrets,
+    workers: req.workers,
+    signal,
+    ...(req.policy ? { policy: req.policy } : {}),
+    ...(req.quiet ? {} : { onLive: createProgressPrinter(process.stderr) }),
+  });
+  // The target URL or a message may still hold a secret value: nothing printed or written keeps one.
+  const summary = redactJson(measured, redact);
+  process.stdout.write(`${renderConsoleSummary(summary)}\n`);
+  if (req.out) {
+    const files = await writeReport(req.out, summary);
+    process.stdout.write(`\nreport written: ${files.join(', ')}\n`);
+  }
+  return summary;
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const req = parseRunArgs(argv);
+  const run = await loadRunnable(req);
+  if (!run.ok) return run.code;
   let demoProcess: DemoProcess | undefined;
   const stopper = stopOnSignals(() => demoProcess?.kill());
   try {
-    // A grpc:// target gets the demo's gRPC service (demo.Greeter) in place of its HTTP API.
-    const grpcTarget = /^grpcs?:\/\//.test(loadTest.spec.target.baseURL);
-    demoProcess = demo
-      ? await startDemoProcess([...demoArgs, ...(grpcTarget ? ['--grpc-port', '0'] : [])])
-      : undefined;
-    if (demoProcess) {
-      const url = grpcTarget ? (demoProcess.grpcUrl as string) : demoProcess.url;
-      process.stderr.write(
-        `demo target started at ${url} (replacing ${redactUrl(loadTest.spec.target.baseURL)})\n`,
-      );
-      loadTest.spec.target.baseURL = url;
-    }
-    process.stderr.write(
-      redact(
-        `running ${loadTest.metadata.name}: ${Object.keys(loadTest.spec.scenarios).length} scenario(s) against ${redactUrl(loadTest.spec.target.baseURL)} with ${workers} worker(s)\n`,
-      ),
-    );
-    const { summary: measured } = await runLocal({
-      loadTest,
-      baseDir,
-      env,
-      secrets,
-      workers,
-      signal: stopper.signal,
-      ...(policy ? { policy } : {}),
-      ...(args.flags.has('quiet') ? {} : { onLive: createProgressPrinter(process.stderr) }),
-    });
-    // The target URL or a message may still hold a secret value: nothing printed or written keeps one.
-    const summary = redactJson(measured, redact);
-    process.stdout.write(`${renderConsoleSummary(summary)}\n`);
-    if (args.values.out) {
-      const files = await writeReport(args.values.out, summary);
-      process.stdout.write(`\nreport written: ${files.join(', ')}\n`);
-    }
+    demoProcess = req.demo ? await startDemoFor(run.loadTest, req.demoArgs) : undefined;
+    const summary = await runAndReport(req, run, stopper.signal);
     return exitCodeFor(summary, stopper.exitCode());
   } finally {
     stopper.dispose();

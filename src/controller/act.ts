@@ -7,15 +7,17 @@ import { request } from 'undici';
 import { addTargetResources } from '../analysis/index.js';
 import { envSecretRefs } from '../api/env.js';
 import { pgUrlEnvName } from '../api/pg-url.js';
-import { API_VERSION, KIND } from '../api/schema.js';
 import { TLS_SECRET_ENV } from '../api/schema-tls.js';
 import { isAlreadyExists, isNotFound, type KubeClient, type KubeError } from '../kube/client.js';
 import { secretRefs } from '../manifest/validate-protocols.js';
+import type { ShardSnapshot } from '../metrics/snapshot.js';
 import type { Logger } from '../observability/log.js';
 import { fitReportFiles } from '../report/fit.js';
+import type { Summary } from '../report/summary.js';
 import { bearerHeader } from '../runner/control-auth.js';
 import {
   controlSecret,
+  loadTestEvent,
   type RunnerPodOptions,
   reportConfigMap,
   runnerJob,
@@ -27,8 +29,11 @@ import { controlToken } from './control-token.js';
 import type { Action, Decision, Observed } from './model.js';
 import { CONTROL_PORT } from './names.js';
 import { configMaps, events, jobs, loadTestPath, loadTestStatusPath, secrets } from './paths.js';
+import { protoFiles } from './proto-volume.js';
 import { jobDeadlineSeconds } from './runner-spec.js';
+import { fitStatus } from './status-fit.js';
 import { policyFor, type TargetPolicy } from './target-policy.js';
+import { WriteBudget } from './write-budget.js';
 
 const RUNNER_CALL_TIMEOUT_MS = 3000;
 
@@ -46,6 +51,8 @@ export interface ActorOptions {
   resultHoldSeconds?: number;
   /** Shared with the Observer, so it knows what was saved; one of its own otherwise. */
   checkpoints?: CheckpointStore;
+  /** Checkpoint writes over all LoadTests (write-budget.ts); tests pass their own. */
+  checkpointBudget?: WriteBudget;
   /** The clock for Event timestamps (tests pass a fixed one). */
   now?: () => Date;
 }
@@ -111,9 +118,11 @@ export function secretEnv(lt: Observed['loadTest']): SecretEnv[] {
 
 export class Actor {
   private readonly checkpoints: CheckpointStore;
+  private readonly checkpointBudget: WriteBudget;
 
   constructor(private readonly opts: ActorOptions) {
     this.checkpoints = opts.checkpoints ?? new CheckpointStore(opts.client);
+    this.checkpointBudget = opts.checkpointBudget ?? new WriteBudget();
   }
 
   private async runnerCalls(
@@ -138,28 +147,16 @@ export class Actor {
   }
 
   private async one(observed: Observed, action: Action): Promise<void> {
-    const { client } = this.opts;
     const lt = observed.loadTest;
-    const ns = lt.metadata.namespace;
     switch (action.kind) {
       case 'createSpecConfigMap':
-        return createIfAbsent(client, configMaps(ns), specConfigMap(lt, action.files));
-      case 'createJob': {
-        // The token's Secret first: the kubelet will not start a runner whose secretKeyRef is missing.
-        const token = controlToken(this.opts.controlKey, lt.metadata.uid);
-        await createIfAbsent(client, secrets(ns), controlSecret(lt, token));
-        const job = runnerJob(lt, this.opts.runner, {
-          secretEnv: secretEnv(lt),
-          policy: policyFor(this.opts.targetPolicy, ns).entries,
-          // Runners hold their results for a controller that is down, but never past this deadline.
-          activeDeadlineSeconds: jobDeadlineSeconds(
-            lt,
-            this.opts.runner.startDeadlineSeconds,
-            this.opts.resultHoldSeconds,
-          ),
-        });
-        return createIfAbsent(client, jobs(ns), job);
-      }
+        return createIfAbsent(
+          this.opts.client,
+          configMaps(lt.metadata.namespace),
+          specConfigMap(lt, action.files),
+        );
+      case 'createJob':
+        return this.createJob(lt);
       case 'startRunners':
         return this.runnerCalls(observed, action.indexes, '/start', { startAt: action.startAt });
       case 'stopRunners':
@@ -168,61 +165,83 @@ export class Actor {
         return this.runnerCalls(observed, action.indexes, '/stop-stepping', action.order);
       case 'releaseRunners':
         return this.runnerCalls(observed, action.indexes, '/release');
-      case 'writeReport': {
-        // Prometheus is asked here, not in decide: it is I/O, and only the final report needs it.
-        const summary = await addTargetResources(action.summary, lt);
-        const { files, binaryFiles, trimmed } = fitReportFiles(summary);
-        if (trimmed.length)
-          this.opts.log.info({ loadTest: lt.metadata.name, trimmed }, 'report trimmed to fit');
-        return createIfAbsent(client, configMaps(ns), reportConfigMap(lt, files, binaryFiles));
-      }
+      case 'writeReport':
+        return this.writeReport(lt, action.summary);
       case 'checkpoint':
-        // A failed checkpoint only weakens restart safety; the run goes on and the next one is retried.
-        return this.checkpoints
-          .save(lt, action.index, action.snapshot)
-          .catch((error: Error) =>
-            this.opts.log.warn(
-              { loadTest: lt.metadata.name, index: action.index, err: error.message },
-              'checkpoint not saved',
-            ),
-          );
-      case 'event': {
-        const now = (this.opts.now ?? (() => new Date()))().toISOString();
-        // Events are for people; failing to record one must not fail the reconcile.
-        await client
-          .create(events(ns), {
-            apiVersion: 'v1',
-            kind: 'Event',
-            metadata: { generateName: `${lt.metadata.name}.`, namespace: ns },
-            involvedObject: {
-              apiVersion: API_VERSION,
-              kind: KIND,
-              name: lt.metadata.name,
-              namespace: ns,
-              uid: lt.metadata.uid,
-            },
-            type: action.type,
-            reason: action.reason,
-            message: action.message.slice(0, 1024),
-            source: { component: 'stampede-controller' },
-            reportingComponent: 'stampede.dev/controller',
-            reportingInstance: this.opts.identity,
-            firstTimestamp: now,
-            lastTimestamp: now,
-            count: 1,
-          })
-          .catch((error: Error) =>
-            this.opts.log.warn({ loadTest: lt.metadata.name, err: error.message }, 'event not recorded'),
-          );
-        return;
-      }
+        return this.saveCheckpoint(lt, action.index, action.snapshot);
+      case 'event':
+        return this.recordEvent(lt, action);
       case 'deleteLoadTest':
-        try {
-          await client.delete(loadTestPath(ns, lt.metadata.name), 'Background');
-        } catch (error) {
-          if (!isNotFound(error)) throw error;
-        }
-        return;
+        return this.deleteLoadTest(lt);
+    }
+  }
+
+  private async createJob(lt: Observed['loadTest']): Promise<void> {
+    const { client } = this.opts;
+    const ns = lt.metadata.namespace;
+    // The token's Secret first: the kubelet will not start a runner whose secretKeyRef is missing.
+    const token = controlToken(this.opts.controlKey, lt.metadata.uid);
+    await createIfAbsent(client, secrets(ns), controlSecret(lt, token));
+    const job = runnerJob(lt, this.opts.runner, {
+      secretEnv: secretEnv(lt),
+      protoFiles: protoFiles(lt.spec),
+      policy: policyFor(this.opts.targetPolicy, ns).entries,
+      // Runners hold their results for a controller that is down, but never past this deadline.
+      activeDeadlineSeconds: jobDeadlineSeconds(
+        lt,
+        this.opts.runner.startDeadlineSeconds,
+        this.opts.resultHoldSeconds,
+      ),
+    });
+    return createIfAbsent(client, jobs(ns), job);
+  }
+
+  private async writeReport(lt: Observed['loadTest'], finalSummary: Summary): Promise<void> {
+    // Prometheus is asked here, not in decide: it is I/O, and only the final report needs it.
+    const summary = await addTargetResources(finalSummary, lt);
+    const { files, binaryFiles, trimmed } = fitReportFiles(summary);
+    if (trimmed.length) this.opts.log.info({ loadTest: lt.metadata.name, trimmed }, 'report trimmed to fit');
+    return createIfAbsent(
+      this.opts.client,
+      configMaps(lt.metadata.namespace),
+      reportConfigMap(lt, files, binaryFiles),
+    );
+  }
+
+  /** A failed checkpoint only weakens restart safety; the run goes on and the next one is retried. */
+  private async saveCheckpoint(
+    lt: Observed['loadTest'],
+    index: number,
+    snapshot: ShardSnapshot,
+  ): Promise<void> {
+    // Over the controller-wide budget: not now; it stays due and a later reconcile writes it.
+    if (!this.checkpointBudget.take()) return;
+    // A failed checkpoint only weakens restart safety; the run goes on and the next one is retried.
+    return this.checkpoints
+      .save(lt, index, snapshot)
+      .catch((error: Error) =>
+        this.opts.log.warn({ loadTest: lt.metadata.name, index, err: error.message }, 'checkpoint not saved'),
+      );
+  }
+
+  /** Events are for people; failing to record one must not fail the reconcile. */
+  private async recordEvent(
+    lt: Observed['loadTest'],
+    action: Extract<Action, { kind: 'event' }>,
+  ): Promise<void> {
+    const now = (this.opts.now ?? (() => new Date()))().toISOString();
+    await this.opts.client
+      .create(events(lt.metadata.namespace), loadTestEvent(lt, action, this.opts.identity, now))
+      .catch((error: Error) =>
+        this.opts.log.warn({ loadTest: lt.metadata.name, err: error.message }, 'event not recorded'),
+      );
+  }
+
+  private async deleteLoadTest(lt: Observed['loadTest']): Promise<void> {
+    try {
+      await this.opts.client.delete(loadTestPath(lt.metadata.namespace, lt.metadata.name), 'Background');
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
     }
   }
 
@@ -244,18 +263,18 @@ export class Actor {
 
   async act(observed: Observed, decision: Decision): Promise<void> {
     // In order: the Job needs its ConfigMap, the report precedes the status that points at it.
-    for (const action of decision.actions) await this.one(observed, action);
+    // Checkpoints depend on nothing and nothing on them: written side by side, not one after another.
+    const checkpoints = decision.actions.filter((a) => a.kind === 'checkpoint');
+    for (const action of decision.actions) if (action.kind !== 'checkpoint') await this.one(observed, action);
+    await Promise.all(checkpoints.map((action) => this.one(observed, action)));
     const before = JSON.stringify(observed.loadTest.status ?? {});
-    if (
-      JSON.stringify(decision.status) !== before &&
-      !decision.actions.some((a) => a.kind === 'deleteLoadTest')
-    ) {
+    // Messages are clipped to the CRD's limits: an over-long one would fail every status write.
+    const status = fitStatus(decision.status);
+    if (JSON.stringify(status) !== before && !decision.actions.some((a) => a.kind === 'deleteLoadTest')) {
       try {
         await this.opts.client.patch(
           loadTestStatusPath(observed.loadTest.metadata.namespace, observed.loadTest.metadata.name),
-          {
-            status: decision.status,
-          },
+          { status },
         );
       } catch (error) {
         if (!isNotFound(error)) throw error;

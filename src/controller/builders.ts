@@ -8,6 +8,7 @@ import { API_VERSION, KIND } from '../api/schema.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { CONTROL_TOKEN_KEY } from './control-token.js';
 import { baseLabels, CONTROL_PORT, checkpointName, LABEL_LOADTEST, names } from './names.js';
+import { type ProtoFile, protoPodParts } from './proto-volume.js';
 
 export interface OwnedLoadTest {
   metadata: { name: string; namespace: string; uid: string };
@@ -117,18 +118,19 @@ export interface RunnerJobParts {
   policy?: readonly string[];
   /** From the plan (guardrails.ts): no runner outlives its test by much, whatever happens. */
   activeDeadlineSeconds?: number;
+  /** grpc steps' .proto files in ConfigMaps (proto-volume.ts), mounted beside the spec. */
+  protoFiles?: ProtoFile[];
 }
 
 export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: RunnerJobParts = {}): V1Job {
-  const { secretEnv = [], policy, activeDeadlineSeconds } = parts;
+  const { activeDeadlineSeconds } = parts;
   const runners = lt.spec.runners ?? 1;
-  const n = names(lt.metadata.name);
   const labels = baseLabels(lt.metadata.name, 'runner');
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
-      name: n.job,
+      name: names(lt.metadata.name).job,
       namespace: lt.metadata.namespace,
       labels,
       ownerReferences: [ownerReference(lt)],
@@ -141,68 +143,122 @@ export function runnerJob(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: Runn
       backoffLimitPerIndex: 0,
       maxFailedIndexes: runners,
       ...(activeDeadlineSeconds ? { activeDeadlineSeconds } : {}),
-      template: {
-        metadata: { labels },
-        spec: {
-          restartPolicy: 'Never',
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          ...(opts.serviceAccountName ? { serviceAccountName: opts.serviceAccountName } : {}),
-          ...(opts.nodeSelector ? { nodeSelector: opts.nodeSelector } : {}),
-          ...(opts.tolerations ? { tolerations: opts.tolerations } : {}),
-          ...(opts.affinity ? { affinity: opts.affinity } : {}),
-          ...(opts.imagePullSecrets ? { imagePullSecrets: opts.imagePullSecrets } : {}),
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 65532,
-            runAsGroup: 65532,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
-          volumes: [{ name: 'spec', configMap: { name: n.spec } }],
-          containers: [
-            {
-              name: 'runner',
-              image: opts.image,
-              ...(opts.imagePullPolicy ? { imagePullPolicy: opts.imagePullPolicy } : {}),
-              command: opts.command,
-              env: [
-                { name: 'STAMPEDE_SHARDS', value: String(runners) },
-                { name: 'STAMPEDE_CONTROL_PORT', value: String(CONTROL_PORT) },
-                { name: 'STAMPEDE_START_DEADLINE_SECONDS', value: String(opts.startDeadlineSeconds) },
-                { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-                // A file, not an env var: an environment string is capped at 128 KiB, a ConfigMap at 1 MiB.
-                { name: 'STAMPEDE_LOADTEST_FILE', value: `${SPEC_MOUNT_DIR}/${SPEC_KEY}` },
-                ...(policy ? [{ name: 'STAMPEDE_CONNECTION_POLICY', value: policy.join(',') }] : []),
-                {
-                  name: 'STAMPEDE_CONTROL_TOKEN',
-                  valueFrom: { secretKeyRef: { name: n.control, key: CONTROL_TOKEN_KEY } },
-                },
-                ...secretEnv.map((e) => ({
-                  name: e.name,
-                  valueFrom: {
-                    secretKeyRef: { name: e.secret, key: e.key, ...(e.optional ? { optional: true } : {}) },
-                  },
-                })),
-              ],
-              ports: [{ name: 'control', containerPort: CONTROL_PORT }],
-              readinessProbe: {
-                httpGet: { path: '/readyz', port: 'control' },
-                periodSeconds: 1,
-                failureThreshold: 3,
-              },
-              volumeMounts: [{ name: 'spec', mountPath: SPEC_MOUNT_DIR, readOnly: true }],
-              ...(opts.resources ? { resources: opts.resources } : {}),
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                capabilities: { drop: ['ALL'] },
-              },
-            },
-          ],
-        },
-      },
+      template: { metadata: { labels }, spec: runnerPodSpec(lt, opts, parts) },
     },
+  };
+}
+
+/** The runner pod: no API token, no service links, non-root under RuntimeDefault seccomp. */
+function runnerPodSpec(lt: OwnedLoadTest, opts: RunnerPodOptions, parts: RunnerJobParts) {
+  const protos = protoPodParts(parts.protoFiles ?? []);
+  return {
+    restartPolicy: 'Never',
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    ...(opts.serviceAccountName ? { serviceAccountName: opts.serviceAccountName } : {}),
+    ...(opts.nodeSelector ? { nodeSelector: opts.nodeSelector } : {}),
+    ...(opts.tolerations ? { tolerations: opts.tolerations } : {}),
+    ...(opts.affinity ? { affinity: opts.affinity } : {}),
+    ...(opts.imagePullSecrets ? { imagePullSecrets: opts.imagePullSecrets } : {}),
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    volumes: [{ name: 'spec', configMap: { name: names(lt.metadata.name).spec } }, ...protos.volumes],
+    containers: [runnerContainer(lt, opts, parts, protos)],
+  };
+}
+
+/** The one container: Pod Security "restricted", read-only root, ready when its control API says so. */
+function runnerContainer(
+  lt: OwnedLoadTest,
+  opts: RunnerPodOptions,
+  parts: RunnerJobParts,
+  protos: ReturnType<typeof protoPodParts>,
+) {
+  return {
+    name: 'runner',
+    image: opts.image,
+    ...(opts.imagePullPolicy ? { imagePullPolicy: opts.imagePullPolicy } : {}),
+    command: opts.command,
+    env: runnerEnv(lt, opts, parts, protos),
+    ports: [{ name: 'control', containerPort: CONTROL_PORT }],
+    readinessProbe: {
+      httpGet: { path: '/readyz', port: 'control' },
+      periodSeconds: 1,
+      failureThreshold: 3,
+    },
+    volumeMounts: [{ name: 'spec', mountPath: SPEC_MOUNT_DIR, readOnly: true }, ...protos.volumeMounts],
+    ...(opts.resources ? { resources: opts.resources } : {}),
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    },
+  };
+}
+
+/** The runner's environment; credentials only as Secret references the kubelet resolves. */
+function runnerEnv(
+  lt: OwnedLoadTest,
+  opts: RunnerPodOptions,
+  parts: RunnerJobParts,
+  protos: ReturnType<typeof protoPodParts>,
+) {
+  const { secretEnv = [], policy } = parts;
+  return [
+    { name: 'STAMPEDE_SHARDS', value: String(lt.spec.runners ?? 1) },
+    { name: 'STAMPEDE_CONTROL_PORT', value: String(CONTROL_PORT) },
+    { name: 'STAMPEDE_START_DEADLINE_SECONDS', value: String(opts.startDeadlineSeconds) },
+    { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    // A file, not an env var: an environment string is capped at 128 KiB, a ConfigMap at 1 MiB.
+    { name: 'STAMPEDE_LOADTEST_FILE', value: `${SPEC_MOUNT_DIR}/${SPEC_KEY}` },
+    ...(policy ? [{ name: 'STAMPEDE_CONNECTION_POLICY', value: policy.join(',') }] : []),
+    ...protos.env,
+    {
+      name: 'STAMPEDE_CONTROL_TOKEN',
+      valueFrom: { secretKeyRef: { name: names(lt.metadata.name).control, key: CONTROL_TOKEN_KEY } },
+    },
+    ...secretEnv.map((e) => ({
+      name: e.name,
+      valueFrom: {
+        secretKeyRef: { name: e.secret, key: e.key, ...(e.optional ? { optional: true } : {}) },
+      },
+    })),
+  ];
+}
+
+/** A Kubernetes Event about the LoadTest, from this controller instance; `nowIso` is the injected clock. */
+export function loadTestEvent(
+  lt: OwnedLoadTest,
+  event: { type: 'Normal' | 'Warning'; reason: string; message: string },
+  identity: string,
+  nowIso: string,
+) {
+  const ns = lt.metadata.namespace;
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { generateName: `${lt.metadata.name}.`, namespace: ns },
+    involvedObject: {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      name: lt.metadata.name,
+      namespace: ns,
+      uid: lt.metadata.uid,
+    },
+    type: event.type,
+    reason: event.reason,
+    message: event.message.slice(0, 1024),
+    source: { component: 'stampede-controller' },
+    reportingComponent: 'stampede.dev/controller',
+    reportingInstance: identity,
+    firstTimestamp: nowIso,
+    lastTimestamp: nowIso,
+    count: 1,
   };
 }
 

@@ -20,27 +20,75 @@ function policyDeniedNote(summary: Summary): string {
 
 export function decideFinished(observed: Observed, summary: Summary, settings: ControllerSettings): Decision {
   const { loadTest: lt, nowMs } = observed;
-  const now = new Date(nowMs);
   const generation = lt.metadata.generation;
   const previous = lt.status ?? {};
+  const { actions, alive } = releaseRunners(observed);
+  const ttl = ttlAfterFinished(Date.parse(summary.finishedAt), nowMs, settings);
+  if (ttl.deleteNow) actions.push({ kind: 'deleteLoadTest' });
+  const requeueAfterMs = finishedRequeueMs(alive.length ? settings.pullIntervalMs : undefined, ttl.leftMs);
+  const phase = OUTCOME_PHASE[summary.outcome];
+  return {
+    status: {
+      ...previous,
+      ...statusFigures(summary),
+      phase,
+      observedGeneration: generation,
+      conditions: finishedConditions(previous.conditions, summary, generation, new Date(nowMs)),
+      verdict: summary.verdict === 'passed' ? 'Passed' : 'Failed',
+      finishedAt: summary.finishedAt,
+      progressPercent: 100,
+      report: names(lt.metadata.name).report,
+      message: finishedMessage(summary),
+      lostShards: summary.shards.filter((s) => s.lost).map((s) => s.index),
+    },
+    actions,
+    requeueAfterMs,
+  };
+}
+
+/**
+ * Every runner still up may go: its results are in the report. One that is not done yet (a lost shard
+ * still running) is stopped first, so it does not run to its planned end.
+ */
+function releaseRunners(observed: Observed): { actions: Decision['actions']; alive: number[] } {
   const actions: Decision['actions'] = [];
-  // Every runner still up may go: its results are in the report. One that is not done yet (a lost shard
-  // still running) is stopped first, so it does not run to its planned end.
   const up = observed.runners.filter((r) => r.pod?.phase === 'Running' && !r.pod.deleting);
   const alive = up.map((r) => r.index);
   const unfinished = up.filter((r) => r.state?.state !== 'done').map((r) => r.index);
   if (unfinished.length) actions.push({ kind: 'stopRunners', indexes: unfinished });
   if (alive.length) actions.push({ kind: 'releaseRunners', indexes: alive });
-  const finishedAtMs = Date.parse(summary.finishedAt);
-  let requeueAfterMs: number | undefined = alive.length ? settings.pullIntervalMs : undefined;
-  if (settings.ttlAfterFinishedMs !== undefined) {
-    const leftMs = finishedAtMs + settings.ttlAfterFinishedMs - nowMs;
-    if (leftMs <= 0) actions.push({ kind: 'deleteLoadTest' });
-    else requeueAfterMs = Math.min(requeueAfterMs ?? leftMs, leftMs);
-  }
+  return { actions, alive };
+}
+
+/** spec.ttlAfterFinished: delete now, or how long is left (undefined without a TTL). */
+function ttlAfterFinished(
+  finishedAtMs: number,
+  nowMs: number,
+  settings: ControllerSettings,
+): { deleteNow: boolean; leftMs: number | undefined } {
+  if (settings.ttlAfterFinishedMs === undefined) return { deleteNow: false, leftMs: undefined };
+  const leftMs = finishedAtMs + settings.ttlAfterFinishedMs - nowMs;
+  return leftMs <= 0 ? { deleteNow: true, leftMs: undefined } : { deleteNow: false, leftMs };
+}
+
+/** Come back for runners still to release, and when the TTL runs out, whichever is sooner. */
+function finishedRequeueMs(releaseMs: number | undefined, ttlLeftMs: number | undefined): number | undefined {
+  if (ttlLeftMs === undefined) return releaseMs;
+  return Math.min(releaseMs ?? ttlLeftMs, ttlLeftMs);
+}
+
+type Conditions = NonNullable<Observed['loadTest']['status']>['conditions'];
+
+/** Completed, ThresholdsPassed and (with a baseline) BaselinePassed, from the stored summary. */
+function finishedConditions(
+  previous: Conditions,
+  summary: Summary,
+  generation: number,
+  now: Date,
+): Conditions {
   const phase = OUTCOME_PHASE[summary.outcome];
   let conditions = cond(
-    previous.conditions,
+    previous,
     'Completed',
     'True',
     phase,
@@ -48,19 +96,13 @@ export function decideFinished(observed: Observed, summary: Summary, settings: C
     generation,
     now,
   );
+  const none = summary.thresholds.length === 0;
+  const allPassed = summary.thresholds.every((t) => t.passed);
   conditions = cond(
     conditions,
     'ThresholdsPassed',
-    summary.thresholds.length === 0
-      ? 'Unknown'
-      : summary.thresholds.every((t) => t.passed)
-        ? 'True'
-        : 'False',
-    summary.thresholds.length === 0
-      ? 'NoThresholds'
-      : summary.thresholds.every((t) => t.passed)
-        ? 'Passed'
-        : 'Failed',
+    none ? 'Unknown' : allPassed ? 'True' : 'False',
+    none ? 'NoThresholds' : allPassed ? 'Passed' : 'Failed',
     summary.thresholds
       .filter((t) => !t.passed)
       .map((t) => `${t.metric} ${t.threshold}`)
@@ -69,44 +111,31 @@ export function decideFinished(observed: Observed, summary: Summary, settings: C
     now,
   );
   const comparison = summary.baseline;
-  if (comparison) {
-    conditions = cond(
-      conditions,
-      'BaselinePassed',
-      comparison.verdict === 'passed' ? 'True' : 'False',
-      comparison.verdict === 'passed' ? 'Passed' : comparison.error ? 'NoBaseline' : 'Regressed',
-      comparisonVerdictLine(comparison),
-      generation,
-      now,
-    );
-  }
-  const baselineFailed = comparison?.verdict === 'failed';
+  if (!comparison) return conditions;
+  return cond(
+    conditions,
+    'BaselinePassed',
+    comparison.verdict === 'passed' ? 'True' : 'False',
+    comparison.verdict === 'passed' ? 'Passed' : comparison.error ? 'NoBaseline' : 'Regressed',
+    comparisonVerdictLine(comparison),
+    generation,
+    now,
+  );
+}
+
+/** A run that failed (never started, lost shards) says why; a gate says why a completed run failed. */
+function finishedMessage(summary: Summary): string {
+  const comparison = summary.baseline;
   const failedGates = (summary.gates ?? []).filter((g) => !g.passed);
-  return {
-    status: {
-      ...previous,
-      ...statusFigures(summary),
-      phase,
-      observedGeneration: generation,
-      conditions,
-      verdict: summary.verdict === 'passed' ? 'Passed' : 'Failed',
-      finishedAt: summary.finishedAt,
-      progressPercent: 100,
-      report: names(lt.metadata.name).report,
-      // A run that failed (never started, lost shards) says why; a gate says why a completed run failed.
-      message:
-        (baselineFailed && comparison
-          ? comparisonVerdictLine(comparison)
-          : summary.outcome === 'failed' && summary.outcomeDetail
-            ? summary.outcomeDetail
-            : failedGates.length
-              ? `gate failed: ${failedGates.map((g) => `${g.name} ${g.rule} (actual ${g.actual})`).join('; ')}`
-              : (summary.outcomeDetail ?? `finished: ${summary.outcome}`)) + policyDeniedNote(summary),
-      lostShards: summary.shards.filter((s) => s.lost).map((s) => s.index),
-    },
-    actions,
-    requeueAfterMs,
-  };
+  const why =
+    comparison?.verdict === 'failed'
+      ? comparisonVerdictLine(comparison)
+      : summary.outcome === 'failed' && summary.outcomeDetail
+        ? summary.outcomeDetail
+        : failedGates.length
+          ? `gate failed: ${failedGates.map((g) => `${g.name} ${g.rule} (actual ${g.actual})`).join('; ')}`
+          : (summary.outcomeDetail ?? `finished: ${summary.outcome}`);
+  return why + policyDeniedNote(summary);
 }
 
 /**

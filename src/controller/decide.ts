@@ -5,47 +5,19 @@
  */
 import { analyzeSummary } from '../analysis/index.js';
 import { WHOLE } from '../engine/shard.js';
-import { planDurationUs, planShard } from '../engine/shard-runner.js';
-import { steppingLookbackSeconds } from '../engine/stop-stepping.js';
-import { type MergedRun, mergeSnapshots } from '../metrics/merge.js';
+import { planShard } from '../engine/shard-runner.js';
+import { mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
-import { abortingThreshold, compileThresholds } from '../metrics/thresholds.js';
-import { comparisonVerdictLine } from '../report/compare-table.js';
-import { runOutcome, summarizeRun } from '../report/outcome.js';
-import type { RunOutcome, Summary } from '../report/summary.js';
-import { judgeBaseline } from './baseline.js';
+import { compileThresholds } from '../metrics/thresholds.js';
+import { summarizeRun } from '../report/outcome.js';
+import type { RunOutcome } from '../report/summary.js';
 import { setCondition } from './conditions.js';
-import { checkpointActions } from './decide-checkpoint.js';
+import { type Context, indexesIn, type Runners } from './decide-context.js';
 import { decideFinished, reportConflict } from './decide-finished.js';
-import { steppingActions } from './decide-stepping.js';
-import type { Action, ControllerSettings, Decision, Observed, ObservedJob } from './model.js';
+import { decideStarted } from './decide-started.js';
+import type { ControllerSettings, Decision, Observed, ObservedJob } from './model.js';
 import { failedBeforeStart, runnerSpec } from './runner-spec.js';
-import { notReadyReason, percentString, runnerCounts, runnerPhase, statusFigures } from './status-parts.js';
-
-/** What every step of one decision reads: the observed world, the settings and the clock. */
-interface Context {
-  observed: Observed;
-  settings: ControllerSettings;
-  lt: Observed['loadTest'];
-  nowMs: number;
-  now: Date;
-  generation: number;
-  previous: NonNullable<Observed['loadTest']['status']>;
-  desired: number;
-  actions: Action[];
-}
-
-/** The runners as observed: each one's phase, the shared start, and the merged results so far. */
-interface Runners {
-  startAt: number | undefined;
-  phases: ReturnType<typeof runnerPhase>[];
-  counts: ReturnType<typeof runnerCounts>;
-  started: boolean;
-  plans: ReturnType<typeof planShard>;
-  thresholds: ReturnType<typeof compileThresholds>;
-  snapshots: ShardSnapshot[];
-  summarize(outcome: RunOutcome, detail: string | undefined, run?: MergedRun): Summary;
-}
+import { notReadyReason, runnerCounts, runnerPhase } from './status-parts.js';
 
 export function decide(observed: Observed, settings: ControllerSettings): Decision {
   // 1. The report exists: the test is over; its summary is the truth.
@@ -161,9 +133,6 @@ function runnersOf(ctx: Context): Runners {
   return { startAt, phases, counts, started, plans, thresholds, snapshots, summarize };
 }
 
-const indexesIn = (phases: readonly string[], ...wanted: string[]) =>
-  phases.flatMap((p, i) => (wanted.includes(p) ? [i] : []));
-
 function decideBeforeStart(ctx: Context, w: Runners): Decision {
   const { observed, settings, nowMs, previous, generation, desired, actions, now } = ctx;
   const waiting = indexesIn(w.phases, 'waiting');
@@ -269,182 +238,5 @@ function runnersNotReady(ctx: Context, w: Runners, waitedMs: number): Decision {
     },
     actions,
     requeueAfterMs: 1000,
-  };
-}
-
-function decideStarted(ctx: Context, w: Runners): Decision {
-  const { observed, nowMs, actions } = ctx;
-  // Runners that missed the start (a controller restart mid-fan-out) get the same instant.
-  const missed = indexesIn(w.phases, 'waiting');
-  if (missed.length && w.startAt !== undefined)
-    actions.push({ kind: 'startRunners', indexes: missed, startAt: w.startAt });
-  // Breakpoint scenarios judge their current level on per-second data; other runs skip that decoding.
-  const lookback = steppingLookbackSeconds(w.plans);
-  const run = mergeSnapshots(w.snapshots, {
-    intervals: lookback ? { lastSeconds: lookback } : 'none',
-    nowMs,
-  });
-  const abortedBy = abortDecision(ctx, w, run);
-  const lost = indexesIn(w.phases, 'lost');
-  if (w.phases.every((p) => p === 'done' || p === 'lost')) return finishRun(ctx, w, abortedBy, lost);
-  actions.push(...checkpointActions(observed.runners));
-  if (!abortedBy && w.startAt !== undefined) {
-    actions.push(
-      ...steppingActions({
-        plans: w.plans,
-        runners: observed.runners.map((r, i) => ({
-          index: r.index,
-          snapshot: r.state?.snapshot ?? r.lastSnapshot,
-          running: w.phases[i] === 'running',
-        })),
-        intervals: run.intervals,
-        elapsedMs: nowMs - w.startAt,
-      }),
-    );
-  }
-  return liveStatus(ctx, w, run, abortedBy, lost);
-}
-
-/** Why the run is being aborted (kept once set), with the stop orders and the Event it takes. */
-function abortDecision(ctx: Context, w: Runners, run: MergedRun): string | undefined {
-  const { previous, actions } = ctx;
-  let abortedBy = previous.abortedBy;
-  if (!abortedBy) {
-    const failing = abortingThreshold(run, w.thresholds);
-    if (failing) {
-      abortedBy = `${failing.metric} ${failing.threshold} failed (abortOnFail)`;
-      actions.push({
-        kind: 'event',
-        type: 'Warning',
-        reason: 'ThresholdAbort',
-        message: `${abortedBy}: stopping all runners`,
-      });
-    }
-  }
-  if (abortedBy) {
-    const alive = indexesIn(w.phases, 'running', 'waiting');
-    if (alive.length) actions.push({ kind: 'stopRunners', indexes: alive });
-  }
-  return abortedBy;
-}
-
-/**
- * Why shards were lost, as far as their pods say ("shard 1: OOMKilled, exit 137"); '' when none says.
- * `wrap` puts it in context: % stands for the text.
- */
-function lostWhy(observed: Observed, lost: number[], wrap = '%'): string {
-  const why = lost.flatMap((i) => {
-    // A shard lost by its own answer (malformed snapshot) says so before its pod's state.
-    const r = observed.runners[i];
-    const reason = r?.problem ?? (r?.interrupted ? interruptedWhy(r.interrupted) : r?.pod?.reason);
-    return reason ? [`shard ${i}: ${reason}`] : [];
-  });
-  return why.length ? wrap.replace('%', why.join(', ')) : '';
-}
-
-/** What a runner's `interrupted` signal means, for people reading the report. */
-const interruptedWhy = (signal: string) =>
-  `stopped early by ${signal} (pod deleted, evicted or past its deadline)`;
-
-/** Every runner is done or lost: write the report (judged against the baseline) and say how it went. */
-function finishRun(ctx: Context, w: Runners, abortedBy: string | undefined, lost: number[]): Decision {
-  const { observed, lt, previous, generation, actions } = ctx;
-  const { outcome, detail } = runOutcome(abortedBy, lost, lostWhy(observed, lost));
-  const summary = judgeBaseline(w.summarize(outcome, detail), lt.spec.baseline, observed.baseline);
-  actions.push({ kind: 'writeReport', summary });
-  if (summary.baseline?.verdict === 'failed') {
-    actions.push({
-      kind: 'event',
-      type: 'Warning',
-      reason: 'BaselineRegressed',
-      message: comparisonVerdictLine(summary.baseline),
-    });
-  }
-  actions.push({
-    kind: 'event',
-    type: summary.verdict === 'passed' ? 'Normal' : 'Warning',
-    reason: 'Finished',
-    message: `${outcome}, verdict ${summary.verdict}: ${summary.totals.requests} requests, p95 ${summary.latency.p95Ms} ms, errors ${percentString(summary.totals.errorRate)}`,
-  });
-  return {
-    status: {
-      ...previous,
-      ...statusFigures(summary),
-      phase: 'Finishing',
-      observedGeneration: generation,
-      runners: w.counts,
-      abortedBy,
-      message: 'writing the report',
-    },
-    actions,
-    requeueAfterMs: 500,
-  };
-}
-
-/** Still running: live figures, conditions and progress from the merged snapshots. */
-function liveStatus(
-  ctx: Context,
-  w: Runners,
-  run: MergedRun,
-  abortedBy: string | undefined,
-  lost: number[],
-): Decision {
-  const { observed, settings, nowMs, previous, generation, desired, actions, now } = ctx;
-  const live = w.summarize('completed', undefined, run);
-  const plannedMs = planDurationUs(w.plans) / 1000;
-  const elapsedMs = w.startAt !== undefined ? Math.max(0, nowMs - w.startAt) : 0;
-  const failingNow = live.thresholds.filter((t) => !t.passed);
-  let conditions = setCondition(
-    previous.conditions,
-    'RunnersReady',
-    w.counts.lost ? 'False' : 'True',
-    w.counts.lost ? 'RunnerLost' : 'AllReady',
-    `${w.counts.ready}/${desired} ready, ${w.counts.lost} lost`,
-    generation,
-    now,
-  );
-  conditions = setCondition(
-    conditions,
-    'ThresholdsPassed',
-    live.totals.requests === 0 || live.thresholds.length === 0
-      ? 'Unknown'
-      : failingNow.length
-        ? 'False'
-        : 'True',
-    live.thresholds.length === 0 ? 'NoThresholds' : failingNow.length ? 'Failing' : 'Passing',
-    failingNow.map((t) => `${t.metric} ${t.threshold}`).join('; ') || 'on merged data so far',
-    generation,
-    now,
-  );
-  const newlyLost = lost.filter((i) => !(previous.lostShards ?? []).includes(i));
-  if (newlyLost.length) {
-    actions.push({
-      kind: 'event',
-      type: 'Warning',
-      reason: 'RunnerLost',
-      message: `runner(s) ${newlyLost.join(', ')} lost${lostWhy(observed, newlyLost, ' (%)')}; keeping what they reported`,
-    });
-    // A runner lost by its own answer may still be sending load that can no longer be counted: stop it.
-    const stillUp = observed.runners
-      .filter((r) => newlyLost.includes(r.index) && r.problem && r.pod?.phase === 'Running')
-      .map((r) => r.index);
-    if (stillUp.length) actions.push({ kind: 'stopRunners', indexes: stillUp });
-  }
-  return {
-    status: {
-      ...previous,
-      ...statusFigures(live),
-      phase: abortedBy ? 'Finishing' : 'Running',
-      observedGeneration: generation,
-      runners: w.counts,
-      conditions,
-      ...(abortedBy ? { abortedBy } : {}),
-      ...(w.startAt !== undefined ? { startAt: new Date(w.startAt).toISOString() } : {}),
-      progressPercent: Math.min(99, Math.floor((100 * elapsedMs) / Math.max(1, plannedMs))),
-      lostShards: lost,
-      message: abortedBy ? `aborting: ${abortedBy}` : `running: ${w.counts.running}/${desired} runners`,
-    },
-    actions,
-    requeueAfterMs: settings.pullIntervalMs,
   };
 }

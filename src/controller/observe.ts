@@ -7,6 +7,7 @@ import { request } from 'undici';
 import { asSummary } from '../analysis/compare.js';
 import { summaryFromJson } from '../analysis/summary-json.js';
 import { isNotFound, type KubeClient } from '../kube/client.js';
+import { INTERVALS_FROM_PARAM } from '../metrics/snapshot-delta.js';
 import type { Logger } from '../observability/log.js';
 import type { Summary } from '../report/summary.js';
 import { bearerHeader } from '../runner/control-auth.js';
@@ -24,7 +25,9 @@ import type {
 } from './model.js';
 import { CONTROL_PORT, names } from './names.js';
 import { configMapPath, jobPath, loadTestPath, pods as podsPath, withLabels } from './paths.js';
+import { PullLimit } from './pull-limit.js';
 import { checkRunnerAnswer } from './runner-answer.js';
+import { alreadyChecked, intervalsToAsk, withKnownIntervals } from './runner-delta.js';
 import { configMapFeeders } from './runner-spec.js';
 import { ShardMemory, type ShardRecord } from './shard-memory.js';
 
@@ -98,9 +101,11 @@ export async function fetchRunnerAnswer(
   ip: string,
   token: string,
   port = CONTROL_PORT,
+  intervalsFrom?: number,
 ): Promise<{ json: unknown } | { problem: string } | undefined> {
+  const query = intervalsFrom === undefined ? '' : `?${INTERVALS_FROM_PARAM}=${intervalsFrom}`;
   try {
-    const response = await request(`http://${ip.includes(':') ? `[${ip}]` : ip}:${port}/snapshot`, {
+    const response = await request(`http://${ip.includes(':') ? `[${ip}]` : ip}:${port}/snapshot${query}`, {
       headers: { authorization: bearerHeader(token) },
       headersTimeout: RUNNER_TIMEOUT_MS,
       bodyTimeout: RUNNER_TIMEOUT_MS,
@@ -137,17 +142,28 @@ async function observeRunnerState(
   shard: { index: number; total: number },
   record: ShardRecord,
 ): Promise<RunnerState | undefined> {
-  const answer = await fetchRunnerAnswer(ip, token, port);
-  if (!answer) return undefined;
-  const checked =
-    'json' in answer
-      ? checkRunnerAnswer(answer.json, shard, record.checkedIntervals)
+  const ask = async (from: number | undefined) => {
+    const answer = await fetchRunnerAnswer(ip, token, port, from);
+    if (!answer) return undefined;
+    return 'json' in answer
+      ? checkRunnerAnswer(answer.json, shard, alreadyChecked(answer.json, record.checkedIntervals))
       : { ok: false as const, problem: answer.problem };
+  };
+  // Only the intervals not held yet travel (runner-delta.ts); a delta that cannot be joined: ask whole.
+  let checked = await ask(intervalsToAsk(record.snapshot));
+  let joined = checked?.ok ? withKnownIntervals(checked.state, record.snapshot) : undefined;
+  if (checked?.ok && !joined) {
+    // Another process or run answered: none of its intervals were checked before.
+    record.checkedIntervals = 0;
+    checked = await ask(undefined);
+    joined = checked?.ok ? checked.state : undefined;
+  }
+  if (!checked) return undefined;
   if (!checked.ok) {
     record.problem ??= checked.problem;
     return undefined;
   }
-  const { state } = checked;
+  const state = joined as RunnerState;
   if (state.state === 'failed') record.problem ??= state.error ?? 'the runner failed before the start';
   if (state.interrupted) record.interrupted ??= state.interrupted;
   if (state.state === 'running' || state.state === 'done') {
@@ -170,6 +186,8 @@ export class Observer {
     private readonly runnerPort = CONTROL_PORT,
     readonly checkpoints = new CheckpointStore(client),
     private readonly log?: Logger,
+    /** Shared by every LoadTest this controller observes. */
+    private readonly pulls = new PullLimit(),
   ) {}
 
   /** Drops everything remembered about a LoadTest: called once it is deleted or its report is written. */
@@ -256,18 +274,27 @@ export class Observer {
     const uid = loadTest.metadata.uid;
     const desired = loadTest.spec.runners ?? 1;
     const token = controlToken(this.controlKey, uid);
+    // Grouped once: a per-index filter over every pod was quadratic at a thousand runners.
+    const byIndex = new Map<number, ObservedPod[]>();
+    for (const p of pods) {
+      if (p.index === undefined) continue;
+      byIndex.set(p.index, [...(byIndex.get(p.index) ?? []), observePod(p.pod)]);
+    }
     return Promise.all(
       Array.from({ length: desired }, async (_, index) => {
-        const candidates = pods.filter((p) => p.index === index).map((p) => observePod(p.pod));
+        const candidates = byIndex.get(index) ?? [];
         const pod = candidates.find((p) => !p.deleting && p.phase === 'Running') ?? candidates[0];
         let record = shards.get(index);
         if (!record) {
           record = { checkedIntervals: 0 };
           shards.set(index, record);
         }
+        const ip = pod?.ip;
         const state =
-          pod?.ip && pod.phase === 'Running'
-            ? await observeRunnerState(pod.ip, token, this.runnerPort, { index, total: desired }, record)
+          ip && pod.phase === 'Running'
+            ? await this.pulls.run(() =>
+                observeRunnerState(ip, token, this.runnerPort, { index, total: desired }, record),
+              )
             : undefined;
         const mark = this.checkpoints.mark(uid, index);
         return {

@@ -72,69 +72,90 @@ function unauthorized(known: boolean): string {
   return known ? '{"error":"token expired"}' : '{"error":"login first"}';
 }
 
-export function startDemoTarget(overrides: Partial<DemoTargetOptions> = {}): Promise<DemoTarget> {
-  const options = { ...DEFAULT_DEMO_OPTIONS, ...overrides };
-  // Token -> expiry (performance.now() ms); Infinity when tokens do not expire.
-  const sessions = new Map<string, number>();
-  const ttlMs = options.tokenTtlMs && options.tokenTtlMs > 0 ? options.tokenTtlMs : Number.POSITIVE_INFINITY;
-  const authorized = (token: string) => (sessions.get(token) ?? 0) > performance.now();
-  let transactions = 0;
-  const gate =
-    options.capacity > 0
-      ? new CapacityGate(options.capacity, options.queueLimit ?? options.capacity * 4)
-      : undefined;
+/** The demo's HTTP API: login hands out tokens (expiring after tokenTtlMs), data and transaction need one. */
+class DemoApi {
+  /** Token -> expiry (performance.now() ms); Infinity when tokens do not expire. */
+  private readonly sessions = new Map<string, number>();
+  private readonly ttlMs: number;
+  private transactions = 0;
+  private readonly gate: CapacityGate | undefined;
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  constructor(private readonly options: DemoTargetOptions) {
+    this.ttlMs = options.tokenTtlMs && options.tokenTtlMs > 0 ? options.tokenTtlMs : Number.POSITIVE_INFINITY;
+    this.gate =
+      options.capacity > 0
+        ? new CapacityGate(options.capacity, options.queueLimit ?? options.capacity * 4)
+        : undefined;
+  }
+
+  /** Health checks skip the capacity gate; everything else waits for a slot (or 503 when the queue is full). */
+  async handle(req: IncomingMessage, res: ServerResponse) {
     const url = req.url ?? '/';
     const path = url.split('?')[0] as string;
     if (path === '/healthz') return send(res, 200, '{"ok":true}');
     const body = req.method === 'POST' ? await readBody(req) : '';
-    if (!gate) return respond(req, res, path, body);
-    if (!(await gate.acquire())) return send(res, 503, '{"error":"over capacity"}');
+    if (!this.gate) return this.respond(req, res, path, body);
+    if (!(await this.gate.acquire())) return send(res, 503, '{"error":"over capacity"}');
     try {
-      return await respond(req, res, path, body);
+      return await this.respond(req, res, path, body);
     } finally {
-      gate.release();
+      this.gate.release();
     }
-  };
+  }
 
-  const respond = async (req: IncomingMessage, res: ServerResponse, path: string, body: string) => {
+  private authorized(token: string): boolean {
+    return (this.sessions.get(token) ?? 0) > performance.now();
+  }
+
+  private async respond(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    body: string,
+  ): Promise<void> {
+    const { options } = this;
     const delay = options.latencyMs + Math.random() * options.jitterMs;
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     if (options.errorRate > 0 && Math.random() < options.errorRate) {
       return send(res, 500, '{"error":"injected failure"}');
     }
-    if (path === '/api/login' && req.method === 'POST') {
-      let user = 'anonymous';
-      try {
-        user = String((JSON.parse(body || '{}') as { username?: unknown }).username ?? user);
-      } catch {
-        return send(res, 400, '{"error":"body must be JSON"}');
-      }
-      const token = randomBytes(12).toString('hex');
-      if (sessions.size >= MAX_SESSIONS) sessions.clear();
-      sessions.set(token, performance.now() + ttlMs);
-      const expiresIn = Number.isFinite(ttlMs) ? { expiresInMs: ttlMs } : {};
-      return send(res, 200, JSON.stringify({ token, user, ...expiresIn }), {
-        'set-cookie': `session=${token}; Path=/; HttpOnly`,
-      });
-    }
+    if (path === '/api/login' && req.method === 'POST') return this.login(res, body);
     const auth = req.headers.authorization ?? '';
     const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
     if (path === '/api/data' && req.method === 'GET') {
-      if (!authorized(token)) return send(res, 401, unauthorized(sessions.has(token)));
+      if (!this.authorized(token)) return send(res, 401, unauthorized(this.sessions.has(token)));
       return send(res, 200, DATA_BODY);
     }
     if (path === '/api/transaction' && req.method === 'POST') {
-      if (!authorized(token)) return send(res, 401, unauthorized(sessions.has(token)));
-      transactions++;
-      return send(res, 201, JSON.stringify({ id: transactions, status: 'accepted' }));
+      if (!this.authorized(token)) return send(res, 401, unauthorized(this.sessions.has(token)));
+      this.transactions++;
+      return send(res, 201, JSON.stringify({ id: this.transactions, status: 'accepted' }));
     }
     return send(res, 404, '{"error":"not found"}');
-  };
+  }
 
+  private login(res: ServerResponse, body: string) {
+    let user = 'anonymous';
+    try {
+      user = String((JSON.parse(body || '{}') as { username?: unknown }).username ?? user);
+    } catch {
+      return send(res, 400, '{"error":"body must be JSON"}');
+    }
+    const token = randomBytes(12).toString('hex');
+    if (this.sessions.size >= MAX_SESSIONS) this.sessions.clear();
+    this.sessions.set(token, performance.now() + this.ttlMs);
+    const expiresIn = Number.isFinite(this.ttlMs) ? { expiresInMs: this.ttlMs } : {};
+    return send(res, 200, JSON.stringify({ token, user, ...expiresIn }), {
+      'set-cookie': `session=${token}; Path=/; HttpOnly`,
+    });
+  }
+}
+
+export function startDemoTarget(overrides: Partial<DemoTargetOptions> = {}): Promise<DemoTarget> {
+  const options = { ...DEFAULT_DEMO_OPTIONS, ...overrides };
+  const api = new DemoApi(options);
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => send(res, 500, '{"error":"internal"}'));
+    api.handle(req, res).catch(() => send(res, 500, '{"error":"internal"}'));
   });
   server.keepAliveTimeout = 60_000;
   const ws = attachDemoWebSocket(server, options);

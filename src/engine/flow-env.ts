@@ -38,4 +38,6 @@ export interface FlowEnv {
   grpcChannel(): GrpcChannel | undefined;
   /** A file the manifest names (a .proto), resolved against the manifest's directory. */
   resolveFile(file: string): string;
+  /** A grpc step's .proto: the mounted protoConfigMap in a runner pod, else `proto` like resolveFile. */
+  resolveProto(proto: string, configMap: string | undefined): string;
 }

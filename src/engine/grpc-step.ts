@@ -58,7 +58,7 @@ export function compileGrpcStep(step: Step, name: string, env: FlowEnv): StepRun
   if (!channel) return failing(recorder, 'gRPC steps need a grpc:// or grpcs:// target.baseURL');
   let method: ReturnType<typeof loadMethod>;
   try {
-    method = loadMethod(env.resolveFile(spec.proto), spec.service, spec.method);
+    method = loadMethod(env.resolveProto(spec.proto, spec.protoConfigMap), spec.service, spec.method);
   } catch (error) {
     if (!(error instanceof GrpcMethodError)) throw error;
     return failing(recorder, error.message);

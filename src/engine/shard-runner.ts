@@ -4,7 +4,7 @@
  * cumulative snapshots.
  */
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { durationUs } from '../api/duration.js';
 import type { LoadTest } from '../api/schema.js';
 import { HealthSampler } from '../metrics/health.js';
@@ -52,6 +52,22 @@ export interface ShardRunOptions {
   postgresSetup?: boolean;
   /** The admin's connection policy, checked at every connect; none: connect anywhere. */
   policy?: ShardPolicy;
+  /**
+   * Where a runner pod finds the ConfigMaps of grpc steps' protoConfigMap, one folder per ConfigMap; unset
+   * (local runs): `proto` is a file relative to baseDir.
+   */
+  protoDir?: string;
+}
+
+/** The .proto of a grpc step: in a runner pod from its mounted ConfigMap, else the file beside the manifest. */
+export function protoPath(
+  proto: string,
+  configMap: string | undefined,
+  options: Pick<ShardRunOptions, 'baseDir' | 'protoDir'>,
+): string {
+  if (configMap !== undefined && options.protoDir !== undefined)
+    return join(options.protoDir, configMap, basename(proto));
+  return resolve(options.baseDir, proto);
 }
 
 /** A connection policy as plain data, so it crosses into worker threads. */
@@ -120,6 +136,10 @@ export class ShardRunner {
       // HTTP/2 multiplexes every VU's streams over a few sessions: one per shard unless connections says.
       ...(loadTest.spec.target.http2
         ? { http2: { connections: loadTest.spec.target.connections ?? 1 } }
+        : {}),
+      // Negotiated: HTTP/1.1 keeps one connection per VU, HTTP/2 one session, unless connections says.
+      ...(loadTest.spec.target.negotiateHttp2
+        ? { negotiateHttp2: { connections: loadTest.spec.target.connections ?? 1 } }
         : {}),
     });
     // The clock thread starts now, while the runner waits for its start instant, not at the first arrival.
@@ -236,6 +256,7 @@ export class ShardRunner {
       live,
       grpcChannel: () => this.grpcChannelFor(target),
       resolveFile: (file) => resolve(this.options.baseDir, file),
+      resolveProto: (proto, configMap) => protoPath(proto, configMap, this.options),
     };
     const feeders = new Map<string, FeederCursor>();
     for (const [name, spec] of Object.entries(loadTest.spec.feeders ?? {})) {

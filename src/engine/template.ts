@@ -229,94 +229,126 @@ function tokenize(expr: string): Token[] {
 function parseExpression(expr: string): Node {
   const tokens = tokenize(expr);
   if (tokens.length === 0) throw new TemplateError('empty ${} expression');
-  let i = 0;
-  const peek = () => tokens[i];
-  const fail = (what: string): never => {
-    throw new TemplateError(`${what} in \${${expr}}`);
-  };
-  const expect = (text: string) => {
-    if (tokens[i]?.text !== text) fail(`expected "${text}"`);
-    i++;
-  };
-  // Precedence, loosest first: ||, &&, comparisons, !, then paths, literals, calls and parentheses.
-  const parseOr = (): Node => binaryChain(['||'], parseAnd);
-  const parseAnd = (): Node => binaryChain(['&&'], parseComparison);
-  const parseComparison = (): Node => {
-    const left = parseUnary();
-    const op = peek()?.text;
+  return new ExpressionParser(expr, tokens).parse();
+}
+
+/**
+ * Recursive descent over one expression's tokens. Precedence, loosest first: ||, &&, comparisons, !, then
+ * paths, literals, calls and parentheses.
+ */
+class ExpressionParser {
+  private i = 0;
+
+  constructor(
+    private readonly expr: string,
+    private readonly tokens: Token[],
+  ) {}
+
+  parse(): Node {
+    const node = this.or();
+    if (this.i < this.tokens.length) this.fail(`unexpected "${this.tokens[this.i]?.text}"`);
+    return node;
+  }
+
+  private peek(): Token | undefined {
+    return this.tokens[this.i];
+  }
+
+  private fail(what: string): never {
+    throw new TemplateError(`${what} in \${${this.expr}}`);
+  }
+
+  private expect(text: string): void {
+    if (this.tokens[this.i]?.text !== text) this.fail(`expected "${text}"`);
+    this.i++;
+  }
+
+  private or(): Node {
+    return this.binaryChain(['||'], () => this.and());
+  }
+
+  private and(): Node {
+    return this.binaryChain(['&&'], () => this.comparison());
+  }
+
+  private comparison(): Node {
+    const left = this.unary();
+    const op = this.peek()?.text;
     if (op === undefined || !COMPARISONS.includes(op)) return left;
-    i++;
-    return { kind: 'binary', op: op as BinaryOp, left, right: parseUnary() };
-  };
-  const binaryChain = (ops: string[], next: () => Node): Node => {
+    this.i++;
+    return { kind: 'binary', op: op as BinaryOp, left, right: this.unary() };
+  }
+
+  private binaryChain(ops: string[], next: () => Node): Node {
     let node = next();
-    while (peek() && ops.includes((peek() as Token).text)) {
-      const op = (tokens[i++] as Token).text as BinaryOp;
+    while (this.peek() && ops.includes((this.peek() as Token).text)) {
+      const op = (this.tokens[this.i++] as Token).text as BinaryOp;
       node = { kind: 'binary', op, left: node, right: next() };
     }
     return node;
-  };
-  const parseUnary = (): Node => {
-    if (peek()?.text !== '!') return parsePrimary();
-    i++;
-    return { kind: 'not', operand: parseUnary() };
-  };
-  const parseCall = (name: string): Node => {
-    i++;
+  }
+
+  private unary(): Node {
+    if (this.peek()?.text !== '!') return this.primary();
+    this.i++;
+    return { kind: 'not', operand: this.unary() };
+  }
+
+  private call(name: string): Node {
+    this.i++;
     const args: Node[] = [];
-    while (peek()?.text !== ')') {
-      args.push(parseOr());
-      if (peek()?.text === ',') i++;
-      else if (peek()?.text !== ')') fail('expected "," or ")"');
+    while (this.peek()?.text !== ')') {
+      args.push(this.or());
+      if (this.peek()?.text === ',') this.i++;
+      else if (this.peek()?.text !== ')') this.fail('expected "," or ")"');
     }
-    expect(')');
+    this.expect(')');
     const fn = FUNCTIONS[name];
     if (!fn) throw new TemplateError(`unknown function ${name}(); allowed: ${TEMPLATE_FUNCTIONS.join(', ')}`);
     if (args.length < fn.arity[0] || args.length > fn.arity[1]) {
       throw new TemplateError(`${name}() takes ${fn.arity.join(' to ')} arguments, got ${args.length}`);
     }
     return { kind: 'call', name, args };
-  };
-  const parsePath = (root: string): Node => {
+  }
+
+  private path(root: string): Node {
     const keys: (string | number)[] = [];
-    while (peek()?.text === '.' || peek()?.text === '[') {
-      const op = tokens[i++] as Token;
-      const key = tokens[i++];
-      if (!key) fail('unexpected end');
+    while (this.peek()?.text === '.' || this.peek()?.text === '[') {
+      const op = this.tokens[this.i++] as Token;
+      const key = this.tokens[this.i++];
+      if (!key) this.fail('unexpected end');
       else if (op.text === '.') {
-        if (key.type !== 'ident') fail('expected a name after "."');
+        if (key.type !== 'ident') this.fail('expected a name after "."');
         keys.push(key.text);
       } else {
-        if (key.type !== 'number' && key.type !== 'string') fail('bad index');
+        if (key.type !== 'number' && key.type !== 'string') this.fail('bad index');
         keys.push(key.type === 'number' ? Number(key.text) : key.text);
-        expect(']');
+        this.expect(']');
       }
     }
     return { kind: 'path', root, keys };
-  };
-  const parsePrimary = (): Node => {
-    const t = tokens[i++];
-    if (!t) return fail('unexpected end');
+  }
+
+  private primary(): Node {
+    const t = this.tokens[this.i++];
+    if (!t) return this.fail('unexpected end');
     if (t.type === 'number') return { kind: 'literal', value: Number(t.text) };
     if (t.type === 'string') return { kind: 'literal', value: t.text };
     if (t.text === '(') {
-      const inner = parseOr();
-      expect(')');
+      const inner = this.or();
+      this.expect(')');
       return inner;
     }
-    if (t.type !== 'ident') return fail(`unexpected "${t.text}"`);
-    if (peek()?.text === '(') return parseCall(t.text);
+    if (t.type !== 'ident') return this.fail(`unexpected "${t.text}"`);
+    if (this.peek()?.text === '(') return this.call(t.text);
     if (Object.hasOwn(KEYWORDS, t.text)) return { kind: 'literal', value: KEYWORDS[t.text] as Literal };
     if (!(TEMPLATE_ROOTS as readonly string[]).includes(t.text)) {
       throw new TemplateError(
-        `unknown name "${t.text}" in \${${expr}}; use one of ${TEMPLATE_ROOTS.join(', ')}`,
+        `unknown name "${t.text}" in \${${this.expr}}; use one of ${TEMPLATE_ROOTS.join(', ')}`,
       );
     }
-    return parsePath(t.text);
-  };
-  const node = parseOr();
-  if (i < tokens.length) fail(`unexpected "${tokens[i]?.text}"`);
-  return node;
+    return this.path(t.text);
+  }
 }
 
 /** A condition (`if`, `loop.until`, `refresh.if`): one expression, with or without its `${...}`. */

@@ -40,84 +40,138 @@ export function backoffMs(failures: number, baseMs: number, capMs: number): numb
 export function startListWatch<T extends { metadata?: { resourceVersion?: string } }>(
   opts: ListWatchOptions<T>,
 ) {
-  const timeoutSeconds = opts.watchTimeoutSeconds ?? 60;
-  const relistIntervalMs = opts.relistIntervalMs ?? 5 * 60_000;
-  const delay = opts.delay ?? realDelay;
-  let stopped = false;
-  let current: AbortController | undefined;
-  const state = { lastEventMs: Date.now(), synced: false, lists: 0, watches: 0, stalls: 0 };
-
-  const loop = async () => {
-    let failures = 0;
-    while (!stopped) {
-      try {
-        const list = await opts.client.get<Listed<T>>(opts.path);
-        state.lists++;
-        let resourceVersion = list.metadata.resourceVersion;
-        for (const item of list.items) opts.onChange(item, 'SYNC');
-        state.synced = true;
-        failures = 0;
-        const relistAt = Date.now() + relistIntervalMs;
-        while (!stopped && Date.now() < relistAt) {
-          const controller = new AbortController();
-          current = controller;
-          let stalled = false;
-          // The server ends each watch after timeoutSeconds; silence well past that means a dead stream.
-          const stallMs = opts.stallMs ?? (timeoutSeconds + 15) * 1000;
-          state.watches++;
-          let watchdog = setTimeout(() => {
-            stalled = true;
-            controller.abort();
-          }, stallMs);
-          try {
-            await opts.client.watch<T>(
-              opts.path,
-              resourceVersion,
-              timeoutSeconds,
-              (event) => {
-                state.lastEventMs = Date.now();
-                clearTimeout(watchdog);
-                watchdog = setTimeout(() => {
-                  stalled = true;
-                  controller.abort();
-                }, stallMs);
-                resourceVersion = event.object.metadata?.resourceVersion ?? resourceVersion;
-                if (event.type !== 'BOOKMARK') opts.onChange(event.object, event.type as ChangeType);
-              },
-              controller.signal,
-            );
-          } catch (error) {
-            if (isGone(error)) {
-              opts.log.info({ path: opts.path }, 'watch expired (410), relisting');
-              break;
-            }
-            if (stopped) return;
-            if (!stalled) throw error;
-            state.stalls++;
-            opts.log.warn({ path: opts.path }, 'watch stalled, restarting');
-          } finally {
-            clearTimeout(watchdog);
-          }
-        }
-      } catch (error) {
-        if (stopped) return;
-        failures++;
-        const wait = backoffMs(failures, opts.backoffBaseMs ?? 500, opts.backoffCapMs ?? 30_000);
-        opts.log.warn(
-          { path: opts.path, err: (error as Error).message, retryInMs: wait },
-          'list/watch failed',
-        );
-        await delay(wait);
-      }
-    }
-  };
-  const done = loop();
+  const listWatch = new ListWatch(opts);
+  const done = listWatch.loop();
   return {
-    state,
+    state: listWatch.state,
     done,
     stop() {
-      stopped = true;
-      current?.abort();
+      listWatch.stop();
     },
   };
+}
+
+/** Aborts a watch after `ms` without an event; every event re-arms it. */
+class Watchdog {
+  stalled = false;
+  private timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly ms: number,
+    private readonly controller: AbortController,
+  ) {
+    this.timer = this.arm();
+  }
+
+  private arm(): NodeJS.Timeout {
+    return setTimeout(() => {
+      this.stalled = true;
+      this.controller.abort();
+    }, this.ms);
+  }
+
+  reset(): void {
+    clearTimeout(this.timer);
+    this.timer = this.arm();
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/** How one watch ended: relist (410 Gone), stop (we were stopped), or watch again from where it got to. */
+type WatchEnd = 'relist' | 'stop' | 'again';
+
+class ListWatch<T extends { metadata?: { resourceVersion?: string } }> {
+  readonly state = { lastEventMs: Date.now(), synced: false, lists: 0, watches: 0, stalls: 0 };
+  private stopped = false;
+  private current: AbortController | undefined;
+  private readonly timeoutSeconds: number;
+  private readonly relistIntervalMs: number;
+  private readonly delay: (ms: number) => Promise<void>;
+
+  constructor(private readonly opts: ListWatchOptions<T>) {
+    this.timeoutSeconds = opts.watchTimeoutSeconds ?? 60;
+    this.relistIntervalMs = opts.relistIntervalMs ?? 5 * 60_000;
+    this.delay = opts.delay ?? realDelay;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.current?.abort();
+  }
+
+  /** List, then watch until the relist is due; any error backs off and starts over with a list. */
+  async loop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        const cursor = { resourceVersion: await this.list() };
+        failures = 0;
+        const relistAt = Date.now() + this.relistIntervalMs;
+        while (!this.stopped && Date.now() < relistAt) {
+          const end = await this.watchOnce(cursor);
+          if (end === 'relist') break;
+          if (end === 'stop') return;
+        }
+      } catch (error) {
+        if (this.stopped) return;
+        failures++;
+        await this.backOff(failures, error as Error);
+      }
+    }
+  }
+
+  /** Every listed item as SYNC; the list's resourceVersion to watch from. */
+  private async list(): Promise<string> {
+    const list = await this.opts.client.get<Listed<T>>(this.opts.path);
+    this.state.lists++;
+    for (const item of list.items) this.opts.onChange(item, 'SYNC');
+    this.state.synced = true;
+    return list.metadata.resourceVersion;
+  }
+
+  /** One watch request from `cursor`, which follows the events; throws what only a backoff can fix. */
+  private async watchOnce(cursor: { resourceVersion: string }): Promise<WatchEnd> {
+    const { opts } = this;
+    const controller = new AbortController();
+    this.current = controller;
+    // The server ends each watch after timeoutSeconds; silence well past that means a dead stream.
+    const watchdog = new Watchdog(opts.stallMs ?? (this.timeoutSeconds + 15) * 1000, controller);
+    this.state.watches++;
+    try {
+      await opts.client.watch<T>(
+        opts.path,
+        cursor.resourceVersion,
+        this.timeoutSeconds,
+        (event) => {
+          this.state.lastEventMs = Date.now();
+          watchdog.reset();
+          cursor.resourceVersion = event.object.metadata?.resourceVersion ?? cursor.resourceVersion;
+          if (event.type !== 'BOOKMARK') opts.onChange(event.object, event.type as ChangeType);
+        },
+        controller.signal,
+      );
+      return 'again';
+    } catch (error) {
+      if (isGone(error)) {
+        opts.log.info({ path: opts.path }, 'watch expired (410), relisting');
+        return 'relist';
+      }
+      if (this.stopped) return 'stop';
+      if (!watchdog.stalled) throw error;
+      this.state.stalls++;
+      opts.log.warn({ path: opts.path }, 'watch stalled, restarting');
+      return 'again';
+    } finally {
+      watchdog.clear();
+    }
+  }
+
+  private async backOff(failures: number, error: Error): Promise<void> {
+    const wait = backoffMs(failures, this.opts.backoffBaseMs ?? 500, this.opts.backoffCapMs ?? 30_000);
+    this.opts.log.warn({ path: this.opts.path, err: error.message, retryInMs: wait }, 'list/watch failed');
+    await this.delay(wait);
+  }
 }

@@ -1,8 +1,12 @@
 /** Cross-field checks of gRPC steps: the target they need, their templates, and the checks that apply. */
+import { basename } from 'node:path/posix';
 import type { Step } from '../api/schema.js';
 import type { Problem } from '../api/schema-check.js';
 import { joinPath } from '../api/schema-check.js';
 import { checkJsonTemplates, checkTemplate, type TemplateScope } from './template-check.js';
+
+/** What a ConfigMap key may hold (the apiserver's rule). */
+const CONFIGMAP_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /** Check fields that read an HTTP response; a gRPC step has a status name instead. */
 const HTTP_ONLY_CHECKS = ['status', 'statusIn', 'bodyContains', 'bodyMatches', 'json'] as const;
@@ -23,6 +27,11 @@ export function grpcStepProblems(
     problems.push({
       path: `${path}.grpc`,
       message: 'needs a grpc://host:port or grpcs://host:port spec.target.baseURL',
+    });
+  if (grpc.protoConfigMap !== undefined && !CONFIGMAP_KEY.test(basename(grpc.proto)))
+    problems.push({
+      path: `${path}.grpc.proto`,
+      message: `its base name "${basename(grpc.proto)}" is the key in protoConfigMap, and a ConfigMap key holds only letters, digits, '-', '_' and '.'`,
     });
   for (const [k, v] of Object.entries(grpc.metadata ?? {}))
     checkTemplate(v, joinPath(`${path}.grpc.metadata`, k), scope, problems);

@@ -218,91 +218,108 @@ function collectDefinedVars(steps: Step[], out: Set<string>): void {
 type FlowScope = TemplateScope & { postgres: PostgresSpec | undefined; grpcTarget: boolean };
 
 function checkFlow(steps: Step[], base: string, scope: FlowScope, problems: Problem[]): void {
-  steps.forEach((step, i) => {
-    const path = `${base}[${i}]`;
-    problems.push(...ruleProblems(CROSS_FIELD_RULES, 'step', step, path));
-    if (!STEP_KINDS.some((k) => step[k] !== undefined) && !step.think && !step.set) {
-      problems.push({
-        path,
-        message: 'does nothing; give it a request, ws, pg, grpc, steps, choice, think or set',
-      });
-    }
-    if (step.ws) wsStepProblems(step.ws, `${path}.ws`, scope, problems);
-    if (step.pg) pgStepProblems(step.pg, step.name, path, scope.postgres, scope, problems);
-    controlProblems(step, path, scope, problems);
-    if (
-      (step.group !== undefined || step.repeat !== undefined) &&
-      step.steps === undefined &&
-      step.choice === undefined
-    ) {
-      problems.push({ path, message: 'group and repeat need steps' });
-    }
-    if (step.grpc) grpcStepProblems(step, path, scope, scope.grpcTarget, problems);
-    else nonGrpcStepProblems(step, path, scope.grpcTarget, problems);
-    if (!step.request && !step.grpc) {
-      for (const field of ['extract', 'check'] as const) {
-        if (step[field])
-          problems.push({ path: `${path}.${field}`, message: 'only applies to a step with a request' });
-      }
-    }
-    if (step.think) {
-      const thinkProblems = ruleProblems(CROSS_FIELD_RULES, 'think', step.think, `${path}.think`);
-      problems.push(...thinkProblems);
-      if (
-        thinkProblems.length === 0 &&
-        step.think.uniform &&
-        durationUs(step.think.uniform.min) > durationUs(step.think.uniform.max)
-      ) {
-        problems.push({ path: `${path}.think.uniform`, message: 'min must not exceed max' });
-      }
-    }
-    if (step.request) {
-      const r = step.request;
-      checkTemplate(r.url, `${path}.request.url`, scope, problems);
-      if (/^https?:\/\//.test(r.url) && /^https?:\/\/[^/]*\$\{/.test(r.url)) {
-        problems.push({
-          path: `${path}.request.url`,
-          message: 'the scheme and host of an absolute URL cannot be templated',
-        });
-      }
-      if (r.json !== undefined && r.body !== undefined) {
-        problems.push({ path: `${path}.request`, message: 'has both json and body; use one' });
-      }
-      for (const [k, v] of Object.entries(r.headers ?? {}))
-        checkTemplate(v, joinPath(`${path}.request.headers`, k), scope, problems);
-      for (const [k, v] of Object.entries(r.query ?? {}))
-        checkTemplate(v, joinPath(`${path}.request.query`, k), scope, problems);
-      if (r.body !== undefined) checkTemplate(r.body, `${path}.request.body`, scope, problems);
-      if (r.json !== undefined) checkJsonTemplates(r.json, `${path}.request.json`, scope, problems);
-    }
-    for (const [name, e] of Object.entries(step.extract ?? {})) {
-      const p = joinPath(`${path}.extract`, name);
-      problems.push(...ruleProblems(CROSS_FIELD_RULES, 'extractor', e, p));
-      if (e.json) tryCompile(() => compileJsonPath(e.json as string), `${p}.json`, problems);
-      if (e.regex) tryCompile(() => compileUserRegex(e.regex as string), `${p}.regex`, problems);
-    }
-    if (step.check?.bodyMatches)
-      tryCompile(
-        () => compileUserRegex(step.check?.bodyMatches as string),
-        `${path}.check.bodyMatches`,
-        problems,
-      );
-    (step.check?.json ?? []).forEach((j, k) =>
-      tryCompile(() => compileJsonPath(j.path), `${path}.check.json[${k}].path`, problems),
-    );
-    if (step.check?.bodyContains !== undefined)
-      checkTemplate(step.check.bodyContains, `${path}.check.bodyContains`, scope, problems);
-    (step.check?.json ?? []).forEach((j, k) => {
-      if (j.equals !== undefined)
-        checkJsonTemplates(j.equals, `${path}.check.json[${k}].equals`, scope, problems);
+  steps.forEach((step, i) => checkStep(step, `${base}[${i}]`, scope, problems));
+}
+
+/** One step and, recursively, its nested steps; problems in the order a reader meets the fields. */
+function checkStep(step: Step, path: string, scope: FlowScope, problems: Problem[]): void {
+  problems.push(...ruleProblems(CROSS_FIELD_RULES, 'step', step, path));
+  if (!STEP_KINDS.some((k) => step[k] !== undefined) && !step.think && !step.set) {
+    problems.push({
+      path,
+      message: 'does nothing; give it a request, ws, pg, grpc, steps, choice, think or set',
     });
-    if (step.check && Object.keys(step.check).length === 0)
-      problems.push({ path: `${path}.check`, message: 'is empty' });
-    for (const [k, v] of Object.entries(step.set ?? {}))
-      checkTemplate(v, joinPath(`${path}.set`, k), scope, problems);
-    if (step.steps) checkFlow(step.steps, `${path}.steps`, scope, problems);
-    step.choice?.forEach((c, k) => checkFlow(c.steps, `${path}.choice[${k}].steps`, scope, problems));
+  }
+  if (step.ws) wsStepProblems(step.ws, `${path}.ws`, scope, problems);
+  if (step.pg) pgStepProblems(step.pg, step.name, path, scope.postgres, scope, problems);
+  controlProblems(step, path, scope, problems);
+  if (
+    (step.group !== undefined || step.repeat !== undefined) &&
+    step.steps === undefined &&
+    step.choice === undefined
+  ) {
+    problems.push({ path, message: 'group and repeat need steps' });
+  }
+  if (step.grpc) grpcStepProblems(step, path, scope, scope.grpcTarget, problems);
+  else nonGrpcStepProblems(step, path, scope.grpcTarget, problems);
+  if (!step.request && !step.grpc) {
+    for (const field of ['extract', 'check'] as const) {
+      if (step[field])
+        problems.push({ path: `${path}.${field}`, message: 'only applies to a step with a request' });
+    }
+  }
+  if (step.think) checkThink(step.think, `${path}.think`, problems);
+  if (step.request) checkRequest(step.request, `${path}.request`, scope, problems);
+  checkExtractors(step.extract ?? {}, `${path}.extract`, problems);
+  if (step.check) checkResponseChecks(step.check, `${path}.check`, scope, problems);
+  for (const [k, v] of Object.entries(step.set ?? {}))
+    checkTemplate(v, joinPath(`${path}.set`, k), scope, problems);
+  if (step.steps) checkFlow(step.steps, `${path}.steps`, scope, problems);
+  step.choice?.forEach((c, k) => checkFlow(c.steps, `${path}.choice[${k}].steps`, scope, problems));
+}
+
+function checkThink(think: NonNullable<Step['think']>, path: string, problems: Problem[]): void {
+  const thinkProblems = ruleProblems(CROSS_FIELD_RULES, 'think', think, path);
+  problems.push(...thinkProblems);
+  if (
+    thinkProblems.length === 0 &&
+    think.uniform &&
+    durationUs(think.uniform.min) > durationUs(think.uniform.max)
+  ) {
+    problems.push({ path: `${path}.uniform`, message: 'min must not exceed max' });
+  }
+}
+
+function checkRequest(
+  r: NonNullable<Step['request']>,
+  path: string,
+  scope: FlowScope,
+  problems: Problem[],
+): void {
+  checkTemplate(r.url, `${path}.url`, scope, problems);
+  if (/^https?:\/\//.test(r.url) && /^https?:\/\/[^/]*\$\{/.test(r.url)) {
+    problems.push({
+      path: `${path}.url`,
+      message: 'the scheme and host of an absolute URL cannot be templated',
+    });
+  }
+  if (r.json !== undefined && r.body !== undefined) {
+    problems.push({ path, message: 'has both json and body; use one' });
+  }
+  for (const [k, v] of Object.entries(r.headers ?? {}))
+    checkTemplate(v, joinPath(`${path}.headers`, k), scope, problems);
+  for (const [k, v] of Object.entries(r.query ?? {}))
+    checkTemplate(v, joinPath(`${path}.query`, k), scope, problems);
+  if (r.body !== undefined) checkTemplate(r.body, `${path}.body`, scope, problems);
+  if (r.json !== undefined) checkJsonTemplates(r.json, `${path}.json`, scope, problems);
+}
+
+function checkExtractors(extract: NonNullable<Step['extract']>, path: string, problems: Problem[]): void {
+  for (const [name, e] of Object.entries(extract)) {
+    const p = joinPath(path, name);
+    problems.push(...ruleProblems(CROSS_FIELD_RULES, 'extractor', e, p));
+    if (e.json) tryCompile(() => compileJsonPath(e.json as string), `${p}.json`, problems);
+    if (e.regex) tryCompile(() => compileUserRegex(e.regex as string), `${p}.regex`, problems);
+  }
+}
+
+function checkResponseChecks(
+  check: NonNullable<Step['check']>,
+  path: string,
+  scope: FlowScope,
+  problems: Problem[],
+): void {
+  if (check.bodyMatches)
+    tryCompile(() => compileUserRegex(check.bodyMatches as string), `${path}.bodyMatches`, problems);
+  (check.json ?? []).forEach((j, k) =>
+    tryCompile(() => compileJsonPath(j.path), `${path}.json[${k}].path`, problems),
+  );
+  if (check.bodyContains !== undefined)
+    checkTemplate(check.bodyContains, `${path}.bodyContains`, scope, problems);
+  (check.json ?? []).forEach((j, k) => {
+    if (j.equals !== undefined) checkJsonTemplates(j.equals, `${path}.json[${k}].equals`, scope, problems);
   });
+  if (Object.keys(check).length === 0) problems.push({ path, message: 'is empty' });
 }
 
 /** Reads and parses a feeder file as the run will, so an empty or malformed one is exit 2 before any load. */

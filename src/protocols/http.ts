@@ -9,12 +9,13 @@
  * fewer connections than VUs, VUs share an undici Pool.
  */
 import { Client, type Dispatcher, Pool } from 'undici';
+import { type Negotiated, probeAlpn } from './alpn.js';
 import { BodyCapture, DEFAULT_MAX_BODY_BYTES } from './body-capture.js';
 import type { ConnectGuard } from './connect-guard.js';
 import { type HttpRequest, type HttpResponse, pendingResponse } from './http-types.js';
 import { Http1Client } from './http1/client.js';
 import { Http2Client } from './http2/client.js';
-import { type TlsMaterial, tlsSettings } from './tls/settings.js';
+import { type TlsMaterial, type TlsSettings, tlsSettings } from './tls/settings.js';
 
 export type { HttpRequest, HttpResponse, RequestHeadCache } from './http-types.js';
 export type { TlsMaterial } from './tls/settings.js';
@@ -34,6 +35,11 @@ export interface HttpClientOptions {
   guard?: ConnectGuard;
   /** Speak HTTP/2 (TLS with ALPN h2, or h2c with prior knowledge) over this many sessions per origin. */
   http2?: { connections: number };
+  /**
+   * Offer h2 and http/1.1 by ALPN on each `https:` origin and speak what the server picks (alpn.ts); HTTP/2
+   * then uses this many sessions per origin. Ignored when `http2` is set.
+   */
+  negotiateHttp2?: { connections: number };
 }
 
 /** Idle keep-alive connections are kept this long; a test target rarely wants fewer. */
@@ -108,6 +114,9 @@ function onlySetCookies(rawHeaders: Buffer[]): Buffer[] | undefined {
   return out;
 }
 
+/** Per origin: the protocol it picked by ALPN, or the probe still deciding it. */
+type Picks = Map<string, Negotiated | Promise<Negotiated | undefined>>;
+
 export class HttpClient {
   private readonly dispatchers = new Map<string, Dispatcher[]>();
   /** Per origin: the policy's refusal of an IP-literal host (names are checked by the connect lookup). */
@@ -115,17 +124,22 @@ export class HttpClient {
   private readonly lanes: boolean;
   private readonly http1: Http1Client | undefined;
   private readonly http2: Http2Client | undefined;
+  /** With negotiateHttp2: each origin's pick, or the probe still deciding it. */
+  private readonly picks: Picks | undefined;
+  private readonly tls: TlsSettings;
   private closed = false;
 
   constructor(private readonly options: HttpClientOptions) {
     this.lanes = options.connections >= options.vus;
     const http1 = options.http1 ?? process.env.STAMPEDE_HTTP_CLIENT !== 'undici';
-    const tls = tlsSettings({ ...options.tls, insecureSkipVerify: options.insecureSkipTLSVerify });
+    this.tls = tlsSettings({ ...options.tls, insecureSkipVerify: options.insecureSkipTLSVerify });
+    const tls = this.tls;
     const guard = options.guard ? { guard: options.guard } : {};
-    this.http2 = options.http2
-      ? new Http2Client({ connections: options.http2.connections, tls, ...guard })
-      : undefined;
-    this.http1 = http1 && !this.http2 ? new Http1Client({ ...options, tls }) : undefined;
+    const h2 = options.http2 ?? options.negotiateHttp2;
+    this.http2 = h2 ? new Http2Client({ connections: h2.connections, tls, ...guard }) : undefined;
+    this.picks = !options.http2 && options.negotiateHttp2 ? new Map() : undefined;
+    const needsHttp1 = !options.http2;
+    this.http1 = http1 && needsHttp1 ? new Http1Client({ ...options, tls }) : undefined;
   }
 
   private connectOptions() {
@@ -183,8 +197,47 @@ export class HttpClient {
 
   /** Sends one request; `lane` (the VU id) picks the VU's own connection when lanes are in use. */
   send(request: HttpRequest, lane: number): Promise<HttpResponse> {
-    if (this.http1) return this.http1.send(request, lane);
+    if (this.picks) return this.sendNegotiated(this.picks, request, lane);
     if (this.http2) return this.http2.send(request, lane);
+    return this.sendHttp1(request, lane);
+  }
+
+  /**
+   * Over the protocol the origin picked; the first requests wait for the probe, and their latency starts
+   * before it, as a first request's latency includes its connect.
+   */
+  private sendNegotiated(picks: Picks, request: HttpRequest, lane: number): Promise<HttpResponse> {
+    const pick = picks.get(request.origin);
+    if (pick === 'h2') return (this.http2 as Http2Client).send(request, lane);
+    if (pick === 'http/1.1') return this.sendHttp1(request, lane);
+    const startedAtMs = performance.now();
+    let probe = pick;
+    if (!probe) {
+      const guard = this.options.guard ? { guard: this.options.guard } : {};
+      probe = probeAlpn(request.origin, {
+        tls: this.tls,
+        ...guard,
+        timeoutMs: this.options.connectTimeoutMs,
+      }).then((picked) => {
+        // Undecided (refused, TLS failure): HTTP/1.1 reports the cause, and the next request probes again.
+        if (picked) picks.set(request.origin, picked);
+        else picks.delete(request.origin);
+        return picked;
+      });
+      picks.set(request.origin, probe);
+    }
+    return probe
+      .then((picked) =>
+        picked === 'h2' ? (this.http2 as Http2Client).send(request, lane) : this.sendHttp1(request, lane),
+      )
+      .then((response) => {
+        response.sentAtMs = startedAtMs;
+        return response;
+      });
+  }
+
+  private sendHttp1(request: HttpRequest, lane: number): Promise<HttpResponse> {
+    if (this.http1) return this.http1.send(request, lane);
     let bytesOut = REQUEST_LINE_OVERHEAD + request.method.length + request.path.length;
     const headers = request.headers;
     for (let i = 0; i < headers.length; i++) bytesOut += (headers[i] as string).length + 2;

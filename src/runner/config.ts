@@ -15,6 +15,8 @@ import { MIN_CONTROL_TOKEN_LENGTH } from './control-auth.js';
 export const DEFAULT_CONTROL_PORT = 8765;
 /** Names the mounted spec file; feeder files the controller put beside it are read from the same folder. */
 export const SPEC_FILE_ENV = 'STAMPEDE_LOADTEST_FILE';
+/** Where the controller mounts grpc steps' protoConfigMaps, one folder per ConfigMap. */
+export const PROTO_DIR_ENV = 'STAMPEDE_PROTO_DIR';
 
 /** The spec as main.ts found it: the file's text (or why it could not be read), else the env var. */
 export interface SpecInput {
@@ -52,6 +54,8 @@ export interface RunnerConfig {
   lingerMs: number | undefined;
   /** Relative feeder files resolve here. */
   baseDir?: string;
+  /** grpc steps' protoConfigMaps are mounted here (STAMPEDE_PROTO_DIR). */
+  protoDir?: string;
   /** spec.env with the values of Secret references (from STAMPEDE_ENV_<NAME>) filled in. */
   env: Record<string, string>;
   /** Those Secret values, redacted in every output. */
@@ -152,6 +156,7 @@ export function runnerConfigFromEnv(
       env: resolved.env,
       secrets: resolved.secrets,
       ...(spec.baseDir ? { baseDir: spec.baseDir } : {}),
+      ...(env[PROTO_DIR_ENV] ? { protoDir: env[PROTO_DIR_ENV] } : {}),
       controlToken,
       ...(policy ? { policy } : {}),
     },

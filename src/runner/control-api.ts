@@ -2,7 +2,8 @@
  * The runner's control API, as the controller uses it:
  *   GET /healthz, GET /readyz, POST /start {"startAt": ISO or epoch ms}, POST /stop,
  *   POST /stop-stepping {"scenario", "atOffsetMs", "level", "condition"} (a breakpoint scenario's stop),
- *   GET /snapshot -> {state, startAt, snapshot} (cumulative since start), POST /release (the controller has
+ *   GET /snapshot[?intervalsFrom=N] -> {state, startAt, snapshot[, intervalsFrom]} (cumulative since start;
+ *   with the query, per-second intervals from index N on: metrics/snapshot-delta.ts), POST /release (the controller has
  *   stored the final results; the runner may exit), GET /metrics (Prometheus text).
  * Every route but /healthz, /readyz and /metrics needs `Authorization: Bearer <token>` (control-auth.ts).
  * Routing only; the runner decides what each call means.
@@ -10,6 +11,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StopStepping } from '../engine/stepping.js';
+import { intervalsFromQuery } from '../metrics/snapshot-delta.js';
 import { bearerMatches, isOpenRoute } from './control-auth.js';
 
 export interface ControlHandlers {
@@ -19,7 +21,8 @@ export interface ControlHandlers {
   stop(): void;
   stopStepping(order: StopStepping): { accepted: boolean; message: string };
   release(): void;
-  snapshot(): unknown;
+  /** `intervalsFrom`: the caller already holds the intervals before this index. */
+  snapshot(intervalsFrom?: number): unknown;
   metrics(): Promise<{ contentType: string; body: string }>;
 }
 
@@ -129,7 +132,7 @@ async function route(
       handlers.release();
       return reply(res, 202, { released: true });
     case 'GET /snapshot':
-      return reply(res, 200, handlers.snapshot());
+      return reply(res, 200, handlers.snapshot(intervalsFromQuery(req.url)));
     case 'GET /metrics': {
       const { contentType, body } = await handlers.metrics();
       res.writeHead(200, { 'content-type': contentType });

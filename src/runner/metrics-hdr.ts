@@ -4,7 +4,7 @@
  * is an estimate; the exact merged percentiles are the controller's stampede_loadtest_latency_* gauges.
  */
 import type { Registry } from 'prom-client';
-import { decodeHistogram } from '../metrics/histogram.js';
+import { decodeHistogram, mergeEncoded } from '../metrics/histogram.js';
 import { promBuckets, WEB_LATENCY_BUCKETS_SECONDS } from '../metrics/prom-histogram.js';
 
 export interface HdrSeries {
@@ -36,8 +36,17 @@ export function registerHdrHistogram(
     reset() {},
     get() {
       const values: Sample[] = [];
+      // Folded names (label-bounds.ts) give several series one label set: they are merged, not repeated.
+      const groups = new Map<string, { labels: Record<string, string>; hdrs: string[] }>();
       for (const { labels, hdr } of series()) {
-        const b = promBuckets(decodeHistogram(hdr), WEB_LATENCY_BUCKETS_SECONDS);
+        const key = JSON.stringify(labels);
+        const group = groups.get(key);
+        if (group) group.hdrs.push(hdr);
+        else groups.set(key, { labels, hdrs: [hdr] });
+      }
+      for (const { labels, hdrs } of groups.values()) {
+        const histogram = hdrs.length === 1 ? decodeHistogram(hdrs[0] as string) : mergeEncoded(hdrs);
+        const b = promBuckets(histogram, WEB_LATENCY_BUCKETS_SECONDS);
         WEB_LATENCY_BUCKETS_SECONDS.forEach((le, i) => {
           values.push({
             labels: { ...labels, le },

@@ -3,6 +3,7 @@
  * Labels are the scenario and step names from the manifest: bounded, never URLs, queries or IDs.
  */
 import { Counter, type Registry } from 'prom-client';
+import { labeledSteps } from '../metrics/label-bounds.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { registerHdrHistogram } from './metrics-hdr.js';
 
@@ -16,7 +17,7 @@ export function registerProtocolMetrics(registry: Registry, latest: () => ShardS
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of latest().steps)
+      for (const s of labeledSteps(latest()))
         if (s.ws) this.inc({ scenario: s.scenario, step: s.step }, s.ws.sessions);
     },
   });
@@ -27,7 +28,7 @@ export function registerProtocolMetrics(registry: Registry, latest: () => ShardS
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of latest().steps) {
+      for (const s of labeledSteps(latest())) {
         if (!s.ws) continue;
         this.inc({ scenario: s.scenario, step: s.step, direction: 'sent' }, s.ws.messagesSent);
         this.inc({ scenario: s.scenario, step: s.step, direction: 'received' }, s.ws.messagesReceived);
@@ -40,7 +41,7 @@ export function registerProtocolMetrics(registry: Registry, latest: () => ShardS
     'WebSocket TCP connect plus upgrade handshake.',
     STEP_LABELS,
     () =>
-      latest().steps.flatMap((s) =>
+      labeledSteps(latest()).flatMap((s) =>
         s.ws ? [{ labels: { scenario: s.scenario, step: s.step }, hdr: s.ws.connectHdr }] : [],
       ),
   );
@@ -51,7 +52,8 @@ export function registerProtocolMetrics(registry: Registry, latest: () => ShardS
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of latest().steps) if (s.pg) this.inc({ scenario: s.scenario, step: s.step }, s.pg.rows);
+      for (const s of labeledSteps(latest()))
+        if (s.pg) this.inc({ scenario: s.scenario, step: s.step }, s.pg.rows);
     },
   });
   registerHdrHistogram(
@@ -60,7 +62,7 @@ export function registerProtocolMetrics(registry: Registry, latest: () => ShardS
     'Waiting for a pooled PostgreSQL connection (including opening one), apart from query time.',
     STEP_LABELS,
     () =>
-      latest().steps.flatMap((s) =>
+      labeledSteps(latest()).flatMap((s) =>
         s.pg ? [{ labels: { scenario: s.scenario, step: s.step }, hdr: s.pg.poolWaitHdr }] : [],
       ),
   );
@@ -70,7 +72,7 @@ export function registerProtocolMetrics(registry: Registry, latest: () => ShardS
     'From sending the query (or BEGIN) to its last row (or COMMIT).',
     STEP_LABELS,
     () =>
-      latest().steps.flatMap((s) =>
+      labeledSteps(latest()).flatMap((s) =>
         s.pg ? [{ labels: { scenario: s.scenario, step: s.step }, hdr: s.pg.queryHdr }] : [],
       ),
   );

@@ -3,13 +3,10 @@
  * path. Labels are bounded (scenario, step, protocol, status or error class); no URLs or IDs.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
+import { errorClassLabel, labeledSteps, statusClassLabel } from '../metrics/label-bounds.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { registerHdrHistogram } from './metrics-hdr.js';
 import { registerProtocolMetrics } from './metrics-protocols.js';
-
-function statusClass(code: string): string {
-  return `${code[0]}xx`;
-}
 
 /** Requests and check results per step. */
 function registerRequestCounters(registry: Registry, latest: () => ShardSnapshot): void {
@@ -20,7 +17,7 @@ function registerRequestCounters(registry: Registry, latest: () => ShardSnapshot
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of latest().steps) {
+      for (const s of labeledSteps(latest())) {
         if (s.protocol !== 'http' && s.protocol !== 'http2') {
           // WebSocket and PostgreSQL steps have no HTTP status: ok or error is all there is.
           const labels = { scenario: s.scenario, step: s.step, protocol: s.protocol };
@@ -33,7 +30,12 @@ function registerRequestCounters(registry: Registry, latest: () => ShardSnapshot
         for (const [code, n] of Object.entries(s.statuses)) {
           answered += n;
           this.inc(
-            { scenario: s.scenario, step: s.step, protocol: s.protocol, status_class: statusClass(code) },
+            {
+              scenario: s.scenario,
+              step: s.step,
+              protocol: s.protocol,
+              status_class: statusClassLabel(code),
+            },
             n,
           );
         }
@@ -54,7 +56,7 @@ function registerRequestCounters(registry: Registry, latest: () => ShardSnapshot
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of latest().steps) {
+      for (const s of labeledSteps(latest())) {
         if (s.checks.passes)
           this.inc({ scenario: s.scenario, step: s.step, result: 'pass' }, s.checks.passes);
         if (s.checks.fails) this.inc({ scenario: s.scenario, step: s.step, result: 'fail' }, s.checks.fails);
@@ -118,9 +120,18 @@ function registerOutcomeCounters(registry: Registry, latest: () => ShardSnapshot
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of latest().steps)
+      for (const s of labeledSteps(latest()))
         for (const [errorClass, n] of Object.entries(s.errors))
-          if (n) this.inc({ scenario: s.scenario, step: s.step, protocol: s.protocol, class: errorClass }, n);
+          if (n)
+            this.inc(
+              {
+                scenario: s.scenario,
+                step: s.step,
+                protocol: s.protocol,
+                class: errorClassLabel(errorClass),
+              },
+              n,
+            );
     },
   });
   new Counter({
@@ -164,7 +175,7 @@ export function createRunnerMetrics(loadTest: string, latest: () => ShardSnapsho
     'Request latency by scenario, step and protocol (open models: from the scheduled start).',
     ['scenario', 'step', 'protocol'],
     () =>
-      latest().steps.map((s) => ({
+      labeledSteps(latest()).map((s) => ({
         labels: { scenario: s.scenario, step: s.step, protocol: s.protocol },
         hdr: s.durationHdr,
       })),

@@ -21,4 +21,9 @@ export interface RunnerState {
    */
   interrupted?: (typeof RUNNER_INTERRUPTS)[number];
   snapshot: ShardSnapshot;
+  /**
+   * Present when the caller asked for ?intervalsFrom=N: snapshot.intervals starts at index N (clamped to what
+   * the runner has); everything else is cumulative as always (metrics/snapshot-delta.ts).
+   */
+  intervalsFrom?: number;
 }

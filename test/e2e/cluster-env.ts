@@ -19,7 +19,9 @@ import {
   startControlPlane,
 } from '../cluster/control-plane.js';
 import { type ProcessKubelet, startProcessKubelet } from '../cluster/process-kubelet.js';
+import { type SimKubelet, startSimKubelet } from '../cluster/sim-kubelet.js';
 import { pollUntil } from '../helpers/poll.js';
+import type { SimProfile } from '../helpers/runner-sim.js';
 import {
   GATEWAY_IP,
   type RealNode,
@@ -50,6 +52,10 @@ export interface LoadTestObject {
 
 export interface ClusterEnv extends BaseClusterEnv {
   kubelet: ProcessKubelet;
+}
+
+export interface SimClusterEnv extends BaseClusterEnv {
+  simKubelet: SimKubelet;
 }
 
 export interface RealClusterEnv extends BaseClusterEnv {
@@ -103,6 +109,26 @@ export async function startClusterEnv(options: ClusterEnvOptions = {}): Promise<
   });
   const base = await baseEnv(cp, workDir, 'stampede:dev', {}, () => kubelet.stop());
   return { ...base, kubelet };
+}
+
+/**
+ * The same with simulated runners (test/cluster/sim-kubelet.ts): runner pods are served by one in-process
+ * simulator on their own loopback IPs, so the real controller can drive a thousand of them.
+ */
+export async function startSimClusterEnv(profile: SimProfile): Promise<SimClusterEnv> {
+  const missing = missingBinaries();
+  if (missing.length)
+    throw new Error(`control-plane binaries missing (${missing.join(', ')}): run \`${BUILD_HINT}\``);
+  const workDir = mkdtempSync(join(tmpdir(), 'stampede-sim-'));
+  const cp = await startControlPlane({ workDir: join(workDir, 'cp') });
+  const simKubelet = await startSimKubelet({ kubeconfigPath: cp.kubeconfigPath, profile }).catch(
+    async (error) => {
+      await cp.stop();
+      throw error;
+    },
+  );
+  const base = await baseEnv(cp, workDir, 'stampede:dev', {}, () => simKubelet.stop());
+  return { ...base, simKubelet };
 }
 
 /**

@@ -6,7 +6,7 @@ import { runLocal } from '../../src/local/coordinator.js';
 import { loadTest } from '../helpers/load-test.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 
-/** The policy sits in openSocket, so TLS (HTTP/1.1) and HTTP/2 sessions are checked like plain HTTP. */
+/** The policy sits in openSocket, so TLS (HTTP/1.1), HTTP/2 sessions and the ALPN probe are checked like plain HTTP. */
 describe('connection policy over TLS and HTTP/2', () => {
   let certs: TestCerts;
   let server: Http2SecureServer;
@@ -37,8 +37,14 @@ describe('connection policy over TLS and HTTP/2', () => {
     certs.remove();
   });
 
-  for (const http2 of [false, true]) {
-    it(`${http2 ? 'HTTP/2' : 'HTTPS/1.1'}: an address outside the policy is never dialled; inside, it is`, async () => {
+  const modes = [
+    { name: 'HTTPS/1.1', target: {} },
+    { name: 'HTTP/2', target: { http2: true } },
+    // The ALPN probe opens its socket through openSocket too: refused before any handshake.
+    { name: 'HTTP/2 by ALPN', target: { negotiateHttp2: true } },
+  ];
+  for (const mode of modes) {
+    it(`${mode.name}: an address outside the policy is never dialled; inside, it is`, async () => {
       const lt = loadTest(
         url,
         {
@@ -49,7 +55,7 @@ describe('connection policy over TLS and HTTP/2', () => {
             flow: [{ name: 'get', request: { url: '/' } }],
           },
         },
-        { target: { baseURL: url, http2, tls: { caFile: certs.caFile } } },
+        { target: { baseURL: url, ...mode.target, tls: { caFile: certs.caFile } } },
       );
       const before = { requests, sessions };
       const run = (entries: string[]) =>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   controlSecret,
+  loadTestEvent,
   reportConfigMap,
   runnerJob,
   specConfigMap,
@@ -145,6 +146,37 @@ describe('builders only build', () => {
       },
       type: 'Opaque',
       stringData: { token: 'tok' },
+    });
+  });
+
+  it('loadTestEvent: an Event about the LoadTest from this controller instance, message capped at 1 KiB', () => {
+    const at = '2026-01-01T00:00:00.000Z';
+    const event = loadTestEvent(
+      lt,
+      { type: 'Warning', reason: 'RunnerLost', message: 'x'.repeat(2000) },
+      'pod-a',
+      at,
+    );
+    expect(event).toEqual({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { generateName: 'checkout.', namespace: 'perf' },
+      involvedObject: {
+        apiVersion: 'stampede.dev/v1alpha1',
+        kind: 'LoadTest',
+        name: 'checkout',
+        namespace: 'perf',
+        uid: 'uid-1',
+      },
+      type: 'Warning',
+      reason: 'RunnerLost',
+      message: 'x'.repeat(1024),
+      source: { component: 'stampede-controller' },
+      reportingComponent: 'stampede.dev/controller',
+      reportingInstance: 'pod-a',
+      firstTimestamp: at,
+      lastTimestamp: at,
+      count: 1,
     });
   });
 

@@ -1,52 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { ObservedBaseline } from '../../../src/controller/baseline.js';
 import { decide } from '../../../src/controller/decide.js';
-import { DEFAULT_SETTINGS, type Observed, type ObservedRunner } from '../../../src/controller/model.js';
+import { DEFAULT_SETTINGS, type Observed } from '../../../src/controller/model.js';
 import type { Summary } from '../../../src/report/summary.js';
+import { doneRunner, loadTestSpec, NOW, observedLoadTest } from '../../helpers/observed.js';
 import { shardSnapshot } from '../../helpers/snapshots.js';
 import { summaryFixture } from '../../helpers/summary-fixture.js';
 
-const NOW = Date.parse('2026-11-29T12:00:00Z');
-
 /** Two runners done, each with 300 requests at 10 ms over 10 s: 60 rps, p95 10 ms. */
 function finished(baseline: ObservedBaseline | undefined, maxRegression?: Record<string, string>): Observed {
-  const runners: ObservedRunner[] = [0, 1].map((index) => {
-    const snapshot = shardSnapshot(index, 2, { requests: 300, latencyUs: 10_000, done: true });
-    return {
-      index,
-      pod: {
-        name: `lt-runners-${index}`,
-        phase: 'Running',
-        ready: true,
-        ip: '127.0.0.9',
-        deleting: false,
-        reason: undefined,
-      },
-      state: { state: 'done', startAt: NOW - 12_000, snapshot },
-      lastSnapshot: snapshot,
-    };
+  const runners = [0, 1].map((index) =>
+    doneRunner(index, shardSnapshot(index, 2, { requests: 300, latencyUs: 10_000, done: true })),
+  );
+  const spec = loadTestSpec(2, {
+    baseline: { configMap: 'prev-report', ...(maxRegression ? { maxRegression } : {}) },
   });
-  return {
-    nowMs: NOW,
-    loadTest: {
-      apiVersion: 'stampede.dev/v1alpha1',
-      kind: 'LoadTest',
-      metadata: { name: 'lt', namespace: 'ns', uid: 'u1', generation: 1 },
-      spec: {
-        target: { baseURL: 'http://127.0.0.1:1' },
-        runners: 2,
-        scenarios: {
-          s: { executor: 'constant-vus', vus: 2, duration: '10s', flow: [{ request: { url: '/' } }] },
-        },
-        baseline: { configMap: 'prev-report', ...(maxRegression ? { maxRegression } : {}) },
-      },
-    } as Observed['loadTest'],
-    specConfigMapExists: true,
+  return observedLoadTest(spec, {
     job: { createdAtMs: NOW - 20_000, failedIndexes: [] },
     runners,
-    report: undefined,
     ...(baseline ? { baseline } : {}),
-  };
+  });
 }
 
 function writtenSummary(o: Observed): { summary: Summary; events: string[] } {

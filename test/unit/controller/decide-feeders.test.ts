@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../../src/controller/decide.js';
 import { DEFAULT_SETTINGS, type Observed, type ObservedFeederSource } from '../../../src/controller/model.js';
 import { RUNNER_SPEC_MAX_BYTES, runnerSpec } from '../../../src/controller/runner-spec.js';
-
-const NOW = Date.parse('2026-11-29T12:00:00Z');
+import { loadTestSpec, observedLoadTest } from '../../helpers/observed.js';
 
 /** A LoadTest before anything exists, with a `users` feeder from ConfigMap `users`. */
 function fresh(
@@ -11,33 +10,22 @@ function fresh(
   feeder: Record<string, unknown> = { configMap: { name: 'users', key: 'users.csv' } },
   status?: Observed['loadTest']['status'],
 ): Observed {
-  return {
-    nowMs: NOW,
-    loadTest: {
-      apiVersion: 'stampede.dev/v1alpha1',
-      kind: 'LoadTest',
-      metadata: { name: 'lt', namespace: 'ns', uid: 'u1', generation: 1 },
-      spec: {
-        target: { baseURL: 'http://127.0.0.1:1' },
-        runners: 2,
-        feeders: { users: feeder },
-        scenarios: {
-          s: {
-            executor: 'constant-vus',
-            vus: 2,
-            duration: '10s',
-            flow: [{ request: { url: '/u/${data.users.name}' } }],
-          },
-        },
+  const spec = loadTestSpec(2, {
+    feeders: { users: feeder },
+    scenarios: {
+      s: {
+        executor: 'constant-vus',
+        vus: 2,
+        duration: '10s',
+        flow: [{ request: { url: '/u/${data.users.name}' } }],
       },
-      ...(status ? { status } : {}),
-    } as Observed['loadTest'],
-    specConfigMapExists: false,
-    job: undefined,
-    runners: [],
-    report: undefined,
-    ...(feederSources ? { feederSources } : {}),
-  };
+    },
+  });
+  return observedLoadTest(
+    spec,
+    { specConfigMapExists: false, job: undefined, ...(feederSources ? { feederSources } : {}) },
+    status,
+  );
 }
 
 function writtenFiles(d: ReturnType<typeof decide>): Record<string, string> {

@@ -1,47 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../src/controller/decide.js';
-import { DEFAULT_SETTINGS, type Observed, type ObservedRunner } from '../../../src/controller/model.js';
+import { DEFAULT_SETTINGS, type Observed } from '../../../src/controller/model.js';
+import { doneRunner, loadTestSpec, NOW, observedLoadTest } from '../../helpers/observed.js';
 import { shardSnapshot } from '../../helpers/snapshots.js';
-
-const NOW = Date.parse('2026-11-29T12:00:00Z');
 
 /** Two runners done, every request of both a failure; the LoadTest sets no thresholds. */
 function allFailed(): Observed {
-  const runners: ObservedRunner[] = [0, 1].map((index) => {
-    const snapshot = shardSnapshot(index, 2, { requests: 50, failures: 50, done: true });
-    return {
-      index,
-      pod: {
-        name: `lt-runners-${index}`,
-        phase: 'Running',
-        ready: true,
-        ip: '127.0.0.9',
-        deleting: false,
-        reason: undefined,
-      },
-      state: { state: 'done', startAt: NOW - 12_000, snapshot },
-      lastSnapshot: snapshot,
-    };
-  });
-  return {
-    nowMs: NOW,
-    loadTest: {
-      apiVersion: 'stampede.dev/v1alpha1',
-      kind: 'LoadTest',
-      metadata: { name: 'lt', namespace: 'ns', uid: 'u1', generation: 1 },
-      spec: {
-        target: { baseURL: 'http://127.0.0.1:1' },
-        runners: 2,
-        scenarios: {
-          s: { executor: 'constant-vus', vus: 2, duration: '10s', flow: [{ request: { url: '/' } }] },
-        },
-      },
-    } as Observed['loadTest'],
-    specConfigMapExists: true,
+  const runners = [0, 1].map((index) =>
+    doneRunner(index, shardSnapshot(index, 2, { requests: 50, failures: 50, done: true })),
+  );
+  return observedLoadTest(loadTestSpec(2), {
     job: { createdAtMs: NOW - 20_000, failedIndexes: [] },
     runners,
-    report: undefined,
-  };
+  });
 }
 
 describe('decide: gates in the cluster', () => {

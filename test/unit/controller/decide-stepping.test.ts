@@ -5,8 +5,8 @@ import { DEFAULT_SETTINGS, type Observed, type ObservedRunner } from '../../../s
 import { createIntervalHistogram, encodeHistogram, recordUs } from '../../../src/metrics/histogram.js';
 import { ShardRecorder } from '../../../src/metrics/recorder.js';
 import type { IntervalSnapshot, ShardSnapshot, SteppingStop } from '../../../src/metrics/snapshot.js';
+import { NOW, observedLoadTest, runnerPod } from '../../helpers/observed.js';
 
-const NOW = Date.parse('2026-11-29T12:00:00Z');
 /** 6.5 s after the shared start: level 2 (6-9 s) has no complete second yet, level 1 (3-6 s) has two. */
 const START_AT = NOW - 6500;
 
@@ -60,34 +60,15 @@ function snapshot(index: number, slowFrom: number, stepping?: SteppingStop): Sha
 function runner(index: number, snap: ShardSnapshot): ObservedRunner {
   return {
     index,
-    pod: {
-      name: `lt-runners-${index}`,
-      phase: 'Running',
-      ready: true,
-      ip: `127.0.0.${10 + index}`,
-      deleting: false,
-      reason: undefined,
-    },
+    pod: runnerPod(index),
     state: { state: 'running', startAt: START_AT, snapshot: snap },
     lastSnapshot: snap,
   };
 }
 
 function observed(runners: ObservedRunner[]): Observed {
-  return {
-    nowMs: NOW,
-    loadTest: {
-      apiVersion: 'stampede.dev/v1alpha1',
-      kind: 'LoadTest',
-      metadata: { name: 'lt', namespace: 'ns', uid: 'u1', generation: 1 },
-      spec,
-      status: { startAt: new Date(START_AT).toISOString() },
-    } as unknown as Observed['loadTest'],
-    specConfigMapExists: true,
-    job: { createdAtMs: NOW - 10_000, failedIndexes: [] },
-    runners,
-    report: undefined,
-  };
+  const status = { startAt: new Date(START_AT).toISOString() };
+  return observedLoadTest(spec, { job: { createdAtMs: NOW - 10_000, failedIndexes: [] }, runners }, status);
 }
 
 describe('decide: breakpoint stop conditions on merged live data', () => {

@@ -2,42 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../../src/controller/decide.js';
 import { DEFAULT_SETTINGS, type Observed, type ObservedRunner } from '../../../src/controller/model.js';
 import type { RunnerState } from '../../../src/runner/protocol.js';
+import { loadTestSpec, NOW, observedLoadTest, runnerPod } from '../../helpers/observed.js';
 import { shardSnapshot } from '../../helpers/snapshots.js';
 
-const NOW = Date.parse('2026-11-29T12:00:00Z');
-
 function observed(overrides: Partial<Observed> = {}, spec: Record<string, unknown> = {}): Observed {
-  return {
-    nowMs: NOW,
-    loadTest: {
-      apiVersion: 'stampede.dev/v1alpha1',
-      kind: 'LoadTest',
-      metadata: { name: 'lt', namespace: 'ns', uid: 'u1', generation: 1 },
-      spec: {
-        target: { baseURL: 'http://127.0.0.1:1' },
-        runners: 3,
-        scenarios: {
-          s: { executor: 'constant-vus', vus: 3, duration: '10s', flow: [{ request: { url: '/' } }] },
-        },
-        ...spec,
-      },
-    } as Observed['loadTest'],
-    specConfigMapExists: true,
-    job: { createdAtMs: NOW - 5000, failedIndexes: [] },
-    runners: [],
-    report: undefined,
-    ...overrides,
-  };
+  return observedLoadTest(loadTestSpec(3, spec), overrides);
 }
 
-const pod = (index: number, phase = 'Running') => ({
-  name: `lt-runners-${index}`,
-  phase,
-  ready: phase === 'Running',
-  ip: `127.0.0.${10 + index}`,
-  deleting: false,
-  reason: undefined,
-});
+const pod = (index: number, phase = 'Running') => runnerPod(index, phase);
 
 function runner(
   index: number,

@@ -1,0 +1,34 @@
+/**
+ * The bars of issues #6 and #17 in one table at the top of bench/peers.mjs's section, so the prose in
+ * docs/benchmarks.md never has to quote numbers that the next run replaces. Three ratios per bar, each of
+ * Stampede's median over the peer's median: requests per second, requests per CPU-second of the whole
+ * process (start-up and report writing included, as for every tool), and Stampede's requests per CPU-second
+ * while it was loading (its own health data: mean CPU over the run) against the peer's whole-process figure.
+ */
+import { median } from './lib.mjs';
+
+const met = (ratio, bar) => (ratio >= bar ? `**${ratio.toFixed(2)}** ✓` : `${ratio.toFixed(2)} ✗`);
+
+/** results: workload -> tool -> runs; bars: workload -> tool -> bar; headings: workload -> title. */
+export function barsTable(results, bars, shortNames) {
+  const rows = [];
+  for (const [workload, byTool] of Object.entries(results)) {
+    for (const [peer, bar] of Object.entries(bars[workload] ?? {})) {
+      const mine = byTool.stampede;
+      const theirs = byTool[peer];
+      if (!mine || !theirs) {
+        rows.push(`| ${shortNames[workload]} | ${peer} | ≥ ${bar}x | not measured | | |`);
+        continue;
+      }
+      const med = (runs, key) => median(runs.map((r) => r[key]));
+      rows.push(
+        `| ${shortNames[workload]} | ${peer} | ≥ ${bar}x | ${met(med(mine, 'rps') / med(theirs, 'rps'), bar)} | ${met(med(mine, 'perCpuSecond') / med(theirs, 'perCpuSecond'), bar)} | ${met(med(mine, 'perLoadCpuSecond') / med(theirs, 'perCpuSecond'), bar)} |`,
+      );
+    }
+  }
+  return [
+    '| workload | peer | bar | Stampede ÷ peer, req/s | per CPU-second, whole process | per CPU-second, Stampede while loading |',
+    '| --- | --- | --- | ---: | ---: | ---: |',
+    ...rows,
+  ];
+}

@@ -1,0 +1,88 @@
+/**
+ * Once a second during a local run: merge the shards' latest snapshots, stop every shard when an abortOnFail
+ * threshold fails, tell breakpoint scenarios when to stop stepping, and show live progress.
+ */
+import type { ScenarioPlan } from '../engine/executor.js';
+import {
+  completeThroughSecond,
+  decideStopStepping,
+  steppingLookbackSeconds,
+} from '../engine/stop-stepping.js';
+import { type MergedRun, mergeSnapshots } from '../metrics/merge.js';
+import type { ShardSnapshot } from '../metrics/snapshot.js';
+import { abortingThreshold, type CompiledThreshold, evaluateThresholds } from '../metrics/thresholds.js';
+import type { LiveView } from '../report/progress.js';
+import type { LocalOutcome } from './local-outcome.js';
+import type { ShardHost } from './shard-host.js';
+
+const MERGE_INTERVAL_MS = 1000;
+/** A stop-stepping order takes effect this far ahead, so every worker thread has it before it applies. */
+const STEPPING_LEAD_MS = 50;
+
+export interface LiveMergeInput {
+  hosts: readonly ShardHost[];
+  plans: ScenarioPlan[];
+  thresholds: readonly CompiledThreshold[];
+  startAtEpochMs: number;
+  plannedMs: number;
+  outcome: LocalOutcome;
+  stopAll: () => void;
+  onLive?: ((view: LiveView) => void) | undefined;
+}
+
+/** Starts the once-a-second merge; returns the function that stops it. */
+export function startLiveMerge(input: LiveMergeInput): () => void {
+  const lookbackSeconds = Math.max(2, steppingLookbackSeconds(input.plans));
+  const steppingStopped = new Set<string>();
+  const ticker = setInterval(() => {
+    const snapshots = input.hosts.map((h) => h.latest()).filter((s): s is ShardSnapshot => s !== undefined);
+    if (!snapshots.length) return;
+    const run = mergeSnapshots(snapshots, { intervals: { lastSeconds: lookbackSeconds } });
+    abortOnFailedThreshold(input, run);
+    orderStopStepping(input, run, snapshots, steppingStopped);
+    input.onLive?.(liveView(input, run));
+  }, MERGE_INTERVAL_MS);
+  return () => clearInterval(ticker);
+}
+
+function abortOnFailedThreshold(input: LiveMergeInput, run: MergedRun): void {
+  const aborting =
+    input.outcome.outcome === 'completed' ? abortingThreshold(run, input.thresholds) : undefined;
+  if (!aborting) return;
+  input.outcome.abortByThreshold(aborting.metric, aborting.threshold);
+  input.stopAll();
+}
+
+function orderStopStepping(
+  input: LiveMergeInput,
+  run: MergedRun,
+  snapshots: ShardSnapshot[],
+  stopped: Set<string>,
+): void {
+  const orders = decideStopStepping({
+    plans: input.plans,
+    intervals: run.intervals,
+    completeThroughSecond: completeThroughSecond(snapshots),
+    elapsedMs: Date.now() - input.startAtEpochMs,
+    stopped,
+    leadMs: STEPPING_LEAD_MS,
+  });
+  for (const order of orders) {
+    stopped.add(order.scenario);
+    for (const h of input.hosts) h.stopStepping(order);
+  }
+}
+
+function liveView(input: LiveMergeInput, run: MergedRun): LiveView {
+  return {
+    elapsedMs: Date.now() - input.startAtEpochMs,
+    plannedMs: input.plannedMs,
+    run,
+    thresholds: evaluateThresholds(run, input.thresholds),
+    scenarios: input.plans.map((p) => ({
+      name: p.scenario,
+      startMs: p.startOffsetUs / 1000,
+      durationMs: p.durationUs / 1000,
+    })),
+  };
+}
