@@ -251,6 +251,37 @@ const ROWS = [
       ],
     ],
   ],
+  [
+    'Custom metrics',
+    [
+      [
+        'timeseries',
+        'Counters per second',
+        8,
+        'short',
+        [q(`sum by (metric) (rate(stampede_custom_value_total{${SEL}}${RATE}))`, '{{metric}}')],
+      ],
+      [
+        'timeseries',
+        'Rates (share true)',
+        8,
+        'percentunit',
+        [
+          q(
+            `sum by (metric) (rate(stampede_custom_rate_total{${SEL}, result="true"}${RATE})) / sum by (metric) (rate(stampede_custom_rate_total{${SEL}}${RATE}))`,
+            '{{metric}}',
+          ),
+        ],
+      ],
+      [
+        'timeseries',
+        'Trends p95 (highest runner; exact merged values are in the report)',
+        8,
+        'short',
+        [q(`max by (metric) (stampede_custom_trend{${SEL}, quantile="0.95"})`, '{{metric}}')],
+      ],
+    ],
+  ],
 ];
 
 function build() {

@@ -98,6 +98,35 @@ export interface IntervalSummary {
 }
 
 /** The analysis fields (levels, findings, score, baseline) are filled in by src/analysis after this. */
+/**
+ * A custom metric (`metric:` on a step) over the whole run, all steps that record it together: the view an
+ * untagged threshold judges. Values are the metric's own numbers (no unit).
+ */
+export interface CustomMetricSummary {
+  name: string;
+  type: 'trend' | 'counter' | 'rate';
+  /** scenario/step of each step that recorded it. */
+  steps: string[];
+  samples: number;
+  /** Values that were not a number (or true/false) and were not recorded. */
+  invalid: number;
+  /** Counter: the sum of the values, and per second. */
+  count?: number;
+  perSecond?: number;
+  /** Rate: share of values that were true or not zero. */
+  rate?: number | null;
+  /** Trend: mean (exact) and percentiles (3 significant digits); null without samples. */
+  trend?: {
+    mean: number;
+    min: number;
+    p50: number;
+    p90: number;
+    p95: number;
+    p99: number;
+    max: number;
+  } | null;
+}
+
 export interface Summary extends SummaryAnalysis {
   schemaVersion: typeof SUMMARY_SCHEMA_VERSION;
   kind: 'StampedeSummary';
@@ -127,6 +156,8 @@ export interface Summary extends SummaryAnalysis {
   };
   latency: LatencyStats;
   steps: StepSummary[];
+  /** Present when the test declares custom metrics. */
+  customMetrics?: CustomMetricSummary[];
   scenarios: ScenarioSummary[];
   errors: { byClass: Record<ErrorClass, number>; samples: ErrorSample[] };
   thresholds: ThresholdResult[];

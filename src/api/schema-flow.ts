@@ -141,6 +141,25 @@ const Loop = Type.Object(
   { additionalProperties: false, description: 'Run the steps again until the condition holds' },
 );
 
+/** What a custom metric keeps: a trend's distribution, a counter's sum, a rate's share of non-zero values. */
+export const CUSTOM_METRIC_TYPES = ['trend', 'counter', 'rate'] as const;
+/** Custom metric names: what thresholds and Prometheus labels accept. */
+export const CUSTOM_METRIC_NAME = '^[a-z][a-z0-9_]*$';
+
+const CustomMetric = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 63, pattern: CUSTOM_METRIC_NAME }),
+    type: StringEnum([...CUSTOM_METRIC_TYPES]),
+    value: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      description:
+        'Rendered per response after extraction, e.g. "${vars.queueTime}": a number (trend, counter) or true/false (rate)',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 const Condition = (description: string) => Type.String({ minLength: 1, maxLength: 1024, description });
 
 function stepSchema(depth: number): TSchema {
@@ -178,6 +197,10 @@ function stepSchema(depth: number): TSchema {
         Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Extractor, { maxProperties: 32 }),
       ),
       check: Type.Optional(Check),
+      metric: Type.Optional(CustomMetric),
+      metrics: Type.Optional(
+        Type.Array(CustomMetric, { minItems: 1, maxItems: 8, description: 'Several custom metrics' }),
+      ),
       set: Type.Optional(StringMap('Set VU variables from templates')),
       think: Type.Optional(Think),
       ...structural,
@@ -217,6 +240,8 @@ export type CheckSpec = Static<typeof Check>;
 export type RetrySpec = Static<typeof Retry>;
 export type LoopSpec = Static<typeof Loop>;
 export type ThinkSpec = Static<typeof Think>;
+export type CustomMetricSpec = Static<typeof CustomMetric>;
+export type CustomMetricType = (typeof CUSTOM_METRIC_TYPES)[number];
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 export interface LifecycleSpec {
@@ -236,6 +261,8 @@ export interface Step {
   grpc?: Static<typeof GrpcStep>;
   extract?: Record<string, ExtractorSpec>;
   check?: CheckSpec;
+  metric?: CustomMetricSpec;
+  metrics?: CustomMetricSpec[];
   set?: Record<string, string>;
   think?: ThinkSpec;
   group?: string;

@@ -6,6 +6,7 @@
 import { analyzeSummary } from '../analysis/index.js';
 import { WHOLE } from '../engine/shard.js';
 import { planShard } from '../engine/shard-runner.js';
+import { declaredCustomMetrics } from '../metrics/custom-metrics.js';
 import { mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { compileThresholds } from '../metrics/thresholds.js';
@@ -107,7 +108,7 @@ function runnersOf(ctx: Context): Runners {
     phases.some((p) => p === 'running' || p === 'done') ||
     (startAt !== undefined && phases.some((p) => p === 'lost'));
   const plans = planShard(lt, WHOLE);
-  const thresholds = compileThresholds(lt.spec.thresholds);
+  const thresholds = compileThresholds(lt.spec.thresholds, declaredCustomMetrics(lt.spec));
   const snapshots = observed.runners
     .map((r) => r.state?.snapshot ?? r.lastSnapshot)
     .filter((s): s is ShardSnapshot => s !== undefined && (s.done || s.elapsedMs > 0));

@@ -19,7 +19,7 @@ import {
   type WsListener,
 } from '../protocols/websocket.js';
 import type { FlowEnv, StepRunner } from './flow-env.js';
-import { compileJsonBody } from './http-step.js';
+import { compileJsonBody } from './http-request.js';
 import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
 import { type CompiledTemplate, compileTemplate, type TemplateContext } from './template.js';
 import type { IterationState, VU } from './vu.js';

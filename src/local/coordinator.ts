@@ -10,6 +10,7 @@ import { runPostgresScript, unresolvedPgUrl } from '../engine/pg-setup.js';
 import { WHOLE } from '../engine/shard.js';
 import { planDurationUs, planShard, type ShardPolicy, shardGuard } from '../engine/shard-runner.js';
 import { setLongTimeout } from '../engine/timers.js';
+import { declaredCustomMetrics } from '../metrics/custom-metrics.js';
 import { type MergedRun, mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { compileThresholds } from '../metrics/thresholds.js';
@@ -120,7 +121,7 @@ async function awaitShards(
 
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const { loadTest } = options;
-  const thresholds = compileThresholds(loadTest.spec.thresholds);
+  const thresholds = compileThresholds(loadTest.spec.thresholds, declaredCustomMetrics(loadTest.spec));
   const plans = planShard(loadTest, WHOLE);
   const plannedMs = planDurationUs(plans) / 1000;
   const summarize = (run: MergedRun, outcome: RunOutcome, detail?: string, lostShards?: number[]) =>

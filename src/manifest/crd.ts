@@ -115,6 +115,8 @@ function ruleNodes(schema: Json): RuleNode[] {
   if (has('urlFrom')) return has('transaction') ? ['pgStep', 'pgUrl'] : ['pgUrl'];
   if (has('inline', 'csv')) return ['feeder'];
   if (has('executor', 'flow')) return ['scenario'];
+  if (has('max', 'statuses', 'errors')) return ['retry'];
+  if (has('every', 'if', 'steps')) return ['refresh'];
   return [];
 }
 

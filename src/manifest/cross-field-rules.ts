@@ -154,4 +154,41 @@ const nodeRules: CrossFieldRule[] = [
   ),
 ];
 
-export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [...scenarioRules, ...nodeRules];
+/** Flow control, the per-VU lifecycle and custom metrics (validate-control.ts checks the rest: conditions). */
+const controlRules: CrossFieldRule[] = [
+  {
+    node: 'step',
+    check: { kind: 'needs', field: 'retry', needs: 'request' },
+    at: 'retry',
+    message: 'only applies to a step with a request',
+  },
+  ...(['metric', 'metrics'] as const).map(
+    (field): CrossFieldRule => ({
+      node: 'step',
+      check: { kind: 'needs', field, needs: 'request' },
+      at: field,
+      message: 'only applies to a step with a request',
+    }),
+  ),
+  {
+    node: 'step',
+    check: { kind: 'needs', field: 'loop', needs: 'steps' },
+    at: 'loop',
+    message: 'needs steps to run',
+  },
+  oneOf('step', 'loop', ['loop', 'repeat'], 'use loop or repeat, not both', { atMost: true }),
+  {
+    node: 'retry',
+    check: { kind: 'anyOf', fields: ['statuses', 'errors'] },
+    at: '',
+    message: 'needs statuses and/or errors: what to retry, e.g. statuses: [401, 503]',
+  },
+  {
+    node: 'refresh',
+    check: { kind: 'anyOf', fields: ['every', 'if'] },
+    at: '',
+    message: 'needs every and/or if: when to refresh, e.g. every: 50s or if: "last.status == 401"',
+  },
+];
+
+export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [...scenarioRules, ...nodeRules, ...controlRules];

@@ -15,7 +15,9 @@ export type RuleNode =
   | 'wsExpect'
   | 'pgUrl'
   | 'pgStep'
-  | 'feeder';
+  | 'feeder'
+  | 'retry'
+  | 'refresh';
 
 /** Holds when the field (a dot path in the node) is present and one of the values. */
 export interface Condition {
@@ -37,7 +39,11 @@ export type RuleCheck =
   | { kind: 'required'; field: string; when: Condition }
   | { kind: 'forbidden'; field: string; when: Condition }
   /** A list with at least one item. */
-  | { kind: 'nonEmpty'; field: string; when: Condition };
+  | { kind: 'nonEmpty'; field: string; when: Condition }
+  /** When `field` is present, `needs` must be too. */
+  | { kind: 'needs'; field: string; needs: string }
+  /** At least one of the fields. */
+  | { kind: 'anyOf'; fields: readonly string[] };
 
 export interface CrossFieldRule {
   node: RuleNode;
@@ -89,6 +95,10 @@ export function ruleHolds(check: RuleCheck, node: Node): boolean {
       const list = valueAt(node, check.field);
       return !holdsWhen(node, check.when) || (Array.isArray(list) && list.length > 0);
     }
+    case 'needs':
+      return !present(check.field) || present(check.needs);
+    case 'anyOf':
+      return check.fields.some(present);
   }
 }
 
@@ -154,6 +164,10 @@ function celBody(check: RuleCheck): string {
       return `!(${celHas(check.field)})`;
     case 'nonEmpty':
       return `${celHas(check.field)} && size(self.${check.field}) > 0`;
+    case 'needs':
+      return `!(${celHas(check.field)}) || ${celHas(check.needs)}`;
+    case 'anyOf':
+      return check.fields.map(celHas).join(' || ');
   }
 }
 
@@ -199,7 +213,7 @@ function celConcat(rule: CrossFieldRule, takes: Takes, executor: string | undefi
 function celMessage(rule: CrossFieldRule, takes: Takes): string | undefined {
   if (!rule.message.match(PLACEHOLDER)) return undefined;
   if (!PER_EXECUTOR.test(rule.message)) return celConcat(rule, takes, undefined);
-  const when = rule.check.kind === 'oneOf' ? undefined : rule.check.when;
+  const when = 'when' in rule.check ? rule.check.when : undefined;
   const executors = when?.field === 'executor' ? [...when.in] : Object.keys(takes);
   const lastExecutor = executors.pop() as string;
   return executors.reduceRight(
@@ -210,7 +224,7 @@ function celMessage(rule: CrossFieldRule, takes: Takes): string | undefined {
 
 /** The rule as CEL for the CRD, with the same message (a messageExpression when it has placeholders). */
 export function celRule(rule: CrossFieldRule, takes: Takes = {}): CelValidation {
-  const when = rule.check.kind === 'oneOf' ? undefined : celWhen(rule.check.when);
+  const when = 'when' in rule.check ? celWhen(rule.check.when) : undefined;
   const body = celBody(rule.check);
   const out: CelValidation = { rule: when ? `!${when} || (${body})` : body };
   const expression = celMessage(rule, takes);

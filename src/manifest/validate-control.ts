@@ -5,30 +5,22 @@
 import { durationUs } from '../api/duration.js';
 import type { LifecycleSpec, Step } from '../api/schema.js';
 import type { Problem } from '../api/schema-check.js';
+import { ruleProblems } from './cross-field.js';
+import { CROSS_FIELD_RULES } from './cross-field-rules.js';
 import { checkCondition, type TemplateScope } from './template-check.js';
 
 /** The rules of one step's control fields; nested steps are walked by the caller. */
 export function controlProblems(step: Step, path: string, scope: TemplateScope, problems: Problem[]): void {
   if (step.if !== undefined) checkCondition(step.if, `${path}.if`, scope, problems);
+  // retry needs a request, loop needs steps and not repeat: the step rules of cross-field-rules.ts.
   if (step.retry) {
-    if (!step.request) {
-      problems.push({ path: `${path}.retry`, message: 'only applies to a step with a request' });
-    }
-    if (!step.retry.statuses && !step.retry.errors) {
-      problems.push({
-        path: `${path}.retry`,
-        message: 'needs statuses and/or errors: what to retry, e.g. statuses: [401, 503]',
-      });
-    }
+    problems.push(...ruleProblems(CROSS_FIELD_RULES, 'retry', step.retry, `${path}.retry`));
     const { backoff, maxBackoff } = step.retry;
     if (backoff && maxBackoff && durationUs(backoff) > durationUs(maxBackoff)) {
       problems.push({ path: `${path}.retry.backoff`, message: 'must not exceed maxBackoff' });
     }
   }
   if (step.loop) {
-    if (!step.steps) problems.push({ path: `${path}.loop`, message: 'needs steps to run' });
-    if (step.repeat !== undefined)
-      problems.push({ path: `${path}.loop`, message: 'use loop or repeat, not both' });
     checkCondition(step.loop.until, `${path}.loop.until`, scope, problems);
   }
 }
@@ -56,12 +48,7 @@ export function refreshProblems(
 ): void {
   const refresh = lifecycle?.refresh;
   if (!refresh) return;
-  if (refresh.every === undefined && refresh.if === undefined) {
-    problems.push({
-      path: `${base}.refresh`,
-      message: 'needs every and/or if: when to refresh, e.g. every: 50s or if: "last.status == 401"',
-    });
-  }
+  problems.push(...ruleProblems(CROSS_FIELD_RULES, 'refresh', refresh, `${base}.refresh`));
   if (refresh.every !== undefined && durationUs(refresh.every) === 0) {
     problems.push({ path: `${base}.refresh.every`, message: 'must be longer than 0s' });
   }

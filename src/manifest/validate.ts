@@ -22,12 +22,14 @@ import { loadBoundProblems } from '../api/validate-bounds.js';
 import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
 import { configMapFormat } from '../engine/feeders.js';
 import { compileJsonPath } from '../engine/json-path.js';
+import { declaredCustomMetrics } from '../metrics/custom-metrics.js';
 import { parseThresholdExpression, parseThresholdKey } from '../metrics/threshold-expr.js';
 import { ruleProblems } from './cross-field.js';
 import { CROSS_FIELD_RULES, EXECUTOR_TAKES, STEP_KINDS } from './cross-field-rules.js';
 import { checkJsonTemplates, checkTemplate, type TemplateScope } from './template-check.js';
 import { controlProblems, lifecycleFlows, refreshProblems } from './validate-control.js';
 import { grpcStepProblems, isGrpcBaseURL, nonGrpcStepProblems } from './validate-grpc.js';
+import { customMetricSpecProblems, metricProblems } from './validate-metrics.js';
 import { pgStepProblems, postgresSpecProblems, wsStepProblems } from './validate-protocols.js';
 import { tlsProblems } from './validate-tls.js';
 
@@ -122,14 +124,16 @@ export function crossFieldProblems(loadTest: LoadTestType, options: ValidateOpti
   for (const [name, scenario] of Object.entries(spec.scenarios)) {
     problems.push(...scenarioProblems(name, scenario, { ...templateScope, grpcTarget }, spec.postgres));
   }
+  problems.push(...customMetricSpecProblems(spec));
+  const customMetrics = declaredCustomMetrics(spec);
   for (const [key, rules] of Object.entries(spec.thresholds ?? {})) {
     const path = joinPath('spec.thresholds', key);
     try {
-      const parsed = parseThresholdKey(key);
+      const parsed = parseThresholdKey(key, customMetrics);
       rules.forEach((rule, i) => {
         const text = typeof rule === 'string' ? rule : rule.threshold;
         try {
-          parseThresholdExpression(text, parsed.kind);
+          parseThresholdExpression(text, parsed.kind, parsed.custom);
         } catch (error) {
           problems.push({ path: `${path}[${i}]`, message: (error as Error).message });
         }
@@ -233,6 +237,7 @@ function checkStep(step: Step, path: string, scope: FlowScope, problems: Problem
   if (step.ws) wsStepProblems(step.ws, `${path}.ws`, scope, problems);
   if (step.pg) pgStepProblems(step.pg, step.name, path, scope.postgres, scope, problems);
   controlProblems(step, path, scope, problems);
+  metricProblems(step, path, scope, problems);
   if (
     (step.group !== undefined || step.repeat !== undefined) &&
     step.steps === undefined &&

@@ -2,6 +2,7 @@
  * Merges shard snapshots into one view. Counters add, histograms add (exact), intervals align by second.
  * The same function serves the local coordinator and the cluster controller.
  */
+import { type MergedCustomMetric, mergeCustomMetrics } from './custom-metrics.js';
 import { addError, type ErrorClass, emptyErrorCounts } from './error-class.js';
 import { addEncoded, createHistogram, createIntervalHistogram, type Histogram } from './histogram.js';
 import { type MergedPg, type MergedWs, mergePg, mergeWs } from './protocol-metrics.js';
@@ -24,6 +25,8 @@ export interface MergedStep {
   pg: MergedPg | undefined;
   /** gRPC steps only: response messages received. */
   grpc?: { messages: number };
+  /** Custom metrics (`metric:` on the step). */
+  custom?: MergedCustomMetric[];
 }
 
 export interface MergedScenario {
@@ -136,6 +139,7 @@ function addStep(steps: Map<string, MergedStep>, s: ShardSnapshot['steps'][numbe
   if (s.ws) m.ws = mergeWs(m.ws, s.ws);
   if (s.pg) m.pg = mergePg(m.pg, s.pg);
   if (s.grpc) m.grpc = { messages: (m.grpc?.messages ?? 0) + s.grpc.messages };
+  if (s.custom) m.custom = mergeCustomMetrics(m.custom, s.custom);
 }
 
 function addScenario(scenarios: Map<string, MergedScenario>, s: ShardSnapshot['scenarios'][number]): void {

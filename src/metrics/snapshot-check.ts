@@ -4,6 +4,7 @@
  * every histogram decodes. Pure; the first problem is returned with its path, so a malformed shard can be
  * reported as lost with a reason instead of throwing inside mergeSnapshots.
  */
+import { CUSTOM_METRIC_NAME, CUSTOM_METRIC_TYPES } from '../api/schema-flow.js';
 import { GRPC_STATUS_NAMES } from '../api/schema-grpc.js';
 import { ERROR_CLASSES } from './error-class.js';
 import { isDecodableHistogram } from './histogram.js';
@@ -94,12 +95,26 @@ function checkStep(v: unknown, path: string): void {
     hdr(ws, 'deliveryHdr', `${path}.ws`, true);
   }
   if (s.grpc !== undefined) count(obj(s.grpc, `${path}.grpc`), 'messages', `${path}.grpc`);
+  if (s.custom !== undefined)
+    for (const [i, c] of list(s, 'custom', path).entries()) checkCustomMetric(c, `${path}.custom[${i}]`);
   if (s.pg !== undefined) {
     const pg = obj(s.pg, `${path}.pg`);
     count(pg, 'rows', `${path}.pg`);
     hdr(pg, 'poolWaitHdr', `${path}.pg`);
     hdr(pg, 'queryHdr', `${path}.pg`);
   }
+}
+
+const CUSTOM_NAME = new RegExp(CUSTOM_METRIC_NAME);
+
+function checkCustomMetric(v: unknown, path: string): void {
+  const c = obj(v, path);
+  if (typeof c.name !== 'string' || !CUSTOM_NAME.test(c.name)) fail(`${path}.name`, 'expected a metric name');
+  if (!(CUSTOM_METRIC_TYPES as readonly unknown[]).includes(c.type))
+    fail(`${path}.type`, `expected one of ${CUSTOM_METRIC_TYPES.join(', ')}`);
+  for (const k of ['samples', 'invalid', 'sum', 'nonZero']) count(c, k, path);
+  if (c.type === 'trend') hdr(c, 'valuesHdr', path);
+  else if (c.valuesHdr !== undefined) fail(`${path}.valuesHdr`, `only a trend has values, not a ${c.type}`);
 }
 
 function checkScenario(v: unknown, path: string): void {

@@ -3,6 +3,7 @@
  * Cumulative since the shard started, so re-pulling after a restart loses nothing. Histograms are
  * compressed-base64 HDR in microseconds.
  */
+import type { CustomMetricSnapshot } from './custom-metrics.js';
 import type { ErrorClass } from './error-class.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
@@ -40,6 +41,8 @@ export interface StepSnapshot {
   pg?: PgStepSnapshot;
   /** gRPC steps only; durationHdr holds each call to its response (unary) or the end of its stream. */
   grpc?: GrpcStepSnapshot;
+  /** Custom metrics the step declares (`metric:`); absent when it declares none. */
+  custom?: CustomMetricSnapshot[];
 }
 
 export interface GrpcStepSnapshot {

@@ -58,44 +58,59 @@ export interface ThresholdKey {
   metric: string;
   kind: MetricKind;
   tags: Record<string, string>;
+  /** A custom metric (`metric:` on a step): its values have no unit. */
+  custom?: true;
 }
 
 export class ThresholdSyntaxError extends Error {
   readonly code = 'THRESHOLD_SYNTAX';
 }
 
-const KEY_RE = /^([a-z_]+)(?:\{([^}]*)\})?$/;
+const KEY_RE = /^([a-z_][a-z0-9_]*)(?:\{([^}]*)\})?$/;
 
-export function parseThresholdKey(source: string): ThresholdKey {
+/** Custom metrics take the tags of a step's metrics: scenario and step. */
+const CUSTOM_TAGS = ['scenario', 'step'];
+
+/** `custom`: the test's custom metrics by name (declaredCustomMetrics), thresholded like built-in ones. */
+export function parseThresholdKey(
+  source: string,
+  custom: ReadonlyMap<string, MetricKind> = new Map(),
+): ThresholdKey {
   const m = KEY_RE.exec(source.trim());
   if (!m) throw new ThresholdSyntaxError(`"${source}" is not metric or metric{tag:value}`);
   const metric = m[1] as string;
-  const def = METRICS[metric];
+  const customKind = METRICS[metric] ? undefined : custom.get(metric);
+  const def = customKind ? { kind: customKind } : METRICS[metric];
   if (!def) {
-    throw new ThresholdSyntaxError(
-      `unknown metric "${metric}"; use one of ${Object.keys(METRICS).join(', ')}`,
-    );
+    const names = [...Object.keys(METRICS), ...custom.keys()].join(', ');
+    throw new ThresholdSyntaxError(`unknown metric "${metric}"; use one of ${names}`);
   }
+  const allowedTags = customKind ? CUSTOM_TAGS : (TAGS[def.kind] as string[]);
   const tags: Record<string, string> = {};
   for (const part of (m[2] ?? '').split(',').filter((p) => p.trim())) {
     const [name, ...rest] = part.split(':');
     const tag = (name ?? '').trim();
     const value = rest.join(':').trim();
     if (!tag || !value) throw new ThresholdSyntaxError(`tag "${part}" must look like name:value`);
-    if (!(TAGS[def.kind] as string[]).includes(tag)) {
+    if (!allowedTags.includes(tag)) {
       throw new ThresholdSyntaxError(
-        `tag "${tag}" is not supported on ${metric}; use ${TAGS[def.kind]?.join(', ')}`,
+        `tag "${tag}" is not supported on ${metric}; use ${allowedTags.join(', ')}`,
       );
     }
     tags[tag] = value;
   }
-  return { source, metric, kind: def.kind, tags };
+  return { source, metric, kind: def.kind, tags, ...(customKind ? { custom: true as const } : {}) };
 }
 
 const EXPR_RE =
   /^\s*(p\(\s*([0-9]+(?:\.[0-9]+)?)\s*\)|avg|min|max|med|rate|count)\s*(<=|>=|==|!=|<|>)\s*([0-9]+(?:\.[0-9]+)?)\s*(us|ms|s|%)?\s*$/;
 
-export function parseThresholdExpression(source: string, kind: MetricKind): ThresholdExpression {
+/** `unitless`: a custom trend, whose values are plain numbers (no us, ms or s). */
+export function parseThresholdExpression(
+  source: string,
+  kind: MetricKind,
+  unitless = false,
+): ThresholdExpression {
   const m = EXPR_RE.exec(source);
   const allowed = AGGREGATIONS[kind].join(', ');
   if (!m) {
@@ -118,7 +133,10 @@ export function parseThresholdExpression(source: string, kind: MetricKind): Thre
   }
   const unit = m[5];
   let value = Number(m[4]);
-  if (kind === 'trend') {
+  if (kind === 'trend' && unitless) {
+    if (unit)
+      throw new ThresholdSyntaxError(`a custom trend has no unit; write the number alone in "${source}"`);
+  } else if (kind === 'trend') {
     if (unit === '%')
       throw new ThresholdSyntaxError(`"%" is not a time unit in "${source}"; use us, ms or s`);
     value = unit === 's' ? value * 1000 : unit === 'us' ? value / 1000 : value;

@@ -1,11 +1,13 @@
 /** Thresholds evaluated on merged data only: no shard ever decides pass/fail alone. */
 import { durationUs } from '../api/duration.js';
 import type { LoadTestSpec } from '../api/schema.js';
+import { customThresholdValue } from './custom-thresholds.js';
 import type { ErrorClass } from './error-class.js';
 import { createHistogram, type Histogram } from './histogram.js';
 import type { MergedRun, MergedStep } from './merge.js';
 import {
   compare,
+  type MetricKind,
   parseThresholdExpression,
   parseThresholdKey,
   type ThresholdExpression,
@@ -24,7 +26,8 @@ export interface ThresholdResult {
   threshold: string;
   /** The measured value in the threshold's unit (ms, fraction, count or per second); null with no data. */
   actual: number | null;
-  unit: 'ms' | 'ratio' | 'count' | 'per_second';
+  /** `value`: a custom trend's own numbers. */
+  unit: 'ms' | 'ratio' | 'count' | 'per_second' | 'value';
   passed: boolean;
   abortOnFail: boolean;
 }
@@ -32,15 +35,19 @@ export interface ThresholdResult {
 /** Steps that are not requests (iteration-level errors) never count as request latency or rate. */
 export const ITERATION_PSEUDO_STEP = '(iteration)';
 
-export function compileThresholds(thresholds: LoadTestSpec['thresholds']): CompiledThreshold[] {
+/** `custom`: the test's custom metrics by name (declaredCustomMetrics(spec)). */
+export function compileThresholds(
+  thresholds: LoadTestSpec['thresholds'],
+  custom: ReadonlyMap<string, MetricKind> = new Map(),
+): CompiledThreshold[] {
   const out: CompiledThreshold[] = [];
   for (const [keySource, rules] of Object.entries(thresholds ?? {})) {
-    const key = parseThresholdKey(keySource);
+    const key = parseThresholdKey(keySource, custom);
     for (const rule of rules) {
       const text = typeof rule === 'string' ? rule : rule.threshold;
       out.push({
         key,
-        expression: parseThresholdExpression(text, key.kind),
+        expression: parseThresholdExpression(text, key.kind, key.custom),
         abortOnFail: typeof rule === 'string' ? false : (rule.abortOnFail ?? false),
         delayAbortEvalMs:
           typeof rule === 'string' || !rule.delayAbortEval ? 0 : durationUs(rule.delayAbortEval) / 1000,
@@ -50,7 +57,7 @@ export function compileThresholds(thresholds: LoadTestSpec['thresholds']): Compi
   return out;
 }
 
-function matchingSteps(run: MergedRun, tags: Record<string, string>): MergedStep[] {
+export function matchingSteps(run: MergedRun, tags: Record<string, string>): MergedStep[] {
   return run.steps.filter(
     (s) =>
       (tags.scenario === undefined || s.scenario === tags.scenario) &&
@@ -130,7 +137,9 @@ export function evaluateThreshold(run: MergedRun, t: CompiledThreshold): Thresho
   const { key, expression } = t;
   let actual: number | null;
   let unit: ThresholdResult['unit'];
-  if (key.kind === 'trend') {
+  if (key.custom) {
+    ({ actual, unit } = customThresholdValue(matchingSteps(run, key.tags), key, expression, run.elapsedMs));
+  } else if (key.kind === 'trend') {
     actual = aggregateTrend(trendHistogram(run, key), expression);
     unit = 'ms';
   } else if (key.kind === 'rate') {

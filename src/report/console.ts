@@ -1,6 +1,7 @@
 /** The end-of-test summary for a terminal. */
 import { consoleAnalysisLines } from './console-analysis.js';
 import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtStat, fmtThresholdValue, textTable } from './format.js';
+import { consoleCustomLines } from './sections-custom.js';
 import { breakingPointLine } from './sections-levels.js';
 import { consoleProtocolLines, latencyCells } from './sections-protocols.js';
 import type { Summary } from './summary.js';
@@ -43,6 +44,8 @@ export function renderConsoleSummary(s: Summary): string {
   out.push(textTable(['step', 'count', 'rps', 'mean', 'p50', 'p90', 'p95', 'p99', 'max', 'errors'], rows));
   const protocolLines = consoleProtocolLines(s);
   if (protocolLines.length) out.push('', ...protocolLines);
+  const customLines = consoleCustomLines(s);
+  if (customLines.length) out.push('', ...customLines);
   const errorClasses = Object.entries(s.errors.byClass).filter(([, n]) => n > 0);
   if (errorClasses.length) {
     out.push('');

@@ -47,6 +47,8 @@ export function fmtThresholdValue(actual: number | null, unit: string): string {
   if (unit === 'ms') return fmtMs(actual);
   if (unit === 'ratio') return fmtPercent(actual);
   if (unit === 'per_second') return `${fmtRate(actual)}/s`;
+  // A custom trend's own numbers (a queue position, a server timing): not rounded to whole counts.
+  if (unit === 'value') return String(actual);
   return fmtCount(actual);
 }
 

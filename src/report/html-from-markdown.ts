@@ -1,10 +1,11 @@
 /**
  * report.html carries every section of report.md. Sections that have no hand-made HTML view (configuration,
- * WebSocket, PostgreSQL, resource usage) are rendered from their report.md lines: headings, tables, lists
+ * WebSocket, PostgreSQL, custom metrics, resource usage) are rendered from their report.md lines: headings, tables, lists
  * and paragraphs, with **bold** and `code`. Every character of the source is escaped first, so nothing in a
  * summary (step names, error messages, URLs) can become markup.
  */
 import { escapeHtml } from './html-charts.js';
+import { customMetricsSection } from './sections-custom.js';
 import { configurationSection } from './sections-overview.js';
 import { renderPgMarkdown, renderWsMarkdown } from './sections-protocols.js';
 import { resourcesSection } from './sections-resources.js';
@@ -15,6 +16,7 @@ export const MARKDOWN_SECTIONS_IN_HTML = [
   configurationSection,
   renderWsMarkdown,
   renderPgMarkdown,
+  customMetricsSection,
   resourcesSection,
 ];
 

@@ -11,6 +11,7 @@ import {
   recommendationsSection,
   scalabilitySection,
 } from './sections-analysis.js';
+import { customMetricsSection } from './sections-custom.js';
 import { renderLevelsSection } from './sections-levels.js';
 import { configurationSection, executiveSummarySection, titleSection } from './sections-overview.js';
 import { renderPgMarkdown, renderWsMarkdown } from './sections-protocols.js';
@@ -36,6 +37,7 @@ export const SECTIONS: Section[] = [
   openModelSection,
   renderWsMarkdown,
   renderPgMarkdown,
+  customMetricsSection,
   scalabilitySection,
   throughputSection,
   resourcesSection,

@@ -22,6 +22,7 @@ import {
   ITERATION_PSEUDO_STEP,
   type ThresholdResult,
 } from '../metrics/thresholds.js';
+import { customMetricSummaries } from './sections-custom.js';
 
 export {
   type IntervalSummary,
@@ -48,6 +49,9 @@ export interface SummaryInput {
   /** The compiled thresholds, to judge each load level against them (scalability.capacityAtSlo). */
   thresholdRules?: readonly CompiledThreshold[];
 }
+
+const optional = <K extends string, V>(key: K, value: V | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -93,6 +97,7 @@ export function buildSummary(input: SummaryInput): Summary {
     },
     latency: latencyStats(overall),
     steps: steps.map((s) => stepSummary(s, seconds)),
+    ...optional('customMetrics', customMetricSummaries(steps, seconds)),
     scenarios: run.scenarios.map((s) => scenarioSummary(s, steps, describe)),
     errors: { byClass, samples: run.errorSamples },
     thresholds: input.thresholds,

@@ -5,6 +5,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { errorClassLabel, labeledSteps, statusClassLabel } from '../metrics/label-bounds.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
+import { registerCustomMetrics } from './metrics-custom.js';
 import { registerHdrHistogram } from './metrics-hdr.js';
 import { registerProtocolMetrics } from './metrics-protocols.js';
 
@@ -181,6 +182,7 @@ export function createRunnerMetrics(loadTest: string, latest: () => ShardSnapsho
       })),
   );
   registerProtocolMetrics(registry, latest);
+  registerCustomMetrics(registry, latest);
   registerMemoryGauge(registry);
   return registry;
 }

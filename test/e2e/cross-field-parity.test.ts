@@ -65,6 +65,18 @@ const SAMPLE: Json = {
   inline: [{ user: 'a' }],
   csv: 'users.csv',
   configMap: { name: 'users', key: 'users.csv' },
+  // flow control, lifecycle and custom metrics
+  retry: { max: 1, statuses: [503] },
+  metric: { name: 'queue_position', type: 'trend', value: '1' },
+  metrics: [{ name: 'cache_hits', type: 'rate', value: '1' }],
+  loop: { until: 'last.ok', max: 2 },
+  repeat: 2,
+};
+
+/** The fields an anyOf node needs besides the ones its rule is about. */
+const ANY_OF_BASE: Record<string, Json> = {
+  retry: { max: 1 },
+  refresh: { steps: [{ request: { url: '/t' } }] },
 };
 
 const pick = (fields: readonly string[]): Json => Object.fromEntries(fields.map((f) => [f, SAMPLE[f]]));
@@ -112,6 +124,15 @@ function place(rule: CrossFieldRule, node: Json): { spec: Json; path: string } {
       return { spec: { ...flow({ request: { url: '/' } }), postgres: node }, path: 'spec.postgres' };
     case 'feeder':
       return { spec: { ...flow({ request: { url: '/' } }), feeders: { f: node } }, path: 'spec.feeders.f' };
+    case 'retry':
+      return { spec: flow({ request: { url: '/' }, retry: node }), path: `${at}.retry` };
+    case 'refresh': {
+      const scenario = { ...validScenario('constant-vus'), flow: [{ request: { url: '/' } }] };
+      return {
+        spec: { scenarios: { s: { ...scenario, lifecycle: { refresh: node } } } },
+        path: 'spec.scenarios.s.lifecycle.refresh',
+      };
+    }
   }
 }
 
@@ -143,6 +164,9 @@ function casesOf(rule: CrossFieldRule): Case[] {
   const one = (name: string, node: Json): Case => ({ rule, name, node });
   if (c.kind === 'oneOf')
     return [one(`${rule.node}: ${c.fields.join('/')}`, pick((c.celFields ?? c.fields).slice(0, 2)))];
+  if (c.kind === 'needs') return [one(`${c.field} without ${c.needs}`, pick([c.field]))];
+  if (c.kind === 'anyOf')
+    return [one(`${rule.node} without ${c.fields.join(' or ')}`, { ...ANY_OF_BASE[rule.node] })];
   if (c.kind === 'nonEmpty')
     return c.when.in.map((e) => one(`${e} with empty ${c.field}`, { ...validScenario(e), [c.field]: [] }));
   if ((c.kind === 'required' || c.kind === 'forbidden') && c.when.field === 'executor') {

@@ -61,6 +61,12 @@ function loadTest(baseURL: string): string {
               name: 'data',
               request: { url: '/api/data' },
               check: { status: 200 },
+              // The custom-metrics row's panels read these.
+              metrics: [
+                { name: 'answers', type: 'counter', value: '1' },
+                { name: 'answered_ok', type: 'rate', value: '${last.status == 200}' },
+                { name: 'status_code', type: 'trend', value: '${last.status}' },
+              ],
               think: { constant: '50ms' },
             },
           ],

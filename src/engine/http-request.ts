@@ -1,0 +1,114 @@
+/** The request half of an HTTP step: URL, query, headers and body compiled once, rendered per request. */
+import { durationUs } from '../api/duration.js';
+import type { Step } from '../api/schema.js';
+import type { HttpRequest, RequestHeadCache } from '../protocols/http.js';
+import type { FlowEnv } from './flow-env.js';
+import { compileJsonValue } from './http-checks.js';
+import { type CompiledTemplate, compileTemplate, type TemplateContext } from './template.js';
+import type { VU } from './vu.js';
+
+type BodyBuilder = (ctx: TemplateContext) => string | undefined;
+
+/** What of the response the step's checks and extractors read: the client captures only that. */
+export interface ResponseNeeds {
+  captureBody: boolean;
+  captureHeaders: boolean;
+}
+
+/** Splits an absolute URL template into a static origin and a path template. */
+function splitUrl(url: string, env: FlowEnv): { origin: string; path: string } {
+  const absolute = /^(https?:\/\/[^/]+)(.*)$/.exec(url);
+  if (absolute) return { origin: absolute[1] as string, path: absolute[2] || '/' };
+  const joined = env.target.basePath.replace(/\/$/, '') + (url.startsWith('/') ? url : `/${url}`);
+  return { origin: env.target.origin, path: joined };
+}
+
+/** Renders JSON bodies: templates inside string values are evaluated, the rest is stringified once. */
+export function compileJsonBody(json: unknown): BodyBuilder {
+  const render = compileJsonValue(json);
+  if (!render) {
+    const text = JSON.stringify(json);
+    return () => text;
+  }
+  return (ctx) => JSON.stringify(render(ctx));
+}
+
+function compileBody(spec: NonNullable<Step['request']>): { build: BodyBuilder; isStatic: boolean } {
+  if (spec.json !== undefined)
+    return { build: compileJsonBody(spec.json), isStatic: !JSON.stringify(spec.json).includes('${') };
+  if (spec.body === undefined) return { build: () => undefined, isStatic: true };
+  const template = compileTemplate(spec.body);
+  return { build: (ctx) => template.render(ctx), isStatic: template.isStatic };
+}
+
+type HeaderTemplates = (readonly [string, CompiledTemplate])[];
+
+function compileHeaders(spec: NonNullable<Step['request']>, env: FlowEnv): HeaderTemplates {
+  const headerSpecs = { ...env.target.headers, ...spec.headers };
+  if (spec.json !== undefined && !Object.keys(headerSpecs).some((h) => h.toLowerCase() === 'content-type')) {
+    headerSpecs['content-type'] = 'application/json';
+  }
+  return Object.entries(headerSpecs).map(([k, v]) => [k, compileTemplate(v)] as const);
+}
+
+/** Compiles the step's request; the returned function gives the request a VU sends next. */
+export function compileHttpRequest(step: Step, env: FlowEnv, needs: ResponseNeeds): (vu: VU) => HttpRequest {
+  const spec = step.request as NonNullable<Step['request']>;
+  const method = spec.method ?? (spec.json !== undefined || spec.body !== undefined ? 'POST' : 'GET');
+  const { origin, path } = splitUrl(spec.url, env);
+  const pathTemplate = compileTemplate(path);
+  const query = Object.entries(spec.query ?? {}).map(
+    ([k, v]) => [encodeURIComponent(k), compileTemplate(v)] as const,
+  );
+  const headerTemplates = compileHeaders(spec, env);
+  // Static headers first, so the HTTP/1.1 client can serialize them once for the whole step (RequestHeadCache).
+  const fixedHeaders = headerTemplates.filter(([, t]) => t.isStatic).flatMap(([k, t]) => [k, t.source]);
+  const templatedHeaders = headerTemplates.filter(([, t]) => !t.isStatic);
+  const staticHeaders = templatedHeaders.length === 0 ? fixedHeaders : undefined;
+  const body = compileBody(spec);
+  const timeoutMs = spec.timeout ? durationUs(spec.timeout) / 1000 : env.target.timeoutMs;
+  const maxBodyBytes = env.target.maxBodyBytes;
+  // Nothing in the request varies: one object is sent every time, so the client can serialize it once.
+  const isStatic =
+    pathTemplate.isStatic && query.length === 0 && staticHeaders !== undefined && body.isStatic;
+  let staticRequest: HttpRequest | undefined;
+  // Shared by the step's varying requests: the client serializes the unchanging part of the head once.
+  const head: RequestHeadCache = {
+    staticPairs: fixedHeaders.length / 2,
+    staticLine: pathTemplate.isStatic && query.length === 0,
+  };
+
+  const buildRequest = (ctx: TemplateContext, cookie: string | undefined): HttpRequest => {
+    let fullPath = pathTemplate.isStatic ? pathTemplate.source : pathTemplate.render(ctx);
+    if (query.length) {
+      let qs = '';
+      for (const [k, t] of query) qs += `${qs ? '&' : ''}${k}=${encodeURIComponent(t.render(ctx))}`;
+      fullPath += (fullPath.includes('?') ? '&' : '?') + qs;
+    }
+    let headers = staticHeaders;
+    if (headers === undefined || cookie !== undefined) {
+      headers = fixedHeaders.slice();
+      for (const [k, t] of templatedHeaders) headers.push(k, t.render(ctx));
+      if (cookie !== undefined) headers.push('cookie', cookie);
+    }
+    return {
+      origin,
+      path: fullPath,
+      method,
+      headers,
+      body: body.build(ctx),
+      timeoutMs,
+      captureBody: needs.captureBody,
+      maxBodyBytes,
+      captureHeaders: needs.captureHeaders,
+      head,
+    };
+  };
+
+  return (vu) => {
+    const cookie = vu.cookies.header();
+    if (!isStatic || cookie !== undefined) return buildRequest(vu.ctx, cookie);
+    staticRequest ??= buildRequest(vu.ctx, undefined);
+    return staticRequest;
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * The answer half of an HTTP step: each response (or transport error) is judged synchronously (so its
+ * counters never interleave with another VU's), recorded, checked and extracted from.
+ */
+
+import type { CustomMetricRecorder } from '../metrics/custom-metrics.js';
+import { classifyError, classifyStatus, type ErrorClass } from '../metrics/error-class.js';
+import type { StepRecorder } from '../metrics/recorder.js';
+import { type HttpResponse, setCookieValues } from '../protocols/http.js';
+import { type CompiledExtractor, type compileChecks, JsonBody } from './http-checks.js';
+import type { CompiledRetry } from './retry.js';
+import type { CompiledTemplate, LastResult, TemplateContext } from './template.js';
+import type { IterationState, VU } from './vu.js';
+
+type CompiledChecks = ReturnType<typeof compileChecks>;
+
+/** What settling needs of its step, compiled once. */
+export interface SettleParts {
+  name: string;
+  recorder: StepRecorder;
+  checks: CompiledChecks;
+  extractors: CompiledExtractor[];
+  retry: CompiledRetry | undefined;
+  maxBodyBytes: number;
+  /** The step's custom metrics: each value rendered once per settled response. */
+  metrics: CompiledMetric[];
+}
+
+export interface CompiledMetric {
+  value: CompiledTemplate;
+  recorder: CustomMetricRecorder;
+}
+
+/** After checks and extraction, so a value may read what this response set (`vars.x`, `last.status`). */
+function recordMetrics(metrics: readonly CompiledMetric[], ctx: TemplateContext): void {
+  for (const m of metrics) m.recorder.add(m.value.isStatic ? m.value.source : m.value.value(ctx));
+}
+
+/** A step's verdict on one answer: checks passed and failed, and the first failure with its message. */
+interface Verdict {
+  passes: number;
+  fails: number;
+  failClass: ErrorClass | undefined;
+  failMessage: string;
+}
+
+/**
+ * Returns false when the answer is to be retried: the attempt then counts as a request with its status
+ * and latency, but its failure and checks are not counted; the last attempt decides.
+ */
+export type Settle = (vu: VU, it: IterationState, response: HttpResponse, mayRetry: boolean) => boolean;
+
+export function compileSettle(parts: SettleParts): Settle {
+  const { name, recorder, checks, extractors, retry, metrics } = parts;
+  // Most steps have no checks or extraction: they skip body parsing and the check machinery entirely.
+  const hasChecks = checks.status !== undefined || checks.others.length > 0 || extractors.length > 0;
+  return (vu, it, response, mayRetry) => {
+    const ctx = vu.ctx;
+    if (response.error) {
+      const errorClass = classifyError(response.error);
+      setLast(ctx.last, name, 0, errorClass);
+      it.scheduledAtMs = undefined;
+      if (mayRetry && retry?.matches(0, errorClass)) {
+        recorder.transportAttempt(response.bytesOut);
+        return false;
+      }
+      recorder.transportError(errorClass, response.error.message || errorClass, response.bytesOut);
+      it.failed = it.aborted = true;
+      return true;
+    }
+    const startMs = it.scheduledAtMs ?? response.sentAtMs;
+    it.scheduledAtMs = undefined;
+    const latencyUs = (response.doneAtMs - startMs) * 1000;
+    recorder.response(
+      latencyUs,
+      (response.doneAtMs - response.sentAtMs) * 1000,
+      response.status,
+      response.bytesIn,
+      response.bytesOut,
+    );
+    const setCookies = setCookieValues(response.rawHeaders);
+    if (setCookies) for (const setCookie of setCookies) vu.cookies.store(setCookie);
+    if (!hasChecks) {
+      // The common case allocates nothing: the status alone decides.
+      const failClass = classifyStatus(response.status);
+      setLast(ctx.last, name, response.status, failClass ?? '');
+      if (mayRetry && retry?.matches(response.status, failClass)) return false;
+      if (metrics.length) recordMetrics(metrics, ctx);
+      if (failClass) {
+        recorder.failure(failClass, `HTTP ${response.status}`);
+        it.failed = true;
+      }
+      return true;
+    }
+    const verdict = judge(parts, ctx, response, latencyUs);
+    setLast(ctx.last, name, response.status, verdict.failClass ?? '');
+    if (mayRetry && retry?.matches(response.status, verdict.failClass)) return false;
+    if (metrics.length) recordMetrics(metrics, ctx);
+    for (let i = 0; i < verdict.passes; i++) recorder.check(true);
+    for (let i = 0; i < verdict.fails; i++) recorder.check(false);
+    if (verdict.failClass) {
+      recorder.failure(verdict.failClass, verdict.failMessage);
+      it.failed = true;
+    }
+    return true;
+  };
+}
+
+/** Runs the checks and extractors on a response; extracted values land in the VU's variables. */
+function judge(parts: SettleParts, ctx: TemplateContext, response: HttpResponse, latencyUs: number): Verdict {
+  const { checks, extractors, maxBodyBytes } = parts;
+  const parsed = new JsonBody(response.body);
+  const v: Verdict = { passes: 0, fails: 0, failClass: undefined, failMessage: '' };
+  if (checks.status) {
+    if (checks.status.passes(response, parsed, latencyUs, ctx)) v.passes++;
+    else {
+      v.fails++;
+      v.failClass = classifyStatus(response.status) ?? 'check';
+      v.failMessage = `HTTP ${response.status}, expected ${checks.status.describe}`;
+    }
+  } else if (response.status >= 400) {
+    v.failClass = classifyStatus(response.status);
+    v.failMessage = `HTTP ${response.status}`;
+  }
+  for (const check of checks.others) {
+    if (check.passes(response, parsed, latencyUs, ctx)) v.passes++;
+    else {
+      v.fails++;
+      if (!v.failClass) {
+        v.failClass = 'check';
+        v.failMessage = `check failed: ${check.describe}`;
+      }
+    }
+  }
+  for (const extractor of extractors) {
+    const value = extractor.read(response, parsed);
+    ctx.vars[extractor.name] = value;
+    if (value === undefined && !v.failClass) {
+      v.failClass = 'check';
+      v.failMessage = `extract ${extractor.name}: ${extractor.describe} not found`;
+    }
+  }
+  if (v.failClass === 'check' && response.bodyTruncated) {
+    // The check may have failed only because it saw the beginning of the body: say so, in its own class.
+    v.failClass = 'body_too_large';
+    v.failMessage = `${v.failMessage}: the body (${response.bytesIn} bytes with the head) is larger than spec.target.maxBodyBytes (${maxBodyBytes}); checks and extraction saw only its first ${maxBodyBytes} bytes`;
+  }
+  return v;
+}
+
+function setLast(last: LastResult, step: string, status: number, error: string): void {
+  last.step = step;
+  last.status = status;
+  last.ok = error === '';
+  last.error = error;
+}
