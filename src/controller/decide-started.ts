@@ -72,6 +72,10 @@ function abortDecision(ctx: Context, w: Runners, run: MergedRun): string | undef
   return abortedBy;
 }
 
+/** What a runner's `interrupted` signal means, for people reading the report. */
+const interruptedWhy = (signal: string) =>
+  `stopped early by ${signal} (pod deleted, evicted or past its deadline)`;
+
 /**
  * Why shards were lost, as far as their pods say ("shard 1: OOMKilled, exit 137"); '' when none says.
  * `wrap` puts it in context: % stands for the text.
@@ -79,7 +83,8 @@ function abortDecision(ctx: Context, w: Runners, run: MergedRun): string | undef
 function lostWhy(observed: Observed, lost: number[], wrap = '%'): string {
   const why = lost.flatMap((i) => {
     // A shard lost by its own answer (malformed snapshot) says so before its pod's state.
-    const reason = observed.runners[i]?.problem ?? observed.runners[i]?.pod?.reason;
+    const r = observed.runners[i];
+    const reason = r?.problem ?? (r?.interrupted ? interruptedWhy(r.interrupted) : r?.pod?.reason);
     return reason ? [`shard ${i}: ${reason}`] : [];
   });
   return why.length ? wrap.replace('%', why.join(', ')) : '';

@@ -41,6 +41,11 @@ export interface ObservedRunner {
   lastSnapshot: ShardSnapshot | undefined;
   /** Why the shard is lost by its own answer: a malformed snapshot, a failed setup. */
   problem?: string;
+  /**
+   * The signal that stopped the runner before its planned end (SIGTERM: pod deleted, evicted, past the
+   * Job's deadline). Its final snapshot is kept, but the shard did not run its share: lost.
+   */
+  interrupted?: string;
   /** What the shard's checkpoint ConfigMap holds, when this controller saved or read one. */
   checkpoint?: { elapsedMs: number; done: boolean };
 }

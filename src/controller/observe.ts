@@ -165,6 +165,7 @@ async function observeRunnerState(
   }
   const state = joined as RunnerState;
   if (state.state === 'failed') record.problem ??= state.error ?? 'the runner failed before the start';
+  if (state.interrupted) record.interrupted ??= state.interrupted;
   if (state.state === 'running' || state.state === 'done') {
     record.snapshot = state.snapshot;
     record.checkedIntervals = state.snapshot.intervals.length;
@@ -302,6 +303,7 @@ export class Observer {
           state,
           lastSnapshot: record.snapshot,
           ...(record.problem ? { problem: record.problem } : {}),
+          ...(record.interrupted ? { interrupted: record.interrupted } : {}),
           ...(mark ? { checkpoint: mark } : {}),
         };
       }),

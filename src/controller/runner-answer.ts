@@ -3,7 +3,7 @@
  * shard lost with the reason; it never reaches mergeSnapshots. Pure.
  */
 import { checkSnapshot } from '../metrics/snapshot-check.js';
-import { RUNNER_STATES, type RunnerState } from '../runner/protocol.js';
+import { RUNNER_INTERRUPTS, RUNNER_STATES, type RunnerState } from '../runner/protocol.js';
 
 export type RunnerAnswer = { ok: true; state: RunnerState } | { ok: false; problem: string };
 
@@ -23,6 +23,8 @@ export function checkRunnerAnswer(
   if (v.startAt !== undefined && (typeof v.startAt !== 'number' || !Number.isFinite(v.startAt)))
     return bad('startAt: expected epoch milliseconds');
   if (v.error !== undefined && typeof v.error !== 'string') return bad('error: expected a string');
+  if (v.interrupted !== undefined && !RUNNER_INTERRUPTS.includes(v.interrupted as 'SIGTERM'))
+    return bad(`interrupted: expected one of ${RUNNER_INTERRUPTS.join(', ')}`);
   const snapshot = checkSnapshot(v.snapshot, { shard, checkedIntervals });
   if (!snapshot.ok) return bad(`snapshot ${snapshot.problem}`);
   const state = v as unknown as RunnerState;

@@ -10,6 +10,8 @@ export interface ShardRecord {
   snapshot?: ShardSnapshot;
   /** The shard's answer was unusable (malformed snapshot, failed setup): it stays lost for this reason. */
   problem?: string;
+  /** The runner said a signal cut its run short (its pod was deleted or evicted): lost, with the signal. */
+  interrupted?: string;
   /** Intervals of `snapshot` whose histograms were decoded once already. */
   checkedIntervals: number;
 }

@@ -6,6 +6,8 @@ import type { ObservedRunner } from './model.js';
 export type RunnerPhase = 'pending' | 'waiting' | 'running' | 'done' | 'lost';
 
 export function runnerPhase(r: ObservedRunner, failedIndexes: readonly number[]): RunnerPhase {
+  // Stopped by a signal before its end: its final snapshot counts, but it did not run its share.
+  if (r.interrupted && (r.state?.state === 'done' || r.lastSnapshot?.done)) return 'lost';
   if (r.state?.state === 'done' || r.lastSnapshot?.done) return 'done';
   // Its own answer said it cannot go on (malformed snapshot, failed setup): lost, with that reason.
   if (r.problem) return 'lost';

@@ -66,9 +66,8 @@ async function runShard(config: RunnerConfig, log: ReturnType<typeof createLogge
   lifecycle.prepare();
   const linger = { ms: config.lingerMs };
   process.once('SIGTERM', () => {
-    log.info({ shard }, 'runner got SIGTERM, stopping');
     linger.ms = Math.min(linger.ms ?? SIGTERM_LINGER_MS, SIGTERM_LINGER_MS);
-    lifecycle.stop();
+    lifecycle.interrupt('SIGTERM');
   });
 
   await waitForStart(lifecycle, config.startDeadlineMs);

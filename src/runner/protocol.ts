@@ -2,6 +2,8 @@
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 
 export const RUNNER_STATES = ['preparing', 'waiting', 'running', 'done', 'failed'] as const;
+/** Signals that cut a started run short: the kubelet's SIGTERM (pod deleted, evicted, past its deadline). */
+export const RUNNER_INTERRUPTS = ['SIGTERM'] as const;
 
 export interface RunnerState {
   /**
@@ -13,6 +15,11 @@ export interface RunnerState {
   startAt?: number;
   /** Why the runner cannot run (state failed), for example the setup script's error. */
   error?: string;
+  /**
+   * Set when a signal stopped the run before its planned end (not the controller's /stop): the final
+   * snapshot holds everything measured, but the shard did not run its share.
+   */
+  interrupted?: (typeof RUNNER_INTERRUPTS)[number];
   snapshot: ShardSnapshot;
   /**
    * Present when the caller asked for ?intervalsFrom=N: snapshot.intervals starts at index N (clamped to what

@@ -20,6 +20,8 @@ export interface LifecycleState {
   prepared: boolean;
   setupError: string | undefined;
   startAt: number | undefined;
+  /** A signal that stopped the run before its end, told to the controller with every snapshot. */
+  interrupted?: RunnerState['interrupted'];
 }
 
 export type StartDecision =
@@ -64,7 +66,8 @@ export function runnerState(
   if (!state.prepared) return { state: 'preparing', snapshot, ...delta };
   const { startAt } = state;
   const phase = startAt === undefined ? 'waiting' : snapshot.done ? 'done' : 'running';
-  return { state: phase, ...(startAt !== undefined ? { startAt } : {}), snapshot, ...delta };
+  const interrupted = state.interrupted ? { interrupted: state.interrupted } : {};
+  return { state: phase, ...(startAt !== undefined ? { startAt } : {}), ...interrupted, snapshot, ...delta };
 }
 
 /** The exit code of a runner that never started its run. */
@@ -86,6 +89,8 @@ export class ShardLifecycle implements LifecycleState {
   finished: Promise<unknown> | undefined;
   released = false;
   stopRequested = false;
+  interrupted: RunnerState['interrupted'];
+  private runEnded = false;
   private wakeUp: () => void = () => undefined;
 
   constructor(
@@ -132,10 +137,15 @@ export class ShardLifecycle implements LifecycleState {
     }
     this.startAt = at;
     this.log.info({ shard, startAt: new Date(at).toISOString() }, 'runner start scheduled');
-    this.finished = this.runner.run(at).then(
-      () => this.log.info({ shard }, 'runner finished'),
-      (error: Error) => this.log.error({ shard, err: error.message }, 'runner failed'),
-    );
+    this.finished = this.runner
+      .run(at)
+      .then(
+        () => this.log.info({ shard }, 'runner finished'),
+        (error: Error) => this.log.error({ shard, err: error.message }, 'runner failed'),
+      )
+      .finally(() => {
+        this.runEnded = true;
+      });
     this.wake();
     return { accepted: true, message: `starting at ${new Date(at).toISOString()}` };
   }
@@ -144,6 +154,16 @@ export class ShardLifecycle implements LifecycleState {
     this.stopRequested = true;
     this.runner.stop();
     this.wake();
+  }
+
+  /**
+   * The kubelet's SIGTERM (pod deleted, evicted, past the Job's deadline): stop like /stop, and remember it
+   * if it cut a run in progress short (not before the start, after the end or after the controller's stop).
+   */
+  interrupt(signal: NonNullable<RunnerState['interrupted']>): void {
+    if (this.startAt !== undefined && !this.runEnded && !this.stopRequested) this.interrupted = signal;
+    this.log.info({ shard: this.shard, interrupted: this.interrupted }, `runner got ${signal}, stopping`);
+    this.stop();
   }
 
   stopStepping(order: StopStepping): { accepted: boolean; message: string } {

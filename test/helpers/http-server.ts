@@ -1,4 +1,7 @@
-/** Real HTTP servers started by tests, on loopback with an ephemeral port. */
+/**
+ * Real HTTP servers started by tests, on loopback with an ephemeral port (or on another address of this
+ * host the test made, such as the real node's bridge, where its pods reach the server).
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -13,7 +16,7 @@ export interface TestServer {
 /** Whatever a handler returns is ignored, so `return res.end()` style early exits are fine. */
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => unknown;
 
-export async function startServer(handler: Handler): Promise<TestServer> {
+export async function startServer(handler: Handler, host = '127.0.0.1'): Promise<TestServer> {
   const state = { requests: 0 };
   const server = createServer((req, res) => {
     state.requests++;
@@ -27,10 +30,10 @@ export async function startServer(handler: Handler): Promise<TestServer> {
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     port,
     server,
     get requests() {

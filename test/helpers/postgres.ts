@@ -5,7 +5,15 @@
  * the install command: these tests never skip.
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +73,15 @@ function runAsOwner(bin: string, args: string[]): string {
   }
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+export interface PostgresOptions {
+  /** The address it listens on: loopback, or an address of this host the test made (the real node's bridge). */
+  host?: string;
+  /** Clients allowed in besides loopback, as a CIDR (the real node's pod network). */
+  clients?: string;
+}
+
+export async function startPostgres(opts: PostgresOptions = {}): Promise<TestPostgres> {
+  const host = opts.host ?? '127.0.0.1';
   const bin = postgresBinDir();
   const asRoot = userInfo().uid === 0;
   const dataDir = mkdtempSync(join(tmpdir(), 'stampede-pg-'));
@@ -96,10 +112,12 @@ export async function startPostgres(): Promise<TestPostgres> {
     'UTF8',
     '--no-sync',
   ]);
+  // initdb's pg_hba.conf trusts loopback only; pods come from their own network.
+  if (opts.clients) appendFileSync(join(pgdata, 'pg_hba.conf'), `host all all ${opts.clients} trust\n`);
   const options = [
     `-p ${port}`,
     `-k ${dataDir}`,
-    "-c listen_addresses='127.0.0.1'",
+    `-c listen_addresses='${host}'`,
     '-c fsync=off',
     '-c synchronous_commit=off',
     '-c full_page_writes=off',
@@ -112,7 +130,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`${(error as Error).message}\n${text}`);
   }
-  const url = `postgres://stampede@127.0.0.1:${port}/postgres`;
+  const url = `postgres://stampede@${host}:${port}/postgres`;
   let running = true;
   const stopServer = () => {
     if (!running) return;

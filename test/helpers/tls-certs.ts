@@ -69,7 +69,8 @@ function signed(dir: string, name: string, subject: string, ext: string): void {
   ]);
 }
 
-export function makeTestCerts(): TestCerts {
+/** A CA, a server certificate for localhost, target.test, 127.0.0.1 and `serverIPs`, a client certificate. */
+export function makeTestCerts(serverIPs: string[] = []): TestCerts {
   const dir = mkdtempSync(join(tmpdir(), 'stampede-tls-'));
   openssl(dir, [
     'req',
@@ -92,7 +93,7 @@ export function makeTestCerts(): TestCerts {
     dir,
     'server',
     '/CN=localhost',
-    'subjectAltName=DNS:localhost,DNS:target.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
+    `subjectAltName=DNS:localhost,DNS:target.test,IP:127.0.0.1${serverIPs.map((ip) => `,IP:${ip}`).join('')}\nextendedKeyUsage=serverAuth\n`,
   );
   signed(dir, 'client', '/CN=stampede-runner', 'extendedKeyUsage=clientAuth\n');
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');

@@ -78,10 +78,25 @@ describe('stampede runner on SIGTERM', () => {
     await new Promise((r) => setTimeout(r, 1000));
     const again = await snapshot(base);
     expect(again.state).toBe('done');
+    // The controller learns that a signal, not the plan, ended this shard's run.
+    expect(again.interrupted).toBe('SIGTERM');
     expect(again.snapshot.steps).toEqual(final.snapshot.steps);
     // Everything the server answered is in the snapshot.
     expect(again.snapshot.steps[0]?.requests).toBe(requests - served);
     expect(server.requests).toBe(requests);
+    await controlFetch(`${base}/release`, { method: 'POST' });
+    expect(await exited).toBe(0);
+  });
+
+  it('a SIGTERM after the controller stopped the run is no interruption', async () => {
+    const { child, exited, base } = await startRunner('300');
+    await controlFetch(`${base}/stop`, { method: 'POST' });
+    await until(async () => ((await snapshot(base)).state === 'done' ? true : undefined), 10_000);
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    const after = await snapshot(base);
+    expect(after.state).toBe('done');
+    expect(after.interrupted).toBeUndefined();
     await controlFetch(`${base}/release`, { method: 'POST' });
     expect(await exited).toBe(0);
   });

@@ -129,5 +129,16 @@ describe('a malformed runner snapshot is refused at the boundary with a path', (
       ok: false,
       problem: 'malformed snapshot: snapshot steps[0].bytesIn: expected a number >= 0',
     });
+    expect(
+      checkRunnerAnswer({ state: 'done', interrupted: 'rm -rf', snapshot: good() }, { index: 1, total: 3 }),
+    ).toEqual({ ok: false, problem: 'malformed snapshot: interrupted: expected one of SIGTERM' });
+  });
+
+  it('a runner answer may say a signal cut its run short', () => {
+    const answer = checkRunnerAnswer(
+      { state: 'done', interrupted: 'SIGTERM', snapshot: good() },
+      { index: 1, total: 3 },
+    );
+    expect(answer).toMatchObject({ ok: true, state: { state: 'done', interrupted: 'SIGTERM' } });
   });
 });

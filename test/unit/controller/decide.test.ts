@@ -152,6 +152,29 @@ describe('decide: running', () => {
     );
   });
 
+  it('a runner stopped early by SIGTERM (pod deleted) is a lost shard that says so, its snapshot kept', () => {
+    const stopping = runner(1, 'running', { interrupted: 'SIGTERM' });
+    const live = decide(
+      observed({ runners: [runner(0, 'running'), stopping, runner(2, 'running')] }),
+      DEFAULT_SETTINGS,
+    );
+    // While it winds down it is still running; lost once its final snapshot is in.
+    expect(live.status.lostShards).toEqual([]);
+    const terminated = runner(1, 'done', { interrupted: 'SIGTERM' });
+    const d = decide(
+      observed({ runners: [runner(0, 'done'), terminated, runner(2, 'done')] }),
+      DEFAULT_SETTINGS,
+    );
+    const report = d.actions.find((a) => a.kind === 'writeReport');
+    if (report?.kind !== 'writeReport') throw new Error('no report');
+    expect(report.summary.outcome).toBe('failed');
+    expect(report.summary.outcomeDetail).toBe(
+      'lost shard(s) 1: shard 1: stopped early by SIGTERM (pod deleted, evicted or past its deadline); results include everything they reported before',
+    );
+    expect(report.summary.shards.find((s) => s.index === 1)).toMatchObject({ lost: true, requests: 200 });
+    expect(report.summary.totals.requests).toBe(100 + 200 + 300);
+  });
+
   it('writes the report once every runner is done', () => {
     const d = decide(observed({ runners: [0, 1, 2].map((i) => runner(i, 'done')) }), DEFAULT_SETTINGS);
     expect(d.status.phase).toBe('Finishing');

@@ -69,4 +69,15 @@ describe('runner lifecycle decisions', () => {
     expect(exitCodeBeforeStart(true, undefined)).toBe(0);
     expect(exitCodeBeforeStart(false, undefined)).toBe(RUNNER_NEVER_STARTED);
   });
+
+  it('a run a signal cut short says so in every /snapshot answer', () => {
+    const snapshot = shardSnapshot(0, 1, { requests: 5, done: true });
+    expect(runnerState({ ...ready, startAt: now, interrupted: 'SIGTERM' }, snapshot)).toEqual({
+      state: 'done',
+      startAt: now,
+      interrupted: 'SIGTERM',
+      snapshot,
+    });
+    expect(runnerState({ ...ready, startAt: now }, snapshot)).not.toHaveProperty('interrupted');
+  });
 });

@@ -1,13 +1,15 @@
 /**
- * spec.postgres.setup in a cluster: shard 0's runner runs it before it reports ready, so no shard's shared
- * start comes before the tables exist; a failing setup fails the LoadTest with its error. Real PostgreSQL,
- * real control plane, process kubelet, two runners.
+ * spec.postgres.setup in a cluster: shard 0's runner runs it before it reports ready (the real kubelet's
+ * readiness probe sees it), so no shard's shared start comes before the tables exist; a failing setup fails
+ * the LoadTest with its error. Real PostgreSQL on the node's bridge address, two runner containers on the
+ * real node.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Summary } from '../../src/report/summary.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
-import { type ClusterEnv, startClusterEnv } from './cluster-env.js';
+import { GATEWAY_IP, POD_SUBNET } from '../node/real-node.js';
+import { type RealClusterEnv, startRealClusterEnv } from './cluster-env.js';
 
 function loadTest(name: string, setup: string[]) {
   return stringify({
@@ -41,19 +43,20 @@ function loadTest(name: string, setup: string[]) {
   });
 }
 
-describe('PostgreSQL setup before the shared start (real control plane, 2 runners)', () => {
-  let env: ClusterEnv;
+describe('PostgreSQL setup before the shared start (real node, 2 runners)', () => {
+  let env: RealClusterEnv;
   let pg: TestPostgres;
   beforeAll(async () => {
-    env = await startClusterEnv();
-    pg = await startPostgres();
+    env = await startRealClusterEnv();
+    // The bridge address exists once the node is up; the e2e policy allowlist holds the pod network.
+    pg = await startPostgres({ host: GATEWAY_IP, clients: POD_SUBNET });
     await env.kubectl(['create', 'secret', 'generic', 'setup-db', `--from-literal=url=${pg.url}`]);
     env.startController();
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     await env?.stop();
     pg?.stop();
-  });
+  }, 120_000);
 
   const summaryOf = async (name: string) => {
     const cm = JSON.parse(await env.kubectl(['get', 'configmap', `${name}-report`, '-o', 'json'])) as {

@@ -5,14 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Summary } from '../../src/report/summary.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
-import { type ClusterEnv, startClusterEnv } from './cluster-env.js';
+import { GATEWAY_IP } from '../node/real-node.js';
+import { type RealClusterEnv, startRealClusterEnv } from './cluster-env.js';
 
 /**
- * A target that requires client certificates, reached over HTTP/2 by two runner pods whose certificate and
- * CA come from a kubernetes.io/tls Secret, never from the LoadTest.
+ * A target that requires client certificates, reached over HTTP/2 by two runner containers on the real
+ * node (across the pods' network to the node's bridge address) whose certificate and CA come from a
+ * kubernetes.io/tls Secret, never from the LoadTest.
  */
 describe('mutual TLS and HTTP/2 through the operator, the client certificate from a Secret', () => {
-  let env: ClusterEnv;
+  let env: RealClusterEnv;
   let certs: TestCerts;
   let server: Http2SecureServer;
   let url: string;
@@ -20,8 +22,8 @@ describe('mutual TLS and HTTP/2 through the operator, the client certificate fro
   const versions = new Set<string>();
   const sessions = new Set<ServerHttp2Session>();
   beforeAll(async () => {
-    env = await startClusterEnv();
-    certs = makeTestCerts();
+    env = await startRealClusterEnv();
+    certs = makeTestCerts([GATEWAY_IP]);
     const tls = {
       cert: certs.serverCert,
       key: certs.serverKey,
@@ -36,16 +38,17 @@ describe('mutual TLS and HTTP/2 through the operator, the client certificate fro
       res.end('{"ok":true}');
     });
     server.on('session', (s) => sessions.add(s));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // The bridge address exists once the node is up; the e2e policy allowlist holds 198.18.0.0/24.
+    await new Promise<void>((resolve) => server.listen(0, GATEWAY_IP, resolve));
+    url = `https://${GATEWAY_IP}:${(server.address() as AddressInfo).port}`;
     env.startController();
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     await env?.stop();
     for (const s of sessions) s.destroy();
     await new Promise((resolve) => server?.close(resolve));
     certs?.remove();
-  });
+  }, 120_000);
 
   it('runs to Succeeded with every request answered, and the spec holds no key', async () => {
     await env.kubectl([

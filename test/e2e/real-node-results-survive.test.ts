@@ -1,7 +1,8 @@
 /**
  * Results survive the controller: what runners reported is checkpointed in ConfigMaps owned by the
  * LoadTest, and runners hold their final results until the controller releases them (no fixed linger;
- * the Job's activeDeadlineSeconds bounds the wait). Real control plane, process kubelet, controller process.
+ * the Job's activeDeadlineSeconds bounds the wait). Runner containers on the real node, the controller a
+ * process it kills and restarts, the target a server on the node's bridge address.
  */
 import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
@@ -12,7 +13,9 @@ import type { ShardSnapshot } from '../../src/metrics/snapshot.js';
 import type { Summary } from '../../src/report/summary.js';
 import type { RunnerState } from '../../src/runner/protocol.js';
 import { startServer, type TestServer } from '../helpers/http-server.js';
-import { type ClusterEnv, pollUntil, startClusterEnv } from './cluster-env.js';
+import { containerPid, listPods } from '../node/pods.js';
+import { GATEWAY_IP } from '../node/real-node.js';
+import { pollUntil, type RealClusterEnv, startRealClusterEnv } from './cluster-env.js';
 
 function loadTest(name: string, baseURL: string, runners: number, duration: string) {
   return stringify({
@@ -34,19 +37,19 @@ function loadTest(name: string, baseURL: string, runners: number, duration: stri
   });
 }
 
-describe('results survive the controller (real control plane)', () => {
-  let env: ClusterEnv;
+describe('results survive the controller (real node)', () => {
+  let env: RealClusterEnv;
   let server: TestServer;
   beforeAll(async () => {
-    env = await startClusterEnv();
-    server = await startServer((_req, res) => res.end('ok'));
-  }, 120_000);
+    env = await startRealClusterEnv();
+    // The bridge address exists once the node is up; the e2e policy allowlist holds 198.18.0.0/24.
+    server = await startServer((_req, res) => res.end('ok'), GATEWAY_IP);
+  }, 240_000);
   afterAll(async () => {
     await env?.stop();
     await server?.close();
-  });
+  }, 120_000);
   beforeEach(() => {
-    expect(env.kubelet.running()).toEqual([]);
     env.startController();
   });
   afterEach(() => env.stopController());
@@ -88,9 +91,13 @@ describe('results survive the controller (real control plane)', () => {
     ) as ShardSnapshot;
     return snapshot.steps.reduce((n, s) => n + s.requests, 0);
   };
+  const running = async (name: string) =>
+    (await listPods(env.kubectl, 'default', `stampede.dev/loadtest=${name}`)).filter(
+      (p) => p.status?.phase === 'Running',
+    );
   const noRunnersLeft = (name: string) =>
-    pollUntil(`${name} runner processes to exit`, 30_000, async () =>
-      env.kubelet.running().some((k) => k.includes(name)) ? undefined : true,
+    pollUntil(`${name} runner containers to exit`, 60_000, async () =>
+      (await running(name)).length ? undefined : true,
     );
 
   it('controller killed, then a runner killed, then the controller restarted: the report holds every shard', async () => {
@@ -106,9 +113,13 @@ describe('results survive the controller (real control plane)', () => {
       return held.every((n) => n > 20) ? true : undefined;
     });
     await env.stopController();
-    const victim = env.kubelet.running().find((k) => /survive-runners-1-/.test(k)) as string;
-    expect(victim).toBeDefined();
-    expect(env.kubelet.crash('default', victim.split('/')[1] as string)).toBe(true);
+    const [victim] = await listPods(
+      env.kubectl,
+      'default',
+      'stampede.dev/loadtest=survive,batch.kubernetes.io/job-completion-index=1',
+    );
+    expect(victim?.status?.phase).toBe('Running');
+    process.kill(containerPid(victim as NonNullable<typeof victim>), 'SIGKILL');
     await new Promise((r) => setTimeout(r, 2000));
     env.startController();
     const lt = await env.waitForPhase('survive', ['Failed', 'Succeeded'], 60_000);
@@ -153,7 +164,7 @@ describe('results survive the controller (real control plane)', () => {
     });
     // The old design exited after a fixed linger; now there is no timer, only /release or the Job deadline.
     await new Promise((r) => setTimeout(r, 8000));
-    expect(env.kubelet.running().filter((k) => k.includes('late-runners'))).toHaveLength(2);
+    expect(await running('late')).toHaveLength(2);
     const job = JSON.parse(await env.kubectl(['get', 'job', 'late-runners', '-o', 'json'])) as {
       spec: { activeDeadlineSeconds?: number };
     };

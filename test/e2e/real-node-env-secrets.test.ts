@@ -1,21 +1,25 @@
 /**
- * spec.env from a Secret through the operator on the real control plane: the runner pods get the value
- * from the Secret (env valueFrom.secretKeyRef, filled in by the kubelet), the spec ConfigMap and the report
- * hold only the reference, and the per-VU setup, `if` and `retry` fields pass the apiserver's schema.
+ * spec.env from a Secret through the operator on the real node: the runner containers get the value from
+ * the Secret (env valueFrom.secretKeyRef, filled in by the real kubelet), the spec ConfigMap and the report
+ * hold only the reference, and the per-VU setup, `if` and `retry` fields pass the apiserver's schema. The
+ * target is a server on the node's bridge address, where the runner pods reach it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Summary } from '../../src/report/summary.js';
 import { json, startServer, type TestServer } from '../helpers/http-server.js';
-import { type ClusterEnv, startClusterEnv } from './cluster-env.js';
+import { GATEWAY_IP } from '../node/real-node.js';
+import { type RealClusterEnv, startRealClusterEnv } from './cluster-env.js';
 
 const API_KEY = 'key-7d0c3b2a-from-a-secret';
 
 describe('spec.env valueFrom.secretKeyRef through the operator', () => {
-  let env: ClusterEnv;
+  let env: RealClusterEnv;
   let server: TestServer;
   const keys: string[] = [];
   beforeAll(async () => {
+    env = await startRealClusterEnv();
+    // The bridge address exists once the node is up; the e2e policy allowlist holds 198.18.0.0/24.
     server = await startServer((req, res) => {
       if (req.url === '/login') {
         keys.push(String(req.headers['x-api-key']));
@@ -24,14 +28,13 @@ describe('spec.env valueFrom.secretKeyRef through the operator', () => {
           : json(res, 403, {});
       }
       return json(res, req.headers.authorization === 'Bearer session-1' ? 200 : 401, { ok: true });
-    });
-    env = await startClusterEnv();
+    }, GATEWAY_IP);
     env.startController();
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     await env?.stop();
     await server?.close();
-  });
+  }, 120_000);
 
   it('runner pods read the Secret; nothing the controller writes holds its value', async () => {
     await env.kubectl(['create', 'secret', 'generic', 'api-key', `--from-literal=key=${API_KEY}`]);

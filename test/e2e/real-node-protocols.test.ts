@@ -2,27 +2,40 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { type DemoTarget, startDemoTarget } from '../../src/demo/server.js';
 import type { Summary } from '../../src/report/summary.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
-import { type ClusterEnv, ROOT, startClusterEnv } from './cluster-env.js';
+import { DEMO_PORT, demoTargetObjects } from '../node/demo-target.js';
+import { readyPod } from '../node/pods.js';
+import { GATEWAY_IP, POD_SUBNET } from '../node/real-node.js';
+import { type RealClusterEnv, ROOT, startRealClusterEnv } from './cluster-env.js';
 
-/** The WebSocket and PostgreSQL examples through the operator; the database URL comes from a Secret. */
-describe('ws and pg examples on the real control plane', () => {
-  let env: ClusterEnv;
-  let demo: DemoTarget;
+/**
+ * The WebSocket and PostgreSQL examples through the operator on the real node: runner containers hold
+ * WebSocket sessions with the demo target (a pod) and PostgreSQL connections to a real server on the node's
+ * bridge address, across the pods' network; the database URL comes from a Secret.
+ */
+describe('ws and pg examples on the real node', () => {
+  let env: RealClusterEnv;
+  let demoURL: string;
   let pg: TestPostgres;
   beforeAll(async () => {
-    env = await startClusterEnv();
-    demo = await startDemoTarget({ port: 0, latencyMs: 1, jitterMs: 1 });
-    pg = await startPostgres();
+    env = await startRealClusterEnv();
+    await env.kubectl(
+      ['apply', '-f', '-'],
+      demoTargetObjects({ namespace: 'default' })
+        .map((o) => stringify(o))
+        .join('---\n'),
+    );
+    // The bridge address exists once the node is up; the e2e policy allowlist holds the pod network.
+    pg = await startPostgres({ host: GATEWAY_IP, clients: POD_SUBNET });
+    const demo = await readyPod(env.kubectl, 'default', 'app=demo-target');
+    demoURL = `http://${demo.status?.podIP}:${DEMO_PORT}`;
     env.startController();
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     await env?.stop();
-    await demo?.close();
     pg?.stop();
-  });
+  }, 120_000);
 
   const example = (file: string) => parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
   const summaryOf = async (name: string) => {
@@ -59,7 +72,7 @@ describe('ws and pg examples on the real control plane', () => {
     const doc = example('websocket-chat.yaml');
     doc.metadata = { name: 'ws-chat', namespace: 'default' };
     doc.spec.runners = 2;
-    doc.spec.target.baseURL = demo.url;
+    doc.spec.target.baseURL = demoURL;
     for (const scenario of Object.values(doc.spec.scenarios) as Record<string, unknown>[]) {
       scenario.duration = '4s';
     }

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { type DemoTarget, startDemoTarget } from '../../src/demo/server.js';
 import type { Summary } from '../../src/report/summary.js';
-import { type ClusterEnv, pollUntil, ROOT, startClusterEnv } from './cluster-env.js';
+import { DEMO_PORT, demoTargetObjects } from '../node/demo-target.js';
+import { readyPod } from '../node/pods.js';
+import { pollUntil, type RealClusterEnv, ROOT, startRealClusterEnv } from './cluster-env.js';
 
 interface LoadTestObject {
   status?: {
@@ -25,23 +26,30 @@ function manifest(name: string, runners: number, baseURL: string): string {
   return stringify(doc);
 }
 
-describe('operator on a real control plane', () => {
-  let env: ClusterEnv;
-  let target: DemoTarget;
+/** examples/distributed.yaml as a user applies it: runner containers on the real node, the demo target a pod. */
+describe('operator on the real node', () => {
+  let env: RealClusterEnv;
+  let targetURL: string;
   beforeAll(async () => {
-    env = await startClusterEnv();
-    target = await startDemoTarget({ port: 0, latencyMs: 1, jitterMs: 2 });
+    env = await startRealClusterEnv();
+    await env.kubectl(
+      ['apply', '-f', '-'],
+      demoTargetObjects({ namespace: 'default' })
+        .map((o) => stringify(o))
+        .join('---\n'),
+    );
+    const demo = await readyPod(env.kubectl, 'default', 'app=demo-target');
+    targetURL = `http://${demo.status?.podIP}:${DEMO_PORT}`;
     env.startController();
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     await env?.stop();
-    await target?.close();
-  });
+  }, 120_000);
 
   for (const runners of [1, 3]) {
     it(`kubectl apply with ${runners} runner(s) reaches Succeeded with merged figures and a report`, async () => {
       const name = `dist-${runners}`;
-      await env.kubectl(['apply', '-f', '-'], manifest(name, runners, target.url));
+      await env.kubectl(['apply', '-f', '-'], manifest(name, runners, targetURL));
       const lt = await pollUntil(`${name} Succeeded`, 90_000, async () => {
         const o = JSON.parse(await env.kubectl(['get', 'lt', name, '-o', 'json'])) as LoadTestObject;
         if (o.status?.phase === 'Failed') throw new Error(`failed: ${JSON.stringify(o.status)}`);

@@ -1,16 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Summary } from '../../src/report/summary.js';
-import { type ClusterEnv, startClusterEnv } from './cluster-env.js';
+import { type RealClusterEnv, startRealClusterEnv } from './cluster-env.js';
 
-/** Runners whose image cannot run never get ready: the test ends Failed with the reason, not stuck. */
+/**
+ * Runners whose image cannot run never get ready: the test ends Failed with the reason, not stuck. On the
+ * real node the reason is the real kubelet's: the image is not on the node and imagePullPolicy is Never.
+ */
 describe('runners that never get ready', () => {
-  let env: ClusterEnv;
+  let env: RealClusterEnv;
   beforeAll(async () => {
-    env = await startClusterEnv();
+    env = await startRealClusterEnv();
     env.startController(['--runner-image', 'registry.invalid/not-stampede:1', '--ready-timeout', '5s']);
-  }, 120_000);
-  afterAll(() => env?.stop());
+  }, 240_000);
+  afterAll(() => env?.stop(), 120_000);
 
   it('ends Failed with RunnersNotReady naming the pods and why, plus an Event and a report', async () => {
     await env.kubectl(
