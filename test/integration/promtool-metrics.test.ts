@@ -1,27 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControllerMetrics } from '../../src/controller/metrics.js';
 import { CLI } from '../helpers/cli.js';
 import { closedPort, startServer, type TestServer } from '../helpers/http-server.js';
+import { promtool } from '../helpers/promtool.js';
 import { controlEnv, controlFetch } from '../helpers/runner-control.js';
-
-const PROMTOOL_HINT =
-  'promtool is missing: install it with `apt-get install -y prometheus` (Debian ships promtool in it)';
-
-/** Runs Prometheus's own linter over exposition text; returns its complaints (empty when clean). */
-function promtool(text: string): string {
-  try {
-    return execFileSync('promtool', ['check', 'metrics'], {
-      input: text,
-      encoding: 'utf8',
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-  } catch (error) {
-    const e = error as { code?: string; stdout?: string; stderr?: string };
-    if (e.code === 'ENOENT') throw new Error(PROMTOOL_HINT);
-    return `${e.stdout ?? ''}${e.stderr ?? ''}` || 'promtool failed';
-  }
-}
 
 describe('Prometheus exposition passes promtool check metrics', () => {
   let server: TestServer;

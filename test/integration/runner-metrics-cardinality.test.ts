@@ -4,13 +4,12 @@
  * Folded steps are exported once as step="other" (counters summed, histograms merged, no duplicate series),
  * and the status outside the HTTP classes is status_class="other".
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_STEP_LABELS, OTHER_LABEL } from '../../src/metrics/label-bounds.js';
 import type { RunnerState } from '../../src/runner/protocol.js';
-import { CLI } from '../helpers/cli.js';
-import { closedPort, startServer, type TestServer } from '../helpers/http-server.js';
-import { controlEnv, controlFetch } from '../helpers/runner-control.js';
+import { startServer, type TestServer } from '../helpers/http-server.js';
+import { controlFetch } from '../helpers/runner-control.js';
+import { startRunnerProcess } from '../helpers/runner-process.js';
 
 const STEPS = MAX_STEP_LABELS + 10;
 const stepName = (i: number) => `step-${String(i).padStart(2, '0')}`;
@@ -43,49 +42,28 @@ describe('runner /metrics cardinality', () => {
   afterAll(() => server.close());
 
   it(`caps step labels at ${MAX_STEP_LABELS} and folds the rest and unknown statuses into "other"`, async () => {
-    const port = await closedPort();
-    const child = spawn(process.execPath, [CLI, 'runner'], {
-      env: {
-        ...process.env,
-        STAMPEDE_CONTROL_PORT: String(port),
-        POD_IP: '127.0.0.1',
-        ...controlEnv,
-        // No linger limit: the runner keeps serving after the run until /release.
-        STAMPEDE_LOADTEST: JSON.stringify({
-          apiVersion: 'stampede.dev/v1alpha1',
-          kind: 'LoadTest',
-          metadata: { name: 'card' },
-          spec: {
-            target: { baseURL: server.url },
-            scenarios: {
-              s: {
-                executor: 'per-vu-iterations',
-                vus: 1,
-                iterations: 3,
-                flow: Array.from({ length: STEPS }, (_, i) => ({
-                  name: stepName(i),
-                  request: { url: `/${stepName(i)}` },
-                })),
-              },
-            },
+    // No linger limit: the runner keeps serving after the run until /release.
+    const runner = await startRunnerProcess({
+      apiVersion: 'stampede.dev/v1alpha1',
+      kind: 'LoadTest',
+      metadata: { name: 'card' },
+      spec: {
+        target: { baseURL: server.url },
+        scenarios: {
+          s: {
+            executor: 'per-vu-iterations',
+            vus: 1,
+            iterations: 3,
+            flow: Array.from({ length: STEPS }, (_, i) => ({
+              name: stepName(i),
+              request: { url: `/${stepName(i)}` },
+            })),
           },
-        }),
+        },
       },
-      stdio: 'ignore',
     });
-    const exited = new Promise((r) => child.on('exit', r));
-    // A failed assertion below must not leave the runner waiting for /release.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-      const ready = await fetch(`${base}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ready) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await controlFetch(`${base}/start`, { method: 'POST', body: JSON.stringify({ startAt: Date.now() }) });
+    const { base } = runner;
+    await runner.start();
     let state: RunnerState | undefined;
     for (let i = 0; i < 150 && state?.state !== 'done'; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -94,8 +72,8 @@ describe('runner /metrics cardinality', () => {
     expect(state?.state).toBe('done');
     const text = await (await fetch(`${base}/metrics`)).text();
     await controlFetch(`${base}/release`, { method: 'POST' });
-    await exited;
-    clearTimeout(timer);
+    await runner.exited;
+    runner.done();
 
     const requests = series(text, 'stampede_requests_total');
     const steps = new Set(requests.map((s) => s.labels.step));

@@ -2,12 +2,11 @@
  * GET /snapshot?intervalsFrom=N on a real `stampede runner`: the per-second intervals from index N on, the
  * rest cumulative as always; without the query (an older controller) the whole snapshot, as before.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunnerState } from '../../src/runner/protocol.js';
-import { CLI } from '../helpers/cli.js';
-import { closedPort, startServer, type TestServer } from '../helpers/http-server.js';
-import { controlEnv, controlFetch } from '../helpers/runner-control.js';
+import { startServer, type TestServer } from '../helpers/http-server.js';
+import { controlFetch } from '../helpers/runner-control.js';
+import { startRunnerProcess } from '../helpers/runner-process.js';
 
 describe('runner snapshot interval deltas', () => {
   let server: TestServer;
@@ -17,48 +16,26 @@ describe('runner snapshot interval deltas', () => {
   afterAll(() => server.close());
 
   it('answers ?intervalsFrom=N with the intervals from N on and says so', async () => {
-    const port = await closedPort();
-    const child = spawn(process.execPath, [CLI, 'runner'], {
-      env: {
-        ...process.env,
-        STAMPEDE_CONTROL_PORT: String(port),
-        POD_IP: '127.0.0.1',
-        ...controlEnv,
-        STAMPEDE_LOADTEST: JSON.stringify({
-          apiVersion: 'stampede.dev/v1alpha1',
-          kind: 'LoadTest',
-          metadata: { name: 'delta' },
-          spec: {
-            target: { baseURL: server.url },
-            scenarios: {
-              s: {
-                executor: 'constant-vus',
-                vus: 1,
-                duration: '3s',
-                flow: [{ name: 'get', request: { url: '/' }, think: { constant: '20ms' } }],
-              },
-            },
+    const runner = await startRunnerProcess({
+      apiVersion: 'stampede.dev/v1alpha1',
+      kind: 'LoadTest',
+      metadata: { name: 'delta' },
+      spec: {
+        target: { baseURL: server.url },
+        scenarios: {
+          s: {
+            executor: 'constant-vus',
+            vus: 1,
+            duration: '3s',
+            flow: [{ name: 'get', request: { url: '/' }, think: { constant: '20ms' } }],
           },
-        }),
+        },
       },
-      stdio: 'ignore',
     });
-    const exited = new Promise((r) => child.on('exit', r));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-    const base = `http://127.0.0.1:${port}`;
+    const { base } = runner;
     const get = async (query = '') =>
       (await (await controlFetch(`${base}/snapshot${query}`)).json()) as RunnerState;
-    for (let i = 0; i < 100; i++) {
-      if (
-        await fetch(`${base}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await controlFetch(`${base}/start`, { method: 'POST', body: JSON.stringify({ startAt: Date.now() }) });
+    await runner.start();
     let whole = await get();
     for (let i = 0; i < 100 && whole.state !== 'done'; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -81,7 +58,7 @@ describe('runner snapshot interval deltas', () => {
     expect(junk.snapshot.intervals).toEqual(whole.snapshot.intervals);
 
     await controlFetch(`${base}/release`, { method: 'POST' });
-    await exited;
-    clearTimeout(timer);
+    await runner.exited;
+    runner.done();
   }, 30_000);
 });
