@@ -33,12 +33,19 @@ export function compileJsonBody(json: unknown): BodyBuilder {
   return (ctx) => JSON.stringify(render(ctx));
 }
 
-function compileBody(spec: NonNullable<Step['request']>): { build: BodyBuilder; isStatic: boolean } {
+/** The body builder; `template` is the text body's template (a JSON body has none). */
+interface CompiledBody {
+  build: BodyBuilder;
+  isStatic: boolean;
+  template?: CompiledTemplate;
+}
+
+function compileBody(spec: NonNullable<Step['request']>): CompiledBody {
   if (spec.json !== undefined)
     return { build: compileJsonBody(spec.json), isStatic: !JSON.stringify(spec.json).includes('${') };
   if (spec.body === undefined) return { build: () => undefined, isStatic: true };
   const template = compileTemplate(spec.body);
-  return { build: (ctx) => template.render(ctx), isStatic: template.isStatic };
+  return { build: (ctx) => template.render(ctx), isStatic: template.isStatic, template };
 }
 
 type HeaderTemplates = (readonly [string, CompiledTemplate])[];
@@ -105,10 +112,63 @@ export function compileHttpRequest(step: Step, env: FlowEnv, needs: ResponseNeed
     };
   };
 
+  // A template that calls a function (`${uuid()}`) renders anew for every request; otherwise a VU resends
+  // its last request while what the templates read and its cookies stay the same.
+  const templates = [pathTemplate, ...query.map(([, t]) => t), ...templatedHeaders.map(([, t]) => t)];
+  if (body.template) templates.push(body.template);
+  const varying = templates.filter((t) => !t.isStatic);
+  const resend =
+    (body.isStatic || body.template) && varying.every((t) => t.readInputs)
+      ? perVuResend(varying, buildRequest)
+      : (vu: VU, cookie: string | undefined) => buildRequest(vu.ctx, cookie);
   return (vu) => {
     const cookie = vu.cookies.header();
-    if (!isStatic || cookie !== undefined) return buildRequest(vu.ctx, cookie);
+    if (!isStatic || cookie !== undefined) return resend(vu, cookie);
     staticRequest ??= buildRequest(vu.ctx, undefined);
     return staticRequest;
+  };
+}
+
+/** What a VU sent last on one step: the values its templates read, its cookie header, and the request. */
+interface SentLast {
+  inputs: unknown[];
+  cookie: string | undefined;
+  request: HttpRequest | undefined;
+}
+
+/**
+ * The request a VU sent last on this step, sent again while nothing it was built from changed: the
+ * HTTP/1.1 client then reuses its serialized bytes (HttpRequest.wire) instead of rendering the templated
+ * header and serializing the head again. `templates` all have readInputs.
+ */
+function perVuResend(
+  templates: CompiledTemplate[],
+  build: (ctx: TemplateContext, cookie: string | undefined) => HttpRequest,
+): (vu: VU, cookie: string | undefined) => HttpRequest {
+  const readers = templates.map((t) => t.readInputs as NonNullable<CompiledTemplate['readInputs']>);
+  const offsets: number[] = [];
+  let width = 0;
+  for (const t of templates) {
+    offsets.push(width);
+    width += t.references.length;
+  }
+  // By VU id: a step's VUs are few and live as long as its scenario.
+  const byVu = new Map<number, SentLast>();
+  return (vu, cookie) => {
+    let last = byVu.get(vu.id);
+    if (last === undefined) {
+      last = { inputs: new Array(width), cookie: undefined, request: undefined };
+      byVu.set(vu.id, last);
+    }
+    let changed = last.request === undefined || cookie !== last.cookie;
+    // Every reader runs, even after a change is seen: each records what it read for the next comparison.
+    for (let i = 0; i < readers.length; i++) {
+      if ((readers[i] as (typeof readers)[number])(vu.ctx, last.inputs, offsets[i] as number)) changed = true;
+    }
+    if (changed) {
+      last.cookie = cookie;
+      last.request = build(vu.ctx, cookie);
+    }
+    return last.request as HttpRequest;
   };
 }

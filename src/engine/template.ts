@@ -76,6 +76,13 @@ export interface CompiledTemplate {
   value(ctx: TemplateContext): unknown;
   /** The paths the template reads, e.g. `vars.token`, for static checks. */
   readonly references: { root: string; keys: (string | number)[] }[];
+  /**
+   * Present when the text depends only on the values at its paths (no function call such as `uuid()`):
+   * reads those values into `seen[at..]` and returns true when any differs from what was there, so a caller
+   * can keep what it built from the last rendering. An object value always counts as changed (it may have
+   * been changed in place).
+   */
+  readonly readInputs?: (ctx: TemplateContext, seen: unknown[], at: number) => boolean;
 }
 
 export function compileTemplate(source: string): CompiledTemplate {
@@ -102,10 +109,12 @@ export function compileTemplate(source: string): CompiledTemplate {
   const references: CompiledTemplate['references'] = [];
   nodes.forEach((n) => collectPaths(n, references));
   const single = parts.length === 1 && typeof parts[0] !== 'string' ? (parts[0] as Node) : undefined;
+  const pure = !nodes.some(hasCall);
   return {
     isStatic: nodes.length === 0,
     source,
     references,
+    ...(pure ? { readInputs: inputReader(references) } : {}),
     render: (ctx) => {
       let out = '';
       for (const part of parts) out += typeof part === 'string' ? part : stringify(evaluate(part, ctx));
@@ -137,6 +146,31 @@ function findClose(source: string, from: number): number {
     else if (c === '}') return i;
   }
   throw new TemplateError(`unclosed "\${" in ${JSON.stringify(source)}`);
+}
+
+function hasCall(node: Node): boolean {
+  if (node.kind === 'call') return true;
+  if (node.kind === 'not') return hasCall(node.operand);
+  if (node.kind === 'binary') return hasCall(node.left) || hasCall(node.right);
+  return false;
+}
+
+/** See CompiledTemplate.readInputs: the values at `paths`, compared with the last ones read. */
+function inputReader(
+  paths: CompiledTemplate['references'],
+): (ctx: TemplateContext, seen: unknown[], at: number) => boolean {
+  const nodes: Node[] = paths.map((p) => ({ kind: 'path', root: p.root, keys: p.keys }));
+  return (ctx, seen, at) => {
+    let changed = false;
+    for (let i = 0; i < nodes.length; i++) {
+      const value = evaluate(nodes[i] as Node, ctx);
+      if (value !== seen[at + i] || (typeof value === 'object' && value !== null)) {
+        seen[at + i] = value;
+        changed = true;
+      }
+    }
+    return changed;
+  };
 }
 
 function collectPaths(node: Node, out: CompiledTemplate['references']): void {
