@@ -5,21 +5,52 @@ import type { CheckSpec, ExtractorSpec } from '../api/schema.js';
 import { compileUserRegex } from '../api/user-regex.js';
 import { type HttpResponse, headerValues } from '../protocols/http.js';
 import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
-import { SCAN_GAVE_UP, scanJsonPath, scannable } from './json-scan.js';
+import { type JsonSpan, SCAN, scanJsonSpan, scannable, spanValue } from './json-scan.js';
 import { type CompiledTemplate, compileTemplate, looseEquals, type TemplateContext } from './template.js';
 
-/** The body as JSON, read once per response: a path is scanned for where it can be, else the body is parsed once. */
+/**
+ * The body as JSON, read once per response: a path is scanned for where it can be, else the body is parsed
+ * once. One per compiled step, reset for each response (judging is synchronous).
+ */
 export class JsonBody {
+  private text: string | undefined;
   private parsed: unknown;
   private parsedDone = false;
-  constructor(private readonly text: string | undefined) {}
+  private readonly span: JsonSpan = { start: 0, end: 0, plainString: false };
+
+  constructor(text?: string) {
+    this.text = text;
+  }
+
+  reset(text: string | undefined): void {
+    this.text = text;
+    this.parsed = undefined;
+    this.parsedDone = false;
+  }
 
   read(path: JsonPath, scan: boolean): unknown {
     if (scan && !this.parsedDone && this.text !== undefined) {
-      const value = scanJsonPath(this.text, path);
-      if (value !== SCAN_GAVE_UP) return value;
+      const outcome = scanJsonSpan(this.text, path, this.span);
+      if (outcome === SCAN.found) return spanValue(this.text, this.span);
+      if (outcome === SCAN.absent) return undefined;
     }
     return readJsonPath(this.whole(), path);
+  }
+
+  /** JSON.stringify(read(path, scan)) === expected, without parsing a found value whose text is `expected`. */
+  equals(path: JsonPath, scan: boolean, expected: string): boolean {
+    const text = this.text;
+    if (scan && !this.parsedDone && text !== undefined) {
+      const span = this.span;
+      const outcome = scanJsonSpan(text, path, span);
+      if (outcome === SCAN.found) {
+        // JSON.stringify's text parses back to a value it prints the same way: equal text, equal values.
+        if (span.end - span.start === expected.length && text.startsWith(expected, span.start)) return true;
+        return JSON.stringify(spanValue(text, span)) === expected;
+      }
+      if (outcome === SCAN.absent) return JSON.stringify(undefined) === expected;
+    }
+    return JSON.stringify(readJsonPath(this.whole(), path)) === expected;
   }
 
   private whole(): unknown {
@@ -114,7 +145,7 @@ function jsonCheck(j: NonNullable<CheckSpec['json']>[number]): CompiledCheck {
     return {
       describe: `${j.path} == ${expected}`,
       reads: 'body',
-      passes: (_r, json) => JSON.stringify(json.read(path, scan)) === expected,
+      passes: (_r, json) => json.equals(path, scan, expected),
     };
   }
   // A templated value is rendered per request; feeder fields are text, so scalars compare by their text.

@@ -50,7 +50,18 @@ interface Verdict {
  */
 export type Settle = (vu: VU, it: IterationState, response: HttpResponse, mayRetry: boolean) => boolean;
 
-export function compileSettle(parts: SettleParts): Settle {
+/** Reused for every response of a step: judging one is synchronous, so the next never meets it in use. */
+interface Reused {
+  json: JsonBody;
+  verdict: Verdict;
+}
+
+export function compileSettle(settleParts: SettleParts): Settle {
+  const parts: SettleParts & Reused = {
+    ...settleParts,
+    json: new JsonBody(),
+    verdict: { passes: 0, fails: 0, failClass: undefined, failMessage: '' },
+  };
   const { name, recorder, checks, extractors, retry, metrics } = parts;
   // Most steps have no checks or extraction: they skip body parsing and the check machinery entirely.
   const hasChecks = checks.status !== undefined || checks.others.length > 0 || extractors.length > 0;
@@ -107,10 +118,20 @@ export function compileSettle(parts: SettleParts): Settle {
 }
 
 /** Runs the checks and extractors on a response; extracted values land in the VU's variables. */
-function judge(parts: SettleParts, ctx: TemplateContext, response: HttpResponse, latencyUs: number): Verdict {
+function judge(
+  parts: SettleParts & Reused,
+  ctx: TemplateContext,
+  response: HttpResponse,
+  latencyUs: number,
+): Verdict {
   const { checks, extractors, maxBodyBytes } = parts;
-  const parsed = new JsonBody(response.body);
-  const v: Verdict = { passes: 0, fails: 0, failClass: undefined, failMessage: '' };
+  const parsed = parts.json;
+  parsed.reset(response.body);
+  const v = parts.verdict;
+  v.passes = 0;
+  v.fails = 0;
+  v.failClass = undefined;
+  v.failMessage = '';
   if (checks.status) {
     if (checks.status.passes(response, parsed, latencyUs, ctx)) v.passes++;
     else {
@@ -140,6 +161,7 @@ function judge(parts: SettleParts, ctx: TemplateContext, response: HttpResponse,
       v.failMessage = `extract ${extractor.name}: ${extractor.describe} not found`;
     }
   }
+  parsed.reset(undefined); // keep no body alive between responses
   if (v.failClass === 'check' && response.bodyTruncated) {
     // The check may have failed only because it saw the beginning of the body: say so, in its own class.
     v.failClass = 'body_too_large';

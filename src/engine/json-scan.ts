@@ -9,6 +9,10 @@
  * last), and invalid text after the value is not noticed. Where JSON.parse would read a path differently (an
  * escaped key, an index into an object, a name on an array such as `length`, deep nesting) the walk gives up
  * and the caller parses the whole body.
+ *
+ * A check or extractor asks for the value's place (scanJsonSpan) rather than the value: an `equals` check
+ * compares the text there with its expected JSON, and a string without escapes is cut out, so the common
+ * case parses nothing. One scanner is reused (scanning is synchronous), so a scan allocates nothing.
  */
 import type { JsonPath } from './json-path.js';
 
@@ -26,16 +30,33 @@ const GIVE_UP = new GiveUp();
 class Invalid extends Error {}
 const INVALID = new Invalid();
 
-const NOT_FOUND = { found: false, value: undefined as unknown };
+/** Where the value at the path lies: `text[start, end)`; `plainString` when it is a string without escapes. */
+export interface JsonSpan {
+  start: number;
+  end: number;
+  plainString: boolean;
+}
+
+/** What a scan found: the value (its place in the span), nothing (absent, or the text is not JSON), or no answer. */
+export const SCAN = { found: 0, absent: 1, gaveUp: 2 } as const;
+export type ScanOutcome = (typeof SCAN)[keyof typeof SCAN];
 
 class Scanner {
+  text = '';
+  path: JsonPath = [];
   pos = 0;
-  /** Set once the value is read: every level returns at once. */
+  /** Set once the value is found: every level returns at once. */
   done = false;
-  constructor(
-    private readonly text: string,
-    private readonly path: JsonPath,
-  ) {}
+  /** The value's place once found (done). */
+  start = 0;
+  plainString = false;
+
+  reset(text: string, path: JsonPath): void {
+    this.text = text;
+    this.path = path;
+    this.pos = 0;
+    this.done = false;
+  }
 
   ws(): void {
     const t = this.text;
@@ -48,33 +69,34 @@ class Scanner {
     this.pos = p;
   }
 
-  /** Skips one value (checking it), or reads the value at path[depth..] inside it. */
-  value(depth: number): { found: boolean; value: unknown } {
+  /** Skips one value (checking it), or finds the value at path[depth..] inside it (then `done`). */
+  value(depth: number): void {
     this.ws();
     const start = this.pos;
     if (depth === this.path.length) {
-      this.skip();
-      // The value is read: stop here rather than walk the rest of the body (see the module comment).
+      const c = this.text.charCodeAt(start);
+      this.plainString = c === 0x22 && !this.string();
+      if (c !== 0x22) this.skip();
+      // The value is found: stop here rather than walk the rest of the body (see the module comment).
+      this.start = start;
       this.done = true;
-      return { found: true, value: JSON.parse(this.text.slice(start, this.pos)) };
+      return;
     }
     const c = this.text.charCodeAt(start);
-    if (c === 0x7b) return this.object(depth);
-    if (c === 0x5b) return this.array(depth);
-    this.skip(); // a primitive with path left: nothing there, as readJsonPath says
-    return NOT_FOUND;
+    if (c === 0x7b) this.object(depth);
+    else if (c === 0x5b) this.array(depth);
+    else this.skip(); // a primitive with path left: nothing there, as readJsonPath says
   }
 
-  private object(depth: number): { found: boolean; value: unknown } {
+  private object(depth: number): void {
     const key = depth < 0 ? undefined : this.path[depth];
     if (typeof key === 'number') throw GIVE_UP; // obj[0] reads key "0": leave that to JSON.parse
     const t = this.text;
     this.pos++;
     this.ws();
-    let result = NOT_FOUND;
     if (t.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
-      return result;
+      return;
     }
     for (;;) {
       this.ws();
@@ -86,35 +108,34 @@ class Scanner {
       if (t.charCodeAt(this.pos) !== 0x3a) throw INVALID;
       this.pos++;
       if (hit) {
-        result = this.value(depth + 1);
-        if (this.done) return result;
+        this.value(depth + 1);
+        if (this.done) return;
       } else this.skipValue();
       this.ws();
       const c = t.charCodeAt(this.pos++);
-      if (c === 0x7d) return result;
+      if (c === 0x7d) return;
       if (c !== 0x2c) throw INVALID;
     }
   }
 
-  private array(depth: number): { found: boolean; value: unknown } {
+  private array(depth: number): void {
     const index = depth < 0 ? undefined : this.path[depth];
     if (typeof index === 'string') throw GIVE_UP; // array.length and the like: leave it to JSON.parse
     const t = this.text;
     this.pos++;
     this.ws();
-    let result = NOT_FOUND;
     if (t.charCodeAt(this.pos) === 0x5d) {
       this.pos++;
-      return result;
+      return;
     }
     for (let i = 0; ; i++) {
       if (i === index) {
-        result = this.value(depth + 1);
-        if (this.done) return result;
+        this.value(depth + 1);
+        if (this.done) return;
       } else this.skipValue();
       this.ws();
       const c = t.charCodeAt(this.pos++);
-      if (c === 0x5d) return result;
+      if (c === 0x5d) return;
       if (c !== 0x2c) throw INVALID;
     }
   }
@@ -145,7 +166,7 @@ class Scanner {
   }
 
   /** Skips a string at `pos`; returns whether it had an escape. */
-  private string(): boolean {
+  string(): boolean {
     const t = this.text;
     let p = this.pos + 1;
     let escaped = false;
@@ -165,29 +186,78 @@ class Scanner {
     return escaped;
   }
 
+  /** Skips a number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, without a regex's match array. */
   private number(): void {
-    NUMBER_RE.lastIndex = this.pos;
-    const m = NUMBER_RE.exec(this.text);
-    if (!m) throw INVALID;
-    this.pos += m[0].length;
+    const t = this.text;
+    let p = this.pos;
+    if (t.charCodeAt(p) === 0x2d) p++;
+    const first = t.charCodeAt(p);
+    if (first === 0x30) p++;
+    else if (first >= 0x31 && first <= 0x39) p = digits(t, p);
+    else throw INVALID;
+    if (t.charCodeAt(p) === 0x2e) {
+      const from = p + 1;
+      p = digits(t, from);
+      if (p === from) throw INVALID;
+    }
+    const e = t.charCodeAt(p);
+    if (e === 0x65 || e === 0x45) {
+      p++;
+      const sign = t.charCodeAt(p);
+      if (sign === 0x2b || sign === 0x2d) p++;
+      const from = p;
+      p = digits(t, from);
+      if (p === from) throw INVALID;
+    }
+    this.pos = p;
   }
+}
+
+/** The position after the decimal digits at `p`. */
+function digits(t: string, p: number): number {
+  let c = t.charCodeAt(p);
+  while (c >= 0x30 && c <= 0x39) c = t.charCodeAt(++p);
+  return p;
 }
 
 /** The characters after a backslash that JSON allows, besides u: " \\ / b f n r t. */
 const ESCAPES = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
-const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
+const SCANNER = new Scanner();
+
+/** Finds the value at `path` in `text` and puts its place in `span`; see ScanOutcome. */
+export function scanJsonSpan(text: string, path: JsonPath, span: JsonSpan): ScanOutcome {
+  const scanner = SCANNER;
+  scanner.reset(text, path);
+  try {
+    scanner.value(0);
+    if (!scanner.done) {
+      scanner.ws();
+      // Not found, and the whole text walked: trailing text would make JSON.parse throw, absent all the same.
+      return SCAN.absent;
+    }
+    span.start = scanner.start;
+    span.end = scanner.pos;
+    span.plainString = scanner.plainString;
+    return SCAN.found;
+  } catch (error) {
+    if (error === INVALID) return SCAN.absent;
+    return SCAN.gaveUp; // GIVE_UP, or nesting deeper than the stack: JSON.parse decides
+  } finally {
+    scanner.text = ''; // keep no body alive
+  }
+}
+
+/** The value in `text` at a span scanJsonSpan found. */
+export function spanValue(text: string, span: JsonSpan): unknown {
+  if (span.plainString) return text.slice(span.start + 1, span.end - 1);
+  return JSON.parse(text.slice(span.start, span.end));
+}
 
 /** The value at `path` in `text` (undefined if absent or the text is not JSON), or SCAN_GAVE_UP. */
 export function scanJsonPath(text: string, path: JsonPath): unknown {
-  const scanner = new Scanner(text, path);
-  try {
-    const { value } = scanner.value(0);
-    if (scanner.done) return value;
-    scanner.ws();
-    if (scanner.pos !== text.length) return undefined; // trailing text: JSON.parse would throw
-    return value;
-  } catch (error) {
-    if (error === INVALID) return undefined;
-    return SCAN_GAVE_UP; // GIVE_UP, or nesting deeper than the stack: JSON.parse decides
-  }
+  const span: JsonSpan = { start: 0, end: 0, plainString: false };
+  const outcome = scanJsonSpan(text, path, span);
+  if (outcome === SCAN.found) return spanValue(text, span);
+  return outcome === SCAN.absent ? undefined : SCAN_GAVE_UP;
 }
