@@ -149,10 +149,8 @@ function findClose(source: string, from: number): number {
 }
 
 function hasCall(node: Node): boolean {
-  if (node.kind === 'call') return true;
   if (node.kind === 'not') return hasCall(node.operand);
-  if (node.kind === 'binary') return hasCall(node.left) || hasCall(node.right);
-  return false;
+  return node.kind === 'call' || (node.kind === 'binary' && (hasCall(node.left) || hasCall(node.right)));
 }
 
 /** See CompiledTemplate.readInputs: the values at `paths`, compared with the last ones read. */
