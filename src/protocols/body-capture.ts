@@ -13,8 +13,42 @@ export class BodyCapture {
   private keptBytes = 0;
   /** True when bytes were dropped: the kept text is a prefix of the body. */
   truncated = false;
+  /** A body kept whole as a range of a read buffer (keepWhole), instead of chunks. */
+  private whole: Buffer | undefined;
+  private wholeStart = 0;
+  private wholeEnd = 0;
 
-  constructor(private readonly limit: number) {}
+  constructor(private limit: number) {}
+
+  /** Empties the capture for the next body, so a connection's parser keeps one for all its responses. */
+  reset(limit: number): this {
+    this.chunks.length = 0;
+    this.keptBytes = 0;
+    this.truncated = false;
+    this.whole = undefined;
+    this.limit = limit;
+    return this;
+  }
+
+  /**
+   * Keeps `buf[start, end)`, the whole body, as a range rather than a view object: the body that arrives in
+   * one read, the common case. Valid only until `buf` is reused, so text() must be read before then.
+   */
+  keepWhole(buf: Buffer, start: number, end: number): void {
+    if (end - start > this.limit) {
+      this.truncated = true;
+      end = start + this.limit;
+    }
+    this.whole = buf;
+    this.wholeStart = start;
+    this.wholeEnd = end;
+    this.keptBytes = end - start;
+  }
+
+  /** Nothing kept yet. */
+  get empty(): boolean {
+    return this.keptBytes === 0 && this.whole === undefined && !this.truncated;
+  }
 
   push(chunk: Buffer): void {
     const room = this.limit - this.keptBytes;
@@ -34,6 +68,7 @@ export class BodyCapture {
 
   /** The kept bytes as UTF-8 text. */
   text(): string {
+    if (this.whole !== undefined) return this.whole.toString('utf8', this.wholeStart, this.wholeEnd);
     const chunks = this.chunks;
     if (chunks.length === 1) return (chunks[0] as Buffer).toString('utf8');
     return Buffer.concat(chunks, this.keptBytes).toString('utf8');

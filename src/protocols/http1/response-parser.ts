@@ -56,6 +56,8 @@ export class ResponseParser {
   private contentLength = -1;
   private chunked = false;
   private readonly chunkedDecoder = new ChunkedDecoder();
+  /** Reused for every captured body on this connection: one exchange at a time. */
+  private readonly capture = new BodyCapture(DEFAULT_MAX_BODY_BYTES);
 
   /** Prepares for the response to the next request; HEAD responses never have a body. */
   start(
@@ -101,7 +103,10 @@ export class ResponseParser {
           break;
         case Phase.FixedBody: {
           const take = Math.min(this.remaining, end - pos);
-          this.body?.push(buf.subarray(pos, pos + take));
+          const body = this.body;
+          // The whole body in this read (it is turned into text before the next): no view object.
+          if (body?.empty && take === this.remaining) body.keepWhole(buf, pos, pos + take);
+          else body?.push(buf.subarray(pos, pos + take));
           pos += take;
           this.remaining -= take;
           if (this.remaining === 0) this.phase = Phase.Done;
@@ -291,7 +296,7 @@ export class ResponseParser {
       this.phase = Phase.Head;
       return;
     }
-    this.body = this.captureBody ? new BodyCapture(this.maxBodyBytes) : undefined;
+    this.body = this.captureBody ? this.capture.reset(this.maxBodyBytes) : undefined;
     if (this.bodyless || status === 204 || status === 304) this.phase = Phase.Done;
     else if (this.chunked) {
       // Both framings present is a smuggling pattern; read it as chunked but never reuse the connection.
