@@ -14,7 +14,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  childCpuSeconds,
+  childCpuParts,
   cpuTimed,
   fail,
   freePort,
@@ -86,8 +86,11 @@ async function stampedeRun(dir, workload, baseURL) {
     timeoutMs: (DURATION_S + 60) * 1000,
   });
   const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-  const cpuSeconds = childCpuSeconds(stderr);
+  const { user, system } = childCpuParts(stderr);
+  const cpuSeconds = user + system;
   return {
+    userPer100k: (user / s.totals.requests) * 100_000,
+    systemPer100k: (system / s.totals.requests) * 100_000,
     requests: s.totals.requests,
     failures: s.totals.failures,
     rps: s.totals.rps,
@@ -119,7 +122,7 @@ async function main() {
         const r = await stampedeRun(dir, workload, overTls(workload) ? tlsOrigin : nginx.origin);
         runs.push(r);
         console.log(
-          `${workload.padEnd(8)} ${r.requests} requests, ${r.failures} failed, ${Math.round(r.rps)} req/s, ${r.cpuSeconds.toFixed(2)} CPU-s, ${r.per100k.toFixed(2)} CPU-s per 100k requests (${r.loadPer100k.toFixed(2)} while loading)`,
+          `${workload.padEnd(8)} ${r.requests} requests, ${r.failures} failed, ${Math.round(r.rps)} req/s, ${r.cpuSeconds.toFixed(2)} CPU-s, ${r.per100k.toFixed(2)} CPU-s per 100k requests (user ${r.userPer100k.toFixed(2)}, system ${r.systemPer100k.toFixed(2)}; ${r.loadPer100k.toFixed(2)} while loading)`,
         );
         if (r.profile.length) console.log(r.profile.join('\n'));
       }

@@ -136,8 +136,15 @@ export function cpuTimed(argv) {
 
 /** The children's user + system seconds from what `cpuTimed` printed (the last line of `times`). */
 export function childCpuSeconds(stderr) {
+  const { user, system } = childCpuParts(stderr);
+  return user + system;
+}
+
+/** The children's user and system seconds apart: engine work shows in user, socket work in system. */
+export function childCpuParts(stderr) {
   const lines = stderr.trim().split('\n');
   const times = [...(lines[lines.length - 1] ?? '').matchAll(/(\d+)m([\d.]+)s/g)];
   if (times.length !== 2) throw new Error(`no CPU times in:\n${stderr.slice(-500)}`);
-  return times.reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0);
+  const [user, system] = times.map((m) => Number(m[1]) * 60 + Number(m[2]));
+  return { user, system };
 }
