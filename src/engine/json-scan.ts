@@ -166,7 +166,7 @@ class Scanner {
   }
 
   /** Skips a string at `pos`; returns whether it had an escape. */
-  string(): boolean {
+  private string(): boolean {
     const t = this.text;
     let p = this.pos + 1;
     let escaped = false;
