@@ -16,7 +16,7 @@ export class JsonBody {
   private text: string | undefined;
   private parsed: unknown;
   private parsedDone = false;
-  private readonly span: JsonSpan = { start: 0, end: 0, plainString: false };
+  private readonly span: JsonSpan = { start: 0, end: 0 };
 
   constructor(text?: string) {
     this.text = text;

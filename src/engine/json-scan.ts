@@ -11,8 +11,7 @@
  * and the caller parses the whole body.
  *
  * A check or extractor asks for the value's place (scanJsonSpan) rather than the value: an `equals` check
- * compares the text there with its expected JSON, and a string without escapes is cut out, so the common
- * case parses nothing. One scanner is reused (scanning is synchronous), so a scan allocates nothing.
+ * compares the text there with its expected JSON, so the common case parses nothing. One scanner is reused (scanning is synchronous), so a scan allocates nothing.
  */
 import type { JsonPath } from './json-path.js';
 
@@ -30,11 +29,10 @@ const GIVE_UP = new GiveUp();
 class Invalid extends Error {}
 const INVALID = new Invalid();
 
-/** Where the value at the path lies: `text[start, end)`; `plainString` when it is a string without escapes. */
+/** Where the value at the path lies: `text[start, end)`. */
 export interface JsonSpan {
   start: number;
   end: number;
-  plainString: boolean;
 }
 
 /** What a scan found: the value (its place in the span), nothing (absent, or the text is not JSON), or no answer. */
@@ -47,9 +45,8 @@ class Scanner {
   pos = 0;
   /** Set once the value is found: every level returns at once. */
   done = false;
-  /** The value's place once found (done). */
+  /** Where the value starts, once found (done). */
   start = 0;
-  plainString = false;
 
   reset(text: string, path: JsonPath): void {
     this.text = text;
@@ -74,9 +71,7 @@ class Scanner {
     this.ws();
     const start = this.pos;
     if (depth === this.path.length) {
-      const c = this.text.charCodeAt(start);
-      this.plainString = c === 0x22 && !this.string();
-      if (c !== 0x22) this.skip();
+      this.skip();
       // The value is found: stop here rather than walk the rest of the body (see the module comment).
       this.start = start;
       this.done = true;
@@ -238,7 +233,6 @@ export function scanJsonSpan(text: string, path: JsonPath, span: JsonSpan): Scan
     }
     span.start = scanner.start;
     span.end = scanner.pos;
-    span.plainString = scanner.plainString;
     return SCAN.found;
   } catch (error) {
     if (error === INVALID) return SCAN.absent;
@@ -248,15 +242,17 @@ export function scanJsonSpan(text: string, path: JsonPath, span: JsonSpan): Scan
   }
 }
 
-/** The value in `text` at a span scanJsonSpan found. */
+/**
+ * The value in `text` at a span scanJsonSpan found. Parsed even when it is a plain string: a slice of the
+ * body would keep the whole body alive for as long as the extracted value lives (a VU's token).
+ */
 export function spanValue(text: string, span: JsonSpan): unknown {
-  if (span.plainString) return text.slice(span.start + 1, span.end - 1);
   return JSON.parse(text.slice(span.start, span.end));
 }
 
 /** The value at `path` in `text` (undefined if absent or the text is not JSON), or SCAN_GAVE_UP. */
 export function scanJsonPath(text: string, path: JsonPath): unknown {
-  const span: JsonSpan = { start: 0, end: 0, plainString: false };
+  const span: JsonSpan = { start: 0, end: 0 };
   const outcome = scanJsonSpan(text, path, span);
   if (outcome === SCAN.found) return spanValue(text, span);
   return outcome === SCAN.absent ? undefined : SCAN_GAVE_UP;

@@ -213,7 +213,7 @@ describe('JSON path scan against JSON.parse (property)', () => {
           valid = false;
         }
         if (valid || text === good) return; // still JSON: the first property covers it
-        const span: JsonSpan = { start: 0, end: 0, plainString: false };
+        const span: JsonSpan = { start: 0, end: 0 };
         const outcome = scanJsonSpan(text, path, span);
         if (outcome === SCAN.found) {
           // The text up to the value is JSON so far: closed right after the value, it reads the same value.
