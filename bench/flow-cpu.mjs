@@ -68,6 +68,7 @@ const http = {
     response.rawHeaders = parser.rawHeaders;
     response.body = parser.bodyText();
     response.bodyTruncated = parser.body?.truncated ?? false;
+    parser.releaseBody?.(); // absent in older checkouts
     response.bytesIn += parser.bytes;
     response.doneAtMs = performance.now();
     return Promise.resolve(response);

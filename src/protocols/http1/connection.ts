@@ -152,6 +152,7 @@ export class Http1Connection {
     response.rawHeaders = parser.rawHeaders;
     response.body = parser.bodyText();
     response.bodyTruncated = parser.body?.truncated ?? false;
+    parser.releaseBody();
     response.bytesIn += parser.bytes;
     response.doneAtMs = performance.now();
     this.clearExchange();

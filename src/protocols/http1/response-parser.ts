@@ -144,6 +144,11 @@ export class ResponseParser {
     return this.body?.text();
   }
 
+  /** The body was read: drop what the reused capture holds, so an idle connection keeps no body alive. */
+  releaseBody(): void {
+    this.body?.reset(this.maxBodyBytes);
+  }
+
   /** Returns the position after the head, or `end` while the head is still incomplete. */
   private feedHead(buf: Buffer, pos: number, end: number): number {
     let data = buf;
