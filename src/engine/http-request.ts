@@ -85,7 +85,7 @@ export function compileHttpRequest(step: Step, env: FlowEnv, needs: ResponseNeed
     staticLine: pathTemplate.isStatic && query.length === 0,
   };
 
-  const buildRequest = (ctx: TemplateContext, cookie: string | undefined): HttpRequest => {
+  const buildRequest = (ctx: TemplateContext, cookie: string | undefined, resent = false): HttpRequest => {
     let fullPath = pathTemplate.isStatic ? pathTemplate.source : pathTemplate.render(ctx);
     if (query.length) {
       let qs = '';
@@ -109,6 +109,7 @@ export function compileHttpRequest(step: Step, env: FlowEnv, needs: ResponseNeed
       maxBodyBytes,
       captureHeaders: needs.captureHeaders,
       head,
+      resent,
     };
   };
 
@@ -124,7 +125,7 @@ export function compileHttpRequest(step: Step, env: FlowEnv, needs: ResponseNeed
   return (vu) => {
     const cookie = vu.cookies.header();
     if (!isStatic || cookie !== undefined) return resend(vu, cookie);
-    staticRequest ??= buildRequest(vu.ctx, undefined);
+    staticRequest ??= buildRequest(vu.ctx, undefined, true);
     return staticRequest;
   };
 }
@@ -143,7 +144,7 @@ interface SentLast {
  */
 function perVuResend(
   templates: CompiledTemplate[],
-  build: (ctx: TemplateContext, cookie: string | undefined) => HttpRequest,
+  build: (ctx: TemplateContext, cookie: string | undefined, resent: boolean) => HttpRequest,
 ): (vu: VU, cookie: string | undefined) => HttpRequest {
   const readers = templates.map((t) => t.readInputs as NonNullable<CompiledTemplate['readInputs']>);
   const offsets: number[] = [];
@@ -167,7 +168,7 @@ function perVuResend(
     }
     if (changed) {
       last.cookie = cookie;
-      last.request = build(vu.ctx, cookie);
+      last.request = build(vu.ctx, cookie, true);
     }
     return last.request as HttpRequest;
   };

@@ -18,6 +18,8 @@ export interface HttpRequest {
    * changes sends the same object each time, so it is serialized once; never mutate a request after sending.
    */
   wire?: Buffer;
+  /** The engine sends this object again (a static step, a VU's unchanged request): its `wire` lives long. */
+  resent?: boolean;
   /** Shared by every request of one step whose headers or path vary: what stays the same is serialized once. */
   head?: RequestHeadCache;
 }
