@@ -18,6 +18,8 @@ export interface HttpRequest {
    * changes sends the same object each time, so it is serialized once; never mutate a request after sending.
    */
   wire?: Buffer;
+  /** The same for HTTP/2: the request's HPACK header block, filled in by the HTTP/2 client on first send. */
+  h2Block?: Buffer;
   /** Shared by every request of one step whose headers or path vary: what stays the same is serialized once. */
   head?: RequestHeadCache;
 }
@@ -36,6 +38,10 @@ export interface RequestHeadCache {
   text?: string;
   /** Filled in by the client: the Host line to add after the dynamic headers, or '' when the step sets Host. */
   hostLine?: string;
+  /** Filled in by the HTTP/2 client: the static header pairs as HPACK fields (without Host). */
+  h2Static?: Buffer;
+  /** Filled in by the HTTP/2 client: the static pairs' Host value (sent as :authority), or '' if none. */
+  h2Host?: string;
 }
 
 export interface HttpResponse {
