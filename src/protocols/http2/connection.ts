@@ -10,7 +10,6 @@ import { HTTP2_ERROR_CODES, Http2Error } from './errors.js';
 import type { Exchange } from './exchange.js';
 import { FrameParser } from './frame-parser.js';
 import {
-  DEFAULT_MAX_FRAME_SIZE,
   DEFAULT_WINDOW,
   FLAG,
   FRAME,
@@ -23,6 +22,7 @@ import {
 } from './frames.js';
 import { HeaderBlocks, h2Error } from './header-blocks.js';
 import { Outbox } from './outbox.js';
+import { Sender } from './sender.js';
 
 /** What a connection needs from the client that owns it. */
 export interface ConnectionOwner {
@@ -50,8 +50,6 @@ export class Http2Connection {
   private readonly blocks: HeaderBlocks;
   readonly streams = new Map<number, Exchange>();
   private readonly queue: Exchange[] = [];
-  /** Streams whose body waits for flow-control window. */
-  private readonly blocked = new Set<Exchange>();
   private nextId = 1;
   /** Server's SETTINGS arrived: until then nothing is sent, so its stream limit is known first. */
   private ready = false;
@@ -61,11 +59,9 @@ export class Http2Connection {
   private goawayReceived = false;
   private failure: Error | undefined;
   private graceful: (() => void) | undefined;
-  // The server's settings and what it lets this side send.
+  /** The server's SETTINGS_MAX_CONCURRENT_STREAMS: streams beyond it wait in `queue`. */
   private maxConcurrent = Number.POSITIVE_INFINITY;
-  private peerInitialWindow = DEFAULT_WINDOW;
-  private peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
-  private sendWindow = DEFAULT_WINDOW;
+  private readonly sender: Sender;
   /** Bytes received on the connection and not yet credited back with WINDOW_UPDATE. */
   private unacked = 0;
 
@@ -88,6 +84,7 @@ export class Http2Connection {
       () => this.onConnected(target.tls !== undefined),
     );
     this.out = new Outbox(this.socket);
+    this.sender = new Sender(this.out);
     this.blocks = new HeaderBlocks(this);
     this.socket.on('error', (error: Error) => {
       this.failure ??= error;
@@ -154,7 +151,7 @@ export class Http2Connection {
         [SETTING.initialWindowSize, this.windowBytes],
       ]),
     );
-    if (this.windowBytes > DEFAULT_WINDOW) this.windowUpdate(0, this.windowBytes - DEFAULT_WINDOW);
+    if (this.windowBytes > DEFAULT_WINDOW) this.sender.credit(0, this.windowBytes - DEFAULT_WINDOW);
   }
 
   private onRead(buf: Buffer, bytes: number): void {
@@ -219,7 +216,7 @@ export class Http2Connection {
     // Every DATA byte counts against the connection window, whoever it was for.
     this.unacked += payload.length;
     if (this.unacked >= this.windowBytes / 2) {
-      this.windowUpdate(0, this.unacked);
+      this.sender.credit(0, this.unacked);
       this.unacked = 0;
     }
     if (exchange === undefined) return;
@@ -241,7 +238,7 @@ export class Http2Connection {
     }
     exchange.unacked += payload.length;
     if (exchange.unacked >= this.windowBytes / 2) {
-      this.windowUpdate(id, exchange.unacked);
+      this.sender.credit(id, exchange.unacked);
       exchange.unacked = 0;
     }
   }
@@ -274,16 +271,7 @@ export class Http2Connection {
 
   private applySetting(id: number, value: number): void {
     if (id === SETTING.maxConcurrentStreams) this.maxConcurrent = value;
-    else if (id === SETTING.maxFrameSize) {
-      if (value < DEFAULT_MAX_FRAME_SIZE || value > 16_777_215)
-        throw protocolError(`SETTINGS_MAX_FRAME_SIZE ${value} out of range`);
-      this.peerMaxFrameSize = value;
-    } else if (id === SETTING.initialWindowSize) {
-      if (value > MAX_WINDOW) throw flowControlError(`SETTINGS_INITIAL_WINDOW_SIZE ${value} above 2^31-1`);
-      const delta = value - this.peerInitialWindow;
-      this.peerInitialWindow = value;
-      for (const exchange of this.streams.values()) exchange.sendWindow += delta;
-    }
+    else this.sender.setting(id, value, this.streams.values());
     // HEADER_TABLE_SIZE needs nothing: the encoder never uses the dynamic table. Others are advisory.
   }
 
@@ -303,82 +291,28 @@ export class Http2Connection {
   }
 
   private onWindowUpdate(id: number, increment: number): void {
-    if (id === 0) {
-      if (increment === 0) throw protocolError('WINDOW_UPDATE of 0');
-      this.sendWindow += increment;
-      if (this.sendWindow > MAX_WINDOW) throw flowControlError('connection window above 2^31-1');
-    } else {
-      const exchange = this.known(id);
-      if (exchange === undefined) return;
-      if (increment === 0) {
-        this.streamError(exchange, 'WINDOW_UPDATE of 0');
-        return;
-      }
-      exchange.sendWindow += increment;
+    const exchange = id === 0 ? undefined : this.known(id);
+    if (id !== 0 && exchange === undefined) return;
+    if (increment === 0) {
+      if (exchange === undefined) throw protocolError('WINDOW_UPDATE of 0');
+      this.streamError(exchange, 'WINDOW_UPDATE of 0');
+      return;
     }
-    for (const exchange of this.blocked) this.sendBody(exchange);
+    this.sender.windowUpdate(exchange, increment);
   }
 
   private start(exchange: Exchange): void {
     const id = this.nextId;
     this.nextId += 2;
-    exchange.id = id;
-    exchange.sendWindow = this.peerInitialWindow;
     this.streams.set(id, exchange);
-    const body = exchange.body;
-    this.writeHeaders(id, exchange.block, body === undefined);
-    if (body !== undefined) this.sendBody(exchange);
+    this.sender.open(exchange, id);
     if (this.nextId > MAX_STREAM_ID) this.retire();
-  }
-
-  /** HEADERS, and CONTINUATION frames when the block is larger than the server's frame size. */
-  private writeHeaders(id: number, block: Buffer, endStream: boolean): void {
-    const max = this.peerMaxFrameSize;
-    const end = endStream ? FLAG.endStream : 0;
-    if (block.length <= max) {
-      this.out.frame(FRAME.headers, FLAG.endHeaders | end, id, block);
-      return;
-    }
-    this.out.frame(FRAME.headers, end, id, block, 0, max);
-    for (let at = max; at < block.length; at += max) {
-      const stop = Math.min(block.length, at + max);
-      this.out.frame(FRAME.continuation, stop === block.length ? FLAG.endHeaders : 0, id, block, at, stop);
-    }
-  }
-
-  /** As much of the body as both windows allow; the rest waits for WINDOW_UPDATE. */
-  private sendBody(exchange: Exchange): void {
-    const body = exchange.body as Buffer;
-    if (body.length === 0) {
-      this.out.frame(FRAME.data, FLAG.endStream, exchange.id);
-      return;
-    }
-    while (exchange.bodySent < body.length) {
-      const room = Math.min(this.sendWindow, exchange.sendWindow, this.peerMaxFrameSize);
-      if (room <= 0) {
-        this.blocked.add(exchange);
-        return;
-      }
-      const stop = Math.min(body.length, exchange.bodySent + room);
-      const last = stop === body.length;
-      this.out.frame(FRAME.data, last ? FLAG.endStream : 0, exchange.id, body, exchange.bodySent, stop);
-      this.sendWindow -= stop - exchange.bodySent;
-      exchange.sendWindow -= stop - exchange.bodySent;
-      exchange.bodySent = stop;
-    }
-    this.blocked.delete(exchange);
-  }
-
-  private windowUpdate(id: number, increment: number): void {
-    const payload = Buffer.allocUnsafe(4);
-    payload.writeUInt32BE(increment, 0);
-    this.out.frame(FRAME.windowUpdate, 0, id, payload);
   }
 
   /** The stream is over: resolved with its response, or failed with `error`. */
   endStream(exchange: Exchange, error: Error | undefined): void {
     if (!this.streams.delete(exchange.id)) return;
-    this.blocked.delete(exchange);
+    this.sender.forget(exchange);
     if (error === undefined) exchange.finish();
     else exchange.fail(error);
     this.pump();
@@ -427,7 +361,7 @@ export class Http2Connection {
   private failAll(error: Error): void {
     const pending = [...this.streams.values(), ...this.queue.splice(0)];
     this.streams.clear();
-    this.blocked.clear();
+    this.sender.clear();
     for (const exchange of pending) exchange.fail(error);
   }
 
@@ -459,4 +393,3 @@ function timeoutError(exchange: Exchange): Http2Error {
 }
 
 const protocolError = (message: string) => h2Error(H2_CODE.protocolError, message);
-const flowControlError = (message: string) => h2Error(H2_CODE.flowControlError, message);
