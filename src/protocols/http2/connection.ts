@@ -278,14 +278,22 @@ export class Http2Connection {
   private onGoaway(lastStreamId: number, code: number): void {
     this.goawayReceived = true;
     this.retire();
-    const unprocessed = new Http2Error(
+    const error = new Http2Error(
       HTTP2_ERROR_CODES.goaway,
       `server sent GOAWAY (code ${code}) before the response ended`,
     );
     // With an error code the server is ending the connection over a fault (as node:http2 reads it): nothing
-    // more will come on any stream. NO_ERROR is a graceful shutdown: streams up to lastStreamId still finish.
-    for (const exchange of [...this.streams.values()])
-      if (code !== H2_CODE.noError || exchange.id > lastStreamId) this.endStream(exchange, unprocessed);
+    // more will come on any stream. NO_ERROR is a graceful shutdown: streams up to lastStreamId still finish,
+    // and later ones were never processed (RFC 9113 section 6.8), so they are sent again elsewhere, once.
+    for (const exchange of [...this.streams.values()]) {
+      if (code === H2_CODE.noError && exchange.id <= lastStreamId) continue;
+      if (code === H2_CODE.noError && !exchange.resent) {
+        this.streams.delete(exchange.id);
+        this.sender.forget(exchange);
+        exchange.resend();
+        this.owner.redispatch(exchange);
+      } else this.endStream(exchange, error);
+    }
     for (const exchange of this.queue.splice(0)) this.owner.redispatch(exchange);
     this.closeIfDone();
   }

@@ -37,6 +37,17 @@ export class Exchange {
     response.bytesOut += block.length + (this.body?.length ?? 0);
   }
 
+  /** True once sent again after a graceful GOAWAY left it unprocessed: a second time it fails. */
+  resent = false;
+
+  /** Back to unsent, for another connection: nothing of it was processed or received. */
+  resend(): void {
+    this.resent = true;
+    this.id = 0;
+    this.bodySent = 0;
+    this.unacked = 0;
+  }
+
   /** A response header field, as HPACK decodes it: the status, and raw pairs the caller asked for. */
   field(name: string, value: string): void {
     if (name.charCodeAt(0) === 0x3a) {
