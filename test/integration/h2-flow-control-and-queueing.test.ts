@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpRequest } from '../../src/protocols/http-types.js';
 import { Http2Client, type Http2ClientOptions } from '../../src/protocols/http2/client.js';
+import { tlsSettings } from '../../src/protocols/tls/settings.js';
 import { type H2Handler, startH2Server } from '../helpers/h2-server.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 
@@ -27,7 +28,7 @@ async function server(handler: H2Handler, secure: boolean, settings?: { maxConcu
 }
 
 function client(options: Partial<Http2ClientOptions> = {}): Http2Client {
-  const c = new Http2Client({ connections: 1, tls: { ca: certs.ca }, ...options });
+  const c = new Http2Client({ connections: 1, tls: tlsSettings({ ca: certs.ca }), ...options });
   cleanups.push(() => c.destroy());
   return c;
 }

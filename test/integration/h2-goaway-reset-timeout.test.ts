@@ -10,6 +10,7 @@ import { classifyError } from '../../src/metrics/error-class.js';
 import type { HttpRequest } from '../../src/protocols/http-types.js';
 import { Http2Client } from '../../src/protocols/http2/client.js';
 import { settingsFrame } from '../../src/protocols/http2/frames.js';
+import { tlsSettings } from '../../src/protocols/tls/settings.js';
 import { type H2Handler, startH2Server } from '../helpers/h2-server.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -24,7 +25,7 @@ async function server(handler: H2Handler, settings?: { maxConcurrentStreams: num
 }
 
 function client(connections = 1): Http2Client {
-  const c = new Http2Client({ connections, tls: {} });
+  const c = new Http2Client({ connections, tls: tlsSettings() });
   cleanups.push(() => c.destroy());
   return c;
 }
@@ -53,9 +54,13 @@ async function run(c: Http2Client, origin: string, vus: number, perVu: number, p
 }
 
 /** A raw TCP server that answers whatever it gets with `reply(socket)`. */
-async function rawServer(reply: (socket: Socket) => void): Promise<string> {
+async function rawServer(
+  reply: (socket: Socket) => void,
+): Promise<{ url: string; connections: () => number }> {
   const sockets = new Set<Socket>();
+  let connections = 0;
   const s = createServer((socket) => {
+    connections++;
     sockets.add(socket);
     socket.on('error', () => undefined);
     socket.once('data', () => reply(socket));
@@ -68,7 +73,7 @@ async function rawServer(reply: (socket: Socket) => void): Promise<string> {
         s.close(() => resolve());
       }),
   );
-  return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, connections: () => connections };
 }
 
 describe('the own HTTP/2 client when the server goes away or misbehaves', () => {
@@ -128,8 +133,18 @@ describe('the own HTTP/2 client when the server goes away or misbehaves', () => 
       socket.write(Buffer.from('00000401000000000200000000', 'hex')); // HEADERS on stream 2, never opened
     });
     for (const origin of [http1, garbage]) {
-      const r = await client().send(request(origin), 0);
+      const r = await client().send(request(origin.url), 0);
       expect(classifyError(r.error)).toBe('h2_protocol');
     }
+  });
+
+  it('gives up on a connection whose server never answers the preface, and the next request dials anew', async () => {
+    const silent = await rawServer(() => undefined);
+    const c = client();
+    const first = await c.send(request(silent.url, { timeoutMs: 200 }), 0);
+    expect(classifyError(first.error)).toBe('timeout');
+    const second = await c.send(request(silent.url, { timeoutMs: 200 }), 0);
+    expect(classifyError(second.error)).toBe('timeout');
+    expect(silent.connections()).toBe(2);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import { type ConnectTarget, openSocket } from '../http1/connect.js';
-import { HTTP2_ERROR_CODES, Http2Error } from './errors.js';
+import { H2ConnectionError, HTTP2_ERROR_CODES, Http2Error, protocolError, timeoutError } from './errors.js';
 import type { Exchange } from './exchange.js';
 import { FrameParser } from './frame-parser.js';
 import {
@@ -20,7 +20,7 @@ import {
   SETTING,
   settingsFrame,
 } from './frames.js';
-import { HeaderBlocks, h2Error } from './header-blocks.js';
+import { HeaderBlocks } from './header-blocks.js';
 import { Outbox } from './outbox.js';
 import { Sender } from './sender.js';
 
@@ -48,7 +48,7 @@ export class Http2Connection {
   private readonly out: Outbox;
   private readonly parser: FrameParser;
   private readonly blocks: HeaderBlocks;
-  readonly streams = new Map<number, Exchange>();
+  private readonly streams = new Map<number, Exchange>();
   private readonly queue: Exchange[] = [];
   private nextId = 1;
   /** Server's SETTINGS arrived: until then nothing is sent, so its stream limit is known first. */
@@ -98,24 +98,30 @@ export class Http2Connection {
     else this.queue.push(exchange);
   }
 
-  get idle(): boolean {
-    return this.streams.size === 0 && this.queue.length === 0;
-  }
-
   /** Fails exchanges whose time is up; a sent one is reset so the server stops working on it. */
   sweep(nowMs: number): void {
     for (const exchange of this.streams.values()) {
       if (nowMs >= exchange.deadlineMs) {
         this.out.frame(FRAME.rstStream, 0, exchange.id, CANCEL_PAYLOAD);
-        this.endStream(exchange, timeoutError(exchange));
+        this.endStream(exchange, timeoutError(exchange.request.timeoutMs));
       }
     }
+    let expired = false;
     for (let i = 0; i < this.queue.length; ) {
       const exchange = this.queue[i] as Exchange;
       if (nowMs >= exchange.deadlineMs) {
         this.queue.splice(i, 1);
-        exchange.fail(timeoutError(exchange));
+        exchange.fail(timeoutError(exchange.request.timeoutMs));
+        expired = true;
       } else i++;
+    }
+    // A request timed out before the server ever answered the preface (a connect that hangs): give up on this
+    // connection, so the rest of the queue and later requests get a fresh one instead of waiting on it.
+    if (expired && !this.ready && this.alive) {
+      this.retire();
+      for (const exchange of this.queue.splice(0)) this.owner.redispatch(exchange);
+      this.alive = false;
+      this.socket.destroy();
     }
   }
 
@@ -160,7 +166,7 @@ export class Http2Connection {
       this.parser.feed(buf, 0, bytes);
     } catch (error) {
       // HPACK or a frame the state machine refuses: the connection cannot continue (RFC 9113 section 5.4.1).
-      const code = (error as { h2Code?: number }).h2Code ?? H2_CODE.protocolError;
+      const code = error instanceof H2ConnectionError ? error.h2Code : H2_CODE.internalError;
       this.connectionError(code, (error as Error).message);
       return;
     }
@@ -329,9 +335,7 @@ export class Http2Connection {
 
   /** A stream-level protocol error: reset it, keep the connection. */
   private streamError(exchange: Exchange, message: string): void {
-    const payload = Buffer.allocUnsafe(4);
-    payload.writeUInt32BE(H2_CODE.protocolError, 0);
-    this.out.frame(FRAME.rstStream, 0, exchange.id, payload);
+    this.out.frame(FRAME.rstStream, 0, exchange.id, PROTOCOL_ERROR_PAYLOAD);
     this.endStream(exchange, new Http2Error(HTTP2_ERROR_CODES.session, message));
   }
 
@@ -391,13 +395,6 @@ export class Http2Connection {
   }
 }
 
+/** RST_STREAM payloads: a timed-out stream is cancelled, a malformed one refused. */
 const CANCEL_PAYLOAD = Buffer.from([0, 0, 0, H2_CODE.cancel]);
-
-function timeoutError(exchange: Exchange): Http2Error {
-  return new Http2Error(
-    HTTP2_ERROR_CODES.timeout,
-    `no complete response within ${exchange.request.timeoutMs} ms`,
-  );
-}
-
-const protocolError = (message: string) => h2Error(H2_CODE.protocolError, message);
+const PROTOCOL_ERROR_PAYLOAD = Buffer.from([0, 0, 0, H2_CODE.protocolError]);

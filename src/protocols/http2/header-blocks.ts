@@ -3,6 +3,7 @@
  * long block, decoded with the connection's one HPACK decoder. Every block is decoded, even one for a stream
  * the client already gave up on, because the dynamic table is shared by the whole connection.
  */
+import { h2Error } from './errors.js';
 import type { Exchange } from './exchange.js';
 import { FLAG, FRAME_HEADER_BYTES, H2_CODE } from './frames.js';
 import { HpackDecoder } from './hpack-decoder.js';
@@ -93,9 +94,4 @@ export class HeaderBlocks {
     if (trailers) exchange.status = statusBefore;
     this.sink.headersDone(exchange, endStream, trailers);
   }
-}
-
-/** Thrown out of frame handling: the connection ends with GOAWAY carrying `h2Code`. */
-export function h2Error(code: number, message: string): Error {
-  return Object.assign(new Error(message), { h2Code: code });
 }

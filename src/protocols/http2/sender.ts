@@ -3,6 +3,7 @@
  * and request bodies in DATA frames within both flow-control windows (RFC 9113 section 5.2), holding back
  * what does not fit until the server's WINDOW_UPDATE.
  */
+import { h2Error } from './errors.js';
 import type { Exchange } from './exchange.js';
 import {
   DEFAULT_MAX_FRAME_SIZE,
@@ -13,7 +14,6 @@ import {
   MAX_WINDOW,
   SETTING,
 } from './frames.js';
-import { h2Error } from './header-blocks.js';
 import type { Outbox } from './outbox.js';
 
 export class Sender {
