@@ -1,3 +1,6 @@
+// The module's own binding: the global `performance` is a lazy getter that costs a call on every use.
+import { performance } from 'node:perf_hooks';
+
 /** One HTTP request and its response, as the engine and the HTTP clients (http1/, http2/, undici) see them. */
 export interface HttpRequest {
   origin: string;

@@ -189,6 +189,44 @@ describe('HPACK decoding, RFC 7541 Appendix C', () => {
   });
 });
 
+describe('HPACK block replay', () => {
+  // nginx 1.22's head for GET /api/data: static :status 200, then four Huffman or plain literals, each indexed.
+  const nginx = hex(
+    '887689aa6355e580ae212e1f6197d07abe94640a693f75040138a01ab8cbb71b754c5a37ff5f8b1d75d0620d263d4c7441ea5c03373832',
+  );
+  const nginxFields = [
+    [':status', '200'],
+    ['server', 'nginx/1.22.1'],
+    ['date', 'Mon, 30 Nov 2026 04:37:57 GMT'],
+    ['content-type', 'application/json'],
+    ['content-length', '782'],
+  ];
+
+  it('gives the same fields and the same inserts when the same static-only block comes again', () => {
+    const decoder = new HpackDecoder();
+    for (let i = 1; i <= 3; i++) {
+      expect(decode(decoder, nginx)).toEqual(nginxFields);
+      expect(decoder.table).toHaveLength(4 * i);
+    }
+    expect(decoder.table.slice(0, 4)).toEqual([
+      ['content-length', '782'],
+      ['content-type', 'application/json'],
+      ['date', 'Mon, 30 Nov 2026 04:37:57 GMT'],
+      ['server', 'nginx/1.22.1'],
+    ]);
+    expect(decoder.tableSize).toBe(3 * (50 + 65 + 60 + 49));
+  });
+
+  it('decodes again a block that reads the dynamic table, whose meaning changes with it', () => {
+    const decoder = new HpackDecoder();
+    const newest = hex('be'); // index 62: the newest dynamic entry
+    decode(decoder, hex('4001610131')); // insert a: 1
+    expect(decode(decoder, newest)).toEqual([['a', '1']]);
+    decode(decoder, hex('4001620132')); // insert b: 2
+    expect(decode(decoder, newest)).toEqual([['b', '2']]);
+  });
+});
+
 describe('Huffman code', () => {
   it('matches codes the RFC prints and round-trips every byte', () => {
     expect(HUFFMAN_CODES[48]).toBe(0x0); // '0', 5 bits

@@ -9,6 +9,8 @@
  * node:http2 carried this before; its per-stream objects and header conversion cost about six times the CPU
  * per request of this path (docs/benchmarks.md).
  */
+// The module's own binding: the global `performance` is a lazy getter that costs a call on every use.
+import { performance } from 'node:perf_hooks';
 import type { ConnectGuard } from '../connect-guard.js';
 import { type HttpRequest, type HttpResponse, pendingResponse } from '../http-types.js';
 import { type ConnectTarget, guardedTarget } from '../http1/connect.js';

@@ -2,6 +2,8 @@
  * One request/response exchange on an HTTP/2 stream: what the connection needs to send it, the response as it
  * arrives, and how it ends. The connection owns the stream state; this file owns the response assembly.
  */
+// The module's own binding: the global `performance` is a lazy getter that costs a call on every use.
+import { performance } from 'node:perf_hooks';
 import { BodyCapture, DEFAULT_MAX_BODY_BYTES } from '../body-capture.js';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 

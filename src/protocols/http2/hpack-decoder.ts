@@ -24,15 +24,25 @@ export class HpackError extends Error {
   }
 }
 
+/** A decoded block: its bytes, its fields in order, and which of them went into the dynamic table. */
+interface Block {
+  bytes: Buffer;
+  fields: (readonly [string, string])[];
+  inserted: boolean[];
+}
+
 export class HpackDecoder {
   /** Newest entry last, so a new entry is a push and an eviction a shift; entries are [name, value]. */
-  private readonly entries: [string, string][] = [];
+  private readonly entries: (readonly [string, string])[] = [];
   private size = 0;
   private maxSize: number;
   // Cursor of the block being decoded: integer and string reads advance it.
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
   private end = 0;
+  /** Fields of the block being decoded, kept for `last`; and the last block that can be replayed. */
+  private readonly record: Block = { bytes: Buffer.alloc(0), fields: [], inserted: [] };
+  private last: Block | undefined;
 
   /** `limit` is SETTINGS_HEADER_TABLE_SIZE as this side announced it: a size update may not exceed it. */
   constructor(private readonly limit = 4096) {
@@ -44,40 +54,83 @@ export class HpackDecoder {
     return this.size;
   }
 
-  get table(): [string, string][] {
+  get table(): (readonly [string, string])[] {
     return [...this.entries].reverse();
   }
 
   /** Decodes one complete header block; throws HpackError on anything malformed (a connection error). */
   decode(buf: Buffer, start: number, end: number, sink: FieldSink): void {
+    const last = this.last;
+    if (
+      last !== undefined &&
+      last.bytes.length === end - start &&
+      last.bytes.compare(buf, start, end) === 0
+    ) {
+      this.replay(last, sink);
+      return;
+    }
+    const record = this.record;
+    record.fields.length = 0;
+    record.inserted.length = 0;
     this.buf = buf;
     this.pos = start;
     this.end = end;
-    let fields = 0;
+    // A block that reads the dynamic table or resizes it means something else next time: never replayed.
+    let replayable = true;
     while (this.pos < this.end) {
       const first = buf[this.pos] as number;
+      let field: readonly [string, string];
+      let inserted = false;
       if (first & 0x80) {
-        const [name, value] = this.entry(this.integer(7));
-        sink(name, value);
+        const index = this.integer(7);
+        if (index > STATIC_COUNT) replayable = false;
+        field = this.entry(index);
       } else if (first & 0x40) {
-        const [name, value] = this.literal(6);
-        this.insert(name, value);
-        sink(name, value);
+        const index = this.integer(6);
+        if (index > STATIC_COUNT) replayable = false;
+        field = this.literal(index);
+        this.insert(field);
+        inserted = true;
       } else if (first & 0x20) {
         // A size update is allowed only at the start of a block (RFC 7541 section 4.2).
-        if (fields > 0) throw new HpackError('dynamic table size update after a header field');
+        if (record.fields.length > 0) throw new HpackError('dynamic table size update after a header field');
         const size = this.integer(5);
         if (size > this.limit)
           throw new HpackError(`dynamic table size ${size} above the limit ${this.limit}`);
         this.maxSize = size;
         this.evict(0);
+        replayable = false;
         continue;
       } else {
         // Without indexing (0000) and never indexed (0001) decode alike.
-        const [name, value] = this.literal(4);
-        sink(name, value);
+        const index = this.integer(4);
+        if (index > STATIC_COUNT) replayable = false;
+        field = this.literal(index);
       }
-      fields++;
+      record.fields.push(field);
+      record.inserted.push(inserted);
+      sink(field[0], field[1]);
+    }
+    this.last = replayable
+      ? {
+          bytes: Buffer.from(buf.subarray(start, end)),
+          fields: [...record.fields],
+          inserted: [...record.inserted],
+        }
+      : undefined;
+  }
+
+  /**
+   * The same bytes as the last replayable block: the same fields and the same inserts, since that block read
+   * only the static table. A server such as nginx sends the same block for every response of an endpoint
+   * (until its Date changes), so a response head then costs one byte comparison instead of a decode.
+   */
+  private replay(block: Block, sink: FieldSink): void {
+    const { fields, inserted } = block;
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i] as readonly [string, string];
+      if (inserted[i]) this.insert(field);
+      sink(field[0], field[1]);
     }
   }
 
@@ -89,25 +142,25 @@ export class HpackDecoder {
     return entry;
   }
 
-  private literal(prefixBits: number): [string, string] {
-    const index = this.integer(prefixBits);
+  /** A literal whose name is entry `index`, or a literal name when 0. */
+  private literal(index: number): readonly [string, string] {
     const name = index === 0 ? this.string() : (this.entry(index)[0] as string);
     return [name, this.string()];
   }
 
-  private insert(name: string, value: string): void {
-    const size = name.length + value.length + ENTRY_OVERHEAD;
+  private insert(entry: readonly [string, string]): void {
+    const size = entry[0].length + entry[1].length + ENTRY_OVERHEAD;
     this.evict(size);
     // An entry larger than the whole table empties it and is not added (RFC 7541 section 4.4).
     if (size > this.maxSize) return;
-    this.entries.push([name, value]);
+    this.entries.push(entry);
     this.size += size;
   }
 
   /** Drops the oldest entries until `room` more octets fit. */
   private evict(room: number): void {
     while (this.size + room > this.maxSize && this.entries.length > 0) {
-      const [name, value] = this.entries.shift() as [string, string];
+      const [name, value] = this.entries.shift() as readonly [string, string];
       this.size -= name.length + value.length + ENTRY_OVERHEAD;
     }
   }
