@@ -147,4 +147,15 @@ describe('the own HTTP/2 client against node:http2', () => {
     const r = await client().send(request(s.url), 0);
     expect(r.body).toBe('pong');
   });
+
+  it('close() lets streams in flight and those queued behind the stream limit finish', async () => {
+    const s = await server(slow(20), false, { maxConcurrentStreams: 1 });
+    const c = new Http2Client({ connections: 1, tls: tlsSettings() });
+    const pending = Array.from({ length: 4 }, (_, vu) => c.send(request(s.url), vu));
+    await c.close();
+    const responses = await Promise.all(pending);
+    expect(responses.map((r) => r.error?.message ?? r.body)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    const late = await c.send(request(s.url), 0);
+    expect(late.error?.message).toBe('client closed');
+  });
 });

@@ -9,17 +9,7 @@ import { type ConnectTarget, openSocket } from '../http1/connect.js';
 import { H2ConnectionError, HTTP2_ERROR_CODES, Http2Error, protocolError, timeoutError } from './errors.js';
 import type { Exchange } from './exchange.js';
 import { FrameParser } from './frame-parser.js';
-import {
-  DEFAULT_WINDOW,
-  FLAG,
-  FRAME,
-  goawayFrame,
-  H2_CODE,
-  MAX_WINDOW,
-  PREFACE,
-  SETTING,
-  settingsFrame,
-} from './frames.js';
+import { clientPreface, FLAG, FRAME, goawayFrame, H2_CODE, MAX_WINDOW, SETTING } from './frames.js';
 import { HeaderBlocks } from './header-blocks.js';
 import { Outbox } from './outbox.js';
 import { Sender } from './sender.js';
@@ -150,14 +140,7 @@ export class Http2Connection {
       this.destroy(new Http2Error(HTTP2_ERROR_CODES.session, 'the server did not agree to HTTP/2 (ALPN h2)'));
       return;
     }
-    this.out.raw(PREFACE);
-    this.out.raw(
-      settingsFrame([
-        [SETTING.enablePush, 0],
-        [SETTING.initialWindowSize, this.windowBytes],
-      ]),
-    );
-    if (this.windowBytes > DEFAULT_WINDOW) this.sender.credit(0, this.windowBytes - DEFAULT_WINDOW);
+    this.out.raw(clientPreface(this.windowBytes));
   }
 
   private onRead(buf: Buffer, bytes: number): void {
@@ -341,9 +324,11 @@ export class Http2Connection {
 
   /** Starts queued exchanges while the server's limit allows. */
   private pump(): void {
-    while (this.ready && !this.retiring && this.queue.length > 0 && this.streams.size < this.maxConcurrent)
+    // Retired by close() (the end of a test), queued requests still go out here; retired otherwise, elsewhere.
+    const handOver = this.retiring && this.graceful === undefined;
+    while (this.ready && !handOver && this.queue.length > 0 && this.streams.size < this.maxConcurrent)
       this.start(this.queue.shift() as Exchange);
-    if (this.retiring) for (const exchange of this.queue.splice(0)) this.owner.redispatch(exchange);
+    if (handOver) for (const exchange of this.queue.splice(0)) this.owner.redispatch(exchange);
   }
 
   private retire(): void {
@@ -353,7 +338,7 @@ export class Http2Connection {
   }
 
   private closeIfDone(): void {
-    if (!this.retiring || !this.alive || this.streams.size > 0) return;
+    if (!this.retiring || !this.alive || this.streams.size > 0 || this.queue.length > 0) return;
     if (this.goawayReceived || this.graceful) {
       // The server never opens streams here (push is off), so the last one this side processed is 0.
       if (!this.goawayReceived) this.out.raw(goawayFrame(0, H2_CODE.noError));

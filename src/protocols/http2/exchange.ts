@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { BodyCapture, DEFAULT_MAX_BODY_BYTES } from '../body-capture.js';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
+import { FRAME_HEADER_BYTES } from './frames.js';
 
 export type Resolve = (response: HttpResponse) => void;
 
@@ -36,7 +37,8 @@ export class Exchange {
       ? new BodyCapture(request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
       : undefined;
     this.deadlineMs = response.sentAtMs + request.timeoutMs;
-    response.bytesOut += block.length + (this.body?.length ?? 0);
+    // The HEADERS frame and the body; a body's DATA frame headers are left out, as HTTP/1.1's chunking is.
+    response.bytesOut += FRAME_HEADER_BYTES + block.length + (this.body?.length ?? 0);
   }
 
   /** True once sent again after a graceful GOAWAY left it unprocessed: a second time it fails. */

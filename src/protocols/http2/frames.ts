@@ -109,3 +109,16 @@ export function goawayFrame(lastStreamId: number, code: number): Buffer {
   payload.writeUInt32BE(code, 4);
   return frame(FRAME.goaway, 0, 0, payload);
 }
+
+/**
+ * What the client sends first: the preface, its SETTINGS (no server push; `windowBytes` per stream) and a
+ * WINDOW_UPDATE that raises the connection's window, fixed at 65,535 by the RFC, to `windowBytes` as well.
+ */
+export function clientPreface(windowBytes: number): Buffer {
+  const settings = settingsFrame([
+    [SETTING.enablePush, 0],
+    [SETTING.initialWindowSize, windowBytes],
+  ]);
+  const raise = windowBytes > DEFAULT_WINDOW ? [windowUpdateFrame(0, windowBytes - DEFAULT_WINDOW)] : [];
+  return Buffer.concat([PREFACE, settings, ...raise]);
+}
