@@ -53,9 +53,9 @@ async function run(c: Http2Client, origin: string, vus: number, perVu: number, p
   return all;
 }
 
-/** A raw TCP server that answers whatever it gets with `reply(socket)`. */
+/** A raw TCP server that answers the `nth` data event of each connection with `reply(socket, nth)`. */
 async function rawServer(
-  reply: (socket: Socket) => void,
+  reply: (socket: Socket, nth: number) => void,
 ): Promise<{ url: string; connections: () => number }> {
   const sockets = new Set<Socket>();
   let connections = 0;
@@ -63,7 +63,8 @@ async function rawServer(
     connections++;
     sockets.add(socket);
     socket.on('error', () => undefined);
-    socket.once('data', () => reply(socket));
+    let nth = 0;
+    socket.on('data', () => reply(socket, nth++));
   });
   await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
   cleanups.push(
@@ -128,14 +129,25 @@ describe('the own HTTP/2 client when the server goes away or misbehaves', () => 
     const http1 = await rawServer((socket) =>
       socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n'),
     );
-    const garbage = await rawServer((socket) => {
+    const garbage = await rawServer((socket, nth) => {
+      if (nth > 0) return;
       socket.write(settingsFrame([]));
       socket.write(Buffer.from('00000401000000000200000000', 'hex')); // HEADERS on stream 2, never opened
     });
-    for (const origin of [http1, garbage]) {
+    // A response head on stream 1 whose HPACK block names dynamic entry 63 of an empty table.
+    const badHpack = await rawServer((socket, nth) => {
+      if (nth === 0) socket.write(settingsFrame([]));
+      if (nth === 1) socket.write(Buffer.from('000001010500000001bf', 'hex'));
+    });
+    const messages: string[] = [];
+    for (const origin of [http1, garbage, badHpack]) {
       const r = await client().send(request(origin.url), 0);
       expect(classifyError(r.error)).toBe('h2_protocol');
+      messages.push(r.error?.message ?? '');
     }
+    expect(messages[0]).toMatch(/frame of \d+ bytes above 16384/); // "HTTP/1.1 4" read as a frame header
+    expect(messages[1]).toMatch(/stream 2, never opened/);
+    expect(messages[2]).toMatch(/index 63 beyond the tables/);
   });
 
   it('gives up on a connection whose server never answers the preface, and the next request dials anew', async () => {
@@ -146,5 +158,26 @@ describe('the own HTTP/2 client when the server goes away or misbehaves', () => 
     const second = await c.send(request(silent.url, { timeoutMs: 200 }), 0);
     expect(classifyError(second.error)).toBe('timeout');
     expect(silent.connections()).toBe(2);
+  });
+
+  it('resolves every request with an error, never a throw or a hang, whatever bytes follow SETTINGS', async () => {
+    let seed = 12345;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let round = 0; round < 12; round++) {
+      const junk = Buffer.from(
+        Array.from({ length: 1 + Math.floor(random() * 64) }, () => Math.floor(random() * 256)),
+      );
+      const s = await rawServer((socket, nth) => {
+        if (nth === 0) socket.write(settingsFrame([]));
+        if (nth === 1) socket.write(junk);
+      });
+      const c = client();
+      const r = await c.send(request(s.url, { timeoutMs: 300 }), 0);
+      expect(r.error, `junk ${junk.toString('hex')}`).toBeInstanceOf(Error);
+      expect(['h2_protocol', 'h2_stream_reset', 'h2_goaway', 'timeout']).toContain(classifyError(r.error));
+    }
   });
 });
