@@ -45,6 +45,8 @@ export interface RequestHeadCache {
   h2Static?: Buffer;
   /** Filled in by the HTTP/2 client: the static pairs' Host value (sent as :authority), or '' if none. */
   h2Host?: string;
+  /** Filled in by the HTTP/2 client when the line is static: pseudo-headers and static pairs, encoded. */
+  h2Prefix?: Buffer;
 }
 
 export interface HttpResponse {

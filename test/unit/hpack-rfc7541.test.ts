@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { HttpRequest, RequestHeadCache } from '../../src/protocols/http-types.js';
 import { HpackDecoder } from '../../src/protocols/http2/hpack-decoder.js';
 import { BlockWriter, writeField } from '../../src/protocols/http2/hpack-encoder.js';
 import { STATIC_TABLE } from '../../src/protocols/http2/hpack-static.js';
 import { huffmanDecode, huffmanEncode } from '../../src/protocols/http2/huffman.js';
 import { HUFFMAN_CODES } from '../../src/protocols/http2/huffman-table.js';
+import { requestBlock } from '../../src/protocols/http2/request-block.js';
 
 /** Hex as printed in RFC 7541 Appendix C (spaces and line breaks ignored). */
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');
@@ -264,5 +266,86 @@ describe('HPACK encoding of requests', () => {
     const decoder = new HpackDecoder();
     expect(decode(decoder, block)).toEqual(fields);
     expect(decoder.tableSize).toBe(0);
+  });
+});
+
+describe('request header blocks', () => {
+  const base: HttpRequest = {
+    origin: 'https://api.test:8443',
+    path: '/login',
+    method: 'POST',
+    headers: [],
+    body: undefined,
+    timeoutMs: 1000,
+    captureBody: false,
+    captureHeaders: false,
+  };
+  const fieldsOf = (block: Buffer) => decode(new HpackDecoder(), block);
+
+  it('puts pseudo-headers first, lower-cases names, drops connection headers, turns Host into :authority', () => {
+    const request = {
+      ...base,
+      headers: [
+        'Authorization',
+        'Bearer t',
+        'Connection',
+        'keep-alive',
+        'Host',
+        'other.test',
+        'Content-Length',
+        '9',
+      ],
+      body: '{"u":"ü"}',
+    };
+    expect(fieldsOf(requestBlock(request, 'https', 'api.test:8443'))).toEqual([
+      [':method', 'POST'],
+      [':scheme', 'https'],
+      [':path', '/login'],
+      [':authority', 'other.test'],
+      ['authorization', 'Bearer t'],
+      ['content-length', '10'],
+    ]);
+    // Kept on the request: a static step's next send reuses the same bytes.
+    expect(requestBlock(request, 'https', 'api.test:8443')).toBe(request.h2Block);
+  });
+
+  it("encodes a step's static part once and only the varying pairs per request", () => {
+    const head: RequestHeadCache = { staticPairs: 1, staticLine: true };
+    const send = (token: string) =>
+      fieldsOf(
+        requestBlock(
+          { ...base, method: 'GET', head, headers: ['accept', 'application/json', 'authorization', token] },
+          'https',
+          'api.test:8443',
+        ),
+      );
+    const expected = (token: string) => [
+      [':method', 'GET'],
+      [':scheme', 'https'],
+      [':path', '/login'],
+      [':authority', 'api.test:8443'],
+      ['accept', 'application/json'],
+      ['authorization', token],
+    ];
+    expect(send('Bearer a')).toEqual(expected('Bearer a'));
+    const prefix = head.h2Prefix;
+    expect(prefix).toBeInstanceOf(Buffer);
+    expect(send('Bearer b')).toEqual(expected('Bearer b'));
+    expect(head.h2Prefix).toBe(prefix);
+  });
+
+  it('takes :authority from a templated Host, and the path of a step whose path varies', () => {
+    const head: RequestHeadCache = { staticPairs: 0, staticLine: false };
+    const block = requestBlock(
+      { ...base, method: 'GET', path: '/items/7', head, headers: ['host', 'tenant-7.test'] },
+      'http',
+      'api.test:8443',
+    );
+    expect(fieldsOf(block)).toEqual([
+      [':method', 'GET'],
+      [':scheme', 'http'],
+      [':path', '/items/7'],
+      [':authority', 'tenant-7.test'],
+    ]);
   });
 });

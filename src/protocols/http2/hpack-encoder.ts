@@ -22,6 +22,15 @@ export class BlockWriter {
     this.length += value.length;
   }
 
+  /** Everything `other` holds, which is then emptied. */
+  append(other: BlockWriter): void {
+    const n = other.length;
+    if (this.length + n > this.buf.length) this.grow(n);
+    other.buf.copy(this.buf, this.length, 0, n);
+    this.length += n;
+    other.length = 0;
+  }
+
   latin1(text: string): void {
     if (this.length + text.length > this.buf.length) this.grow(text.length);
     this.length += this.buf.write(text, this.length, 'latin1');
@@ -51,6 +60,9 @@ const STATIC_EXACT: ReadonlyMap<string, number> = (() => {
   return map;
 })();
 
+/** Names that have such entries (:method, :path, :scheme, :status, accept-encoding): only these look up. */
+const EXACT_NAMES: ReadonlySet<string> = new Set(STATIC_TABLE.filter(([, v]) => v !== '').map(([n]) => n));
+
 /** An integer with an N-bit prefix whose other bits are `flags` (RFC 7541 section 5.1). */
 export function writeInteger(w: BlockWriter, value: number, prefixBits: number, flags: number): void {
   const max = (1 << prefixBits) - 1;
@@ -75,7 +87,7 @@ function writeString(w: BlockWriter, text: string): void {
 
 /** One field; `name` must already be lower case (RFC 9113 section 8.2.1). */
 export function writeField(w: BlockWriter, name: string, value: string): void {
-  const exact = STATIC_EXACT.get(`${name}\0${value}`);
+  const exact = EXACT_NAMES.has(name) ? STATIC_EXACT.get(`${name}\0${value}`) : undefined;
   if (exact !== undefined) {
     w.byte(0x80 | exact);
     return;

@@ -58,17 +58,26 @@ export function requestBlock(request: HttpRequest, scheme: string, defaultAuthor
   const w = writer;
   // The varying pairs first into a separate block: a Host among them decides :authority.
   const dynamic = varying;
-  let host: string | undefined;
-  let fixed: Buffer | undefined;
-  if (cache === undefined) host = writePairs(dynamic, headers, 0, pairs);
-  else {
+  if (cache === undefined) {
+    const host = writePairs(dynamic, headers, 0, pairs);
+    writePseudo(w, request, scheme, host ?? defaultAuthority);
+  } else {
     const cached = staticFields(cache, headers);
-    fixed = cached.fields;
-    host = writePairs(dynamic, headers, cache.staticPairs, pairs) ?? (cached.host || undefined);
+    const host = writePairs(dynamic, headers, cache.staticPairs, pairs);
+    if (host === undefined && cache.staticLine) {
+      // Method, path and authority are the step's own: the pseudo-headers and static pairs are encoded once.
+      if (cache.h2Prefix === undefined) {
+        writePseudo(w, request, scheme, cached.host || defaultAuthority);
+        w.bytes(cached.fields);
+        cache.h2Prefix = w.take();
+      }
+      w.bytes(cache.h2Prefix);
+    } else {
+      writePseudo(w, request, scheme, host ?? (cached.host || defaultAuthority));
+      w.bytes(cached.fields);
+    }
   }
-  writePseudo(w, request, scheme, host ?? defaultAuthority);
-  if (fixed) w.bytes(fixed);
-  w.bytes(dynamic.take());
+  w.append(dynamic);
   if (request.body !== undefined) writeField(w, CONTENT_LENGTH, String(Buffer.byteLength(request.body)));
   const block = w.take();
   request.h2Block = block;
