@@ -32,8 +32,13 @@ interface Block {
 }
 
 export class HpackDecoder {
-  /** Newest entry last, so a new entry is a push and an eviction a shift; entries are [name, value]. */
-  private readonly entries: (readonly [string, string])[] = [];
+  /**
+   * The dynamic table as a ring: `count` entries ending at `newest`, each [name, value]. Every entry costs at
+   * least 32 octets, so the ring never holds more than limit / 32; adding and evicting move no other entry.
+   */
+  private readonly ring: (readonly [string, string] | undefined)[];
+  private newest = -1;
+  private count = 0;
   private size = 0;
   private maxSize: number;
   // Cursor of the block being decoded: integer and string reads advance it.
@@ -47,6 +52,13 @@ export class HpackDecoder {
   /** `limit` is SETTINGS_HEADER_TABLE_SIZE as this side announced it: a size update may not exceed it. */
   constructor(private readonly limit = 4096) {
     this.maxSize = limit;
+    this.ring = new Array(Math.max(1, Math.floor(limit / ENTRY_OVERHEAD))).fill(undefined);
+  }
+
+  /** The entry `age` places from the newest (0: the newest). */
+  private at(age: number): readonly [string, string] {
+    const cap = this.ring.length;
+    return this.ring[(this.newest - age + cap) % cap] as readonly [string, string];
   }
 
   /** The dynamic table's size in RFC octets, and its entries newest first (for tests). */
@@ -55,7 +67,7 @@ export class HpackDecoder {
   }
 
   get table(): (readonly [string, string])[] {
-    return [...this.entries].reverse();
+    return Array.from({ length: this.count }, (_, age) => this.at(age));
   }
 
   /** Decodes one complete header block; throws HpackError on anything malformed (a connection error). */
@@ -137,9 +149,9 @@ export class HpackDecoder {
   private entry(index: number): readonly [string, string] {
     if (index === 0) throw new HpackError('index 0');
     if (index <= STATIC_COUNT) return STATIC_TABLE[index - 1] as [string, string];
-    const entry = this.entries[this.entries.length - (index - STATIC_COUNT)];
-    if (entry === undefined) throw new HpackError(`index ${index} beyond the tables`);
-    return entry;
+    const age = index - STATIC_COUNT - 1;
+    if (age >= this.count) throw new HpackError(`index ${index} beyond the tables`);
+    return this.at(age);
   }
 
   /** A literal whose name is entry `index`, or a literal name when 0. */
@@ -153,14 +165,16 @@ export class HpackDecoder {
     this.evict(size);
     // An entry larger than the whole table empties it and is not added (RFC 7541 section 4.4).
     if (size > this.maxSize) return;
-    this.entries.push(entry);
+    this.newest = (this.newest + 1) % this.ring.length;
+    this.ring[this.newest] = entry;
+    this.count++;
     this.size += size;
   }
 
   /** Drops the oldest entries until `room` more octets fit. */
   private evict(room: number): void {
-    while (this.size + room > this.maxSize && this.entries.length > 0) {
-      const [name, value] = this.entries.shift() as readonly [string, string];
+    while (this.size + room > this.maxSize && this.count > 0) {
+      const [name, value] = this.at(--this.count);
       this.size -= name.length + value.length + ENTRY_OVERHEAD;
     }
   }
