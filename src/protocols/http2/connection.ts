@@ -9,7 +9,16 @@ import { type ConnectTarget, openSocket } from '../http1/connect.js';
 import { H2ConnectionError, HTTP2_ERROR_CODES, Http2Error, protocolError, timeoutError } from './errors.js';
 import type { Exchange } from './exchange.js';
 import { FrameParser } from './frame-parser.js';
-import { clientPreface, FLAG, FRAME, goawayFrame, H2_CODE, MAX_WINDOW, SETTING } from './frames.js';
+import {
+  clientPreface,
+  FLAG,
+  FRAME,
+  FRAME_HEADER_BYTES,
+  goawayFrame,
+  H2_CODE,
+  MAX_WINDOW,
+  SETTING,
+} from './frames.js';
 import { HeaderBlocks } from './header-blocks.js';
 import { Outbox } from './outbox.js';
 import { Sender } from './sender.js';
@@ -219,7 +228,7 @@ export class Http2Connection {
       if (payload.length === 0 || pad >= payload.length) throw protocolError('DATA padding beyond the frame');
       data = payload.subarray(1, payload.length - pad);
     }
-    exchange.response.bytesIn += payload.length + 9;
+    exchange.response.bytesIn += payload.length + FRAME_HEADER_BYTES;
     exchange.data(data);
     if (flags & FLAG.endStream) {
       this.endStream(exchange, undefined);
