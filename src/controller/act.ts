@@ -168,7 +168,7 @@ export class Actor {
       case 'writeReport':
         return this.writeReport(lt, action.summary);
       case 'checkpoint':
-        return this.saveCheckpoint(lt, action.index, action.snapshot);
+        return this.saveCheckpoint(lt, action.index, action.snapshot, action.interrupted);
       case 'event':
         return this.recordEvent(lt, action);
       case 'deleteLoadTest':
@@ -213,12 +213,13 @@ export class Actor {
     lt: Observed['loadTest'],
     index: number,
     snapshot: ShardSnapshot,
+    interrupted: string | undefined,
   ): Promise<void> {
     // Over the controller-wide budget: not now; it stays due and a later reconcile writes it.
     if (!this.checkpointBudget.take()) return;
     // A failed checkpoint only weakens restart safety; the run goes on and the next one is retried.
     return this.checkpoints
-      .save(lt, index, snapshot)
+      .save(lt, index, snapshot, interrupted)
       .catch((error: Error) =>
         this.opts.log.warn({ loadTest: lt.metadata.name, index, err: error.message }, 'checkpoint not saved'),
       );

@@ -267,6 +267,8 @@ export const runnerSelector = (loadTest: string) =>
 
 export const CHECKPOINT_KEY = 'snapshot.json.gz';
 export const ANNOTATION_INTERVALS_DROPPED = 'stampede.dev/intervals-dropped';
+/** On a checkpoint: the signal that cut the shard's run short (its pod was deleted or evicted). */
+export const ANNOTATION_INTERRUPTED = 'stampede.dev/interrupted';
 /** 1 MiB minus room for metadata: a checkpoint must always fit in one object. */
 const CHECKPOINT_BUDGET_BYTES = 1024 * 1024 - 16 * 1024;
 
@@ -278,10 +280,19 @@ function gzipBase64(value: unknown): string {
  * A shard's latest snapshot, gzip-compressed JSON in binaryData. A very long run whose per-second series
  * does not fit is stored without it (annotated): the totals and histograms always survive.
  */
-export function checkpointConfigMap(lt: OwnedLoadTest, index: number, snapshot: ShardSnapshot): V1ConfigMap {
+export function checkpointConfigMap(
+  lt: OwnedLoadTest,
+  index: number,
+  snapshot: ShardSnapshot,
+  interrupted?: string,
+): V1ConfigMap {
   let data = gzipBase64(snapshot);
   const dropped = data.length > CHECKPOINT_BUDGET_BYTES;
   if (dropped) data = gzipBase64({ ...snapshot, intervals: [] });
+  const annotations = {
+    ...(dropped ? { [ANNOTATION_INTERVALS_DROPPED]: 'true' } : {}),
+    ...(interrupted ? { [ANNOTATION_INTERRUPTED]: interrupted } : {}),
+  };
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -289,7 +300,7 @@ export function checkpointConfigMap(lt: OwnedLoadTest, index: number, snapshot: 
       name: checkpointName(lt.metadata.name, index),
       namespace: lt.metadata.namespace,
       labels: baseLabels(lt.metadata.name, 'checkpoint'),
-      ...(dropped ? { annotations: { [ANNOTATION_INTERVALS_DROPPED]: 'true' } } : {}),
+      ...(Object.keys(annotations).length ? { annotations } : {}),
       ownerReferences: [ownerReference(lt)],
     },
     binaryData: { [CHECKPOINT_KEY]: data },

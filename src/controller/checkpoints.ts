@@ -7,7 +7,13 @@ import { gunzipSync } from 'node:zlib';
 import { isAlreadyExists, isNotFound, type KubeClient } from '../kube/client.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { checkSnapshot } from '../metrics/snapshot-check.js';
-import { CHECKPOINT_KEY, checkpointConfigMap, type OwnedLoadTest } from './builders.js';
+import { RUNNER_INTERRUPTS } from '../runner/protocol.js';
+import {
+  ANNOTATION_INTERRUPTED,
+  CHECKPOINT_KEY,
+  checkpointConfigMap,
+  type OwnedLoadTest,
+} from './builders.js';
 import { checkpointName } from './names.js';
 import { configMaps } from './paths.js';
 
@@ -21,12 +27,14 @@ export interface CheckpointMark {
 const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 
 interface StoredConfigMap {
-  metadata: { ownerReferences?: { uid: string }[] };
+  metadata: { ownerReferences?: { uid: string }[]; annotations?: Record<string, string> };
   binaryData?: Record<string, string>;
 }
 
 export interface LoadedCheckpoints {
   snapshots: Map<number, ShardSnapshot>;
+  /** Shards whose run a signal cut short, by index (see ANNOTATION_INTERRUPTED). */
+  interrupted: Map<number, string>;
   /** Checkpoints found but not usable, with the reason (foreign owner, corrupt data). */
   problems: string[];
 }
@@ -60,8 +68,8 @@ export class CheckpointStore {
   }
 
   /** Create-or-replace; a replace without resourceVersion is unconditional for ConfigMaps. */
-  async save(lt: OwnedLoadTest, index: number, snapshot: ShardSnapshot): Promise<void> {
-    const body = checkpointConfigMap(lt, index, snapshot);
+  async save(lt: OwnedLoadTest, index: number, snapshot: ShardSnapshot, interrupted?: string): Promise<void> {
+    const body = checkpointConfigMap(lt, index, snapshot, interrupted);
     const path = configMaps(lt.metadata.namespace);
     const name = checkpointName(lt.metadata.name, index);
     try {
@@ -82,6 +90,7 @@ export class CheckpointStore {
   async load(lt: OwnedLoadTest, shards: number): Promise<LoadedCheckpoints> {
     const { name, namespace, uid } = lt.metadata;
     const snapshots = new Map<number, ShardSnapshot>();
+    const interrupted = new Map<number, string>();
     const problems: string[] = [];
     await Promise.all(
       Array.from({ length: shards }, async (_, index) => {
@@ -97,11 +106,13 @@ export class CheckpointStore {
         if (typeof found === 'string') problems.push(`ConfigMap ${namespace}/${cmName}: ${found}`);
         else {
           snapshots.set(index, found);
+          const signal = checkpointInterrupted(cm);
+          if (signal) interrupted.set(index, signal);
           this.remember(uid, index, found);
         }
       }),
     );
-    return { snapshots, problems };
+    return { snapshots, interrupted, problems };
   }
 }
 
@@ -125,4 +136,10 @@ export function readCheckpoint(
   }
   const checked = checkSnapshot(parsed, { shard: { index, total } });
   return checked.ok ? checked.snapshot : `malformed snapshot: ${checked.problem}`;
+}
+
+/** The signal a checkpoint says cut its shard short, if it names one the runner sends. Pure. */
+export function checkpointInterrupted(cm: StoredConfigMap): string | undefined {
+  const signal = cm.metadata.annotations?.[ANNOTATION_INTERRUPTED];
+  return RUNNER_INTERRUPTS.find((known) => known === signal);
 }

@@ -45,5 +45,11 @@ export function checkpointActions(runners: readonly ObservedRunner[]): Action[] 
     .sort((a, b) => b.rank - a.rank || a.runner.index - b.runner.index)
     .slice(0, CHECKPOINTS_PER_RECONCILE)
     .sort((a, b) => a.runner.index - b.runner.index)
-    .map(({ runner, snapshot }) => ({ kind: 'checkpoint', index: runner.index, snapshot }));
+    .map(({ runner, snapshot }) => ({
+      kind: 'checkpoint',
+      index: runner.index,
+      snapshot,
+      // A signal that cut the shard short must outlive the controller too, or a restart reads it as done.
+      ...(runner.interrupted ? { interrupted: runner.interrupted } : {}),
+    }));
 }

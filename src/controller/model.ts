@@ -84,7 +84,7 @@ export type Action =
   | { kind: 'stopStepping'; indexes: number[]; order: StopStepping }
   | { kind: 'releaseRunners'; indexes: number[] }
   | { kind: 'writeReport'; summary: Summary }
-  | { kind: 'checkpoint'; index: number; snapshot: ShardSnapshot }
+  | { kind: 'checkpoint'; index: number; snapshot: ShardSnapshot; interrupted?: string }
   | { kind: 'event'; type: 'Normal' | 'Warning'; reason: string; message: string }
   | { kind: 'deleteLoadTest' };
 

@@ -200,8 +200,14 @@ export class Observer {
   /** After a controller restart: the shards' checkpoints stand in for the snapshots held in memory before. */
   private async restore(loadTest: ObservedLoadTest, shards: Map<number, ShardRecord>): Promise<void> {
     const loaded = await this.checkpoints.load(loadTest, loadTest.spec.runners ?? 1);
-    for (const [index, snapshot] of loaded.snapshots)
-      shards.set(index, { snapshot, checkedIntervals: snapshot.intervals.length });
+    for (const [index, snapshot] of loaded.snapshots) {
+      const interrupted = loaded.interrupted.get(index);
+      shards.set(index, {
+        snapshot,
+        checkedIntervals: snapshot.intervals.length,
+        ...(interrupted ? { interrupted } : {}),
+      });
+    }
     if (loaded.problems.length)
       this.log?.warn({ loadTest: loadTest.metadata.name, problems: loaded.problems }, 'checkpoints ignored');
   }

@@ -30,8 +30,22 @@ export interface LiveMergeInput {
   onLive?: ((view: LiveView) => void) | undefined;
 }
 
-/** Starts the once-a-second merge; returns the function that stops it. */
+/**
+ * Whether anything reads the live merge: progress output, an abortOnFail threshold or a breakpoint scenario
+ * with stopWhen. A quiet run with none of them merges only at the end, so the coordinator thread (which
+ * shares the load thread's core with `--workers 1`) does no work once a second while load runs.
+ */
+export function liveMergeNeeded(input: Pick<LiveMergeInput, 'onLive' | 'thresholds' | 'plans'>): boolean {
+  return (
+    input.onLive !== undefined ||
+    input.thresholds.some((t) => t.abortOnFail) ||
+    input.plans.some((p) => p.executor === 'breakpoint' && (p.spec.stopWhen?.length ?? 0) > 0)
+  );
+}
+
+/** Starts the once-a-second merge when something reads it; returns the function that stops it. */
 export function startLiveMerge(input: LiveMergeInput): () => void {
+  if (!liveMergeNeeded(input)) return () => undefined;
   const lookbackSeconds = Math.max(2, steppingLookbackSeconds(input.plans));
   const steppingStopped = new Set<string>();
   const ticker = setInterval(() => {

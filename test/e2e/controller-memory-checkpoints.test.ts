@@ -93,13 +93,13 @@ describe('controller memory and checkpoints on a real apiserver', () => {
     });
   }, 60_000);
 
-  it('stores a shard checkpoint, replaces it, reads it back, and ignores one it does not own', async () => {
+  it('stores a shard checkpoint, replaces it, reads it back (with the signal that cut it short), and ignores one it does not own', async () => {
     await env.kubectl(['apply', '-f', '-'], manifest('ckpt'));
     const lt = await loadTestObject('ckpt');
     const store = new CheckpointStore(client);
     await store.save(lt, 0, shardSnapshot(0, 2, { requests: 5 }));
     const final = shardSnapshot(0, 2, { requests: 40, done: true });
-    await store.save(lt, 0, final);
+    await store.save(lt, 0, final, 'SIGTERM');
     // Someone else's ConfigMap under the name shard 1's checkpoint would have.
     await client.create('/api/v1/namespaces/default/configmaps', {
       metadata: { name: 'ckpt-shard-1' },
@@ -109,6 +109,8 @@ describe('controller memory and checkpoints on a real apiserver', () => {
     const loaded = await fresh.load(lt, 2);
     expect(loaded.snapshots.get(0)).toEqual(final);
     expect(loaded.snapshots.has(1)).toBe(false);
+    // A restarted controller still knows the pod was deleted mid-run: the shard stays lost, not done.
+    expect(loaded.interrupted).toEqual(new Map([[0, 'SIGTERM']]));
     expect(loaded.problems).toEqual(['ConfigMap default/ckpt-shard-1: not owned by this LoadTest, ignored']);
     expect(fresh.mark(lt.metadata.uid, 0)).toEqual({ elapsedMs: final.elapsedMs, done: true });
     const cm = JSON.parse(await env.kubectl(['get', 'configmap', 'ckpt-shard-0', '-o', 'json'])) as {

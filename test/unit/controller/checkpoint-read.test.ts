@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  ANNOTATION_INTERRUPTED,
   ANNOTATION_INTERVALS_DROPPED,
   CHECKPOINT_KEY,
   checkpointConfigMap,
 } from '../../../src/controller/builders.js';
-import { readCheckpoint } from '../../../src/controller/checkpoints.js';
+import { checkpointInterrupted, readCheckpoint } from '../../../src/controller/checkpoints.js';
 import { runnerConfigFromEnv } from '../../../src/runner/config.js';
 import { shardSnapshot } from '../../helpers/snapshots.js';
 
@@ -18,6 +19,20 @@ describe('shard checkpoints', () => {
     expect(cm.metadata?.name).toBe('lt-shard-1');
     expect(cm.metadata?.ownerReferences?.[0]).toMatchObject({ uid: 'u1', controller: true });
     expect(readCheckpoint(cm as Parameters<typeof readCheckpoint>[0], 'u1', 1, 2)).toEqual(snapshot);
+  });
+
+  it('carries the signal that cut the shard short, and reads back only a signal runners send', () => {
+    const snapshot = shardSnapshot(0, 2, { requests: 7, done: true });
+    const cut = checkpointConfigMap(lt, 0, snapshot, 'SIGTERM') as Parameters<
+      typeof checkpointInterrupted
+    >[0];
+    expect(cut.metadata.annotations?.[ANNOTATION_INTERRUPTED]).toBe('SIGTERM');
+    expect(checkpointInterrupted(cut)).toBe('SIGTERM');
+    const plain = checkpointConfigMap(lt, 0, snapshot) as Parameters<typeof checkpointInterrupted>[0];
+    expect(plain.metadata.annotations).toBeUndefined();
+    expect(checkpointInterrupted(plain)).toBeUndefined();
+    const forged = { metadata: { annotations: { [ANNOTATION_INTERRUPTED]: '<b>x</b>' } } };
+    expect(checkpointInterrupted(forged)).toBeUndefined();
   });
 
   it('a series too long for one object is left out, never the totals', () => {

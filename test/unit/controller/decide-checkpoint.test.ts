@@ -78,4 +78,13 @@ describe('checkpoint writes of a big test are bounded', () => {
     expect(picked).toContain(20);
     expect(picked).toHaveLength(CHECKPOINTS_PER_RECONCILE);
   });
+
+  it('a shard a signal cut short is checkpointed with that signal', () => {
+    const cut = { ...runner(0, 3000, true), interrupted: 'SIGTERM' as const };
+    expect(checkpointActions([cut, runner(1, 3000, true)])).toMatchObject([
+      { kind: 'checkpoint', index: 0, interrupted: 'SIGTERM' },
+      { kind: 'checkpoint', index: 1 },
+    ]);
+    expect(checkpointActions([runner(1, 3000, true)])[0]).not.toHaveProperty('interrupted');
+  });
 });
