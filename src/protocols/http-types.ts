@@ -1,3 +1,6 @@
+// The module's own binding: the global `performance` is a lazy getter that costs a call on every use.
+import { performance } from 'node:perf_hooks';
+
 /** One HTTP request and its response, as the engine and the HTTP clients (http1/, http2/, undici) see them. */
 export interface HttpRequest {
   origin: string;
@@ -18,7 +21,9 @@ export interface HttpRequest {
    * changes sends the same object each time, so it is serialized once; never mutate a request after sending.
    */
   wire?: Buffer;
-  /** The engine sends this object again (a static step, a VU's unchanged request): its `wire` lives long. */
+  /** The same for HTTP/2: the request's HPACK header block, filled in by the HTTP/2 client on first send. */
+  h2Block?: Buffer;
+  /** The engine sends this object again (a static step, a VU's unchanged request): its `wire` (or `h2Block`) lives long. */
   resent?: boolean;
   /** Shared by every request of one step whose headers or path vary: what stays the same is serialized once. */
   head?: RequestHeadCache;
@@ -38,6 +43,12 @@ export interface RequestHeadCache {
   text?: string;
   /** Filled in by the client: the Host line to add after the dynamic headers, or '' when the step sets Host. */
   hostLine?: string;
+  /** Filled in by the HTTP/2 client: the static header pairs as HPACK fields (without Host). */
+  h2Static?: Buffer;
+  /** Filled in by the HTTP/2 client: the static pairs' Host value (sent as :authority), or '' if none. */
+  h2Host?: string;
+  /** Filled in by the HTTP/2 client when the line is static: pseudo-headers and static pairs, encoded. */
+  h2Prefix?: Buffer;
 }
 
 export interface HttpResponse {

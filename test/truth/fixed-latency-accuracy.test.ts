@@ -7,6 +7,7 @@ import type { Scenario } from '../../src/api/schema.js';
 import { createHistogram, latencyStats } from '../../src/metrics/histogram.js';
 import type { Summary } from '../../src/report/summary.js';
 import { CLI } from '../helpers/cli.js';
+import { busyShare, percent, readCoreTimes, waitForQuietCores } from '../helpers/core-load.js';
 import { requireTaskset, startFixedLatencyProcess } from '../helpers/fixed-latency-process.js';
 import type { FixedLatencyServer } from '../helpers/fixed-latency-server.js';
 
@@ -23,9 +24,12 @@ const GENERATOR_CPU = 1;
  * Anything else that runs on the machine can only add to the gap between the generator's figures and
  * the target's record, never take from it, so the bars are held by the best of a few attempts: a real
  * regression fails them all, a moment of noise from elsewhere does not fail the build. The invariants
- * (counts, nothing early, nothing faster than the target) are held on every attempt.
+ * (counts, nothing early, nothing faster than the target) are held on every attempt. Each attempt first
+ * waits (a bounded while) for outside work to leave both cores, so work that outlasts a test file (a
+ * lingering process, a build elsewhere on the machine) does not spoil all three in a row.
  */
 const ATTEMPTS = 3;
+const QUIET = { maxShare: 0.15, windowMs: 1000, maxWaitMs: 30_000 };
 
 function runPinnedCli(manifest: string, out: string): Promise<number | null> {
   const args = ['-c', String(GENERATOR_CPU), process.execPath, CLI, 'run', manifest];
@@ -84,9 +88,15 @@ describe('latency truth against a fixed 20 ms target in its own process on the o
   /** Runs `attempt` until one meets the bars (at most ATTEMPTS times); fails with every attempt's figures. */
   async function bestOf(attempt: () => Promise<Attempt>): Promise<void> {
     const seen: string[] = [];
+    const cores = [TARGET_CPU, GENERATOR_CPU];
     for (let i = 0; i < ATTEMPTS; i++) {
+      const quiet = await waitForQuietCores(cores, QUIET);
+      const before = readCoreTimes();
       const a = await attempt();
-      seen.push(`${a.seen} (load average ${loadavg()[0]?.toFixed(2)})`);
+      const during = busyShare(before, readCoreTimes(), cores);
+      seen.push(
+        `${a.seen} (load average ${loadavg()[0]?.toFixed(2)}; cores ${cores.join('/')} busy ${percent(quiet.shares)} before, waited ${Math.round(quiet.waitedMs / 1000)} s; ${percent(during)} during, target and generator included)`,
+      );
       if (a.gapP50Ms <= 1 && a.gapP99Ms <= 3) return;
     }
     // The bars of issue #12: p50 within 1 ms and p99 within 3 ms of the target's own record.
@@ -116,7 +126,7 @@ describe('latency truth against a fixed 20 ms target in its own process on the o
       expect(step.latency.minMs).toBeGreaterThanOrEqual(step.serviceTime?.minMs ?? 0);
       return { gapP50Ms: step.latency.p50Ms - truth.p50Ms, gapP99Ms: step.latency.p99Ms - truth.p99Ms, seen };
     });
-  }, 200_000);
+  }, 300_000);
 
   it('closed model, 10 VUs for 8 s: p50 within 1 ms and p99 within 3 ms of the target record', async () => {
     await bestOf(async () => {
@@ -136,5 +146,5 @@ describe('latency truth against a fixed 20 ms target in its own process on the o
       expect(step.latency.minMs, seen).toBeGreaterThanOrEqual(truth.minMs);
       return { gapP50Ms: step.latency.p50Ms - truth.p50Ms, gapP99Ms: step.latency.p99Ms - truth.p99Ms, seen };
     });
-  }, 200_000);
+  }, 300_000);
 });

@@ -36,7 +36,7 @@ export function guardedTarget(
 
 /**
  * Opens the socket; `onConnected` runs when it can carry requests (after the TLS handshake for TLS). Without
- * `onread` the socket is an ordinary readable stream (what node:http2 wants).
+ * `onread` the socket is an ordinary readable stream (what the ALPN probe uses).
  */
 export function openSocket(
   target: ConnectTarget,

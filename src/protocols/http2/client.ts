@@ -1,65 +1,59 @@
 /**
- * HTTP/2 for the load generator, on node:http2: over TLS with ALPN h2, or cleartext with prior knowledge
- * (h2c) for `http:` origins. VUs' requests are streams multiplexed over a fixed number of sessions per origin
- * (a VU uses session `vu mod n`), each stream timed on its own. Sockets come from the same connect function
- * as HTTP/1.1 (src/protocols/http1/connect.ts), so TLS settings, session resumption and any connect-time check
- * apply alike. Timeouts are checked by one coarse sweeper, as in the HTTP/1.1 client.
+ * HTTP/2 for the load generator, on this project's own HTTP/2 implementation (connection.ts and the modules
+ * it uses): over TLS with ALPN h2, or cleartext with prior knowledge (h2c) for `http:` origins. VUs' requests
+ * are streams multiplexed over a fixed number of connections per origin (a VU uses connection `vu mod n`),
+ * each stream timed on its own. Sockets come from the same connect function as HTTP/1.1
+ * (src/protocols/http1/connect.ts), so TLS settings, session resumption and the connection policy apply
+ * alike. Timeouts are checked by one coarse sweeper, as in the HTTP/1.1 client.
+ *
+ * node:http2 carried this before; its per-stream objects and header conversion cost about six times the CPU
+ * per request of this path (docs/benchmarks.md).
  */
-import {
-  type ClientHttp2Session,
-  type ClientHttp2Stream,
-  connect,
-  constants,
-  type IncomingHttpHeaders,
-  type OutgoingHttpHeaders,
-} from 'node:http2';
-import { BodyCapture, DEFAULT_MAX_BODY_BYTES } from '../body-capture.js';
+// The module's own binding: the global `performance` is a lazy getter that costs a call on every use.
+import { performance } from 'node:perf_hooks';
 import type { ConnectGuard } from '../connect-guard.js';
 import { type HttpRequest, type HttpResponse, pendingResponse } from '../http-types.js';
-import { type ConnectTarget, guardedTarget, openSocket } from '../http1/connect.js';
+import { type ConnectTarget, guardedTarget } from '../http1/connect.js';
 import type { TlsSettings } from '../tls/settings.js';
+import { type ConnectionOwner, Http2Connection } from './connection.js';
 import { HTTP2_ERROR_CODES, Http2Error } from './errors.js';
+import { Exchange, type Resolve } from './exchange.js';
+import { requestBlock } from './request-block.js';
 
 export interface Http2ClientOptions {
-  /** Sessions (TCP connections) per origin; streams of all VUs are spread over them. */
+  /** Connections per origin; streams of all VUs are spread over them. */
   connections: number;
   /** For `https:` origins; ALPN is set to h2 here. */
   tls: TlsSettings;
-  /** The connection policy, checked where each session's socket connects; none: connect anywhere. */
+  /** The connection policy, checked where each connection's socket connects; none: connect anywhere. */
   guard?: ConnectGuard;
+  /** Receive window announced per stream and per connection (default 16 MiB); tests make it small. */
+  windowBytes?: number;
 }
 
 /** How often deadlines are checked; see SWEEP_INTERVAL_MS in the HTTP/1.1 client for the reasoning. */
 const SWEEP_INTERVAL_MS = 25;
 
-/** Headers HTTP/2 forbids or replaces with pseudo-headers (RFC 9113 section 8.2.2). */
-const CONNECTION_HEADERS = new Set([
-  'host',
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-]);
+/**
+ * Large enough that a load generator that reads every byte at once never stalls a server on flow control,
+ * small enough to stay far from the 2^31-1 limit.
+ */
+const DEFAULT_WINDOW_BYTES = 16 * 1024 * 1024;
 
 interface Origin {
+  scheme: string;
   authority: string;
   target: ConnectTarget;
-  sessions: (ClientHttp2Session | undefined)[];
+  /** The connection of each lane slot; a retired one is replaced on the next request. */
+  slots: (Http2Connection | undefined)[];
 }
 
-interface InFlight {
-  stream: ClientHttp2Stream;
-  deadlineMs: number;
-  timeoutMs: number;
-  fail(error: Error): void;
-}
-
-export class Http2Client {
+export class Http2Client implements ConnectionOwner {
   private readonly origins = new Map<string, Origin>();
-  private readonly inFlight = new Set<InFlight>();
-  private readonly goaway = new WeakSet<ClientHttp2Session>();
-  private readonly sessionErrors = new WeakMap<ClientHttp2Session, Error>();
+  /** Every connection still open, retired or not: swept, closed and destroyed from here. */
+  private readonly connections = new Set<Http2Connection>();
+  /** Where each connection sits, to clear its slot when it retires. */
+  private readonly slotOf = new Map<Http2Connection, { origin: Origin; index: number }>();
   private sweeper: NodeJS.Timeout | undefined;
   private closing = false;
 
@@ -67,118 +61,56 @@ export class Http2Client {
 
   send(request: HttpRequest, lane: number): Promise<HttpResponse> {
     const response: HttpResponse = pendingResponse();
-    if (this.closing) {
-      response.error = new Http2Error(HTTP2_ERROR_CODES.clientClosed, 'client closed');
-      response.doneAtMs = performance.now();
-      return Promise.resolve(response);
-    }
-    const session = this.session(this.origin(request.origin), lane);
-    return new Promise((resolve) => this.exchange(session, request, response, resolve));
+    if (this.closing)
+      return failed(response, new Http2Error(HTTP2_ERROR_CODES.clientClosed, 'client closed'));
+    const origin = this.origin(request.origin);
+    // An IP literal the policy refuses fails at once, without opening a socket.
+    if (origin.target.refused) return failed(response, origin.target.refused);
+    const block = requestBlock(request, origin.scheme, origin.authority);
+    return new Promise((resolve: Resolve) => {
+      const exchange = new Exchange(request, lane % this.options.connections, block, response, resolve);
+      this.connection(origin, exchange.lane).submit(exchange);
+    });
   }
 
-  private exchange(
-    session: ClientHttp2Session,
-    request: HttpRequest,
-    response: HttpResponse,
-    resolve: (r: HttpResponse) => void,
-  ): void {
-    const headers = requestHeaders(request);
-    response.bytesOut =
-      headerBytes(headers) + (request.body === undefined ? 0 : Buffer.byteLength(request.body));
-    let stream: ClientHttp2Stream;
-    try {
-      stream = session.request(headers, { endStream: request.body === undefined });
-    } catch (error) {
-      response.error = this.classify(session, error as Error);
-      response.doneAtMs = performance.now();
-      resolve(response);
+  retired(connection: Http2Connection): void {
+    const slot = this.slotOf.get(connection);
+    if (slot && slot.origin.slots[slot.index] === connection) slot.origin.slots[slot.index] = undefined;
+  }
+
+  closed(connection: Http2Connection): void {
+    this.retired(connection);
+    this.connections.delete(connection);
+    this.slotOf.delete(connection);
+  }
+
+  redispatch(exchange: Exchange): void {
+    if (this.closing) {
+      exchange.fail(new Http2Error(HTTP2_ERROR_CODES.clientClosed, 'client closed'));
       return;
     }
-    const captured = request.captureBody
-      ? new BodyCapture(request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
-      : undefined;
-    let ended = false;
-    let failure: Error | undefined;
-    const entry: InFlight = {
-      stream,
-      deadlineMs: response.sentAtMs + request.timeoutMs,
-      timeoutMs: request.timeoutMs,
-      fail: (error) => {
-        failure ??= error;
-        stream.close(constants.NGHTTP2_CANCEL);
-      },
-    };
-    this.track(entry);
-    stream.on('response', (h: IncomingHttpHeaders) => {
-      response.status = Number(h[':status']);
-      response.bytesIn += headerBytes(h);
-      response.rawHeaders = responseRawHeaders(h, request.captureHeaders);
-    });
-    stream.on('data', (chunk: Buffer) => {
-      response.bytesIn += chunk.length;
-      captured?.push(chunk);
-    });
-    stream.on('end', () => {
-      ended = true;
-    });
-    stream.on('error', (error: Error) => {
-      failure ??= error;
-    });
-    stream.on('close', () => {
-      this.inFlight.delete(entry);
-      response.doneAtMs = performance.now();
-      if (ended && failure === undefined && response.status > 0) {
-        if (captured) {
-          response.body = captured.text();
-          response.bodyTruncated = captured.truncated;
-        }
-      } else {
-        response.error =
-          failure instanceof Http2Error ? failure : this.classify(session, failure, stream.rstCode);
-      }
-      resolve(response);
-    });
-    if (request.body !== undefined) stream.end(request.body);
+    const slot = this.origins.get(exchange.request.origin) as Origin;
+    this.connection(slot, (exchange.response.sentAtMs % this.options.connections) | 0).submit(exchange);
   }
 
-  /** Our error class for a failed stream: reset, GOAWAY, session failure, or the socket's own error. */
-  private classify(session: ClientHttp2Session, streamError: Error | undefined, rstCode?: number): Error {
-    const sessionError = this.sessionErrors.get(session);
-    const sessionCode = (sessionError as NodeJS.ErrnoException | undefined)?.code ?? '';
-    // The socket failed (refused, TLS, DNS): that is the cause, whatever the stream saw after.
-    if (sessionError && !sessionCode.startsWith('ERR_HTTP2')) return sessionError;
-    const code = (streamError as NodeJS.ErrnoException | undefined)?.code ?? '';
-    if (this.goaway.has(session) || code === 'ERR_HTTP2_GOAWAY_SESSION')
-      return new Http2Error(HTTP2_ERROR_CODES.goaway, 'server sent GOAWAY before the response ended');
-    if (
-      code === 'ERR_HTTP2_STREAM_ERROR' ||
-      (rstCode !== undefined && rstCode !== constants.NGHTTP2_NO_ERROR)
-    )
-      return new Http2Error(
-        HTTP2_ERROR_CODES.streamReset,
-        `stream reset (${streamError?.message ?? `code ${rstCode}`})`,
-      );
-    if (streamError && !code.startsWith('ERR_HTTP2')) return streamError;
-    const cause = streamError ?? sessionError;
-    return new Http2Error(
-      HTTP2_ERROR_CODES.session,
-      cause?.message ?? 'stream closed before the response ended',
+  private connection(origin: Origin, index: number): Http2Connection {
+    const existing = origin.slots[index];
+    if (existing !== undefined) return existing;
+    const connection = new Http2Connection(
+      this,
+      origin.target,
+      this.options.windowBytes ?? DEFAULT_WINDOW_BYTES,
     );
-  }
-
-  private track(entry: InFlight): void {
-    this.inFlight.add(entry);
+    origin.slots[index] = connection;
+    this.connections.add(connection);
+    this.slotOf.set(connection, { origin, index });
     this.sweeper ??= setInterval(() => this.sweep(), SWEEP_INTERVAL_MS).unref();
+    return connection;
   }
 
   private sweep(): void {
     const nowMs = performance.now();
-    for (const entry of this.inFlight) {
-      if (nowMs >= entry.deadlineMs)
-        entry.fail(
-          new Http2Error(HTTP2_ERROR_CODES.timeout, `no complete response within ${entry.timeoutMs} ms`),
-        );
-    }
+    for (const connection of this.connections) connection.sweep(nowMs);
   }
 
   private origin(url: string): Origin {
@@ -187,60 +119,33 @@ export class Http2Client {
       const parsed = new URL(url);
       const secure = parsed.protocol === 'https:';
       origin = {
-        authority: url,
+        scheme: secure ? 'https' : 'http',
+        authority: parsed.host,
         target: {
           host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
           port: parsed.port ? Number(parsed.port) : secure ? 443 : 80,
           tls: secure ? { ...this.options.tls, alpn: ['h2'] } : undefined,
           ...guardedTarget(this.options.guard, parsed.hostname),
         },
-        sessions: [],
+        slots: [],
       };
       this.origins.set(url, origin);
     }
     return origin;
   }
 
-  private session(origin: Origin, lane: number): ClientHttp2Session {
-    const index = lane % this.options.connections;
-    const existing = origin.sessions[index];
-    if (existing && !existing.closed && !existing.destroyed && !this.goaway.has(existing)) return existing;
-    const session = connect(origin.authority, {
-      createConnection: () => {
-        const socket = openSocket(origin.target, undefined, () => {});
-        // The socket's failure (refused, TLS) reaches the streams before the session's: keep it to class them.
-        socket.once('error', (error: Error) => this.sessionErrors.set(session, error));
-        return socket;
-      },
-    });
-    session.on('error', (error: Error) => {
-      if (!this.sessionErrors.has(session)) this.sessionErrors.set(session, error);
-    });
-    session.on('goaway', () => this.goaway.add(session));
-    session.on('close', () => {
-      if (origin.sessions[index] === session) origin.sessions[index] = undefined;
-    });
-    origin.sessions[index] = session;
-    return session;
-  }
-
-  private sessions(): ClientHttp2Session[] {
-    return [...this.origins.values()].flatMap((o) => o.sessions.filter((s) => s !== undefined));
-  }
-
-  /** Lets streams in flight finish, then closes every session. */
+  /** Lets streams in flight finish, then closes every connection. */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all(this.sessions().map((s) => new Promise<void>((resolve) => s.close(resolve))));
+    await Promise.all([...this.connections].map((c) => c.close()));
     this.stopSweeper();
   }
 
-  /** Fails every stream in flight (hard stop) and closes every session. */
+  /** Fails every stream in flight (hard stop) and closes every connection. */
   async destroy(): Promise<void> {
     this.closing = true;
-    for (const entry of this.inFlight)
-      entry.fail(new Http2Error(HTTP2_ERROR_CODES.clientClosed, 'client closed'));
-    for (const s of this.sessions()) s.destroy();
+    const error = new Http2Error(HTTP2_ERROR_CODES.clientClosed, 'client closed');
+    for (const connection of [...this.connections]) connection.destroy(error);
     this.stopSweeper();
   }
 
@@ -250,35 +155,8 @@ export class Http2Client {
   }
 }
 
-function requestHeaders(request: HttpRequest): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = { ':method': request.method, ':path': request.path };
-  const headers = request.headers;
-  for (let i = 0; i + 1 < headers.length; i += 2) {
-    const name = (headers[i] as string).toLowerCase();
-    const value = headers[i + 1] as string;
-    if (name === 'host') out[':authority'] = value;
-    else if (!CONNECTION_HEADERS.has(name) && name !== 'content-length') out[name] = value;
-  }
-  return out;
-}
-
-/** A size estimate for byte counters: HPACK compresses headers, so this is an upper bound. */
-function headerBytes(headers: OutgoingHttpHeaders | IncomingHttpHeaders): number {
-  let n = 0;
-  for (const name in headers) n += name.length + String(headers[name]).length + 2;
-  return n;
-}
-
-/** Raw name/value pairs for extraction and the cookie jar: all when captured, else only Set-Cookie. */
-function responseRawHeaders(headers: IncomingHttpHeaders, all: boolean): Buffer[] | undefined {
-  let out: Buffer[] | undefined;
-  for (const name in headers) {
-    if (name.charCodeAt(0) === 0x3a || (!all && name !== 'set-cookie')) continue;
-    const value = headers[name];
-    for (const v of Array.isArray(value) ? value : [value]) {
-      out ??= [];
-      out.push(Buffer.from(name, 'latin1'), Buffer.from(String(v), 'latin1'));
-    }
-  }
-  return out;
+function failed(response: HttpResponse, error: Error): Promise<HttpResponse> {
+  response.error = error;
+  response.doneAtMs = performance.now();
+  return Promise.resolve(response);
 }

@@ -23,3 +23,25 @@ export class Http2Error extends Error {
     this.name = 'Http2Error';
   }
 }
+
+/**
+ * Thrown inside frame handling when the server broke the protocol: the connection ends with GOAWAY carrying
+ * `h2Code` (RFC 9113 section 5.4.1) and its streams fail with an H2_SESSION_ERROR. Never leaves the client.
+ */
+export class H2ConnectionError extends Error {
+  constructor(
+    readonly h2Code: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'H2ConnectionError';
+  }
+}
+
+export const h2Error = (code: number, message: string) => new H2ConnectionError(code, message);
+
+/** PROTOCOL_ERROR (RFC 9113 section 7), the code of most violations. */
+export const protocolError = (message: string) => new H2ConnectionError(1, message);
+
+export const timeoutError = (timeoutMs: number) =>
+  new Http2Error(HTTP2_ERROR_CODES.timeout, `no complete response within ${timeoutMs} ms`);
