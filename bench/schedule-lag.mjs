@@ -36,6 +36,7 @@ function runGenerator(manifest, out) {
     '-c',
     process.env.GEN_CPUS ?? '1',
     process.execPath,
+    '--no-memory-reducer', // the bin's shebang flag, as `npx stampede` runs it
     join(ROOT, 'bin/stampede.js'),
     'run',
     manifest,

@@ -32,7 +32,8 @@ const ATTEMPTS = 3;
 const QUIET = { maxShare: 0.15, windowMs: 1000, maxWaitMs: 30_000 };
 
 function runPinnedCli(manifest: string, out: string): Promise<number | null> {
-  const args = ['-c', String(GENERATOR_CPU), process.execPath, CLI, 'run', manifest];
+  // With the node flags of the bin's shebang, as `npx stampede` and the image's entrypoint run it.
+  const args = ['-c', String(GENERATOR_CPU), process.execPath, '--no-memory-reducer', CLI, 'run', manifest];
   return new Promise((resolve) => {
     const child = spawn('taskset', [...args, '--workers', '1', '--quiet', '--out', out], {
       stdio: ['ignore', 'ignore', 'inherit'],
