@@ -1,6 +1,7 @@
 # One image for the controller and the runners: `stampede controller` and `stampede runner`.
 # Build: docker build -t stampede:dev .
-# BASE_IMAGE is the runtime base: it needs `node` and `/usr/bin/env` on PATH, nothing else (no shell: the
+# BASE_IMAGE is the runtime base: it needs `node` on PATH and a `/usr/bin/env` that takes `-S` (GNU coreutils
+# 8.30 or later, as in node:*-slim; the bin's shebang passes node a flag), nothing else (no shell: the
 # final stage runs no command). BUILD_IMAGE runs npm and tsc. The tests build this file offline with
 # buildah on bases made locally (test/node/images.sh).
 ARG BASE_IMAGE=node:24-slim
