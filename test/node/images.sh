@@ -57,7 +57,8 @@ if [[ ! -f "$NODE_PKG" ]]; then
 fi
 # Bump NODE_BASE_RECIPE when the recipe below changes.
 NODE_BASE_RECIPE=1
-hash="$( (echo "$NODE_BASE_RECIPE"; sha256sum "$NODE_PKG"; ldd /usr/bin/env) | sha256sum | cut -c1-16)"
+# ldd prints load addresses, which ASLR changes on every call: hash the library names and paths only.
+hash="$( (echo "$NODE_BASE_RECIPE"; sha256sum "$NODE_PKG"; ldd /usr/bin/env | awk '{print $1, $3}') | sha256sum | cut -c1-16)"
 if up_to_date node-base "$hash"; then echo "skip  node-base (up to date)" >&2; else
   echo "build node-base (node $NODE_VERSION)" >&2; start=$SECONDS
   tmp="$WORK/$RANDOM"; mkdir -p "$tmp"
