@@ -8,6 +8,7 @@ import type { HttpRequest } from '../../src/protocols/http-types.js';
 import { Http2Client, type Http2ClientOptions } from '../../src/protocols/http2/client.js';
 import { tlsSettings } from '../../src/protocols/tls/settings.js';
 import { type H2Handler, startH2Server } from '../helpers/h2-server.js';
+import { testRequest } from '../helpers/http-request.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 
 let certs: TestCerts;
@@ -33,17 +34,8 @@ function client(options: Partial<Http2ClientOptions> = {}): Http2Client {
   return c;
 }
 
-const request = (origin: string, over: Partial<HttpRequest> = {}): HttpRequest => ({
-  origin,
-  path: '/',
-  method: 'GET',
-  headers: [],
-  body: undefined,
-  timeoutMs: 10_000,
-  captureBody: true,
-  captureHeaders: false,
-  ...over,
-});
+const request = (origin: string, over: Partial<HttpRequest> = {}) =>
+  testRequest(origin, { timeoutMs: 10_000, ...over });
 
 /** Answers after `delayMs`, so streams overlap. */
 const slow =

@@ -7,11 +7,11 @@ import { constants } from 'node:http2';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyError } from '../../src/metrics/error-class.js';
-import type { HttpRequest } from '../../src/protocols/http-types.js';
 import { Http2Client } from '../../src/protocols/http2/client.js';
 import { settingsFrame } from '../../src/protocols/http2/frames.js';
 import { tlsSettings } from '../../src/protocols/tls/settings.js';
 import { type H2Handler, startH2Server } from '../helpers/h2-server.js';
+import { testRequest } from '../helpers/http-request.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -30,17 +30,7 @@ function client(connections = 1): Http2Client {
   return c;
 }
 
-const request = (origin: string, over: Partial<HttpRequest> = {}): HttpRequest => ({
-  origin,
-  path: '/',
-  method: 'GET',
-  headers: [],
-  body: undefined,
-  timeoutMs: 5000,
-  captureBody: true,
-  captureHeaders: false,
-  ...over,
-});
+const request = testRequest;
 
 /** `vus` closed loops of `perVu` requests each, as VUs send; returns every response. */
 async function run(c: Http2Client, origin: string, vus: number, perVu: number, path = '/') {

@@ -9,7 +9,8 @@ import {
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { classifyError } from '../../src/metrics/error-class.js';
-import { HttpClient, type HttpRequest } from '../../src/protocols/http.js';
+import { HttpClient } from '../../src/protocols/http.js';
+import { testRequest } from '../helpers/http-request.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 
 let certs: TestCerts;
@@ -85,17 +86,7 @@ function client(connections = 1): HttpClient {
   return c;
 }
 
-const request = (origin: string, over: Partial<HttpRequest> = {}): HttpRequest => ({
-  origin,
-  path: '/',
-  method: 'GET',
-  headers: [],
-  body: undefined,
-  timeoutMs: 5000,
-  captureBody: true,
-  captureHeaders: false,
-  ...over,
-});
+const request = testRequest;
 
 describe('HTTP/2 on node:http2', () => {
   for (const secure of [true, false]) {
