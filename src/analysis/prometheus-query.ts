@@ -3,8 +3,9 @@
  * target resources; everything it returns is shaped by target-resources.ts. Never throws: a Prometheus that
  * cannot be reached or rejects a query becomes `targetResources.error`, and the rest of the report stands.
  */
-import { request } from 'undici';
+import type * as Undici from 'undici';
 import type { PrometheusSpec } from '../api/schema-analysis.js';
+import { lazyPackage } from '../protocols/lazy-package.js';
 import type { TargetResources } from './model.js';
 import {
   buildTargetResources,
@@ -13,6 +14,9 @@ import {
   type Sample,
   targetResourcesError,
 } from './target-resources.js';
+
+/** Loaded only when a run asks Prometheus (see lazy-package.ts). */
+const undici = lazyPackage<typeof Undici>('undici');
 
 /** Each query gets this long; the report waits for it, so it stays short. */
 const QUERY_TIMEOUT_MS = 10_000;
@@ -56,7 +60,7 @@ export async function queryRange(
     end: (window.finishedAtMs / 1000).toFixed(3),
     step: `${Math.max(1, Math.ceil(seconds / MAX_POINTS))}s`,
   });
-  const response = await request(`${baseUrl}/api/v1/query_range?${params}`, {
+  const response = await undici().request(`${baseUrl}/api/v1/query_range?${params}`, {
     method: 'GET',
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,

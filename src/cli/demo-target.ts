@@ -1,6 +1,5 @@
 /** `stampede demo-target`: the built-in API to point a first load test at. */
 import { parseDurationUs } from '../api/duration.js';
-import { startDemoGrpc } from '../demo/grpc.js';
 import { DEFAULT_DEMO_OPTIONS, startDemoTarget } from '../demo/server.js';
 import { parseArgs, UsageError } from './args.js';
 import { EXIT_WITH_PARENT_ENV } from './demo-process.js';
@@ -63,7 +62,11 @@ export async function demoTargetCommand(argv: string[]): Promise<number | undefi
     tokenTtlMs: durationMs(args.values['token-ttl'], 0, 'token-ttl'),
   });
   const host = args.values.host ?? DEFAULT_DEMO_OPTIONS.host;
-  const grpc = grpcPort === undefined ? undefined : await startDemoGrpc(host, grpcPort);
+  // Imported only when asked for: grpc-js costs every `stampede run` (which imports this module) ~40 ms of CPU.
+  const grpc =
+    grpcPort === undefined
+      ? undefined
+      : await (await import('../demo/grpc.js')).startDemoGrpc(host, grpcPort);
   // The gRPC line comes first: whoever waits for the HTTP line then has both addresses.
   if (grpc) process.stdout.write(`demo gRPC target listening on ${grpc.url}\n`);
   process.stdout.write(`demo target listening on ${target.url}\n`);

@@ -1,16 +1,13 @@
 /** The `stampede` command. Every failure ends in a message and a documented exit code, never a stack trace. */
 
-import { runnerMain } from '../runner/main.js';
 import { UsageError } from './args.js';
-import { COMPARE_USAGE, compareCommand } from './compare.js';
-import { controllerMain } from './controller.js';
-import { DEMO_USAGE, demoTargetCommand } from './demo-target.js';
 import { EXIT } from './exit-codes.js';
-import { REPORT_USAGE, reportCommand } from './report.js';
-import { RUN_USAGE, runCommand } from './run.js';
-import { validateCommand } from './validate.js';
 
-const USAGE = `stampede: distributed load testing from one LoadTest manifest
+/** The general usage text, around the run and demo-target usage (from their modules). */
+const generalUsage = (
+  runUsage: string,
+  demoUsage: string,
+): string => `stampede: distributed load testing from one LoadTest manifest
 
 commands:
   run FILE          run a load test locally (see: stampede run --help)
@@ -23,40 +20,57 @@ commands:
 
 exit codes: 0 passed, 99 thresholds failed or baseline regressed, 2 invalid input, 1 runtime failure, 130 interrupted (SIGINT), 143 stopped (SIGTERM)
 
-${RUN_USAGE}
+${runUsage}
 
-${DEMO_USAGE}`;
+${demoUsage}`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number | undefined>> = {
-  run: runCommand,
-  validate: validateCommand,
-  compare: compareCommand,
-  report: reportCommand,
-  'demo-target': demoTargetCommand,
-  runner: () => runnerMain(process.env),
-  controller: (argv) => controllerMain(argv, process.env),
+type Command = (argv: string[]) => Promise<number | undefined>;
+
+/**
+ * Each command's module is imported when that command runs: loading all of them (the controller's and the
+ * runner's Kubernetes and metrics code, the demo target's gRPC service) cost `stampede run` a few hundred
+ * ms of CPU at start-up for code it never calls.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./run.js')).runCommand,
+  validate: async () => (await import('./validate.js')).validateCommand,
+  compare: async () => (await import('./compare.js')).compareCommand,
+  report: async () => (await import('./report.js')).reportCommand,
+  'demo-target': async () => (await import('./demo-target.js')).demoTargetCommand,
+  runner: async () => {
+    const { runnerMain } = await import('../runner/main.js');
+    return () => runnerMain(process.env);
+  },
+  controller: async () => {
+    const { controllerMain } = await import('./controller.js');
+    return (argv) => controllerMain(argv, process.env);
+  },
 };
+
+/** The usage text of `command`, or the general one. */
+async function usageOf(command: string | undefined): Promise<string> {
+  if (command === 'compare') return (await import('./compare.js')).COMPARE_USAGE;
+  if (command === 'report') return (await import('./report.js')).REPORT_USAGE;
+  const [{ RUN_USAGE }, { DEMO_USAGE }] = await Promise.all([import('./run.js'), import('./demo-target.js')]);
+  if (command === 'run') return RUN_USAGE;
+  if (command === 'demo-target') return DEMO_USAGE;
+  return generalUsage(RUN_USAGE, DEMO_USAGE);
+}
 
 async function main(argv: string[]): Promise<number | undefined> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${await usageOf(undefined)}\n`);
     return command ? EXIT.PASSED : EXIT.INVALID_INPUT;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    const usage: Record<string, string> = {
-      'demo-target': DEMO_USAGE,
-      run: RUN_USAGE,
-      compare: COMPARE_USAGE,
-      report: REPORT_USAGE,
-    };
-    process.stdout.write(`${usage[command] ?? USAGE}\n`);
+    process.stdout.write(`${await usageOf(command)}\n`);
     return EXIT.PASSED;
   }
-  const handler = COMMANDS[command];
-  if (!handler)
+  const load = COMMANDS[command];
+  if (!load)
     throw new UsageError(`unknown command "${command}"; use one of ${Object.keys(COMMANDS).join(', ')}`);
-  return handler(rest);
+  return (await load())(rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -8,14 +8,18 @@
  * browser session would; that also skips the pool's search for a free connection on every request. With
  * fewer connections than VUs, VUs share an undici Pool.
  */
-import { Client, type Dispatcher, Pool } from 'undici';
+import type * as Undici from 'undici';
+import type { Dispatcher } from 'undici';
 import { type Negotiated, probeAlpn } from './alpn.js';
 import { BodyCapture, DEFAULT_MAX_BODY_BYTES } from './body-capture.js';
 import type { ConnectGuard } from './connect-guard.js';
 import { type HttpRequest, type HttpResponse, pendingResponse } from './http-types.js';
 import { Http1Client } from './http1/client.js';
 import { Http2Client } from './http2/client.js';
+import { lazyPackage } from './lazy-package.js';
 import { type TlsMaterial, type TlsSettings, tlsSettings } from './tls/settings.js';
+
+const undici = lazyPackage<typeof Undici>('undici');
 
 export type { HttpRequest, HttpResponse, RequestHeadCache } from './http-types.js';
 export type { TlsMaterial } from './tls/settings.js';
@@ -164,7 +168,7 @@ export class HttpClient {
     if (!this.lanes) {
       let pool = list[0];
       if (!pool) {
-        pool = new Pool(origin, {
+        pool = new (undici().Pool)(origin, {
           connections: this.options.connections,
           pipelining: 1,
           keepAliveTimeout: KEEP_ALIVE_MS,
@@ -177,7 +181,7 @@ export class HttpClient {
     const index = lane % this.options.connections;
     let client = list[index];
     if (!client) {
-      client = new Client(origin, {
+      client = new (undici().Client)(origin, {
         pipelining: 1,
         keepAliveTimeout: KEEP_ALIVE_MS,
         connect: this.connectOptions(),

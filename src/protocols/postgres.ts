@@ -4,11 +4,14 @@
  * a wait longer than the connect timeout fails, found by one coarse sweep timer rather than a timer per wait.
  * Statements with parameters are prepared once per connection (named), as a real application's driver does.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { redactPgUrl } from '../api/pg-url.js';
 import { classifySqlState, type ErrorClass } from '../metrics/error-class.js';
 import type { ConnectGuard } from './connect-guard.js';
+import { lazyPackage } from './lazy-package.js';
 import { checkPgTarget } from './pg-guard.js';
+
+const pgPackage = lazyPackage<typeof pg>('pg');
 
 export interface PgPoolOptions {
   /** Connections this pool may open. */
@@ -174,7 +177,7 @@ export class PgPool {
 
   private open(): void {
     this.opened++;
-    const client = new pg.Client({
+    const client = new (pgPackage().Client)({
       connectionString: this.url,
       connectionTimeoutMillis: this.options.connectTimeoutMs,
       statement_timeout: this.options.statementTimeoutMs,
@@ -262,7 +265,7 @@ export async function runSqlScript(
   statements: readonly string[],
   options: Omit<PgPoolOptions, 'size'>,
 ): Promise<void> {
-  const client = new pg.Client({
+  const client = new (pgPackage().Client)({
     connectionString: url,
     connectionTimeoutMillis: options.connectTimeoutMs,
     statement_timeout: options.statementTimeoutMs,

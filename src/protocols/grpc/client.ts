@@ -5,18 +5,23 @@
  */
 
 import { isIP } from 'node:net';
-import {
-  type CallOptions,
-  type ChannelCredentials,
+import type * as GrpcJs from '@grpc/grpc-js';
+import type {
+  CallOptions,
+  ChannelCredentials,
   Client,
-  type ClientReadableStream,
-  credentials,
-  Metadata,
-  type ServiceError,
-  status as Status,
+  ClientReadableStream,
+  ServiceError,
 } from '@grpc/grpc-js';
-import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
+import type * as ProtoLoader from '@grpc/proto-loader';
+import type { MethodDefinition } from '@grpc/proto-loader';
+import { lazyPackage } from '../lazy-package.js';
 import type { TlsMaterial } from '../tls/settings.js';
+
+const grpcJs = lazyPackage<typeof GrpcJs>('@grpc/grpc-js');
+const protoLoader = lazyPackage<typeof ProtoLoader>('@grpc/proto-loader');
+/** gRPC status codes (grpc-js's `status` enum), fixed by the gRPC spec: no need to load grpc-js to read them. */
+const Status = { OK: 0, UNKNOWN: 2, INVALID_ARGUMENT: 3 } as const;
 
 export interface GrpcTarget {
   /** host:port */
@@ -54,13 +59,13 @@ type Method = MethodDefinition<unknown, unknown>;
 const LOAD_OPTIONS = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
 
 /** Parsed protos by file: every step of a shard that names the same file shares one parse. */
-const loaded = new Map<string, ReturnType<typeof loadSync>>();
+const loaded = new Map<string, ReturnType<typeof ProtoLoader.loadSync>>();
 
 export function loadMethod(protoFile: string, service: string, method: string): Method {
   let definition = loaded.get(protoFile);
   if (!definition) {
     try {
-      definition = loadSync(protoFile, LOAD_OPTIONS);
+      definition = protoLoader().loadSync(protoFile, LOAD_OPTIONS);
     } catch (error) {
       throw new GrpcMethodError(`cannot load ${protoFile}: ${(error as Error).message}`);
     }
@@ -79,6 +84,7 @@ export function loadMethod(protoFile: string, service: string, method: string): 
 }
 
 function channelCredentials(target: GrpcTarget): ChannelCredentials {
+  const { credentials } = grpcJs();
   if (!target.secure) return credentials.createInsecure();
   const tls = target.tls;
   const pem = (text: string | undefined) => (text === undefined ? null : Buffer.from(text));
@@ -99,14 +105,14 @@ export class GrpcChannel {
     const serverName = target.tls?.serverName;
     if (!target.resolveAddress) {
       const options = serverName ? { 'grpc.ssl_target_name_override': serverName } : {};
-      this.client = new Client(target.address, channelCredentials(target), options);
+      this.client = new (grpcJs().Client)(target.address, channelCredentials(target), options);
       return;
     }
     const { hostname, port } = new URL(`grpc://${target.address}`);
     const host = hostname.replace(/^\[|\]$/g, '');
     this.opening = target.resolveAddress(host).then((ip) => {
       const dial = ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-      const client = new Client(dial, channelCredentials(target), {
+      const client = new (grpcJs().Client)(dial, channelCredentials(target), {
         'grpc.default_authority': target.address,
         // SNI and the certificate check keep the name that was written (never an IP: RFC 6066).
         ...(serverName || !isIP(host) ? { 'grpc.ssl_target_name_override': serverName ?? host } : {}),
@@ -143,7 +149,7 @@ export class GrpcChannel {
       result.bytesIn += bytes.length;
       return method.responseDeserialize(bytes);
     };
-    const meta = new Metadata();
+    const meta = new (grpcJs().Metadata)();
     for (const [k, v] of Object.entries(metadata)) meta.set(k, v);
     const options: CallOptions = { deadline: Date.now() + deadlineMs };
     const client = this.client;

