@@ -2,11 +2,14 @@
 // The target is pinned to CPU 0 and the generator (the real CLI, --workers 1) to CPU 1 with taskset, and
 // the generator's figures are compared with the target's own per-request record.
 //   npm run build && node bench/schedule-lag.mjs            (RATES=100,1000,5000 DURATION_S=15 HOLD_MS=20)
+// Before each rate, cyclictest (Debian rt-tests) measures the machine's own floor on the generator's CPU for
+// the same time at the same interval: how late a bare thread that does nothing else wakes. On a VM its max
+// can pass 5 ms; a generator cannot be steadier than the machine it runs on.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fail, hasCommand, positiveInt, ROOT } from './lib.mjs';
+import { fail, hasCommand, positiveInt, ROOT, run } from './lib.mjs';
 
 const RATES = (process.env.RATES ?? '100,1000,5000').split(',').map(Number);
 const DURATION_S = positiveInt('DURATION_S', 15);
@@ -29,6 +32,34 @@ function startTarget() {
     },
     close: () => child.send('close'),
   }));
+}
+
+/** cyclictest's wake-up latency on the generator's CPU: p99 and max in ms, or undefined without it. */
+async function machineFloor(rate) {
+  if (!hasCommand('cyclictest')) return undefined;
+  const intervalUs = Math.max(100, Math.round(1e6 / rate));
+  const cpu = (process.env.GEN_CPUS ?? '1').split(/[,-]/)[0];
+  const { stdout } = await run(
+    'cyclictest',
+    ['--laptop', '-q', '-t1', `-a${cpu}`, `-i${intervalUs}`, `-D${DURATION_S}`, '-h', '20000'],
+    { timeoutMs: (DURATION_S + 30) * 1000 },
+  );
+  const buckets = stdout
+    .split('\n')
+    .filter((l) => /^\d/.test(l))
+    .map((l) => l.split(/\s+/).map(Number));
+  const total = buckets.reduce((n, [, c]) => n + c, 0);
+  let seen = 0;
+  let p99 = 0;
+  for (const [us, count] of buckets) {
+    seen += count;
+    if (seen >= total * 0.99) {
+      p99 = us;
+      break;
+    }
+  }
+  const max = Number(/# Max Latencies: (\d+)/.exec(stdout)?.[1]);
+  return { p99Ms: p99 / 1000, maxMs: max / 1000 };
 }
 
 function runGenerator(manifest, out) {
@@ -54,10 +85,12 @@ function runGenerator(manifest, out) {
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const f = (n) => (n === null || n === undefined ? 'n/a' : n.toFixed(2));
 
+if (!hasCommand('cyclictest')) console.log('(apt-get install rt-tests to see the machine floor: cyclictest)');
 console.log(
-  'rate/s | lag p50 | lag p99 | lag p99.9 | lag max | gen p50-truth | gen p99-truth | cpu mean | cpu max',
+  'rate/s | lag p50 | lag p99 | lag p99.9 | lag max | gen p50-truth | gen p99-truth | cpu mean | cpu max | floor p99 | floor max',
 );
 for (const rate of RATES) {
+  const floor = await machineFloor(rate);
   const target = await startTarget();
   const dir = mkdtempSync(join(tmpdir(), 'stampede-lag-'));
   const manifest = join(dir, 'test.yaml');
@@ -101,6 +134,8 @@ for (const rate of RATES) {
       f(step.latency.p99Ms - pct(held, 99)),
       f(s.generator.meanCpuPercent),
       f(Math.max(0, ...cpus)),
+      f(floor?.p99Ms),
+      f(floor?.maxMs),
     ].join(' | '),
   );
 }

@@ -2,14 +2,17 @@
  * Wakes the load thread at an instant to within a few tens of microseconds without spinning. libuv timers
  * count whole milliseconds from a cached loop time, so a timer alone is up to ~1 ms early or late; waiting
  * out the rest with setImmediate is exact but burns the core (all of it at 5,000 arrivals/s). Instead a
- * small clock thread sleeps in Atomics.wait, which the kernel times to the microsecond, and notifies this
- * thread through Atomics.waitAsync, which wakes its event loop at once. When no clock thread can start,
- * the timer-and-yield wait is the fallback.
+ * small clock thread sleeps in Atomics.wait, which the kernel times to the microsecond, and wakes this
+ * thread's event loop at once when the instant comes: through Atomics.waitAsync for a wake far enough
+ * ahead, a message otherwise. Each waitAsync leaves ~120 bytes in V8's old space, so at thousands of wakes
+ * a second a full GC stalled the load every few seconds; a message costs nothing there but reaches an idle
+ * thread ~0.2 ms later, which only low rates notice. When no clock thread can start, the timer-and-yield
+ * wait is the fallback.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { CLOCK_SLOTS, hrNowMs } from './clock-shared.js';
+import { CLOCK_SLOTS, clockOffsetMs } from './clock-shared.js';
 import { MAX_TIMER_MS } from './timers.js';
 
 /** Calls `fn` once performance.now() has reached `atMs` (never before). Returns a cancel function. */
@@ -22,10 +25,10 @@ export type WakeAt = (atMs: number, fn: () => void) => () => void;
 const YIELD_WITHIN_MS = 0.05;
 
 /**
- * Fallback: a timer aimed this far short of the instant, the rest waited out by yielding to I/O. Half the
- * timer's 1 ms granularity bounds the yielding to 0.5 ms per wake.
+ * Wakes at least this far ahead come through Atomics.waitAsync (at most 200 a second, so its old-space
+ * garbage stays small); nearer ones through a message.
  */
-const TIMER_FINE_WAIT_MS = 0.5;
+const NOTIFY_FROM_MS = 5;
 
 /** ES2024's Atomics.waitAsync (Node 16+); the project's TypeScript lib stops at ES2023 to match Node 20. */
 type WaitAsync = (
@@ -35,27 +38,17 @@ type WaitAsync = (
 ) => { async: false; value: string } | { async: true; value: Promise<string> };
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
+/**
+ * Fallback: a timer aimed this far short of the instant, the rest waited out by yielding to I/O. Half the
+ * timer's 1 ms granularity bounds the yielding to 0.5 ms per wake.
+ */
+const TIMER_FINE_WAIT_MS = 0.5;
+
 interface Pending {
   atMs: number;
   fn: () => void;
   /** Set when the clock thread failed and a timer took this wake over. */
   cancelFallback?: () => void;
-}
-
-/**
- * hrNowMs() - performance.now(), from the tightest of a few bracketed readings: the first calls of either
- * clock can take a fraction of a millisecond, which would skew a single pair of readings by as much.
- */
-function clockOffsetMs(): number {
-  let best = { spreadMs: Number.POSITIVE_INFINITY, offsetMs: 0 };
-  for (let i = 0; i < 5; i++) {
-    const before = hrNowMs();
-    const now = performance.now();
-    const after = hrNowMs();
-    if (after - before < best.spreadMs)
-      best = { spreadMs: after - before, offsetMs: (before + after) / 2 - now };
-  }
-  return best.offsetMs;
 }
 
 function clockThreadUrl(): URL {
@@ -68,13 +61,18 @@ function clockThreadUrl(): URL {
 class ClockThread {
   private readonly slots: Int32Array;
   private readonly dueAt: Float64Array;
+  private readonly planned: Float64Array;
   private readonly worker: Worker;
   private readonly pending = new Set<Pending>();
   /** performance.now() + offset = the clock thread's hrNowMs(): one monotonic clock, two origins. */
   private readonly offsetMs = clockOffsetMs();
   private armedAtMs = Number.POSITIVE_INFINITY;
+  /** The `armed` count of the instant armed last. */
+  private armedCount = 0;
+  /** Whether the armed instant comes through waitAsync (else through a message). */
+  private notifying = false;
+  /** Whether a waitAsync on `fired` is outstanding, and the `fired` value it waits to change. */
   private listening = false;
-  /** The clock thread's last `fired` value this thread has handled. */
   private firedSeen = 0;
   private immediate: NodeJS.Immediate | undefined;
   broken = false;
@@ -88,8 +86,11 @@ class ClockThread {
     const buffer = new SharedArrayBuffer(CLOCK_SLOTS.byteLength);
     this.slots = new Int32Array(buffer, 0, CLOCK_SLOTS.count);
     this.dueAt = new Float64Array(buffer, CLOCK_SLOTS.dueByteOffset, 1);
+    this.planned = new Float64Array(buffer, CLOCK_SLOTS.plannedByteOffset, 1);
+    this.planned[0] = Number.POSITIVE_INFINITY;
     this.worker = new Worker(url, { workerData: { buffer } });
     this.worker.unref();
+    this.worker.on('message', (armedCount: number) => this.fired(armedCount));
     // A thread that fails or ends hands every wake still waiting to a timer (cancel still works).
     const fallBack = () => {
       if (this.broken) return;
@@ -142,27 +143,39 @@ class ClockThread {
       });
       return;
     }
-    if (earliest < this.armedAtMs || this.armedAtMs <= now) this.arm(earliest);
-    this.listen();
+    // An instant armed and passed fires soon (its message is on the way); re-arm only for an earlier one.
+    if (earliest < this.armedAtMs) this.arm(earliest);
+  }
+
+  /** The clock thread reached the instant armed as `armedCount`. */
+  private fired(armedCount: number): void {
+    if (armedCount === this.armedCount) this.armedAtMs = Number.POSITIVE_INFINITY;
+    this.schedule();
+    // A waitAsync that resolved for an earlier fire leaves the armed instant without a listener.
+    if (this.notifying && this.armedAtMs !== Number.POSITIVE_INFINITY) this.listen();
   }
 
   private arm(atMs: number): void {
+    const dueMs = atMs + this.offsetMs;
+    this.notifying = atMs - performance.now() >= NOTIFY_FROM_MS;
+    Atomics.store(this.slots, CLOCK_SLOTS.notifyFired, this.notifying ? 1 : 0);
     this.armedAtMs = atMs;
-    this.dueAt[0] = atMs + this.offsetMs;
-    Atomics.add(this.slots, CLOCK_SLOTS.armed, 1);
-    Atomics.notify(this.slots, CLOCK_SLOTS.armed);
+    this.dueAt[0] = dueMs;
+    this.armedCount = Atomics.add(this.slots, CLOCK_SLOTS.armed, 1) + 1;
+    if (this.notifying) this.listen();
+    // The clock thread wakes by itself at `planned`; only an earlier instant needs waking it now.
+    if (dueMs < (this.planned[0] as number)) Atomics.notify(this.slots, CLOCK_SLOTS.armed);
   }
 
-  /** One outstanding waitAsync at a time: it resolves when the clock thread fires. */
+  /** One outstanding waitAsync at a time: it resolves when the clock thread notifies a fire. */
   private listen(): void {
     if (this.listening) return;
     // Against the last value handled, not the current one: the thread may have fired since.
     const wait = waitAsync(this.slots, CLOCK_SLOTS.fired, this.firedSeen);
     const onFire = () => {
-      this.firedSeen = Atomics.load(this.slots, CLOCK_SLOTS.fired);
       this.listening = false;
-      this.armedAtMs = Number.POSITIVE_INFINITY;
-      this.schedule();
+      this.firedSeen = Atomics.load(this.slots, CLOCK_SLOTS.fired);
+      this.fired(this.firedSeen);
     };
     this.listening = true;
     if (wait.async) void wait.value.then(onFire);

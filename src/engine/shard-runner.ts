@@ -9,7 +9,7 @@ import { durationUs } from '../api/duration.js';
 import type { LoadTest } from '../api/schema.js';
 import { HealthSampler } from '../metrics/health.js';
 import { ShardRecorder } from '../metrics/recorder.js';
-import type { ShardSnapshot } from '../metrics/snapshot.js';
+import type { IntervalSnapshot, ShardSnapshot } from '../metrics/snapshot.js';
 import { createRedactor } from '../observability/secret-redactor.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../protocols/body-capture.js';
 import { ConnectGuard } from '../protocols/connect-guard.js';
@@ -168,6 +168,11 @@ export class ShardRunner {
   /** The shard's cumulative snapshot; `intervalsFrom` leaves out the per-second intervals a reader holds. */
   snapshot(intervalsFrom = 0): ShardSnapshot {
     return this.recorder.snapshot(intervalsFrom);
+  }
+
+  /** The per-second intervals from `from` on, without the cumulative figures (cheap). */
+  intervalsSince(from: number): IntervalSnapshot[] {
+    return this.recorder.intervalsSince(from);
   }
 
   /** Graceful stop: no new iterations; running ones get their scenario's gracefulStop. */

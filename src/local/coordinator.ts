@@ -17,7 +17,7 @@ import { compileThresholds } from '../metrics/thresholds.js';
 import { summarizeRun } from '../report/outcome.js';
 import type { LiveView } from '../report/progress.js';
 import type { RunOutcome, Summary } from '../report/summary.js';
-import { startLiveMerge } from './live-merge.js';
+import { liveMergeNeeded, startLiveMerge } from './live-merge.js';
 import { LocalOutcome, lostShards } from './local-outcome.js';
 import type { WorkerInput } from './messages.js';
 import { type ShardHost, WorkerShard } from './shard-host.js';
@@ -54,8 +54,14 @@ function workerUrl(): URL {
     : new URL('./worker.js', import.meta.url);
 }
 
+/**
+ * Without a live merge the coordinator needs a shard's whole snapshot only at its end or should it die; in
+ * between, every few seconds bounds what a dying shard loses while sparing the load thread the encoding.
+ */
+const QUIET_FULL_SNAPSHOT_EVERY_S = 5;
+
 /** A worker thread per shard; even one shard gets its own thread. */
-function startHosts(options: LocalRunOptions, total: number): ShardHost[] {
+function startHosts(options: LocalRunOptions, total: number, fullSnapshotEverySeconds: number): ShardHost[] {
   const hosts: ShardHost[] = [];
   for (let index = 0; index < total; index++) {
     const input: WorkerInput = {
@@ -67,6 +73,7 @@ function startHosts(options: LocalRunOptions, total: number): ShardHost[] {
       threads: total,
       postgresSetup: false,
       ...(options.policy ? { policy: options.policy } : {}),
+      fullSnapshotEverySeconds,
     };
     // Even one shard gets its own thread: merging, thresholds and live progress run here once a second and
     // would otherwise stall the load thread for milliseconds at a time (schedule lag, inflated latency).
@@ -134,7 +141,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const run = mergeSnapshots([], { nowMs: Date.now() });
     return { summary: analyzeSummary(summarize(run, 'failed', `nothing was sent: ${beforeLoad}`)) };
   }
-  const hosts = startHosts(options, Math.max(1, options.workers));
+  const liveMerge = liveMergeNeeded({ onLive: options.onLive, thresholds, plans });
+  const hosts = startHosts(
+    options,
+    Math.max(1, options.workers),
+    liveMerge ? 1 : QUIET_FULL_SNAPSHOT_EVERY_S,
+  );
   await Promise.all(hosts.map((h) => h.ready));
   const startAtEpochMs = Date.now() + START_DELAY_MS;
   for (const h of hosts) h.start(startAtEpochMs);

@@ -1,6 +1,7 @@
 /**
- * One shard as the coordinator sees it: a worker thread running a ShardRunner. Keeps the
- * latest cumulative snapshot, so a shard that dies still contributes everything it measured.
+ * One shard as the coordinator sees it: a worker thread running a ShardRunner. Keeps the latest cumulative
+ * snapshot with every second received since, so a shard that dies still contributes what it measured: its
+ * per-second series to its last second, its totals to its last full snapshot (WorkerInput's cadence).
  */
 import { Worker } from 'node:worker_threads';
 import type { StopStepping } from '../engine/stepping.js';
@@ -52,6 +53,7 @@ export class WorkerShard implements ShardHost {
     this.worker.on('message', (m: FromWorker) => {
       if (m.type === 'ready') this.readyD.resolve();
       else if (m.type === 'snapshot') this.last = this.accumulate(m.snapshot, m.intervalsFrom);
+      else if (m.type === 'intervals') this.addIntervals(m.intervals, m.intervalsFrom);
       else if (m.type === 'done') {
         this.last = this.accumulate(m.snapshot, m.intervalsFrom);
         this.finished.resolve(this.last);
@@ -66,6 +68,13 @@ export class WorkerShard implements ShardHost {
     this.intervals.length = Math.min(this.intervals.length, intervalsFrom);
     this.intervals.push(...snapshot.intervals);
     return { ...snapshot, intervals: [...this.intervals] };
+  }
+
+  /** Seconds between two full snapshots: the last snapshot's figures, every interval so far. */
+  private addIntervals(intervals: IntervalSnapshot[], intervalsFrom: number): void {
+    this.intervals.length = Math.min(this.intervals.length, intervalsFrom);
+    this.intervals.push(...intervals);
+    if (this.last) this.last = { ...this.last, intervals: [...this.intervals] };
   }
 
   private lose(message: string) {

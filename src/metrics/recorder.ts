@@ -140,6 +140,11 @@ export class ShardRecorder implements ShardSink {
     this.snapshot();
   }
 
+  /** The closed seconds from `from` on (cheap: no histogram is encoded). */
+  intervalsSince(from: number): IntervalSnapshot[] {
+    return this.intervals.slice(from);
+  }
+
   /** Cumulative, except that `intervalsFrom` leaves out the seconds a reader already holds. */
   snapshot(intervalsFrom = 0): ShardSnapshot {
     return {
