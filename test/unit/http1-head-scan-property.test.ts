@@ -48,10 +48,11 @@ function wire(r: Response): { head: [string, string][]; bytes: Buffer } {
     ...r.after,
   ];
   const lines = head.map(([n, v]) => `${n}: ${v}\r\n`).join('');
-  const payload =
-    r.framing === 'length'
-      ? body
-      : Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n0\r\n\r\n')]);
+  // A chunk of size 0 ends a chunked body: an empty body is the last chunk alone.
+  const chunks = body.length
+    ? [Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n')]
+    : [];
+  const payload = r.framing === 'length' ? body : Buffer.concat([...chunks, Buffer.from('0\r\n\r\n')]);
   const bytes = Buffer.concat([Buffer.from(`HTTP/1.1 ${r.status} X\r\n${lines}\r\n`), payload]);
   return { head, bytes };
 }
