@@ -3,7 +3,6 @@
  * One exchange at a time (no pipelining), so the connection's own fields hold the request in flight and no
  * per-request object or closure is made here. Timeouts are checked by the client's shared sweeper.
  */
-import { writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { type ConnectTarget, openSocket } from './connect.js';
@@ -36,21 +35,10 @@ const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
-/** The file descriptor of a connected plain-TCP socket (libuv's handle has it on Unix), or -1. */
-function socketFd(socket: Socket): number {
-  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
-  return typeof fd === 'number' && fd >= 0 ? fd : -1;
-}
-
 export class Http1Connection {
   private readonly socket: Socket;
   private readonly parser = new ResponseParser();
   private connecting = true;
-  /**
-   * Plain TCP only: requests are written with one write(2) on the descriptor instead of through the stream
-   * (see writeRequest). -1 for TLS, before the connect, and where the handle has no descriptor.
-   */
-  private fd = -1;
   private alive = true;
   private exchanges = 0;
   private socketError: Error | undefined;
@@ -74,7 +62,6 @@ export class Http1Connection {
       { buffer: READ_BUFFER, callback: (bytes, buf) => this.onRead(bytes, buf) },
       () => {
         this.connecting = false;
-        if (!target.tls && this.alive) this.fd = socketFd(this.socket);
       },
     );
     this.socket.on('end', () => this.markDead());
@@ -106,26 +93,7 @@ export class Http1Connection {
       request.maxBodyBytes,
     );
     response.bytesOut += payload.length;
-    this.writeRequest(payload);
-  }
-
-  /**
-   * One request, one exchange at a time, so the stream's write queue is empty and a small request fits the
-   * socket's send buffer whole: it is written straight to the descriptor, skipping the stream machinery (a
-   * write request object, its callback and a next-tick per write). Whatever the kernel did not take (or an
-   * error, such as a reset) goes through the stream, which queues the rest or reports the error as always.
-   */
-  private writeRequest(payload: Buffer): void {
-    const socket = this.socket;
-    let written = 0;
-    if (this.fd >= 0 && socket.writableLength === 0) {
-      try {
-        written = writeSync(this.fd, payload);
-      } catch {
-        written = 0; // EAGAIN, EPIPE, ...: the stream retries the write and surfaces any error
-      }
-    }
-    if (written < payload.length) socket.write(written === 0 ? payload : payload.subarray(written));
+    this.socket.write(payload);
   }
 
   /** Called by the client's sweeper a few times a second: fails the exchange whose time is up. */
@@ -239,7 +207,6 @@ export class Http1Connection {
   }
 
   private markDead(): void {
-    this.fd = -1; // never write to a descriptor the socket may be about to close (and the kernel to reuse)
     if (!this.alive) return;
     this.alive = false;
     this.owner.dead(this);
