@@ -65,16 +65,20 @@ export class WorkerShard implements ShardHost {
 
   /** The cumulative snapshot: the message's figures with every interval received so far. */
   private accumulate(snapshot: ShardSnapshot, intervalsFrom: number): ShardSnapshot {
-    this.intervals.length = Math.min(this.intervals.length, intervalsFrom);
-    this.intervals.push(...snapshot.intervals);
+    this.keepIntervals(snapshot.intervals, intervalsFrom);
     return { ...snapshot, intervals: [...this.intervals] };
   }
 
   /** Seconds between two full snapshots: the last snapshot's figures, every interval so far. */
   private addIntervals(intervals: IntervalSnapshot[], intervalsFrom: number): void {
+    this.keepIntervals(intervals, intervalsFrom);
+    if (this.last) this.last = { ...this.last, intervals: [...this.intervals] };
+  }
+
+  /** The seconds a message carries replace any held from `intervalsFrom` on. */
+  private keepIntervals(intervals: IntervalSnapshot[], intervalsFrom: number): void {
     this.intervals.length = Math.min(this.intervals.length, intervalsFrom);
     this.intervals.push(...intervals);
-    if (this.last) this.last = { ...this.last, intervals: [...this.intervals] };
   }
 
   private lose(message: string) {

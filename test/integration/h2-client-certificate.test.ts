@@ -2,6 +2,7 @@
  * The own HTTP/2 client against a node:http2 server that requires a client certificate (mutual TLS): with the
  * certificate every stream succeeds on one TLS session; without it the handshake fails and is classed `tls`.
  */
+
 import { createSecureServer, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -10,6 +11,7 @@ import { classifyError } from '../../src/metrics/error-class.js';
 import type { HttpRequest } from '../../src/protocols/http-types.js';
 import { Http2Client } from '../../src/protocols/http2/client.js';
 import { tlsSettings } from '../../src/protocols/tls/settings.js';
+import { testRequest } from '../helpers/http-request.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 
 let certs: TestCerts;
@@ -48,16 +50,7 @@ afterAll(async () => {
   certs.remove();
 });
 
-const request = (): HttpRequest => ({
-  origin: url,
-  path: '/',
-  method: 'GET',
-  headers: [],
-  body: undefined,
-  timeoutMs: 5000,
-  captureBody: true,
-  captureHeaders: false,
-});
+const request = (): HttpRequest => testRequest(url);
 
 describe('the own HTTP/2 client and a server that requires a client certificate', () => {
   it('presents the certificate and multiplexes every stream over one session', async () => {

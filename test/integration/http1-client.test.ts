@@ -2,8 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyError } from '../../src/metrics/error-class.js';
-import type { HttpRequest, HttpResponse } from '../../src/protocols/http.js';
+import type { HttpResponse } from '../../src/protocols/http.js';
 import { Http1Client } from '../../src/protocols/http1/client.js';
+import { testRequest } from '../helpers/http-request.js';
 import { closedPort } from '../helpers/http-server.js';
 import { type RawServer, startRawServer, writeByteByByte } from '../helpers/raw-server.js';
 
@@ -45,19 +46,7 @@ async function nodeServer(
   };
 }
 
-function request(origin: string, overrides: Partial<HttpRequest> = {}): HttpRequest {
-  return {
-    origin,
-    path: '/',
-    method: 'GET',
-    headers: [],
-    body: undefined,
-    timeoutMs: 5000,
-    captureBody: true,
-    captureHeaders: false,
-    ...overrides,
-  };
-}
+const request = testRequest;
 
 function ok(response: HttpResponse): HttpResponse {
   if (response.error) throw response.error;

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, type HttpRequest } from '../../src/protocols/http.js';
+import { testRequest } from '../helpers/http-request.js';
 import { loadTest, run, stepOf } from '../helpers/load-test.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 
@@ -83,16 +84,7 @@ function negotiatingClient(vus: number): HttpClient {
   return c;
 }
 
-const get = (origin: string): HttpRequest => ({
-  origin,
-  path: '/data',
-  method: 'GET',
-  headers: [],
-  body: undefined,
-  timeoutMs: 5000,
-  captureBody: true,
-  captureHeaders: false,
-});
+const get = (origin: string): HttpRequest => testRequest(origin, { path: '/data' });
 
 describe('HTTP/2 negotiated by ALPN (target.negotiateHttp2)', () => {
   it('speaks HTTP/2 to a server that picks h2, with concurrent first requests waiting for one probe', async () => {

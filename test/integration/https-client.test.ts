@@ -4,6 +4,7 @@ import type { TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { classifyError } from '../../src/metrics/error-class.js';
 import { HttpClient, type HttpRequest, type TlsMaterial } from '../../src/protocols/http.js';
+import { testRequest } from '../helpers/http-request.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 
 let certs: TestCerts;
@@ -65,18 +66,7 @@ function client(tls: TlsMaterial | undefined, insecure = false, connections = 1)
   return c;
 }
 
-function get(origin: string, path = '/'): HttpRequest {
-  return {
-    origin,
-    path,
-    method: 'GET',
-    headers: [],
-    body: undefined,
-    timeoutMs: 5000,
-    captureBody: true,
-    captureHeaders: false,
-  };
-}
+const get = (origin: string, path = '/'): HttpRequest => testRequest(origin, { path });
 
 describe('HTTPS on the own HTTP/1.1 client', () => {
   it('verifies the server against a CA bundle, offers ALPN http/1.1 and keeps the connection alive', async () => {
