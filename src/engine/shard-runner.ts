@@ -17,6 +17,7 @@ import { connectionPolicy } from '../protocols/connection-policy.js';
 import { GrpcChannel } from '../protocols/grpc/client.js';
 import { HttpClient, type TlsMaterial } from '../protocols/http.js';
 import { PgPools } from '../protocols/postgres.js';
+import { collectGarbage } from './collect-garbage.js';
 import type { ScenarioPlan } from './executor.js';
 import { EXECUTOR_REGISTRY } from './executors/index.js';
 import { FeederCursor, loadFeederRows } from './feeders.js';
@@ -210,6 +211,7 @@ export class ShardRunner {
   async run(startAtEpochMs: number, onInterval?: () => void): Promise<ShardSnapshot> {
     await this.prepare();
     this.recorder.warmUp();
+    collectGarbage();
     await this.sleep(startAtEpochMs - Date.now());
     this.recorder.start();
     const health = new HealthSampler();

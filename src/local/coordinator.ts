@@ -6,6 +6,7 @@
  */
 import { addTargetResources, analyzeSummary } from '../analysis/index.js';
 import type { LoadTest } from '../api/schema.js';
+import { collectGarbage } from '../engine/collect-garbage.js';
 import { runPostgresScript, unresolvedPgUrl } from '../engine/pg-setup.js';
 import { WHOLE } from '../engine/shard.js';
 import { planDurationUs, planShard, type ShardPolicy, shardGuard } from '../engine/shard-runner.js';
@@ -150,6 +151,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   await Promise.all(hosts.map((h) => h.ready));
   const startAtEpochMs = Date.now() + START_DELAY_MS;
   for (const h of hosts) h.start(startAtEpochMs);
+  // The coordinator shares the workers' cores: its first major GC must not fall in the first seconds of load.
+  collectGarbage();
 
   const outcome = new LocalOutcome();
   const stopAll = () => {
