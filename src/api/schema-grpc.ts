@@ -3,29 +3,8 @@
  * rest: an object with optional fields, bounded strings and maps.
  */
 import { Type } from '@sinclair/typebox';
+import { GRPC_STATUS_NAMES } from './grpc-status.js';
 import { AnyJson, Duration, StringEnum, StringMap } from './schema-common.js';
-
-/** gRPC status names by code (0..16), as the gRPC spec spells them. */
-export const GRPC_STATUS_NAMES = [
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
-] as const;
-export type GrpcStatusName = (typeof GRPC_STATUS_NAMES)[number];
 
 export const GrpcStatus = () => StringEnum([...GRPC_STATUS_NAMES]);
 

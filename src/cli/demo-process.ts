@@ -66,3 +66,13 @@ export function startDemoProcess(extraArgs: string[] = []): Promise<DemoProcess>
     });
   });
 }
+
+/** The demo options that shape its answers; \`stampede run --demo-target\` passes the same ones through. */
+export const DEMO_SHAPE_OPTIONS = [
+  'latency',
+  'jitter',
+  'error-rate',
+  'capacity',
+  'queue',
+  'token-ttl',
+] as const;

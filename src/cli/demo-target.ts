@@ -2,7 +2,7 @@
 import { parseDurationUs } from '../api/duration.js';
 import { DEFAULT_DEMO_OPTIONS, startDemoTarget } from '../demo/server.js';
 import { parseArgs, UsageError } from './args.js';
-import { EXIT_WITH_PARENT_ENV } from './demo-process.js';
+import { DEMO_SHAPE_OPTIONS, EXIT_WITH_PARENT_ENV } from './demo-process.js';
 
 export const DEMO_USAGE = `usage: stampede demo-target [--host 127.0.0.1] [--port 8080] [--latency 5ms] [--jitter 10ms] [--error-rate 0]
                             [--capacity N] [--queue N] [--grpc-port N] [--token-ttl D]
@@ -13,16 +13,6 @@ export const DEMO_USAGE = `usage: stampede demo-target [--host 127.0.0.1] [--por
   --capacity N serves at most N API requests at once; more wait in a queue (their latency climbs) and past
   --queue waiting (default 4 x N) are answered 503.
   --token-ttl D makes login tokens expire D after login (401 "token expired"), to test token refresh.`;
-
-/** The demo options that shape its answers; \`stampede run --demo-target\` passes the same ones through. */
-export const DEMO_SHAPE_OPTIONS = [
-  'latency',
-  'jitter',
-  'error-rate',
-  'capacity',
-  'queue',
-  'token-ttl',
-] as const;
 
 function durationMs(text: string | undefined, fallback: number, name: string): number {
   if (text === undefined) return fallback;

@@ -7,7 +7,7 @@ import { request } from 'undici';
 import { addTargetResources } from '../analysis/index.js';
 import { envSecretRefs } from '../api/env.js';
 import { pgUrlEnvName } from '../api/pg-url.js';
-import { TLS_SECRET_ENV } from '../api/schema-tls.js';
+import { TLS_SECRET_ENV } from '../api/tls-secret-env.js';
 import { isAlreadyExists, isNotFound, type KubeClient, type KubeError } from '../kube/client.js';
 import { secretRefs } from '../manifest/validate-protocols.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';

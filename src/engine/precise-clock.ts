@@ -203,6 +203,24 @@ export const timerWakeAt: WakeAt = (atMs, fn) => {
   };
 };
 
+/**
+ * Whole-millisecond timers, re-armed until the instant has passed: never early, up to about a millisecond
+ * late, and no yielding in between. For waits nothing is timed against (a closed model's end and VU ticks).
+ */
+export const coarseWakeAt: WakeAt = (atMs, fn) => {
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    timer = undefined;
+    const leftMs = atMs - performance.now();
+    if (leftMs <= 0) fn();
+    else timer = setTimeout(check, Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(leftMs))));
+  };
+  check();
+  return () => {
+    if (timer) clearTimeout(timer);
+  };
+};
+
 let shared: ClockThread | undefined;
 
 /**

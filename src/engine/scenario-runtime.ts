@@ -22,7 +22,7 @@ export interface ScenarioRuntimeOptions {
   startMs: number;
   /** Per-VU setup, refresh and teardown flows. */
   lifecycle?: CompiledLifecycle;
-  /** How sleeps end at their instant; the precise clock unless a test picks another. */
+  /** How sleeps end at their instant: the precise clock, or timers (a closed model, some tests). */
   wakeAt?: WakeAt;
 }
 

@@ -25,7 +25,7 @@ import { compileFlow, type FlowEnv } from './flow.js';
 import { compileLifecycle } from './lifecycle.js';
 import { pgPoolOptions, runPostgresScript } from './pg-setup.js';
 import { resolvePgUrl } from './pg-url.js';
-import { startPreciseClock } from './precise-clock.js';
+import { coarseWakeAt, startPreciseClock } from './precise-clock.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
 import { firstVuId, type Shard, shareOf } from './shard.js';
 import type { StopStepping } from './stepping.js';
@@ -143,8 +143,10 @@ export class ShardRunner {
         ? { negotiateHttp2: { connections: loadTest.spec.target.connections ?? 1 } }
         : {}),
     });
-    // The clock thread starts now, while the runner waits for its start instant, not at the first arrival.
-    startPreciseClock();
+    // Open-model arrivals wait on the clock thread; it starts now, while the runner waits for its start
+    // instant, not at the first arrival. Closed models only wait for their end and VU ticks, which whole-ms timers serve,
+    // so a run without arrivals does not pay for a thread (tens of ms of CPU to start).
+    if (this.plans.some((p) => p.model === 'open')) startPreciseClock();
     const postgres = pgPoolOptions(loadTest.spec.postgres);
     // The pool size is for the whole test; each shard opens its exact share, at least one.
     this.pg = new PgPools({ ...postgres, ...guard, size: Math.max(1, shareOf(postgres.size, shard)) });
@@ -282,6 +284,7 @@ export class ShardRunner {
       feeders,
       firstVuId: firstVuId((s) => executor.plan(plan.scenario, plan.spec, s).maxVUs, shard),
       startMs: performance.now(),
+      ...(plan.model === 'closed' ? { wakeAt: coarseWakeAt } : {}),
       lifecycle: compileLifecycle(plan.spec.lifecycle, flowEnv, () => performance.now()),
     });
     this.runtimes.push(runtime);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LoadTest } from '../api/schema.js';
-import { TLS_SECRET_ENV } from '../api/schema-tls.js';
+import { TLS_SECRET_ENV } from '../api/tls-secret-env.js';
 import type { TlsMaterial } from '../protocols/http.js';
 
 export class TlsMaterialError extends Error {

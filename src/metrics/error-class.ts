@@ -1,4 +1,4 @@
-import { GRPC_STATUS_NAMES } from '../api/schema-grpc.js';
+import { GRPC_STATUS_NAMES } from '../api/grpc-status.js';
 
 /** Every failed request falls in exactly one class, so error mixes can be compared across runs and tools. */
 export const ERROR_CLASSES = [

@@ -9,7 +9,7 @@
  *     anything else "other".
  * Pure; the custom-metrics exporter can reuse MAX_STEP_LABELS and OTHER_LABEL.
  */
-import { GRPC_STATUS_NAMES } from '../api/schema-grpc.js';
+import { GRPC_STATUS_NAMES } from '../api/grpc-status.js';
 import { ERROR_CLASSES } from './error-class.js';
 import type { ShardSnapshot, StepSnapshot } from './snapshot.js';
 

@@ -4,8 +4,9 @@
  * every histogram decodes. Pure; the first problem is returned with its path, so a malformed shard can be
  * reported as lost with a reason instead of throwing inside mergeSnapshots.
  */
+
+import { GRPC_STATUS_NAMES } from '../api/grpc-status.js';
 import { CUSTOM_METRIC_NAME, CUSTOM_METRIC_TYPES } from '../api/schema-flow.js';
-import { GRPC_STATUS_NAMES } from '../api/schema-grpc.js';
 import { ERROR_CLASSES } from './error-class.js';
 import { isDecodableHistogram } from './histogram.js';
 import { type ShardSnapshot, SNAPSHOT_SCHEMA_VERSION, STEP_PROTOCOLS } from './snapshot.js';

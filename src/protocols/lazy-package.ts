@@ -1,5 +1,5 @@
 /**
- * CommonJS packages a run may never use (undici, gRPC, pg), loaded on first use instead of at import: each
+ * CommonJS packages a run may never use (undici, gRPC, pg, ws), loaded on first use instead of at import: each
  * costs tens of ms of CPU to load, in the coordinator and again in every load thread, and a plain-HTTP run
  * (the common case) needs none of them.
  */

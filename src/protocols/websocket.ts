@@ -5,10 +5,16 @@
  * Event handlers are module-level functions that find their connection through a symbol on the socket, so a
  * connection costs no closures and a message none at all: 10,000 idle sessions must fit in one process.
  */
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { classifyError, type FixedErrorClass } from '../metrics/error-class.js';
 import type { ConnectGuard } from './connect-guard.js';
+import { lazyPackage } from './lazy-package.js';
 import type { TlsMaterial } from './tls/settings.js';
+
+const ws = lazyPackage<typeof WebSocket>('ws');
+/** readyState values, as the WebSocket API numbers them (ws's static constants need the package loaded). */
+const CONNECTING = 0;
+const OPEN = 1;
 
 export interface WsListener {
   /** The handshake completed `connectUs` after the attempt began. */
@@ -63,7 +69,7 @@ export class WsConnection {
       return;
     }
     try {
-      socket = new WebSocket(options.url, options.subprotocols as string[], {
+      socket = new (ws())(options.url, options.subprotocols as string[], {
         headers: options.headers,
         handshakeTimeout: options.connectTimeoutMs,
         // ws 8.18+ option; @types/ws does not know it yet.
@@ -94,7 +100,7 @@ export class WsConnection {
   }
 
   get isOpen(): boolean {
-    return this.socket?.readyState === WebSocket.OPEN;
+    return this.socket?.readyState === OPEN;
   }
 
   /**
@@ -103,7 +109,7 @@ export class WsConnection {
    */
   send(data: string | Buffer): number {
     const socket = this.socket;
-    if (!socket || socket.readyState !== WebSocket.OPEN) return -1;
+    if (!socket || socket.readyState !== OPEN) return -1;
     socket.send(data);
     return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
   }
@@ -113,7 +119,7 @@ export class WsConnection {
     const socket = this.socket;
     if (!socket || this.closingByUs) return;
     this.closingByUs = true;
-    if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+    if (socket.readyState === CONNECTING) socket.terminate();
     else socket.close(WS_NORMAL_CLOSURE);
   }
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  coarseWakeAt,
   preciseClockRunning,
   preciseWakeAt,
   startPreciseClock,
@@ -58,6 +59,7 @@ describe('precise clock', () => {
   for (const [name, wakeAt, start] of [
     ['clock thread', preciseWakeAt, clockThreadStarted],
     ['timer fallback', timerWakeAt, async () => undefined],
+    ['coarse timers (closed models)', coarseWakeAt, async () => undefined],
   ] as const) {
     it(`${name}: every wake fires once, never before its instant; cancelled wakes never fire`, async () => {
       await start();
