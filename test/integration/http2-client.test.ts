@@ -88,7 +88,7 @@ function client(connections = 1): HttpClient {
 
 const request = testRequest;
 
-describe('HTTP/2 on node:http2', () => {
+describe('HTTP/2 client against node:http2 servers', () => {
   for (const secure of [true, false]) {
     const kind = secure ? 'over TLS (ALPN h2)' : 'as h2c with prior knowledge';
     it(`sends GET and POST ${kind}, with headers and body`, async () => {
@@ -118,6 +118,24 @@ describe('HTTP/2 on node:http2', () => {
       expect(server.sessions()).toBe(1);
     });
   }
+
+  it('refuses a header with CR, LF or NUL, and a path with whitespace, before opening a session', async () => {
+    const server = await h2Server(false);
+    const c = client();
+    for (const [headers, path, why] of [
+      [['x-id', '1\r\nevil: 1'], '/', /contains a line break/],
+      [['x-id', 'a\nb'], '/', /contains a line break/],
+      [['x-id', 'a\u0000b'], '/', /contains a NUL character/],
+      [[], '/a b', /path "\/a b" contains whitespace/],
+    ] as const) {
+      const r = await c.send(request(server.url, { headers: [...headers], path }), 0);
+      expect(r.error?.message).toMatch(why);
+      expect((r.error as { code?: string }).code).toBe('H2_INVALID_REQUEST');
+    }
+    expect(server.sessions()).toBe(0);
+    const fine = await c.send(request(server.url, { headers: ['x-id', '1'] }), 0);
+    expect(fine.status).toBe(200);
+  });
 
   it('multiplexes many VUs over the configured number of sessions', async () => {
     const server = await h2Server(true);

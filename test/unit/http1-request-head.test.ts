@@ -52,6 +52,9 @@ describe('HTTP/1.1 request serialization', () => {
       'header "1\\r\\nevil: 1" contains a line break',
     );
     expect(invalidHeader({ ...base, path: '/a b' })).toBe('path "/a b" contains whitespace');
+    expect(invalidHeader({ ...base, headers: ['x-id', 'a\u0000b'] })).toBe(
+      'header "a\\u0000b" contains a NUL character',
+    );
     expect(invalidHeader(base)).toBeUndefined();
   });
 });

@@ -3,7 +3,8 @@
  * same HttpRequest object sent again) is serialized once and its Buffer reused: the common single-GET step
  * then costs one socket write and no string building.
  */
-import type { HttpRequest } from '../http-types.js';
+import type { HttpRequest, RequestHeadCache } from '../http-types.js';
+import { invalidFields } from '../request-fields.js';
 
 /** Methods that carry a body by convention: they always get a Content-Length, even `0`, as undici sends. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -81,17 +82,11 @@ export function serializeRequest(request: HttpRequest, hostHeader: string): Buff
  * text is filled in, the static parts were checked on first send and only the varying ones are checked.
  */
 export function invalidHeader(request: HttpRequest): string | undefined {
-  const headers = request.headers;
   const cache = request.head;
-  const from = cache?.text !== undefined ? cache.staticPairs * 2 : 0;
-  for (let i = from; i < headers.length; i++) {
-    const text = headers[i] as string;
-    if (text.includes('\r') || text.includes('\n'))
-      return `header ${JSON.stringify(text)} contains a line break`;
-  }
-  if ((cache?.text === undefined || !cache.staticLine) && WHITESPACE.test(request.path))
-    return `path ${JSON.stringify(request.path)} contains whitespace`;
-  return undefined;
+  const cached = cache?.text !== undefined;
+  return invalidFields(
+    request,
+    cached ? (cache as RequestHeadCache).staticPairs : 0,
+    cached && !!cache?.staticLine,
+  );
 }
-
-const WHITESPACE = /\s/;

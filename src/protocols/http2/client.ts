@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import type { ConnectGuard } from '../connect-guard.js';
 import { type HttpRequest, type HttpResponse, pendingResponse } from '../http-types.js';
 import { type ConnectTarget, guardedTarget } from '../http1/connect.js';
+import { invalidFields } from '../request-fields.js';
 import type { TlsSettings } from '../tls/settings.js';
 import { type ConnectionOwner, Http2Connection } from './connection.js';
 import { HTTP2_ERROR_CODES, Http2Error } from './errors.js';
@@ -66,6 +67,16 @@ export class Http2Client implements ConnectionOwner {
     const origin = this.origin(request.origin);
     // An IP literal the policy refuses fails at once, without opening a socket.
     if (origin.target.refused) return failed(response, origin.target.refused);
+    if (request.h2Block === undefined) {
+      // A step's static pairs and path were checked on its first send, before they were encoded and kept.
+      const cache = request.head;
+      const invalid = invalidFields(
+        request,
+        cache?.h2Static !== undefined ? cache.staticPairs : 0,
+        cache?.h2Prefix !== undefined,
+      );
+      if (invalid) return failed(response, new Http2Error(HTTP2_ERROR_CODES.invalidRequest, invalid));
+    }
     const block = requestBlock(request, origin.scheme, origin.authority);
     return new Promise((resolve: Resolve) => {
       const exchange = new Exchange(request, lane % this.options.connections, block, response, resolve);

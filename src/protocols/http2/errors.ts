@@ -10,6 +10,8 @@ export const HTTP2_ERROR_CODES = {
   timeout: 'H2_TIMEOUT',
   /** The client was closed or destroyed (end of test, hard stop). */
   clientClosed: 'H2_CLIENT_CLOSED',
+  /** The request itself cannot be sent: a header with CR, LF or NUL, or a path with whitespace. */
+  invalidRequest: 'H2_INVALID_REQUEST',
 } as const;
 
 export type Http2ErrorCode = (typeof HTTP2_ERROR_CODES)[keyof typeof HTTP2_ERROR_CODES];
