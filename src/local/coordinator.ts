@@ -18,7 +18,7 @@ import { compileThresholds } from '../metrics/thresholds.js';
 import { summarizeRun } from '../report/outcome.js';
 import type { LiveView } from '../report/progress.js';
 import type { RunOutcome, Summary } from '../report/summary.js';
-import { liveMergeNeeded, startLiveMerge } from './live-merge.js';
+import { freshTotalsNeeded, startLiveMerge } from './live-merge.js';
 import { LocalOutcome, lostShards } from './local-outcome.js';
 import type { WorkerInput } from './messages.js';
 import { type ShardHost, WorkerShard } from './shard-host.js';
@@ -56,7 +56,8 @@ function workerUrl(): URL {
 }
 
 /**
- * Without a live merge the coordinator needs a shard's whole snapshot only at its end or should it die; in
+ * Unless an abortOnFail threshold or a stopWhen decides on live totals, the coordinator needs a shard's whole
+ * snapshot only at its end or should it die (progress output reads the seconds shards send every second); in
  * between, every few seconds bounds what a dying shard loses while sparing the load thread the encoding.
  */
 const QUIET_FULL_SNAPSHOT_EVERY_S = 5;
@@ -142,11 +143,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const run = mergeSnapshots([], { nowMs: Date.now() });
     return { summary: analyzeSummary(summarize(run, 'failed', `nothing was sent: ${beforeLoad}`)) };
   }
-  const liveMerge = liveMergeNeeded({ onLive: options.onLive, thresholds, plans });
   const hosts = startHosts(
     options,
     Math.max(1, options.workers),
-    liveMerge ? 1 : QUIET_FULL_SNAPSHOT_EVERY_S,
+    freshTotalsNeeded({ thresholds, plans }) ? 1 : QUIET_FULL_SNAPSHOT_EVERY_S,
   );
   await Promise.all(hosts.map((h) => h.ready));
   const startAtEpochMs = Date.now() + START_DELAY_MS;

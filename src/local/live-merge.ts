@@ -43,20 +43,56 @@ export function liveMergeNeeded(input: Pick<LiveMergeInput, 'onLive' | 'threshol
   );
 }
 
+/**
+ * Whether the live merge needs every shard's cumulative figures each second: an abortOnFail threshold or a
+ * breakpoint's stopWhen decides on them. Progress output alone does not: it shows the last second, which
+ * shards send each second anyway, and totals that may lag by a few seconds, so the load thread encodes its
+ * histograms only every few seconds (WorkerInput.fullSnapshotEverySeconds).
+ */
+export function freshTotalsNeeded(input: Pick<LiveMergeInput, 'thresholds' | 'plans'>): boolean {
+  return liveMergeNeeded({ thresholds: input.thresholds, plans: input.plans });
+}
+
 /** Starts the once-a-second merge when something reads it; returns the function that stops it. */
 export function startLiveMerge(input: LiveMergeInput): () => void {
   if (!liveMergeNeeded(input)) return () => undefined;
   const lookbackSeconds = Math.max(2, steppingLookbackSeconds(input.plans));
   const steppingStopped = new Set<string>();
+  const merger = new LiveMerger(lookbackSeconds);
   const ticker = setInterval(() => {
     const snapshots = input.hosts.map((h) => h.latest()).filter((s): s is ShardSnapshot => s !== undefined);
     if (!snapshots.length) return;
-    const run = mergeSnapshots(snapshots, { intervals: { lastSeconds: lookbackSeconds } });
+    const run = merger.merge(snapshots, input.hosts.map((h) => h.fullSnapshots).join(','));
     abortOnFailedThreshold(input, run);
     orderStopStepping(input, run, snapshots, steppingStopped);
-    input.onLive?.(liveView(input, run));
+    input.onLive?.(liveView(input, run, snapshots));
   }, MERGE_INTERVAL_MS);
   return () => clearInterval(ticker);
+}
+
+/**
+ * The live merge of the coordinator, which shares the load thread's core with `--workers 1`. Decoding every
+ * cumulative histogram is most of a merge, so the cumulative figures are merged again only when some shard
+ * sent a full snapshot since the last time; the last seconds are merged every time.
+ */
+export class LiveMerger {
+  private totalsKey: string | undefined;
+  private totals: MergedRun | undefined;
+
+  constructor(private readonly lookbackSeconds: number) {}
+
+  /** `fullSnapshotsKey` changes whenever any shard's cumulative figures do (the hosts' fullSnapshots). */
+  merge(snapshots: readonly ShardSnapshot[], fullSnapshotsKey: string): MergedRun {
+    if (this.totals === undefined || fullSnapshotsKey !== this.totalsKey) {
+      this.totals = mergeSnapshots(snapshots, { intervals: 'none' });
+      this.totalsKey = fullSnapshotsKey;
+    }
+    const recent = mergeSnapshots(
+      snapshots.map((s) => ({ ...s, steps: [], scenarios: [], errorSamples: [] })),
+      { intervals: { lastSeconds: this.lookbackSeconds } },
+    );
+    return { ...this.totals, elapsedMs: recent.elapsedMs, intervals: recent.intervals };
+  }
 }
 
 function abortOnFailedThreshold(input: LiveMergeInput, run: MergedRun): void {
@@ -87,11 +123,24 @@ function orderStopStepping(
   }
 }
 
-function liveView(input: LiveMergeInput, run: MergedRun): LiveView {
+/** Requests and failures through each shard's last closed second: fresh every second, unlike run.steps. */
+function secondsTotals(snapshots: readonly ShardSnapshot[]): { requests: number; failures: number } {
+  let requests = 0;
+  let failures = 0;
+  for (const s of snapshots)
+    for (const iv of s.intervals) {
+      requests += iv.requests;
+      failures += iv.failures;
+    }
+  return { requests, failures };
+}
+
+function liveView(input: LiveMergeInput, run: MergedRun, snapshots: readonly ShardSnapshot[]): LiveView {
   return {
     elapsedMs: Date.now() - input.startAtEpochMs,
     plannedMs: input.plannedMs,
     run,
+    totals: secondsTotals(snapshots),
     thresholds: evaluateThresholds(run, input.thresholds),
     scenarios: input.plans.map((p) => ({
       name: p.scenario,

@@ -14,6 +14,8 @@ export interface ShardHost {
   /** Resolves with the final snapshot, or rejects when the shard was lost. */
   readonly done: Promise<ShardSnapshot>;
   latest(): ShardSnapshot | undefined;
+  /** Full snapshots received so far: latest()'s cumulative figures change only when this does. */
+  readonly fullSnapshots: number;
   start(startAtEpochMs: number): void;
   stop(): void;
   stopStepping(order: StopStepping): void;
@@ -41,6 +43,7 @@ export class WorkerShard implements ShardHost {
   private readonly readyD = deferred<void>();
   private readonly finished = deferred<ShardSnapshot>();
   private last: ShardSnapshot | undefined;
+  fullSnapshots = 0;
   /** Every second the shard has sent so far; messages carry only new ones. */
   private readonly intervals: IntervalSnapshot[] = [];
 
@@ -65,6 +68,7 @@ export class WorkerShard implements ShardHost {
 
   /** The cumulative snapshot: the message's figures with every interval received so far. */
   private accumulate(snapshot: ShardSnapshot, intervalsFrom: number): ShardSnapshot {
+    this.fullSnapshots++;
     this.keepIntervals(snapshot.intervals, intervalsFrom);
     return { ...snapshot, intervals: [...this.intervals] };
   }

@@ -9,7 +9,10 @@ import { fmtMs, fmtPercent, fmtRate } from './format.js';
 export interface LiveView {
   elapsedMs: number;
   plannedMs: number;
+  /** The cumulative figures (they may lag the last second by a few seconds; see live-merge.ts). */
   run: MergedRun;
+  /** Requests and failures through the last closed second. */
+  totals: { requests: number; failures: number };
   thresholds: ThresholdResult[];
   scenarios: { name: string; startMs: number; durationMs: number }[];
 }
@@ -27,8 +30,7 @@ function bar(fraction: number): string {
 export function describeLive(view: LiveView): { headline: string; scenarios: string[] } {
   const { run } = view;
   const last = run.intervals[run.intervals.length - 1];
-  const requests = run.steps.reduce((n, s) => n + s.requests, 0);
-  const failures = run.steps.reduce((n, s) => n + s.failures, 0);
+  const { requests, failures } = view.totals;
   const vus = run.scenarios.reduce((n, s) => n + s.activeVUs, 0);
   const p95 = last ? latencyStats(last.duration).p95Ms : 0;
   const failing = view.thresholds.filter((t) => !t.passed).length;
