@@ -1,7 +1,7 @@
 // Schedule lag and accuracy of the open model against a fixed-latency target in its own process.
 // The target is pinned to CPU 0 and the generator (the real CLI, --workers 1) to CPU 1 with taskset, and
 // the generator's figures are compared with the target's own per-request record.
-//   npm run build && node bench/schedule-lag.mjs            (RATES=100,1000,5000 DURATION_S=15 HOLD_MS=20)
+//   npm run build && node bench/schedule-lag.mjs            (RATES=100,1000,5000 DURATION_S=15 HOLD_MS=20 PROGRESS=1)
 // Before each rate, cyclictest (Debian rt-tests) measures the machine's own floor on the generator's CPU for
 // the same time at the same interval: how late a bare thread that does nothing else wakes. On a VM its max
 // can pass 5 ms; a generator cannot be steadier than the machine it runs on.
@@ -73,7 +73,9 @@ function runGenerator(manifest, out) {
     manifest,
   ];
   return new Promise((ok) => {
-    const child = spawn('taskset', [...args, '--workers', '1', '--quiet', '--out', out], { stdio: 'ignore' });
+    // PROGRESS=1 keeps the live progress on (its once-a-second merge), as a plain `stampede run` does.
+    const quiet = process.env.PROGRESS === '1' ? [] : ['--quiet'];
+    const child = spawn('taskset', [...args, '--workers', '1', ...quiet, '--out', out], { stdio: 'ignore' });
     const timer = setTimeout(() => child.kill('SIGKILL'), (DURATION_S + 60) * 1000);
     child.once('close', (code) => {
       clearTimeout(timer);
