@@ -10,6 +10,7 @@ import { CLI } from '../helpers/cli.js';
 import { busyShare, percent, readCoreTimes, waitForQuietCores } from '../helpers/core-load.js';
 import { requireTaskset, startFixedLatencyProcess } from '../helpers/fixed-latency-process.js';
 import type { FixedLatencyServer } from '../helpers/fixed-latency-server.js';
+import { describeFloor, HOST_STALL_MS, type WakeFloor, watchWakeFloor } from '../helpers/host-wake.js';
 
 /**
  * The generator held to the target's own record. The target answers every request after 20 ms and logs how
@@ -26,9 +27,14 @@ const GENERATOR_CPU = 1;
  * regression fails them all, a moment of noise from elsewhere does not fail the build. The invariants
  * (counts, nothing early, nothing faster than the target) are held on every attempt. Each attempt first
  * waits (a bounded while) for outside work to leave both cores, so work that outlasts a test file (a
- * lingering process, a build elsewhere on the machine) does not spoil all three in a row.
+ * lingering process, a build elsewhere on the machine) does not spoil every attempt in a row.
+ * While an attempt runs, a bare thread on each core measures the machine's own wake-up floor (host-wake.ts):
+ * on a VM the host holds a vCPU for 10 ms and more, in phases of minutes that the cores' idle shares miss.
+ * A missed attempt during which the floor stalled does not count towards ATTEMPTS (at most MAX_RUNS in all):
+ * the bars are for a quiet machine, and a regression of ours misses them on a quiet floor too.
  */
 const ATTEMPTS = 3;
+const MAX_RUNS = 6;
 const QUIET = { maxShare: 0.15, windowMs: 1000, maxWaitMs: 30_000 };
 
 function runPinnedCli(manifest: string, out: string): Promise<number | null> {
@@ -86,22 +92,34 @@ describe('latency truth against a fixed 20 ms target in its own process on the o
     seen: string;
   }
 
-  /** Runs `attempt` until one meets the bars (at most ATTEMPTS times); fails with every attempt's figures. */
+  /** Runs `attempt` until one meets the bars (see ATTEMPTS and MAX_RUNS); fails with every run's figures. */
   async function bestOf(attempt: () => Promise<Attempt>): Promise<void> {
     const seen: string[] = [];
     const cores = [TARGET_CPU, GENERATOR_CPU];
-    for (let i = 0; i < ATTEMPTS; i++) {
+    let counted = 0;
+    for (let run = 1; run <= MAX_RUNS && counted < ATTEMPTS; run++) {
       const quiet = await waitForQuietCores(cores, QUIET);
+      const watches = cores.map((cpu) => watchWakeFloor(cpu));
+      const floors: WakeFloor[] = [];
       const before = readCoreTimes();
-      const a = await attempt();
+      // Stopped however the attempt ends: an invariant that fails throws out of it.
+      const a = await attempt().finally(() => {
+        for (const w of watches) floors.push(w.stop());
+      });
       const during = busyShare(before, readCoreTimes(), cores);
+      const hostStalled = floors.some((f) => f.maxMs > HOST_STALL_MS);
       seen.push(
-        `${a.seen} (load average ${loadavg()[0]?.toFixed(2)}; cores ${cores.join('/')} busy ${percent(quiet.shares)} before, waited ${Math.round(quiet.waitedMs / 1000)} s; ${percent(during)} during, target and generator included)`,
+        `${a.seen} (load average ${loadavg()[0]?.toFixed(2)}; cores ${cores.join('/')} busy ${percent(quiet.shares)} before, waited ${Math.round(quiet.waitedMs / 1000)} s; ${percent(during)} during, target and generator included; wake floor during: ${floors.map(describeFloor).join(' | ')}${hostStalled ? '; the host stalled' : ''})`,
       );
-      if (a.gapP50Ms <= 1 && a.gapP99Ms <= 3) return;
+      if (a.gapP50Ms <= 1 && a.gapP99Ms <= 3) {
+        // Kept in the log: how many runs it took, and on what floor.
+        console.info(`truth: run ${run} met the bars:\n${seen.join('\n')}`);
+        return;
+      }
+      if (!hostStalled) counted++;
     }
     // The bars of issue #12: p50 within 1 ms and p99 within 3 ms of the target's own record.
-    expect.fail(`no attempt of ${ATTEMPTS} within p50 +1 ms and p99 +3 ms:\n${seen.join('\n')}`);
+    expect.fail(`no run of ${seen.length} within p50 +1 ms and p99 +3 ms:\n${seen.join('\n')}`);
   }
 
   const flow = [{ name: 'fixed', request: { url: '/' } }];
