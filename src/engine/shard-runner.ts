@@ -144,8 +144,8 @@ export class ShardRunner {
         : {}),
     });
     // Open-model arrivals wait on the clock thread; it starts now, while the runner waits for its start
-    // instant, not at the first arrival. Closed models only wait for their end and VU ticks, which whole-ms timers serve,
-    // so a run without arrivals does not pay for a thread (tens of ms of CPU to start).
+    // instant, not at the first arrival. Closed models only wait for their end and VU ticks, which whole-ms
+    // timers serve, so a run without arrivals does not pay for a thread (tens of ms of CPU to start).
     if (this.plans.some((p) => p.model === 'open')) startPreciseClock();
     const postgres = pgPoolOptions(loadTest.spec.postgres);
     // The pool size is for the whole test; each shard opens its exact share, at least one.
