@@ -34,7 +34,8 @@ const GENERATOR_CPU = 1;
  * the bars are for a quiet machine, and a regression of ours misses them on a quiet floor too.
  */
 const ATTEMPTS = 3;
-const MAX_RUNS = 6;
+/** In a phase of host noise a run misses p99 +3 ms about two times in three (CI today: the 2nd-4th run met it). */
+const MAX_RUNS = 12;
 const QUIET = { maxShare: 0.15, windowMs: 1000, maxWaitMs: 30_000 };
 
 function runPinnedCli(manifest: string, out: string): Promise<number | null> {
