@@ -36,11 +36,7 @@ export interface LiveMergeInput {
  * shares the load thread's core with `--workers 1`) does no work once a second while load runs.
  */
 export function liveMergeNeeded(input: Pick<LiveMergeInput, 'onLive' | 'thresholds' | 'plans'>): boolean {
-  return (
-    input.onLive !== undefined ||
-    input.thresholds.some((t) => t.abortOnFail) ||
-    input.plans.some((p) => p.executor === 'breakpoint' && (p.spec.stopWhen?.length ?? 0) > 0)
-  );
+  return input.onLive !== undefined || freshTotalsNeeded(input);
 }
 
 /**
@@ -50,7 +46,10 @@ export function liveMergeNeeded(input: Pick<LiveMergeInput, 'onLive' | 'threshol
  * histograms only every few seconds (WorkerInput.fullSnapshotEverySeconds).
  */
 export function freshTotalsNeeded(input: Pick<LiveMergeInput, 'thresholds' | 'plans'>): boolean {
-  return liveMergeNeeded({ thresholds: input.thresholds, plans: input.plans });
+  return (
+    input.thresholds.some((t) => t.abortOnFail) ||
+    input.plans.some((p) => p.executor === 'breakpoint' && (p.spec.stopWhen?.length ?? 0) > 0)
+  );
 }
 
 /** Starts the once-a-second merge when something reads it; returns the function that stops it. */
@@ -62,7 +61,11 @@ export function startLiveMerge(input: LiveMergeInput): () => void {
   const ticker = setInterval(() => {
     const snapshots = input.hosts.map((h) => h.latest()).filter((s): s is ShardSnapshot => s !== undefined);
     if (!snapshots.length) return;
-    const run = merger.merge(snapshots, input.hosts.map((h) => h.fullSnapshots).join(','));
+    // Each host's count only grows, so the sum changes whenever any shard sent a full snapshot.
+    const run = merger.merge(
+      snapshots,
+      input.hosts.reduce((n, h) => n + h.fullSnapshots, 0),
+    );
     abortOnFailedThreshold(input, run);
     orderStopStepping(input, run, snapshots, steppingStopped);
     input.onLive?.(liveView(input, run, snapshots));
@@ -76,16 +79,16 @@ export function startLiveMerge(input: LiveMergeInput): () => void {
  * sent a full snapshot since the last time; the last seconds are merged every time.
  */
 export class LiveMerger {
-  private totalsKey: string | undefined;
+  private totalsKey: number | undefined;
   private totals: MergedRun | undefined;
 
   constructor(private readonly lookbackSeconds: number) {}
 
-  /** `fullSnapshotsKey` changes whenever any shard's cumulative figures do (the hosts' fullSnapshots). */
-  merge(snapshots: readonly ShardSnapshot[], fullSnapshotsKey: string): MergedRun {
-    if (this.totals === undefined || fullSnapshotsKey !== this.totalsKey) {
+  /** `fullSnapshots` (the hosts' count, summed) changes whenever any shard's cumulative figures do. */
+  merge(snapshots: readonly ShardSnapshot[], fullSnapshots: number): MergedRun {
+    if (this.totals === undefined || fullSnapshots !== this.totalsKey) {
       this.totals = mergeSnapshots(snapshots, { intervals: 'none' });
-      this.totalsKey = fullSnapshotsKey;
+      this.totalsKey = fullSnapshots;
     }
     const recent = mergeSnapshots(
       snapshots.map((s) => ({ ...s, steps: [], scenarios: [], errorSamples: [] })),

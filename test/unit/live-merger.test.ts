@@ -30,7 +30,7 @@ describe('LiveMerger', () => {
     a.second(10);
     const full = a.full();
     const merger = new LiveMerger(2);
-    const first = merger.merge([full], '1');
+    const first = merger.merge([full], 1);
     expect(requests(first)).toBe(10);
     expect(first.intervals.map((i) => i.requests)).toEqual([10]);
 
@@ -38,12 +38,12 @@ describe('LiveMerger', () => {
     a.second(20);
     a.second(30);
     const newer = a.full();
-    const between = merger.merge([{ ...full, intervals: newer.intervals }], '1');
+    const between = merger.merge([{ ...full, intervals: newer.intervals }], 1);
     expect(requests(between)).toBe(10);
     expect(between.intervals.map((i) => i.requests)).toEqual([20, 30]);
 
     // A new full snapshot (key changes): the totals catch up.
-    const caught = merger.merge([newer], '2');
+    const caught = merger.merge([newer], 2);
     expect(requests(caught)).toBe(60);
     expect(caught.intervals.map((i) => i.requests)).toEqual([20, 30]);
   });

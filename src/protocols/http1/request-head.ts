@@ -3,7 +3,7 @@
  * same HttpRequest object sent again) is serialized once and its Buffer reused: the common single-GET step
  * then costs one socket write and no string building.
  */
-import type { HttpRequest, RequestHeadCache } from '../http-types.js';
+import type { HttpRequest } from '../http-types.js';
 import { invalidFields } from '../request-fields.js';
 
 /** Methods that carry a body by convention: they always get a Content-Length, even `0`, as undici sends. */
@@ -82,11 +82,7 @@ export function serializeRequest(request: HttpRequest, hostHeader: string): Buff
  * text is filled in, the static parts were checked on first send and only the varying ones are checked.
  */
 export function invalidHeader(request: HttpRequest): string | undefined {
-  const cache = request.head;
-  const cached = cache?.text !== undefined;
-  return invalidFields(
-    request,
-    cached ? (cache as RequestHeadCache).staticPairs : 0,
-    cached && !!cache?.staticLine,
-  );
+  // Only a cache whose text is filled in was checked (on the step's first send).
+  const checked = request.head?.text !== undefined ? request.head : undefined;
+  return invalidFields(request, checked?.staticPairs ?? 0, checked?.staticLine ?? false);
 }
