@@ -8,6 +8,7 @@ import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { type ConnectTarget, openSocket } from './connect.js';
 import { HTTP1_ERROR_CODES, Http1Error } from './errors.js';
 import { ResponseParser } from './response-parser.js';
+import { writeThisTurn } from './write-batch.js';
 
 export type Resolve = (response: HttpResponse) => void;
 
@@ -93,7 +94,7 @@ export class Http1Connection {
       request.maxBodyBytes,
     );
     response.bytesOut += payload.length;
-    this.socket.write(payload);
+    writeThisTurn(this.socket, payload);
   }
 
   /** Called by the client's sweeper a few times a second: fails the exchange whose time is up. */
