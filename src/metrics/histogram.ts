@@ -133,6 +133,33 @@ export interface LatencyStats {
 
 const msOf = (us: number) => Math.round(us) / 1000;
 
+/**
+ * The histogram's mean and standard deviation, as hdr-histogram-js computes them (each bucket counted at
+ * its median equivalent value, summed in bucket order, so the figures are identical) but in one pass over
+ * the counts. Its `mean` and `stdDeviation` walk an iterator object per bucket, and `stdDeviation` works
+ * out the mean again: ~30 ms of a run's summary went there.
+ */
+export function meanAndStdDeviation(histogram: Histogram): { mean: number; stdDeviation: number } {
+  const h = histogram as unknown as hdr.JsHistogram;
+  const total = h.totalCount;
+  if (total === 0) return { mean: 0, stdDeviation: 0 };
+  const last = h.countsArrayIndex(h.maxValue);
+  let sum = 0;
+  for (let i = 0; i <= last; i++) {
+    const count = h.getCountAtIndex(i);
+    if (count !== 0) sum += h.medianEquivalentValue(h.valueFromIndex(i)) * count;
+  }
+  const mean = sum / total;
+  let squares = 0;
+  for (let i = 0; i <= last; i++) {
+    const count = h.getCountAtIndex(i);
+    if (count === 0) continue;
+    const deviation = h.medianEquivalentValue(h.valueFromIndex(i)) - mean;
+    squares += deviation * deviation * count;
+  }
+  return { mean, stdDeviation: Math.sqrt(squares / total) };
+}
+
 export function latencyStats(histogram: Histogram): LatencyStats {
   const count = histogram.totalCount;
   if (count === 0) {
@@ -149,10 +176,11 @@ export function latencyStats(histogram: Histogram): LatencyStats {
       stddevMs: 0,
     };
   }
+  const { mean, stdDeviation } = meanAndStdDeviation(histogram);
   return {
     count,
     minMs: msOf(histogram.minNonZeroValue),
-    meanMs: msOf(histogram.mean),
+    meanMs: msOf(mean),
     p50Ms: msOf(histogram.getValueAtPercentile(50)),
     p90Ms: msOf(histogram.getValueAtPercentile(90)),
     p95Ms: msOf(histogram.getValueAtPercentile(95)),
@@ -160,6 +188,6 @@ export function latencyStats(histogram: Histogram): LatencyStats {
     p999Ms: msOf(histogram.getValueAtPercentile(99.9)),
     // The bucket-consistent max: the same value whether or not the histogram went through a snapshot.
     maxMs: msOf(histogram.getValueAtPercentile(100)),
-    stddevMs: msOf(histogram.stdDeviation),
+    stddevMs: msOf(stdDeviation),
   };
 }

@@ -6,6 +6,7 @@ import {
   HIGHEST_US,
   type Histogram,
   latencyStats,
+  meanAndStdDeviation,
   recordUs,
 } from '../../src/metrics/histogram.js';
 
@@ -64,4 +65,29 @@ describe('recordUs (integer bucket index) records exactly what hdr-histogram-js 
       ]);
     });
   }
+});
+
+describe('meanAndStdDeviation', () => {
+  const shapes: [string, () => Histogram][] = [
+    ['run histogram', createHistogram],
+    ['interval histogram', createIntervalHistogram],
+  ];
+  for (const [name, create] of shapes) {
+    it(`gives exactly hdr-histogram-js's mean and standard deviation (${name})`, () => {
+      const samples = values();
+      // Whole range, a narrow cluster, a single value, a few outliers: each shape's sums in bucket order.
+      const sets = [samples, samples.slice(100, 400), [1234], [5, 5, 5, 9_000_000, 40]];
+      for (const set of sets) {
+        const h = create();
+        for (const v of set) recordUs(h, v);
+        const fast = meanAndStdDeviation(h);
+        expect(fast.mean).toBe(h.mean);
+        expect(fast.stdDeviation).toBe(h.stdDeviation);
+      }
+    });
+  }
+
+  it('is zero for an empty histogram', () => {
+    expect(meanAndStdDeviation(createHistogram())).toEqual({ mean: 0, stdDeviation: 0 });
+  });
 });

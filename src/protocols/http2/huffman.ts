@@ -45,8 +45,6 @@ function buildTree(): Tree {
   return { child, onesDepth };
 }
 
-const TREE = buildTree();
-
 function buildByteTable(tree: Tree): Uint32Array {
   const table = new Uint32Array(NODES * 256);
   for (let start = 0; start < NODES; start++) {
@@ -75,7 +73,18 @@ function buildByteTable(tree: Tree): Uint32Array {
   return table;
 }
 
-const BYTE_TABLE = buildByteTable(TREE);
+/**
+ * Built on the first decode (~10 ms of CPU, 256 KiB): every thread that loads the HTTP/2 client would
+ * otherwise pay for it at start-up, and most runs never speak HTTP/2.
+ */
+let tables: { tree: Tree; byteTable: Uint32Array } | undefined;
+
+function decodingTables(): { tree: Tree; byteTable: Uint32Array } {
+  if (tables) return tables;
+  const tree = buildTree();
+  tables = { tree, byteTable: buildByteTable(tree) };
+  return tables;
+}
 
 /** Scratch for decoded bytes: a header string is at most a few KiB; longer ones grow it once. */
 let scratch = Buffer.allocUnsafe(4096);
@@ -89,17 +98,18 @@ export function huffmanDecode(input: Uint8Array, start: number, end: number): st
   const room = Math.ceil(((end - start) * 8) / 5);
   if (scratch.length < room) scratch = Buffer.allocUnsafe(room);
   const out = scratch;
+  const { tree, byteTable } = decodingTables();
   let n = 0;
   let node = 0;
   for (let i = start; i < end; i++) {
-    const entry = BYTE_TABLE[node * 256 + (input[i] as number)] as number;
+    const entry = byteTable[node * 256 + (input[i] as number)] as number;
     if (entry & FAILED) return undefined;
     const emitted = (entry >> 8) & 3;
     if (emitted > 0) out[n++] = (entry >> 10) & 0xff;
     if (emitted > 1) out[n++] = (entry >> 18) & 0xff;
     node = entry & 0xff;
   }
-  if (node !== 0 && !((TREE.onesDepth[node] as number) > 0 && (TREE.onesDepth[node] as number) <= 7))
+  if (node !== 0 && !((tree.onesDepth[node] as number) > 0 && (tree.onesDepth[node] as number) <= 7))
     return undefined;
   return out.toString('latin1', 0, n);
 }
