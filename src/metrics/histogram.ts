@@ -3,6 +3,7 @@
  * range and precision, so any two histograms can be added without loss.
  */
 import * as hdr from 'hdr-histogram-js';
+import { type EncodableHdr, encodeV2CompressedBase64 } from './histogram-encode.js';
 
 export type Histogram = hdr.Histogram;
 
@@ -71,7 +72,9 @@ export function recordUs(histogram: Histogram, us: number): void {
 }
 
 export function encodeHistogram(histogram: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(histogram);
+  return fastRecording
+    ? encodeV2CompressedBase64(histogram as unknown as EncodableHdr)
+    : hdr.encodeIntoCompressedBase64(histogram);
 }
 
 /** Whether `encoded` decodes as a histogram: checked before merging data that came over the network. */
