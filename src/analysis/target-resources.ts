@@ -4,7 +4,8 @@
  * prometheus-query.ts.
  */
 import { redactUrl } from '../api/redact.js';
-import { DEFAULT_LEAK_THRESHOLD_MB_PER_HOUR, type PrometheusSpec } from '../api/schema-analysis.js';
+import type { PrometheusSpec } from '../api/schema-analysis.js';
+import { DEFAULT_LEAK_THRESHOLD_MB_PER_HOUR } from '../api/spec-constants.js';
 import type { LevelSummary, TargetResources } from './model.js';
 import type { Summary } from './summary-model.js';
 import { withVerdict } from './verdict.js';

@@ -1,9 +1,6 @@
 /** spec.analysis: where the target's own CPU and memory come from, and when memory growth counts as a leak. */
 import { type Static, Type } from '@sinclair/typebox';
-import { LIMITS } from './schema-common.js';
-
-/** The seed's budget: memory growing faster than this over a run is flagged as a possible leak. */
-export const DEFAULT_LEAK_THRESHOLD_MB_PER_HOUR = 10;
+import { DEFAULT_LEAK_THRESHOLD_MB_PER_HOUR, LIMITS } from './spec-constants.js';
 
 const PromQL = (description: string) =>
   Type.String({ minLength: 1, maxLength: LIMITS.stringLength, description });

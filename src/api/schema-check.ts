@@ -1,7 +1,9 @@
 /**
  * Walks a value against the JSON schema produced by TypeBox and reports every problem at once, each with a
  * field path and what is allowed. TypeBox's own error iterator reports unions as "Expected union value", which
- * tells a user nothing; this walker knows the few schema shapes we use and says what would be accepted.
+ * tells a user nothing; this walker knows the few schema shapes we use and says what would be accepted. It
+ * reads only JSON keywords (never TypeBox's symbol keys), so it walks the generated plain copy of the schema
+ * (schema-json.generated.ts) exactly as it would the TypeBox objects.
  */
 import { formatDurationUs, MAX_DURATION_TEXT, MAX_DURATION_US, parseDurationUs } from './duration.js';
 
@@ -11,14 +13,15 @@ export interface Problem {
   message: string;
 }
 
-type Schema = Record<string, unknown> & {
+/** A plain JSON-schema node as the TypeBox sources produce it (src/api/schema-json.generated.ts). */
+export type JsonSchema = Record<string, unknown> & {
   type?: string;
-  properties?: Record<string, Schema>;
+  properties?: Record<string, JsonSchema>;
   required?: string[];
-  additionalProperties?: boolean | Schema;
-  patternProperties?: Record<string, Schema>;
-  items?: Schema;
-  anyOf?: Schema[];
+  additionalProperties?: boolean | JsonSchema;
+  patternProperties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
   enum?: unknown[];
   const?: unknown;
 };
@@ -35,7 +38,7 @@ export function joinPath(base: string, key: string | number): string {
   return /^[A-Za-z_]/.test(safe) ? `${base}.${safe}` : `${base}[${safe}]`;
 }
 
-export function describeAllowed(schema: Schema): string {
+export function describeAllowed(schema: JsonSchema): string {
   if (typeof schema['x-hint'] === 'string') return schema['x-hint'];
   if (schema.const !== undefined) return JSON.stringify(schema.const);
   if (schema.enum) return `one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`;
@@ -60,7 +63,7 @@ export function describeAllowed(schema: Schema): string {
   }
 }
 
-function rangeText(schema: Schema): string {
+function rangeText(schema: JsonSchema): string {
   const parts: string[] = [];
   if (typeof schema.minimum === 'number') parts.push(`>= ${schema.minimum}`);
   if (typeof schema.exclusiveMinimum === 'number') parts.push(`> ${schema.exclusiveMinimum}`);
@@ -75,7 +78,7 @@ function typeName(value: unknown): string {
   return `${typeof value} ${excerpt(JSON.stringify(value) ?? String(value), 80)}`;
 }
 
-export function checkSchema(schema: Schema, value: unknown, path: string, out: Problem[]): void {
+export function checkSchema(schema: JsonSchema, value: unknown, path: string, out: Problem[]): void {
   if (schema.anyOf) {
     const branches = schema.anyOf.map((branch) => {
       const problems: Problem[] = [];
@@ -123,14 +126,14 @@ export function checkSchema(schema: Schema, value: unknown, path: string, out: P
   }
 }
 
-function sameKind(schema: Schema, value: unknown): boolean {
+function sameKind(schema: JsonSchema, value: unknown): boolean {
   if (schema.type === 'object') return typeof value === 'object' && value !== null && !Array.isArray(value);
   if (schema.type === 'array') return Array.isArray(value);
   if (schema.type === 'integer') return typeof value === 'number';
   return typeof value === schema.type;
 }
 
-function checkObject(schema: Schema, value: unknown, path: string, out: Problem[]): void {
+function checkObject(schema: JsonSchema, value: unknown, path: string, out: Problem[]): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     out.push({ path, message: `expected ${describeAllowed(schema)}, got ${typeName(value)}` });
     return;
@@ -186,7 +189,7 @@ function checkObject(schema: Schema, value: unknown, path: string, out: Problem[
   }
 }
 
-function checkArray(schema: Schema, value: unknown, path: string, out: Problem[]): void {
+function checkArray(schema: JsonSchema, value: unknown, path: string, out: Problem[]): void {
   if (!Array.isArray(value)) {
     out.push({ path, message: `expected a list, got ${typeName(value)}` });
     return;
@@ -198,10 +201,10 @@ function checkArray(schema: Schema, value: unknown, path: string, out: Problem[]
     out.push({ path, message: `has ${value.length} items; at most ${schema.maxItems} allowed` });
   }
   if (schema.items)
-    value.forEach((item, i) => checkSchema(schema.items as Schema, item, joinPath(path, i), out));
+    value.forEach((item, i) => checkSchema(schema.items as JsonSchema, item, joinPath(path, i), out));
 }
 
-function checkString(schema: Schema, value: unknown, path: string, out: Problem[]): void {
+function checkString(schema: JsonSchema, value: unknown, path: string, out: Problem[]): void {
   if (typeof value !== 'string') {
     out.push({ path, message: `expected ${describeAllowed(schema)}, got ${typeName(value)}` });
     return;
@@ -217,7 +220,7 @@ function checkString(schema: Schema, value: unknown, path: string, out: Problem[
   }
 }
 
-function checkDurationRange(schema: Schema, value: string, path: string, out: Problem[]): void {
+function checkDurationRange(schema: JsonSchema, value: string, path: string, out: Problem[]): void {
   const us = parseDurationUs(value);
   if (us === undefined) return;
   const max = schema['x-max-us'];
@@ -231,7 +234,7 @@ function checkDurationRange(schema: Schema, value: string, path: string, out: Pr
   }
 }
 
-function checkNumber(schema: Schema, value: unknown, path: string, out: Problem[]): void {
+function checkNumber(schema: JsonSchema, value: unknown, path: string, out: Problem[]): void {
   const ok =
     typeof value === 'number' &&
     Number.isFinite(value) &&

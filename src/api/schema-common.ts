@@ -1,9 +1,10 @@
 /**
  * Building blocks of the LoadTest schema, shared by schema.ts and schema-protocols.ts: string enums,
- * durations, free JSON, bounded maps and the bounds themselves.
+ * durations, free JSON and bounded maps (the bounds are in spec-constants.ts, which run-time code reads).
  */
 import { Type } from '@sinclair/typebox';
 import { DURATION_HINT, DURATION_PATTERN, MAX_DURATION_US } from './duration.js';
+import { LIMITS } from './spec-constants.js';
 
 export function StringEnum<T extends string[]>(values: [...T], options: { description?: string } = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: values, ...options });
@@ -28,9 +29,6 @@ export const Duration = (description?: string, minUs?: number) =>
 
 /** Any JSON value (request bodies, expected values). Preserved as-is by the CRD. */
 export const AnyJson = () => Type.Unknown({ 'x-kubernetes-preserve-unknown-fields': true });
-
-/** Bounds on maps, lists and strings keep CEL cost estimates finite in the CRD and manifests sane. */
-export const LIMITS = { mapEntries: 64, listItems: 100, stringLength: 8192, bodyLength: 1_048_576 } as const;
 
 export const StringMap = (description: string) =>
   Type.Record(Type.String({ maxLength: 256 }), Type.String({ maxLength: LIMITS.stringLength }), {

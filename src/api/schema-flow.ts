@@ -4,9 +4,11 @@
  * per-VU lifecycle flows. Nesting is unrolled to a fixed depth because CRD schemas cannot be recursive.
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { AnyJson, Duration, LIMITS, StringEnum, StringMap } from './schema-common.js';
+import { CUSTOM_METRIC_NAME, CUSTOM_METRIC_TYPES } from './flow-constants.js';
+import { AnyJson, Duration, StringEnum, StringMap } from './schema-common.js';
 import { GrpcStatus, GrpcStep } from './schema-grpc.js';
 import { PgStep, WsStep } from './schema-protocols.js';
+import { LIMITS } from './spec-constants.js';
 
 /** Group/repeat/choice steps can nest this deep; CRD schemas cannot express recursion. */
 export const MAX_FLOW_DEPTH = 4;
@@ -140,11 +142,6 @@ const Loop = Type.Object(
   },
   { additionalProperties: false, description: 'Run the steps again until the condition holds' },
 );
-
-/** What a custom metric keeps: a trend's distribution, a counter's sum, a rate's share of non-zero values. */
-export const CUSTOM_METRIC_TYPES = ['trend', 'counter', 'rate'] as const;
-/** Custom metric names: what thresholds and Prometheus labels accept. */
-export const CUSTOM_METRIC_NAME = '^[a-z][a-z0-9_]*$';
 
 const CustomMetric = Type.Object(
   {

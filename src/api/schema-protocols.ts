@@ -3,16 +3,8 @@
  * objects with optional fields (the "exactly one of" rules are CEL and CLI checks), bounded lists and strings.
  */
 import { Type } from '@sinclair/typebox';
-import { AnyJson, Duration, LIMITS, StringMap } from './schema-common.js';
-
-/**
- * A WebSocket URL: absolute ws:// or wss://, or a path on target.baseURL (http becomes ws, https wss). The
- * CRD carries the same pattern; validation also parses the URL and reports the field path.
- */
-export const WS_URL_PATTERN = '^(wss?://[^\\s/?#]+[^\\s]*|/[^\\s]*)$';
-/** A PostgreSQL URL, or a template (only ${env.NAME} may be used) that renders to one. */
-export const PG_URL_PATTERN =
-  '^(postgres(ql)?://[^\\s]+|[^\\s]*\\$\\{env\\.[A-Za-z_][A-Za-z0-9_]*\\}[^\\s]*)$';
+import { AnyJson, Duration, StringMap } from './schema-common.js';
+import { LIMITS, PG_URL_PATTERN, WS_URL_PATTERN } from './spec-constants.js';
 
 const JsonPathString = (hint: string) => Type.String({ pattern: '^\\$', maxLength: 256, 'x-hint': hint });
 

@@ -1,12 +1,13 @@
 /**
- * The one LoadTest schema. TypeScript types, CLI validation and (later) the CRD's openAPIV3Schema all derive
- * from these definitions. Maps are `Type.Record`, enums are plain `enum` strings, and nesting is unrolled to a
- * fixed depth because CRD schemas cannot be recursive.
+ * The one LoadTest schema. TypeScript types, CLI validation and the CRD's openAPIV3Schema all derive from
+ * these definitions. Maps are `Type.Record`, enums are plain `enum` strings, and nesting is unrolled to a
+ * fixed depth because CRD schemas cannot be recursive. Build time only: run-time code takes types from here
+ * (`import type`) and the schema from schema-json.generated.ts (`npm run gen:schema`), never TypeBox itself.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { MAX_RATE_PER_SECOND, MIN_TIME_UNIT_US } from './duration.js';
 import { Analysis } from './schema-analysis.js';
-import { AnyJson, Duration, LIMITS, StringEnum, StringMap } from './schema-common.js';
+import { AnyJson, Duration, StringEnum, StringMap } from './schema-common.js';
 import { Lifecycle, type LifecycleSpec, Step } from './schema-flow.js';
 import type { GrpcStep } from './schema-grpc.js';
 import {
@@ -19,13 +20,11 @@ import {
   type WsStep,
 } from './schema-protocols.js';
 import { TargetTls } from './schema-tls.js';
+import { API_VERSION, FEEDER_MAX_ROWS, KIND, LIMITS } from './spec-constants.js';
 
-export { LIMITS, StringEnum } from './schema-common.js';
+export { StringEnum } from './schema-common.js';
 export * from './schema-flow.js';
-export { PG_URL_PATTERN, WS_URL_PATTERN } from './schema-protocols.js';
 
-export const API_VERSION = 'stampede.dev/v1alpha1';
-export const KIND = 'LoadTest';
 export const EXECUTORS = [
   'constant-vus',
   'ramping-vus',
@@ -113,9 +112,6 @@ const ThresholdObject = Type.Object(
 );
 
 export const ThresholdRule = Type.Union([Type.String({ minLength: 1 }), ThresholdObject]);
-
-/** Rows one feeder may hold inline; configMap feeders become inline rows, so the same bound applies. */
-export const FEEDER_MAX_ROWS = 10_000;
 
 const Feeder = Type.Object(
   {

@@ -1,25 +1,10 @@
 /**
- * The LoadTest status, written by the controller. Defined once here: the CRD's status schema and the
- * controller's TypeScript types both come from it.
+ * The LoadTest status, written by the controller. Defined once here: the CRD's status schema (through
+ * schema-json.generated.ts) and the controller's TypeScript types both come from it.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { StringEnum } from './schema.js';
-
-export const PHASES = [
-  'Pending',
-  'Provisioning',
-  'Ready',
-  'Running',
-  'Finishing',
-  'Succeeded',
-  'Failed',
-  'Aborted',
-] as const;
-export type Phase = (typeof PHASES)[number];
-
-/** Longest status.message and condition message the CRD accepts; the controller clips to these. */
-export const STATUS_MESSAGE_MAX = 4096;
-export const CONDITION_MESSAGE_MAX = 2048;
+import { StringEnum } from './schema-common.js';
+import { CONDITION_MESSAGE_MAX, PHASES, STATUS_MESSAGE_MAX } from './status-constants.js';
 
 const Condition = Type.Object({
   type: Type.String({ maxLength: 64 }),

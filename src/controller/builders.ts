@@ -4,7 +4,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import type { V1ConfigMap, V1Job, V1OwnerReference, V1Secret } from '@kubernetes/client-node';
-import { API_VERSION, KIND } from '../api/schema.js';
+import { API_VERSION, KIND } from '../api/spec-constants.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import { CONTROL_TOKEN_KEY } from './control-token.js';
 import { baseLabels, CONTROL_PORT, checkpointName, LABEL_LOADTEST, names } from './names.js';

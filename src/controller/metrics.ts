@@ -3,8 +3,8 @@
  * percentiles per load test, so Grafana shows the same p95 as `kubectl get lt`.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { PHASES } from '../api/status-constants.js';
 import type { LoadTestStatus } from '../api/status-schema.js';
-import { PHASES } from '../api/status-schema.js';
 
 export class ControllerMetrics {
   readonly registry = new Registry();

@@ -4,7 +4,8 @@
  * the runner pods as files. Pure: the LoadTest and the ConfigMap text observe read in, the spec ConfigMap's
  * files (or why there can be none) out.
  */
-import { API_VERSION, FEEDER_MAX_ROWS, type FeederSpec, KIND } from '../api/schema.js';
+import type { FeederSpec } from '../api/schema.js';
+import { API_VERSION, FEEDER_MAX_ROWS, KIND } from '../api/spec-constants.js';
 import { configMapFormat, FeederError, parseFeederText, type Row } from '../engine/feeders.js';
 import { planDurationUs, planShard } from '../engine/shard-runner.js';
 import { validateLoadTest } from '../manifest/validate.js';

@@ -3,7 +3,8 @@
  * every runner ("runner 0: ...; runner 1: ...") passed 4096 bytes; the apiserver then rejected every status
  * write (422) and the LoadTest showed its last phase for good (bench/scale.mjs). Pure.
  */
-import { CONDITION_MESSAGE_MAX, type LoadTestStatus, STATUS_MESSAGE_MAX } from '../api/status-schema.js';
+import { CONDITION_MESSAGE_MAX, STATUS_MESSAGE_MAX } from '../api/status-constants.js';
+import type { LoadTestStatus } from '../api/status-schema.js';
 
 /** `text` whole if it fits in `max` characters, else its head and how much was left out. */
 export function clip(text: string, max: number): string {

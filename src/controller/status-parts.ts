@@ -1,5 +1,6 @@
 /** Pure pieces of the decision: what phase a runner is in, and the status fields a summary fills in. */
-import type { LoadTestStatus, Phase } from '../api/status-schema.js';
+import type { Phase } from '../api/status-constants.js';
+import type { LoadTestStatus } from '../api/status-schema.js';
 import type { RunOutcome, Summary } from '../report/summary.js';
 import type { ObservedRunner } from './model.js';
 

@@ -4,8 +4,8 @@
  * preserved and checked with CEL, and the cross-field rules the CLI enforces are written as CEL too.
  */
 import { stringify } from 'yaml';
-import { API_VERSION, KIND, LoadTestSpec as SpecSchema } from '../api/schema.js';
-import { LoadTestStatus as StatusSchema } from '../api/status-schema.js';
+import { LOAD_TEST_SCHEMA, LOAD_TEST_STATUS_SCHEMA } from '../api/schema-json.generated.js';
+import { API_VERSION, KIND } from '../api/spec-constants.js';
 import { type CelValidation, celRule, type RuleNode } from './cross-field.js';
 import { CROSS_FIELD_RULES, EXECUTOR_TAKES } from './cross-field-rules.js';
 
@@ -138,7 +138,7 @@ const PRINTER_COLUMNS = [
 ];
 
 export function loadTestCRD(): Json {
-  const spec = structural(SpecSchema as unknown as Json, nodeRules);
+  const spec = structural(LOAD_TEST_SCHEMA.properties?.spec as Json, nodeRules);
   spec['x-kubernetes-validations'] = [
     ...((spec['x-kubernetes-validations'] as Validation[] | undefined) ?? []),
     {
@@ -180,7 +180,7 @@ export function loadTestCRD(): Json {
                 kind: { type: 'string' },
                 metadata: { type: 'object' },
                 spec,
-                status: structural(StatusSchema as unknown as Json),
+                status: structural(LOAD_TEST_STATUS_SCHEMA),
               },
             },
           },
@@ -191,5 +191,7 @@ export function loadTestCRD(): Json {
 }
 
 export function renderCRDYaml(): string {
-  return `# Generated from src/api/schema.ts by \`npm run gen:crd\`. Do not edit by hand.\n${stringify(loadTestCRD(), { lineWidth: 0 })}`;
+  // No YAML anchors: the text must not depend on which schema nodes happen to share an object.
+  const yaml = stringify(loadTestCRD(), { lineWidth: 0, aliasDuplicateObjects: false });
+  return `# Generated from src/api/schema.ts by \`npm run gen:crd\`. Do not edit by hand.\n${yaml}`;
 }

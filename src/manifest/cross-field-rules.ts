@@ -3,7 +3,7 @@
  * src/manifest/crd.ts writes them as the CRD's CEL rules; test/e2e/cross-field-parity.test.ts runs each one
  * through both. The executor field rules are derived from each executor's required and optional fields.
  */
-import { Scenario as ScenarioSchema } from '../api/schema.js';
+import { SCENARIO_FIELDS } from '../api/schema-json.generated.js';
 import { COMMON_FIELDS } from '../engine/executor.js';
 import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
 import type { CrossFieldRule, Takes } from './cross-field.js';
@@ -14,8 +14,6 @@ const executors = Object.values(EXECUTOR_REGISTRY);
 export const EXECUTOR_TAKES: Takes = Object.fromEntries(
   executors.map((e) => [e.type, [...e.required, ...e.optional].join(', ')]),
 );
-
-const scenarioFields = Object.keys((ScenarioSchema as unknown as { properties: object }).properties);
 
 /** A field an executor needs: reported at the field when missing. */
 const requiredFields: CrossFieldRule[] = [...new Set(executors.flatMap((e) => e.required))].map((field) => ({
@@ -30,23 +28,23 @@ const requiredFields: CrossFieldRule[] = [...new Set(executors.flatMap((e) => e.
 }));
 
 /** A field the executor does not take: reported at the field when present. */
-const unusedFields: CrossFieldRule[] = scenarioFields
-  .filter((field) => !(COMMON_FIELDS as readonly string[]).includes(field))
-  .map((field) => ({
-    node: 'scenario',
-    check: {
-      kind: 'forbidden',
-      field,
-      when: {
-        field: 'executor',
-        in: executors
-          .filter((e) => ![...e.required, ...e.optional].includes(field as never))
-          .map((e) => e.type),
-      },
+const unusedFields: CrossFieldRule[] = SCENARIO_FIELDS.filter(
+  (field) => !(COMMON_FIELDS as readonly string[]).includes(field),
+).map((field) => ({
+  node: 'scenario',
+  check: {
+    kind: 'forbidden',
+    field,
+    when: {
+      field: 'executor',
+      in: executors
+        .filter((e) => ![...e.required, ...e.optional].includes(field as never))
+        .map((e) => e.type),
     },
-    at: field,
-    message: 'is not used by executor {executor}; it takes {takes}',
-  }));
+  },
+  at: field,
+  message: 'is not used by executor {executor}; it takes {takes}',
+}));
 
 const onlyWithRateLevels = (['timeUnit', 'preAllocatedVUs', 'maxVUs'] as const).map(
   (field): CrossFieldRule => ({

@@ -8,15 +8,9 @@ import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { durationUs } from '../api/duration.js';
 import { type FeederFormat, MAX_FEEDER_BYTES, parseFeederText } from '../api/feeder-text.js';
-import {
-  type FeederSpec,
-  LoadTest,
-  type LoadTest as LoadTestType,
-  type PostgresSpec,
-  type Scenario,
-  type Step,
-} from '../api/schema.js';
+import type { FeederSpec, LoadTest as LoadTestType, PostgresSpec, Scenario, Step } from '../api/schema.js';
 import { checkSchema, excerpt, joinPath, type Problem } from '../api/schema-check.js';
+import { LOAD_TEST_SCHEMA } from '../api/schema-json.generated.js';
 import { compileUserRegex } from '../api/user-regex.js';
 import { loadBoundProblems } from '../api/validate-bounds.js';
 import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
@@ -89,7 +83,7 @@ export const MAX_YAML_ALIASES = 100;
 
 export function validateLoadTest(value: unknown, options: ValidateOptions = {}): ValidationResult {
   const problems: Problem[] = [];
-  checkSchema(LoadTest as never, value, '', problems);
+  checkSchema(LOAD_TEST_SCHEMA, value, '', problems);
   // A document that is not an object at all has no field to name: say so instead of an empty path.
   if (problems.length)
     return { ok: false, problems: problems.map((p) => (p.path ? p : { ...p, path: '(document)' })) };

@@ -5,8 +5,8 @@
  * reported as lost with a reason instead of throwing inside mergeSnapshots.
  */
 
+import { CUSTOM_METRIC_NAME, CUSTOM_METRIC_TYPES } from '../api/flow-constants.js';
 import { GRPC_STATUS_NAMES } from '../api/grpc-status.js';
-import { CUSTOM_METRIC_NAME, CUSTOM_METRIC_TYPES } from '../api/schema-flow.js';
 import { ERROR_CLASSES } from './error-class.js';
 import { isDecodableHistogram } from './histogram.js';
 import { type ShardSnapshot, SNAPSHOT_SCHEMA_VERSION, STEP_PROTOCOLS } from './snapshot.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { pgUrlEnvName } from '../../src/api/pg-url.js';
-import { WS_URL_PATTERN } from '../../src/api/schema.js';
+import { WS_URL_PATTERN } from '../../src/api/spec-constants.js';
 import { resolvePgUrl } from '../../src/engine/pg-url.js';
 import { renderCRDYaml } from '../../src/manifest/crd.js';
 import { parseManifest } from '../../src/manifest/validate.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONDITION_MESSAGE_MAX, STATUS_MESSAGE_MAX } from '../../../src/api/status-schema.js';
+import { CONDITION_MESSAGE_MAX, STATUS_MESSAGE_MAX } from '../../../src/api/status-constants.js';
 import { clip, fitStatus } from '../../../src/controller/status-fit.js';
 
 describe('status messages fit the CRD', () => {
