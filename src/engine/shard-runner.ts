@@ -26,6 +26,7 @@ import { compileLifecycle } from './lifecycle.js';
 import { pgPoolOptions, runPostgresScript } from './pg-setup.js';
 import { resolvePgUrl } from './pg-url.js';
 import { coarseWakeAt, startPreciseClock } from './precise-clock.js';
+import { preconnectVuIds } from './preconnect.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
 import { firstVuId, type Shard, shareOf } from './shard.js';
 import type { StopStepping } from './stepping.js';
@@ -168,6 +169,15 @@ export class ShardRunner {
     return this.prepared;
   }
 
+  /** Opens the connections the scenarios' first VUs will use while the shard waits for its start. */
+  private preconnect(): void {
+    const { loadTest } = this.options;
+    const planOn = (plan: ScenarioPlan) => (s: Shard) =>
+      EXECUTOR_REGISTRY[plan.executor].plan(plan.scenario, plan.spec, s).maxVUs;
+    const vuIds = preconnectVuIds(this.plans, planOn);
+    if (vuIds.length > 0) this.http.preconnect(new URL(loadTest.spec.target.baseURL).origin, vuIds);
+  }
+
   /** The shard's cumulative snapshot; `intervalsFrom` leaves out the per-second intervals a reader holds. */
   snapshot(intervalsFrom = 0): ShardSnapshot {
     return this.recorder.snapshot(intervalsFrom);
@@ -212,6 +222,7 @@ export class ShardRunner {
    */
   async run(startAtEpochMs: number, onInterval?: () => void): Promise<ShardSnapshot> {
     await this.prepare();
+    this.preconnect();
     this.recorder.warmUp();
     collectGarbage();
     await this.sleep(startAtEpochMs - Date.now());

@@ -73,6 +73,23 @@ export class Http1Client implements ConnectionRegistry {
     return new Promise((resolve) => pool.send(request, bytes, response, resolve));
   }
 
+  /**
+   * Opens the connections these lanes (VU ids) will use for `url`'s origin, ahead of their first request:
+   * one per lane, or up to `connections` shared ones. Writes wait for the connect, so a request may use
+   * one still connecting; one that fails is gone and the next request opens another.
+   */
+  preconnect(url: string, lanes: readonly number[]): void {
+    if (this.closing) return;
+    const origin = this.origin(url);
+    if (origin.target.refused) return;
+    if (this.lanes) {
+      for (const lane of lanes) this.pool(origin, lane).preconnect();
+      return;
+    }
+    const pool = this.pool(origin, 0);
+    for (let i = 0; i < Math.min(lanes.length, this.options.connections); i++) pool.preconnect();
+  }
+
   added(connection: Http1Connection): void {
     this.connections.add(connection);
     this.sweeper ??= setInterval(() => this.sweep(), SWEEP_INTERVAL_MS).unref();

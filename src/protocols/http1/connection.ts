@@ -56,6 +56,8 @@ export class Http1Connection {
     private readonly owner: ConnectionOwner,
     target: ConnectTarget,
     private readonly connectTimeoutMs: number,
+    /** Opened before it was needed: like a reused one, the server may close it while idle. */
+    private readonly preopened = false,
   ) {
     this.connectDeadlineMs = performance.now() + connectTimeoutMs;
     this.socket = openSocket(
@@ -189,7 +191,7 @@ export class Http1Connection {
     const request = this.request as HttpRequest;
     if (
       this.parser.bytes === 0 &&
-      this.exchanges > 0 &&
+      (this.exchanges > 0 || this.preopened) &&
       !this.retried &&
       request.body === undefined &&
       RETRYABLE_METHODS.has(request.method)

@@ -73,13 +73,18 @@ export class Http1Pool implements ConnectionOwner {
     this.queueHead = 0;
   }
 
+  /** Opens a connection ahead of the first request, if the pool has room, and keeps it idle. */
+  preconnect(): void {
+    if (this.live < this.max) this.idle.push(this.open(true));
+  }
+
   /** Closes idle connections; busy ones close when their exchange ends (see `released`). */
   closeIdle(): void {
     for (const connection of [...this.idle]) connection.destroy(new Error('client closed'));
   }
 
-  private open(): Http1Connection {
-    const connection = new Http1Connection(this, this.target, this.connectTimeoutMs);
+  private open(preopened = false): Http1Connection {
+    const connection = new Http1Connection(this, this.target, this.connectTimeoutMs, preopened);
     this.live++;
     this.registry.added(connection);
     return connection;

@@ -1,0 +1,43 @@
+/**
+ * Which VUs get their HTTP/1.1 connection opened before the start instant. Opened during load, the first
+ * second of a 5,000 arrivals/s run made ~150 connects on the load thread and held arrivals up to 5-11 ms;
+ * opened while the shard waits for its start, the connect (and a TLS handshake) is out of the schedule and
+ * out of every iteration's latency. Only what the run would open at once anyway: one per VU a scenario
+ * starts with, to the target's base URL, for scenarios that start at once and send requests there.
+ */
+import type { Step } from '../api/schema.js';
+import type { ScenarioPlan } from './executor.js';
+import { firstVuId, shareOf } from './shard.js';
+
+/** Whether the flow's own steps send HTTP requests to the base URL (a relative `url`). */
+function requestsBaseUrl(flow: readonly Step[]): boolean {
+  return flow.some((step) => step.request !== undefined && !/^https?:\/\//i.test(step.request.url));
+}
+
+/** VUs a scenario has when it starts: open models their pre-allocated VUs, closed ones their first target. */
+export function vusAtStart(plan: ScenarioPlan): number {
+  if (plan.startOffsetUs > 0) return 0;
+  const spec = plan.spec;
+  if (plan.model === 'open') return Math.min(plan.maxVUs, shareOf(spec.preAllocatedVUs ?? 0, plan.shard));
+  if (plan.executor === 'ramping-vus') return Math.min(plan.maxVUs, shareOf(spec.startVUs ?? 0, plan.shard));
+  return plan.maxVUs;
+}
+
+/**
+ * The VU ids (the HTTP client's lanes) to open a connection for, over every scenario; ids repeat across
+ * scenarios, so each appears once. `maxVUsPerShard` is the scenario's plan on another shard, which numbers
+ * this shard's VUs (see firstVuId).
+ */
+export function preconnectVuIds(
+  plans: readonly ScenarioPlan[],
+  maxVUsPerShard: (plan: ScenarioPlan) => (s: ScenarioPlan['shard']) => number,
+): number[] {
+  const ids = new Set<number>();
+  for (const plan of plans) {
+    if (!requestsBaseUrl(plan.spec.flow)) continue;
+    const first = firstVuId(maxVUsPerShard(plan), plan.shard);
+    const count = vusAtStart(plan);
+    for (let i = 0; i < count; i++) ids.add(first + i);
+  }
+  return [...ids];
+}
