@@ -199,7 +199,6 @@ export class HttpClient {
     return this.refusedOrigins.get(origin);
   }
 
-  /** Sends one request; `lane` (the VU id) picks the VU's own connection when lanes are in use. */
   /**
    * Opens HTTP/1.1 connections to `origin` for these lanes ahead of the first requests (see
    * Http1Client.preconnect). HTTP/2, negotiated origins and the undici path open theirs on first use.
@@ -208,6 +207,7 @@ export class HttpClient {
     if (this.http1 && !this.http2 && !this.picks && !this.closed) this.http1.preconnect(origin, lanes);
   }
 
+  /** Sends one request; `lane` (the VU id) picks the VU's own connection when lanes are in use. */
   send(request: HttpRequest, lane: number): Promise<HttpResponse> {
     if (this.picks) return this.sendNegotiated(this.picks, request, lane);
     if (this.http2) return this.http2.send(request, lane);

@@ -2,9 +2,10 @@
  * Requests started during one event-loop turn are written together once its I/O callbacks have run
  * (setImmediate), not one at a time between them. The syscalls are the same, one write per request, but a
  * target's event loop that went to sleep is woken once per burst instead of once per request: the wake-up
- * (an inter-processor interrupt, costly in a VM) was 7% of the generator's CPU against nginx, and the batch
- * measured 3-5% more requests per CPU-second. The wait is the rest of the turn, tens of microseconds at
- * saturation; latency is timed from before it, so it is counted, not hidden.
+ * (an inter-processor interrupt, costly in a VM) was 7% of the generator's CPU against nginx; batched, it
+ * was 4%, and the same runs gave about 5% more requests per second (median of four alternated pairs).
+ * The wait is the rest of the turn, tens of microseconds at saturation; latency is timed from before it,
+ * so it is counted, not hidden.
  */
 import type { Socket } from 'node:net';
 
