@@ -30,6 +30,10 @@ const YIELD_WITHIN_MS = 0.05;
  */
 const NOTIFY_FROM_MS = 5;
 
+/** How often whenReady looks at the clock thread's flag, and for how long at most. */
+const READY_POLL_MS = 2;
+const READY_WAIT_MAX_MS = 2_000;
+
 /** ES2024's Atomics.waitAsync (Node 16+); the project's TypeScript lib stops at ES2023 to match Node 20. */
 type WaitAsync = (
   typed: Int32Array,
@@ -99,6 +103,25 @@ class ClockThread {
     };
     this.worker.on('error', fallBack);
     this.worker.on('exit', fallBack);
+  }
+
+  /**
+   * Resolves once the thread runs, or cannot. Its start-up takes ~100 ms of CPU; a runner waits for it before
+   * it says it is ready, so that it does not share the load thread's core in the first second of load.
+   */
+  whenReady(): Promise<void> {
+    const settled = () => this.ready || this.broken;
+    if (settled()) return Promise.resolve();
+    // The thread only stores its flag, so look every few ms. Bounded: a thread that neither runs nor fails
+    // must not hold the run; its wakes go to timers until it runs.
+    const giveUpAt = performance.now() + READY_WAIT_MAX_MS;
+    return new Promise((resolve) => {
+      const poll = setInterval(() => {
+        if (!settled() && performance.now() < giveUpAt) return;
+        clearInterval(poll);
+        resolve();
+      }, READY_POLL_MS);
+    });
   }
 
   /** Ends the thread; wakes still waiting go to timers. */
@@ -238,6 +261,11 @@ export async function stopPreciseClock(): Promise<void> {
   const clock = shared;
   shared = undefined;
   await clock?.stop();
+}
+
+/** Resolves once this thread's clock thread runs (or cannot); at once when there is none. */
+export function preciseClockReady(): Promise<void> {
+  return shared ? shared.whenReady() : Promise.resolve();
 }
 
 /** Whether this thread's wakes go through its clock thread now (false before it runs, or without it). */

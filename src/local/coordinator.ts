@@ -149,10 +149,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     freshTotalsNeeded({ thresholds, plans }) ? 1 : QUIET_FULL_SNAPSHOT_EVERY_S,
   );
   await Promise.all(hosts.map((h) => h.ready));
+  // The coordinator shares the workers' cores: its first major GC must not fall in the first seconds of load,
+  // nor in the start delay, which is the workers' time for their own.
+  collectGarbage();
   const startAtEpochMs = Date.now() + START_DELAY_MS;
   for (const h of hosts) h.start(startAtEpochMs);
-  // The coordinator shares the workers' cores: its first major GC must not fall in the first seconds of load.
-  collectGarbage();
 
   const outcome = new LocalOutcome();
   const stopAll = () => {

@@ -44,7 +44,11 @@ try {
         .catch((error: Error) => send({ type: 'failed', message: error.message }));
     }
   });
-  send({ type: 'ready' });
+  // Connections, compiled flows and the clock thread first: the start instant comes soon after `ready`.
+  runner.ready().then(
+    () => send({ type: 'ready' }),
+    (error: Error) => send({ type: 'failed', message: error.message }),
+  );
 } catch (error) {
   send({ type: 'failed', message: (error as Error).message });
 }
