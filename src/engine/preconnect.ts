@@ -7,7 +7,7 @@
  */
 import type { Step } from '../api/schema.js';
 import type { ScenarioPlan } from './executor.js';
-import { firstVuId, shareOf } from './shard.js';
+import { shareOf } from './shard.js';
 
 /** Whether the flow's own steps send HTTP requests to the base URL (a relative `url`). */
 function requestsBaseUrl(flow: readonly Step[]): boolean {
@@ -25,17 +25,16 @@ export function vusAtStart(plan: ScenarioPlan): number {
 
 /**
  * The VU ids (the HTTP client's lanes) to open a connection for, over every scenario; ids repeat across
- * scenarios, so each appears once. `maxVUsPerShard` is the scenario's plan on another shard, which numbers
- * this shard's VUs (see firstVuId).
+ * scenarios, so each appears once. `firstVuIdOf` numbers a scenario's VUs on this shard as its runtime will.
  */
 export function preconnectVuIds(
   plans: readonly ScenarioPlan[],
-  maxVUsPerShard: (plan: ScenarioPlan) => (s: ScenarioPlan['shard']) => number,
+  firstVuIdOf: (plan: ScenarioPlan) => number,
 ): number[] {
   const ids = new Set<number>();
   for (const plan of plans) {
     if (!requestsBaseUrl(plan.spec.flow)) continue;
-    const first = firstVuId(maxVUsPerShard(plan), plan.shard);
+    const first = firstVuIdOf(plan);
     const count = vusAtStart(plan);
     for (let i = 0; i < count; i++) ids.add(first + i);
   }

@@ -188,7 +188,10 @@ export class ShardRunner {
   ready(): Promise<PreparedScenario[]> {
     this.readied ??= (async () => {
       await this.prepare();
-      this.preconnect();
+      // The connections the scenarios' first VUs will use, opened while the shard waits for its start.
+      const vuIds = preconnectVuIds(this.plans, (plan) => this.firstVuIdOf(plan));
+      if (vuIds.length > 0)
+        this.http.preconnect(new URL(this.options.loadTest.spec.target.baseURL).origin, vuIds);
       let prepared: PreparedScenario[];
       try {
         prepared = this.plans.map((plan) => this.prepareScenario(plan));
@@ -205,13 +208,10 @@ export class ShardRunner {
     return this.readied;
   }
 
-  /** Opens the connections the scenarios' first VUs will use while the shard waits for its start. */
-  private preconnect(): void {
-    const { loadTest } = this.options;
-    const planOn = (plan: ScenarioPlan) => (s: Shard) =>
-      EXECUTOR_REGISTRY[plan.executor].plan(plan.scenario, plan.spec, s).maxVUs;
-    const vuIds = preconnectVuIds(this.plans, planOn);
-    if (vuIds.length > 0) this.http.preconnect(new URL(loadTest.spec.target.baseURL).origin, vuIds);
+  /** The id of a scenario's first VU on this shard: after the VUs earlier shards give it. */
+  private firstVuIdOf(plan: ScenarioPlan): number {
+    const executor = EXECUTOR_REGISTRY[plan.executor];
+    return firstVuId((s: Shard) => executor.plan(plan.scenario, plan.spec, s).maxVUs, plan.shard);
   }
 
   /** The shard's cumulative snapshot; `intervalsFrom` leaves out the per-second intervals a reader holds. */
@@ -334,7 +334,7 @@ export class ShardRunner {
     prepared: PreparedScenario,
     testStartMs: number,
   ): Promise<void> {
-    const { shard, env } = this.options;
+    const { env } = this.options;
     await this.sleep(testStartMs + plan.startOffsetUs / 1000 - performance.now());
     if (this.stopped) return;
     const scenarioRecorder = this.recorder.scenario(plan.scenario, plan.executor, plan.model);
@@ -347,7 +347,7 @@ export class ShardRunner {
       flow: prepared.flow,
       env,
       feeders: prepared.feeders,
-      firstVuId: firstVuId((s) => executor.plan(plan.scenario, plan.spec, s).maxVUs, shard),
+      firstVuId: this.firstVuIdOf(plan),
       startMs: performance.now(),
       ...(plan.model === 'closed' ? { wakeAt: coarseWakeAt } : {}),
       lifecycle: prepared.lifecycle,

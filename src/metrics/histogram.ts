@@ -48,13 +48,14 @@ function hasTypedArrayInternals(histogram: Histogram): boolean {
   return h._counts instanceof Float64Array && typeof h._totalCount === 'number';
 }
 
-const fastRecording =
+/** Whether recording and encoding may use those internals (else hdr-histogram-js's own, slower methods). */
+const typedInternals =
   hasTypedArrayInternals(createHistogram()) && hasTypedArrayInternals(createIntervalHistogram());
 
 /** Records one sample, clamped into range: a 0 µs reply is recorded as 1 µs rather than dropped. */
 export function recordUs(histogram: Histogram, us: number): void {
   const value = us < LOWEST_US ? LOWEST_US : us > HIGHEST_US ? HIGHEST_US : Math.round(us);
-  if (!fastRecording) {
+  if (!typedInternals) {
     histogram.recordValue(value);
     return;
   }
@@ -72,7 +73,7 @@ export function recordUs(histogram: Histogram, us: number): void {
 }
 
 export function encodeHistogram(histogram: Histogram): string {
-  return fastRecording
+  return typedInternals
     ? encodeV2CompressedBase64(histogram as unknown as EncodableHdr)
     : hdr.encodeIntoCompressedBase64(histogram);
 }

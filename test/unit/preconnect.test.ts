@@ -3,14 +3,15 @@ import type { Scenario } from '../../src/api/schema.js';
 import type { ScenarioPlan } from '../../src/engine/executor.js';
 import { EXECUTOR_REGISTRY } from '../../src/engine/executors/index.js';
 import { preconnectVuIds, vusAtStart } from '../../src/engine/preconnect.js';
-import type { Shard } from '../../src/engine/shard.js';
+import { firstVuId, type Shard } from '../../src/engine/shard.js';
 
 const get = [{ name: 'get', request: { url: '/' } }];
 
 function plan(spec: Scenario, shard: Shard = { index: 0, total: 1 }): ScenarioPlan {
   return EXECUTOR_REGISTRY[spec.executor].plan('s', spec, shard);
 }
-const maxVUsOn = (p: ScenarioPlan) => (s: Shard) => EXECUTOR_REGISTRY[p.executor].plan('s', p.spec, s).maxVUs;
+const firstVuIdOf = (p: ScenarioPlan) =>
+  firstVuId((s: Shard) => EXECUTOR_REGISTRY[p.executor].plan('s', p.spec, s).maxVUs, p.shard);
 
 describe('vusAtStart', () => {
   it('is the pre-allocated VUs of an open model (its shard share, at most maxVUs)', () => {
@@ -50,8 +51,8 @@ describe('preconnectVuIds', () => {
     const b = { executor: 'constant-vus', vus: 2, duration: '1s', flow: get } as Scenario;
     const shard1 = { index: 1, total: 2 };
     // Shard 1's VUs of a 4-VU scenario follow shard 0's two: ids 3 and 4.
-    expect(preconnectVuIds([plan(a, shard1)], maxVUsOn)).toEqual([3, 4]);
-    expect(preconnectVuIds([plan(a), plan(b)], maxVUsOn)).toEqual([1, 2, 3, 4]);
+    expect(preconnectVuIds([plan(a, shard1)], firstVuIdOf)).toEqual([3, 4]);
+    expect(preconnectVuIds([plan(a), plan(b)], firstVuIdOf)).toEqual([1, 2, 3, 4]);
   });
 
   it('skips scenarios whose steps send nothing to the base URL', () => {
@@ -67,8 +68,8 @@ describe('preconnectVuIds', () => {
       duration: '1s',
       flow: [{ name: 'x', request: { url: 'http://127.0.0.1:9/' } }],
     };
-    expect(preconnectVuIds([plan(ws as unknown as Scenario), plan(absolute as Scenario)], maxVUsOn)).toEqual(
-      [],
-    );
+    expect(
+      preconnectVuIds([plan(ws as unknown as Scenario), plan(absolute as Scenario)], firstVuIdOf),
+    ).toEqual([]);
   });
 });
