@@ -47,7 +47,7 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
       // Only VUs of a scenario with a refresh flow pay for an extra await here.
       const refresh = vu.lifecycle?.beforeRequest;
       if (refresh) await refresh(vu);
-      const response = await env.http.send(request(vu), vu.id);
+      const response = await env.http.send(request(vu), vu.lane);
       if (env.isHardStopped()) {
         it.aborted = true;
         return;

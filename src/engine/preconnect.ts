@@ -7,7 +7,7 @@
  */
 import type { Step } from '../api/schema.js';
 import type { ScenarioPlan } from './executor.js';
-import { shareOf } from './shard.js';
+import { shareOf, type VuRange } from './shard.js';
 
 /** Whether the flow's own steps send HTTP requests to the base URL (a relative `url`). */
 function requestsBaseUrl(flow: readonly Step[]): boolean {
@@ -23,20 +23,13 @@ export function vusAtStart(plan: ScenarioPlan): number {
   return plan.maxVUs;
 }
 
-/**
- * The VU ids (the HTTP client's lanes) to open a connection for, over every scenario; ids repeat across
- * scenarios, so each appears once. `firstVuIdOf` numbers a scenario's VUs on this shard as its runtime will.
- */
-export function preconnectVuIds(
-  plans: readonly ScenarioPlan[],
-  firstVuIdOf: (plan: ScenarioPlan) => number,
-): number[] {
-  const ids = new Set<number>();
-  for (const plan of plans) {
-    if (!requestsBaseUrl(plan.spec.flow)) continue;
-    const first = firstVuIdOf(plan);
-    const count = vusAtStart(plan);
-    for (let i = 0; i < count; i++) ids.add(first + i);
-  }
-  return [...ids];
+/** Lanes of the VUs to open a connection for, over every scenario; `ranges[i]` numbers `plans[i]`'s VUs. */
+export function preconnectLanes(plans: readonly ScenarioPlan[], ranges: readonly VuRange[]): number[] {
+  const lanes: number[] = [];
+  plans.forEach((plan, i) => {
+    if (!requestsBaseUrl(plan.spec.flow)) return;
+    const first = (ranges[i] as VuRange).firstLane;
+    for (let lane = first; lane < first + vusAtStart(plan); lane++) lanes.push(lane);
+  });
+  return lanes;
 }

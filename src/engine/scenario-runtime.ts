@@ -7,6 +7,7 @@ import type { FeederCursor } from './feeders.js';
 import type { StepRunner } from './flow.js';
 import type { CompiledLifecycle } from './lifecycle.js';
 import { preciseWakeAt, type WakeAt } from './precise-clock.js';
+import type { VuRange } from './shard.js';
 import { MAX_TIMER_MS } from './timers.js';
 import { createVU, type IterationState, type VU } from './vu.js';
 
@@ -18,7 +19,8 @@ export interface ScenarioRuntimeOptions {
   flow: StepRunner;
   env: Record<string, string>;
   feeders: Map<string, FeederCursor>;
-  firstVuId: number;
+  /** How this scenario's VUs on this shard are numbered. */
+  vus: VuRange;
   startMs: number;
   /** Per-VU setup, refresh and teardown flows. */
   lifecycle?: CompiledLifecycle;
@@ -34,7 +36,8 @@ export class ScenarioRuntime {
   inFlight = 0;
   /** Breakpoint scenarios: where stepping was told to stop, in µs from this scenario's start. */
   steppingStopUs: number | undefined;
-  private nextVuId: number;
+  /** VUs made so far: the next one's offset from the scenario's first id and lane. */
+  private vuCount = 0;
   private readonly sleepers = new Set<() => void>();
   private drainWaiters: (() => void)[] = [];
   /** VUs whose setup ran: each gets its teardown at the end. */
@@ -43,7 +46,6 @@ export class ScenarioRuntime {
   constructor(private readonly options: ScenarioRuntimeOptions) {
     this.recorder = options.recorder;
     this.startMs = options.startMs;
-    this.nextVuId = options.firstVuId;
   }
 
   nowMs(): number {
@@ -51,7 +53,9 @@ export class ScenarioRuntime {
   }
 
   newVU(): VU {
-    return createVU(this.nextVuId++, this.options.scenario, this.options.env);
+    const { firstId, firstLane } = this.options.vus;
+    const offset = this.vuCount++;
+    return createVU(firstId + offset, firstLane + offset, this.options.scenario, this.options.env);
   }
 
   /**

@@ -26,9 +26,9 @@ import { type CompiledLifecycle, compileLifecycle } from './lifecycle.js';
 import { pgPoolOptions, runPostgresScript } from './pg-setup.js';
 import { resolvePgUrl } from './pg-url.js';
 import { coarseWakeAt, preciseClockReady, startPreciseClock } from './precise-clock.js';
-import { preconnectVuIds } from './preconnect.js';
+import { preconnectLanes } from './preconnect.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
-import { firstVuId, type Shard, shareOf } from './shard.js';
+import { type Shard, shareOf, type VuRange, vuRanges } from './shard.js';
 import type { StopStepping } from './stepping.js';
 import { setLongTimeout } from './timers.js';
 import { readTlsMaterial } from './tls-material.js';
@@ -111,6 +111,8 @@ interface PreparedScenario {
 
 export class ShardRunner {
   readonly plans: ScenarioPlan[];
+  /** How each plan's VUs are numbered: global ids, and lanes (connections) unique on this shard. */
+  private readonly vuRanges: VuRange[];
   readonly recorder: ShardRecorder;
   private readonly http: HttpClient;
   private readonly tls: TlsMaterial | undefined;
@@ -130,6 +132,7 @@ export class ShardRunner {
   constructor(private readonly options: ShardRunOptions) {
     const { loadTest, shard } = options;
     this.plans = planShard(loadTest, shard);
+    this.vuRanges = vuRanges((s) => planShard(loadTest, s).map((p) => p.maxVUs), shard);
     this.recorder = new ShardRecorder(shard.index, shard.total, {
       cores: availableParallelism(),
       threads: options.threads,
@@ -189,9 +192,9 @@ export class ShardRunner {
     this.readied ??= (async () => {
       await this.prepare();
       // The connections the scenarios' first VUs will use, opened while the shard waits for its start.
-      const vuIds = preconnectVuIds(this.plans, (plan) => this.firstVuIdOf(plan));
-      if (vuIds.length > 0)
-        this.http.preconnect(new URL(this.options.loadTest.spec.target.baseURL).origin, vuIds);
+      const lanes = preconnectLanes(this.plans, this.vuRanges);
+      if (lanes.length > 0)
+        this.http.preconnect(new URL(this.options.loadTest.spec.target.baseURL).origin, lanes);
       let prepared: PreparedScenario[];
       try {
         prepared = this.plans.map((plan) => this.prepareScenario(plan));
@@ -206,12 +209,6 @@ export class ShardRunner {
       return prepared;
     })();
     return this.readied;
-  }
-
-  /** The id of a scenario's first VU on this shard: after the VUs earlier shards give it. */
-  private firstVuIdOf(plan: ScenarioPlan): number {
-    const executor = EXECUTOR_REGISTRY[plan.executor];
-    return firstVuId((s: Shard) => executor.plan(plan.scenario, plan.spec, s).maxVUs, plan.shard);
   }
 
   /** The shard's cumulative snapshot; `intervalsFrom` leaves out the per-second intervals a reader holds. */
@@ -269,7 +266,9 @@ export class ShardRunner {
     }, SNAPSHOT_INTERVAL_MS);
     try {
       await Promise.all(
-        this.plans.map((plan, i) => this.runScenario(plan, prepared[i] as PreparedScenario, testStartMs)),
+        this.plans.map((plan, i) =>
+          this.runScenario(plan, prepared[i] as PreparedScenario, this.vuRanges[i] as VuRange, testStartMs),
+        ),
       );
     } finally {
       clearInterval(ticker);
@@ -332,6 +331,7 @@ export class ShardRunner {
   private async runScenario(
     plan: ScenarioPlan,
     prepared: PreparedScenario,
+    vus: VuRange,
     testStartMs: number,
   ): Promise<void> {
     const { env } = this.options;
@@ -347,7 +347,7 @@ export class ShardRunner {
       flow: prepared.flow,
       env,
       feeders: prepared.feeders,
-      firstVuId: this.firstVuIdOf(plan),
+      vus,
       startMs: performance.now(),
       ...(plan.model === 'closed' ? { wakeAt: coarseWakeAt } : {}),
       lifecycle: prepared.lifecycle,

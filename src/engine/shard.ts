@@ -25,9 +25,36 @@ export function globalIterationIndex(localIndex: number, shard: Shard): number {
   return localIndex * shard.total + shard.index;
 }
 
-/** First global VU number for this shard, so VU ids are unique across shards (1-based, like k6). */
-export function firstVuId(maxVUsPerShard: (s: Shard) => number, shard: Shard): number {
-  let id = 1;
-  for (let i = 0; i < shard.index; i++) id += maxVUsPerShard({ index: i, total: shard.total });
-  return id;
+/** Where one scenario's VUs are numbered on one shard. */
+export interface VuRange {
+  /** Its first VU's id: unique across scenarios and shards, 1-based like k6's __VU (templates' `vu`). */
+  firstId: number;
+  /**
+   * Its first VU's lane: 0-based and unique across this shard's scenarios, so `lane % connections` gives
+   * each VU its own connection when the shard has one per VU (ids would collide there across shards).
+   */
+  firstLane: number;
+}
+
+/**
+ * Numbers every scenario's VUs on `shard`, in spec order; `maxVUsOf(s)` lists each scenario's VUs on shard
+ * `s`. Ids: a scenario's follow all of earlier scenarios' on every shard, and within it shard i's follow
+ * earlier shards'. Lanes: the shard's scenarios side by side, from 0.
+ */
+export function vuRanges(maxVUsOf: (shard: Shard) => readonly number[], shard: Shard): VuRange[] {
+  const { index, total } = shard;
+  const perShard = Array.from({ length: total }, (_, i) => maxVUsOf({ index: i, total }));
+  const own = perShard[index] ?? [];
+  let idsBefore = 0;
+  let lanesBefore = 0;
+  return own.map((vus, scenario) => {
+    const range = { firstId: 1 + idsBefore, firstLane: lanesBefore };
+    for (let i = 0; i < total; i++) {
+      const count = perShard[i]?.[scenario] ?? 0;
+      if (i < index) range.firstId += count;
+      idsBefore += count;
+    }
+    lanesBefore += vus;
+    return range;
+  });
 }

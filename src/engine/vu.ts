@@ -3,7 +3,10 @@ import { CookieJar } from './cookies.js';
 import type { LastResult, TemplateContext } from './template.js';
 
 export interface VU {
+  /** Unique across scenarios and shards, 1-based: what templates read as `vu`. */
   readonly id: number;
+  /** Unique among this shard's VUs, 0-based: picks the VU's HTTP connection (see VuRange). */
+  readonly lane: number;
   readonly ctx: TemplateContext & { last: LastResult };
   readonly cookies: CookieJar;
   /** Per-VU lifecycle state; present when the scenario has a lifecycle. */
@@ -30,9 +33,10 @@ export interface IterationState {
   aborted: boolean;
 }
 
-export function createVU(id: number, scenario: string, env: Record<string, string>): VU {
+export function createVU(id: number, lane: number, scenario: string, env: Record<string, string>): VU {
   return {
     id,
+    lane,
     ctx: {
       vu: id,
       iteration: 0,

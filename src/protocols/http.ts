@@ -207,7 +207,7 @@ export class HttpClient {
     if (this.http1 && !this.http2 && !this.picks && !this.closed) this.http1.preconnect(origin, lanes);
   }
 
-  /** Sends one request; `lane` (the VU id) picks the VU's own connection when lanes are in use. */
+  /** Sends one request; `lane` (the VU's, unique on its shard) picks its connection when lanes are in use. */
   send(request: HttpRequest, lane: number): Promise<HttpResponse> {
     if (this.picks) return this.sendNegotiated(this.picks, request, lane);
     if (this.http2) return this.http2.send(request, lane);

@@ -2,16 +2,22 @@ import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../src/api/schema.js';
 import type { ScenarioPlan } from '../../src/engine/executor.js';
 import { EXECUTOR_REGISTRY } from '../../src/engine/executors/index.js';
-import { preconnectVuIds, vusAtStart } from '../../src/engine/preconnect.js';
-import { firstVuId, type Shard } from '../../src/engine/shard.js';
+import { preconnectLanes, vusAtStart } from '../../src/engine/preconnect.js';
+import { type Shard, vuRanges } from '../../src/engine/shard.js';
 
 const get = [{ name: 'get', request: { url: '/' } }];
 
 function plan(spec: Scenario, shard: Shard = { index: 0, total: 1 }): ScenarioPlan {
   return EXECUTOR_REGISTRY[spec.executor].plan('s', spec, shard);
 }
-const firstVuIdOf = (p: ScenarioPlan) =>
-  firstVuId((s: Shard) => EXECUTOR_REGISTRY[p.executor].plan('s', p.spec, s).maxVUs, p.shard);
+/** The lanes to preconnect for these scenarios on `shard`, numbered as the shard runner numbers them. */
+function lanesOf(specs: Scenario[], shard: Shard = { index: 0, total: 1 }): number[] {
+  const plansOn = (s: Shard) => specs.map((spec) => plan(spec, s));
+  return preconnectLanes(
+    plansOn(shard),
+    vuRanges((s) => plansOn(s).map((p) => p.maxVUs), shard),
+  );
+}
 
 describe('vusAtStart', () => {
   it('is the pre-allocated VUs of an open model (its shard share, at most maxVUs)', () => {
@@ -45,14 +51,15 @@ describe('vusAtStart', () => {
   });
 });
 
-describe('preconnectVuIds', () => {
-  it("numbers a shard's VUs as the runtime does, once each across scenarios", () => {
+describe('preconnectLanes', () => {
+  it("gives every VU of the shard's scenarios its own lane, from 0 on each shard", () => {
     const a = { executor: 'constant-vus', vus: 4, duration: '1s', flow: get } as Scenario;
     const b = { executor: 'constant-vus', vus: 2, duration: '1s', flow: get } as Scenario;
-    const shard1 = { index: 1, total: 2 };
-    // Shard 1's VUs of a 4-VU scenario follow shard 0's two: ids 3 and 4.
-    expect(preconnectVuIds([plan(a, shard1)], firstVuIdOf)).toEqual([3, 4]);
-    expect(preconnectVuIds([plan(a), plan(b)], firstVuIdOf)).toEqual([1, 2, 3, 4]);
+    // Lanes are shard-local: shard 1's two VUs of a 4-VU scenario use lanes 0 and 1, as shard 0's do.
+    expect(lanesOf([a], { index: 1, total: 2 })).toEqual([0, 1]);
+    // The second scenario's VUs sit beside the first's, not on the same lanes.
+    expect(lanesOf([a, b])).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(lanesOf([a, b], { index: 1, total: 2 })).toEqual([0, 1, 2]);
   });
 
   it('skips scenarios whose steps send nothing to the base URL', () => {
@@ -68,8 +75,9 @@ describe('preconnectVuIds', () => {
       duration: '1s',
       flow: [{ name: 'x', request: { url: 'http://127.0.0.1:9/' } }],
     };
-    expect(
-      preconnectVuIds([plan(ws as unknown as Scenario), plan(absolute as Scenario)], firstVuIdOf),
-    ).toEqual([]);
+    expect(lanesOf([ws as unknown as Scenario, absolute as Scenario])).toEqual([]);
+    // A skipped scenario still holds its lanes: the next one's VUs come after them.
+    const two = { executor: 'constant-vus', vus: 2, duration: '1s', flow: get } as Scenario;
+    expect(lanesOf([ws as unknown as Scenario, two])).toEqual([3, 4]);
   });
 });

@@ -86,7 +86,7 @@ function runtimeFor(flow: ConstructorParameters<typeof ScenarioRuntime>[0]['flow
     flow,
     env: {},
     feeders: new Map(),
-    firstVuId: 1,
+    vus: { firstId: 1, firstLane: 0 },
     startMs: performance.now(),
   });
 }

@@ -51,7 +51,7 @@ export class Http1Client implements ConnectionRegistry {
     this.lanes = options.connections >= options.vus;
   }
 
-  /** Sends one request; `lane` (the VU id) picks the VU's own connection when lanes are in use. */
+  /** Sends one request; `lane` (the VU's, unique on its shard) picks its connection when lanes are in use. */
   send(request: HttpRequest, lane: number): Promise<HttpResponse> {
     const response: HttpResponse = pendingResponse();
     if (this.closing) {
@@ -74,7 +74,7 @@ export class Http1Client implements ConnectionRegistry {
   }
 
   /**
-   * Opens the connections these lanes (VU ids) will use for `url`'s origin, ahead of their first request:
+   * Opens the connections these VUs' lanes will use for `url`'s origin, ahead of their first request:
    * one per lane, or up to `connections` shared ones. Writes wait for the connect, so a request may use
    * one still connecting; one that fails is gone and the next request opens another.
    */
