@@ -10,16 +10,19 @@ const TICK_MS = 50;
 
 /**
  * Runs until `endMs()` (which may move, as when stepping stops) or until the runtime stops accepting work;
- * `targetAt(elapsedUs)` is this shard's VU target.
+ * `targetAt(elapsedUs)` is this shard's VU target and `maxVUs` the plan's.
  */
 export async function followVuTarget(
   rt: ScenarioRuntime,
+  maxVUs: number,
   targetAt: (elapsedUs: number) => number,
   endMs: () => number,
 ): Promise<void> {
   const slots: { vu: VU; active: boolean; running: boolean }[] = [];
   const adjust = () => {
-    const target = targetAt((rt.nowMs() - rt.startMs) * 1000);
+    // Plans make maxVUs the largest target this shard follows, so this never cuts load; it keeps a VU from
+    // ever taking the next scenario's id and connection lane (numbered from maxVUs) should they disagree.
+    const target = Math.min(maxVUs, targetAt((rt.nowMs() - rt.startMs) * 1000));
     while (slots.length < target) slots.push({ vu: rt.newVU(), active: false, running: false });
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as (typeof slots)[number];

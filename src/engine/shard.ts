@@ -17,6 +17,28 @@ export function shareOf(value: number, shard: Shard): number {
   return Math.floor(((index + 1) * value) / total) - Math.floor((index * value) / total);
 }
 
+/*
+ * A share is not monotone in the value: of 5 shards, shard 2 gets 1 of 2 but 0 of 3. So a shard that
+ * follows a changing VU target can need more VUs than its share of the peak; these give the most it needs.
+ */
+
+/** The largest share this shard gets of any of `levels`. */
+export function largestShare(levels: Iterable<number>, shard: Shard): number {
+  let largest = 0;
+  for (const level of levels) largest = Math.max(largest, shareOf(level, shard));
+  return largest;
+}
+
+/** The largest share this shard gets of any whole value from `low` to `high`, as a ramp passes them all. */
+export function largestShareBetween(low: number, high: number, shard: Shard): number {
+  // A value v below q*n (q = floor(high/n)) gets at most ceil(v/n) <= q, and q*n itself gets exactly q,
+  // so only the at most n values from max(low, q*n) to high need looking at.
+  const from = Math.max(low, Math.floor(high / shard.total) * shard.total);
+  let largest = 0;
+  for (let value = from; value <= high; value++) largest = Math.max(largest, shareOf(value, shard));
+  return largest;
+}
+
 /**
  * Open models: global iteration k belongs to shard k mod total. Returns the k-th (0-based) global
  * iteration index owned by this shard.

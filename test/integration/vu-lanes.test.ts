@@ -43,6 +43,21 @@ const constantVus = (vus: number): Scenario =>
     flow: [{ name: 'get', request: { url: '/', headers: { 'x-vu': '${vu}', 'x-scenario': '${scenario}' } } }],
   }) as Scenario;
 
+/**
+ * 2 VUs, then 3, on 5 shards: shard 2 runs 1 VU while the target is 2 (its share of 3 is 0) and shard 3
+ * runs 1 once it is 3.
+ */
+const rampThrough2To3 = {
+  executor: 'ramping-vus',
+  stages: [
+    { duration: '100ms', target: 2 },
+    { duration: '200ms', target: 2 },
+    { duration: '50ms', target: 3 },
+    { duration: '200ms', target: 3 },
+  ],
+  flow: constantVus(1).flow,
+} as Scenario;
+
 /** Runs these shards of one LoadTest in this process, all from the same start instant. */
 async function runShards(url: string, scenarios: Record<string, Scenario>, shards: Shard[]) {
   const lt = loadTest(url, scenarios);
@@ -84,5 +99,16 @@ describe('VU ids and connection lanes across scenarios', () => {
     // a: shard 0 has ids 1-2, shard 1 ids 3-4; b: shard 0 has 5-7, shard 1 8-10.
     const expected = [1, 2, 3, 4].map((id) => `a/${id}`).concat([5, 6, 7, 8, 9, 10].map((id) => `b/${id}`));
     expect(vus).toEqual(expected.sort());
+  });
+
+  it('a ramp whose shard runs more VUs mid-ramp than at its peak: ids and connections stay its own', async () => {
+    const target = await startTarget();
+    const shards = [2, 3].map((index) => ({ index, total: 5 }));
+    await runShards(target.url, { a: rampThrough2To3, b: constantVus(5) }, shards);
+    const { vus, oneVuPerSocket } = seen(target);
+    // a's maxVUs per shard are 0,1,1,1,1 (shard 2's VU at 2 counts), so a has ids 1-4 and b 5-9. Planned
+    // from the share of the peak (0 on shard 2), shard 2's VU took shard 3's id 2 and b's connection.
+    expect(oneVuPerSocket).toBe(true);
+    expect(vus).toEqual(['a/2', 'a/3', 'b/7', 'b/8']);
   });
 });

@@ -11,7 +11,7 @@ import { type ArrivalSchedule, piecewiseSchedule, runArrivals } from '../arrival
 import { basePlan, DEFAULT_TIME_UNIT, type Executor, type ScenarioPlan } from '../executor.js';
 import { followVuTarget } from '../follow-vu-target.js';
 import type { ScenarioRuntime } from '../scenario-runtime.js';
-import { shareOf } from '../shard.js';
+import { largestShare, shareOf } from '../shard.js';
 import { levelLoads, MAX_LEVELS, steppedTimeline, timelineEndUs, windowAt } from '../stepping.js';
 
 /** Checks beyond the cross-field rules on levels (src/manifest/cross-field-rules.ts). */
@@ -57,10 +57,10 @@ export const breakpoint: Executor = {
     const rate = levels.unit === 'rate';
     const loads = levelLoads(levels);
     const duration = timelineEndUs(steppedTimeline(spec));
-    const peak = Math.max(...loads, spec.recovery?.load ?? 0);
+    // VU levels: the most this shard runs at any level, the recovery's included (it defaults to a level).
     const maxVUs = rate
       ? shareOf(spec.maxVUs ?? (spec.preAllocatedVUs as number), shard)
-      : shareOf(peak, shard);
+      : largestShare([...loads, spec.recovery?.load ?? 0], shard);
     const unit = rate ? `/${spec.timeUnit ?? DEFAULT_TIME_UNIT}` : ' VUs';
     return basePlan(name, spec, shard, {
       executor: 'breakpoint',
@@ -96,6 +96,7 @@ function runVus(plan: ScenarioPlan, rt: ScenarioRuntime): Promise<void> {
   };
   return followVuTarget(
     rt,
+    plan.maxVUs,
     (elapsedUs) => {
       const window = windowAt(timeline(), elapsedUs);
       return window ? shareOf(window.load, plan.shard) : 0;

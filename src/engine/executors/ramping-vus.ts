@@ -3,7 +3,7 @@ import { durationUs, formatDurationUs } from '../../api/duration.js';
 import type { Scenario } from '../../api/schema.js';
 import { basePlan, type Executor, stagesDurationUs } from '../executor.js';
 import { followVuTarget } from '../follow-vu-target.js';
-import { type Shard, shareOf } from '../shard.js';
+import { largestShareBetween, type Shard, shareOf } from '../shard.js';
 
 /** Global VU target at `tUs` into the scenario: linear between stage targets, floored. */
 export function vuTargetAt(spec: Pick<Scenario, 'startVUs' | 'stages'>, tUs: number): number {
@@ -36,9 +36,14 @@ export const rampingVus: Executor = {
     );
   },
   plan(name, spec, shard) {
-    const peak = Math.max(spec.startVUs ?? 0, ...(spec.stages ?? []).map((s) => s.target));
+    const targets = [spec.startVUs ?? 0, ...(spec.stages ?? []).map((s) => s.target)];
     const duration = stagesDurationUs(spec.stages ?? []);
-    const vus = shareOf(peak, shard);
+    // The ramp passes every whole target between the lowest and the highest (vuTargetAt floors).
+    const vus = largestShareBetween(
+      Math.floor(Math.min(...targets)),
+      Math.floor(Math.max(...targets)),
+      shard,
+    );
     return basePlan(name, spec, shard, {
       executor: 'ramping-vus',
       model: 'closed',
@@ -51,6 +56,7 @@ export const rampingVus: Executor = {
     const endMs = rt.startMs + plan.durationUs / 1000;
     return followVuTarget(
       rt,
+      plan.maxVUs,
       (elapsedUs) => shardVuTargetAt(plan.spec, plan.shard, elapsedUs),
       () => endMs,
     );
