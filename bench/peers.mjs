@@ -109,10 +109,7 @@ const stampede = {
   parse: (_stdout, ctx) => {
     const s = JSON.parse(readFileSync(join(ctx.outDir, 'summary.json'), 'utf8'));
     const checks = s.totals.checks;
-    // CPU while the load ran, from Stampede's own health data: without start-up and report writing.
-    const loadCpuSeconds = (s.generator.meanCpuPercent / 100) * s.durationSeconds;
     return {
-      loadCpuSeconds,
       rps: s.totals.rps,
       requests: s.totals.requests,
       seconds: s.durationSeconds,
@@ -361,8 +358,7 @@ async function runTool(tool, ctx) {
   const cpuSeconds = childCpuSeconds(stderr);
   const r = tool.parse(stdout, ctx);
   // Startup and shutdown are in the CPU time too; every tool pays its own, which is part of its cost.
-  const perLoadCpuSecond = r.loadCpuSeconds ? r.requests / r.loadCpuSeconds : undefined;
-  return { ...r, cpuSeconds, perCpuSecond: r.requests / cpuSeconds, perLoadCpuSecond };
+  return { ...r, cpuSeconds, perCpuSecond: r.requests / cpuSeconds };
 }
 
 // --- reporting -----------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ export class WorkerShard implements ShardHost {
   private readonly readyD = deferred<void>();
   private readonly finished = deferred<ShardSnapshot>();
   private last: ShardSnapshot | undefined;
-  fullSnapshots = 0;
+  private fullSnapshotsReceived = 0;
   /** Every second the shard has sent so far; messages carry only new ones. */
   private readonly intervals: IntervalSnapshot[] = [];
 
@@ -68,7 +68,7 @@ export class WorkerShard implements ShardHost {
 
   /** The cumulative snapshot: the message's figures with every interval received so far. */
   private accumulate(snapshot: ShardSnapshot, intervalsFrom: number): ShardSnapshot {
-    this.fullSnapshots++;
+    this.fullSnapshotsReceived++;
     this.keepIntervals(snapshot.intervals, intervalsFrom);
     return { ...snapshot, intervals: [...this.intervals] };
   }
@@ -89,6 +89,10 @@ export class WorkerShard implements ShardHost {
     const error = new ShardLostError(`shard ${this.index}: ${message}`);
     this.readyD.reject(error);
     this.finished.reject(error);
+  }
+
+  get fullSnapshots() {
+    return this.fullSnapshotsReceived;
   }
 
   get ready() {
