@@ -5,6 +5,7 @@ import { resolveSpecEnv } from '../api/env.js';
 import { redactUrl } from '../api/redact.js';
 import type { LoadTest } from '../api/schema.js';
 import { parseTargetPolicy, refusedTargets } from '../controller/target-policy.js';
+import { autoShardCount, limitPath, shardCountProblems, WORKERS } from '../engine/shard-count.js';
 import type { ShardPolicy } from '../engine/shard-runner.js';
 import { runLocal } from '../local/coordinator.js';
 import { createRedactor, redactJson } from '../observability/secret-redactor.js';
@@ -24,7 +25,8 @@ export const RUN_USAGE = `usage: stampede run FILE [--workers N|auto] [--out DIR
                     [--vus N] [--duration D] [--rate R] [--iterations N] [--scenario NAME] [--base-url URL]
                     [--allow LIST]
 
-  --workers N|auto  worker threads generating load (auto: one per core, leaving one for --demo-target)
+  --workers N|auto  worker threads generating load (auto: one per core, leaving one for --demo-target,
+                    at most an open-model scenario's maxVUs; N above that is refused)
   --out DIR         write summary.json, report.md, report.html, timeseries.csv, errors.json and junit.xml
   --env NAME=value  override a variable declared in spec.env (repeatable)
 ${OVERRIDE_USAGE}
@@ -48,13 +50,15 @@ export function exitCodeFor(summary: Summary, interruptedCode: number = EXIT.INT
   return EXIT.PASSED;
 }
 
-function parseWorkers(text: string | undefined, demo: boolean): number {
+/** The worker count asked for; `auto` (the default) is lowered later to what the manifest allows. */
+function parseWorkers(text: string | undefined, demo: boolean): Workers {
   const cores = availableParallelism();
-  if (text === undefined || text === 'auto') return Math.max(1, demo ? cores - 1 : cores);
+  if (text === undefined || text === 'auto')
+    return { count: Math.max(1, demo ? cores - 1 : cores), auto: true };
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 256)
     throw new UsageError(`--workers must be auto or 1..256, got ${text}`);
-  return n;
+  return { count: n, auto: false };
 }
 
 function parseAllow(text: string | undefined): ShardPolicy | undefined {
@@ -69,11 +73,17 @@ function parseAllow(text: string | undefined): ShardPolicy | undefined {
   return { entries };
 }
 
+interface Workers {
+  count: number;
+  /** Chosen by Stampede (`--workers auto` or no --workers), not by the user. */
+  auto: boolean;
+}
+
 /** What the command line asked for; the manifest is not read yet. */
 interface RunRequest {
   file: string;
   demo: boolean;
-  workers: number;
+  workers: Workers;
   policy: ShardPolicy | undefined;
   envOverrides: Record<string, string>;
   overrides: ReturnType<typeof overridesFrom>;
@@ -118,7 +128,16 @@ function parseRunArgs(argv: string[]): RunRequest {
 }
 
 type Runnable =
-  | { ok: true; loadTest: LoadTest; baseDir: string; env: Record<string, string>; secrets: string[] }
+  | {
+      ok: true;
+      loadTest: LoadTest;
+      baseDir: string;
+      env: Record<string, string>;
+      secrets: string[];
+      workers: number;
+      /** Why auto chose fewer workers than usual, if it did. */
+      workersNote: string | undefined;
+    }
   | { ok: false; code: number };
 
 /** Everything checked before any traffic: the manifest, its env, the policy, the report directory. */
@@ -130,6 +149,8 @@ async function loadRunnable(req: RunRequest): Promise<Runnable> {
   const loaded = await loadManifest(req.file, req.envOverrides, 'local', req.overrides);
   if (!loaded.ok) return refuse(`${loaded.message}\n`);
   const { loadTest, baseDir } = loaded;
+  const workers = workersFor(req, loadTest);
+  if (!workers.ok) return refuse(workers.message);
   const { env, secrets, problems } = resolveSpecEnv(
     loadTest.spec.env,
     req.envOverrides,
@@ -150,7 +171,31 @@ async function loadRunnable(req: RunRequest): Promise<Runnable> {
     const problem = await prepareReportDir(req.out);
     if (problem) return refuse(`--out: ${problem}\n`);
   }
-  return { ok: true, loadTest, baseDir, env, secrets };
+  return { ok: true, loadTest, baseDir, env, secrets, workers: workers.count, workersNote: workers.note };
+}
+
+/**
+ * How many workers the run uses: a count the user gave must not leave a worker without VUs of an open-model
+ * scenario (refused: it would drop every iteration it owns); auto is lowered to fit, and says so.
+ */
+function workersFor(
+  req: RunRequest,
+  loadTest: LoadTest,
+): { ok: true; count: number; note?: string } | { ok: false; message: string } {
+  const { scenarios } = loadTest.spec;
+  if (!req.workers.auto) {
+    const problems = shardCountProblems(scenarios, req.workers.count, WORKERS);
+    if (!problems.length) return { ok: true, count: req.workers.count };
+    const lines = problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n');
+    return { ok: false, message: `${req.file} cannot run on ${req.workers.count} workers:\n${lines}\n` };
+  }
+  const { shards, limitedBy } = autoShardCount(req.workers.count, scenarios);
+  if (!limitedBy) return { ok: true, count: shards };
+  return {
+    ok: true,
+    count: shards,
+    note: `--workers auto: ${shards} worker(s) instead of ${req.workers.count}, as ${limitPath(limitedBy)} is ${limitedBy.vus} and every worker needs a VU of each open-model scenario\n`,
+  };
 }
 
 /** Starts the demo target and points the LoadTest at it; a grpc:// target gets its gRPC service (demo.Greeter). */
@@ -173,9 +218,10 @@ async function runAndReport(
 ): Promise<Summary> {
   const { loadTest, baseDir, env, secrets } = run;
   const redact = createRedactor(secrets);
+  if (run.workersNote) process.stderr.write(run.workersNote);
   process.stderr.write(
     redact(
-      `running ${loadTest.metadata.name}: ${Object.keys(loadTest.spec.scenarios).length} scenario(s) against ${redactUrl(loadTest.spec.target.baseURL)} with ${req.workers} worker(s)\n`,
+      `running ${loadTest.metadata.name}: ${Object.keys(loadTest.spec.scenarios).length} scenario(s) against ${redactUrl(loadTest.spec.target.baseURL)} with ${run.workers} worker(s)\n`,
     ),
   );
   const { summary: measured } = await runLocal({
@@ -183,7 +229,7 @@ async function runAndReport(
     baseDir,
     env,
     secrets,
-    workers: req.workers,
+    workers: run.workers,
     signal,
     ...(req.policy ? { policy: req.policy } : {}),
     ...(req.quiet ? {} : { onLive: createProgressPrinter(process.stderr) }),

@@ -16,6 +16,7 @@ import { loadBoundProblems } from '../api/validate-bounds.js';
 import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
 import { configMapFormat } from '../engine/feeders.js';
 import { compileJsonPath } from '../engine/json-path.js';
+import { RUNNERS, shardCountProblems } from '../engine/shard-count.js';
 import { declaredCustomMetrics } from '../metrics/custom-metrics.js';
 import { parseThresholdExpression, parseThresholdKey } from '../metrics/threshold-expr.js';
 import { ruleProblems } from './cross-field.js';
@@ -118,6 +119,9 @@ export function crossFieldProblems(loadTest: LoadTestType, options: ValidateOpti
   for (const [name, scenario] of Object.entries(spec.scenarios)) {
     problems.push(...scenarioProblems(name, scenario, { ...templateScope, grpcTarget }, spec.postgres));
   }
+  // spec.runners shards the load in a cluster; a local run shards it by --workers (checked by `stampede run`).
+  if (options.runsIn !== 'local')
+    problems.push(...shardCountProblems(spec.scenarios, spec.runners ?? 1, RUNNERS));
   problems.push(...customMetricSpecProblems(spec));
   const customMetrics = declaredCustomMetrics(spec);
   for (const [key, rules] of Object.entries(spec.thresholds ?? {})) {
