@@ -4,8 +4,8 @@
  * on its share of maxVUs (src/engine/shard.ts); a shard whose share is 0 could start none of them and would
  * count every one as dropped. Every share of v is at least 1 exactly when v >= n, so an open-model scenario
  * takes at most maxVUs shards (preAllocatedVUs when maxVUs is absent). Closed models have no such limit:
- * a shard with no VUs of constant-vus or per-vu-iterations owns no load, and shared-iterations gives every
- * shard that owns iterations a VU. Pure: scenarios and counts in, limits and problems out.
+ * a shard with no VUs of constant-vus, per-vu-iterations or shared-iterations owns no load (shared-iterations
+ * splits its pool in proportion to VUs). Pure: scenarios and counts in, limits and problems out.
  */
 import type { Scenario } from '../api/schema.js';
 import { joinPath, type Problem } from '../api/schema-check.js';

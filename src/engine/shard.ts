@@ -17,6 +17,26 @@ export function shareOf(value: number, shard: Shard): number {
   return Math.floor(((index + 1) * value) / total) - Math.floor((index * value) / total);
 }
 
+/**
+ * A closed pool of `iterations` run by `vus` VUs: each shard's part in proportion to its VUs, shard i owning
+ * floor(I*V<=i/V) - floor(I*V<i/V) where V<i counts the VUs of earlier shards. An even split of iterations
+ * would strand some on shards with no VU, and giving those a VU runs more VUs at once than the test asks for.
+ * A shard with no VUs owns none, and the parts still sum to `iterations` (the differences telescope).
+ */
+export function iterationShareOf(iterations: number, vus: number, shard: Shard): number {
+  if (vus <= 0) return 0; // no VU to run any (validation requires vus >= 1)
+  const before = (index: number) => Math.floor((index * vus) / shard.total);
+  return (
+    mulDivFloor(iterations, before(shard.index + 1), vus) - mulDivFloor(iterations, before(shard.index), vus)
+  );
+}
+
+/** floor(a*b/c) exactly for b <= c, even when a*b is past 2^53: a = qc + r, so a*b/c = qb + rb/c. */
+function mulDivFloor(a: number, b: number, c: number): number {
+  const r = a % c; // exact for integers, unlike a / c
+  return ((a - r) / c) * b + Math.floor((r * b) / c);
+}
+
 /*
  * A share is not monotone in the value: of 5 shards, shard 2 gets 1 of 2 but 0 of 3. So a shard that
  * follows a changing VU target can need more VUs than its share of the peak; these give the most it needs.

@@ -90,9 +90,9 @@ describe('stampede runner', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(child.exitCode).toBe(null);
     expect((await controlFetch(`${base}/release`, { method: 'POST' })).status).toBe(202);
-    // Shard 1 of 2 owns 16 of the 31 shared iterations (floor(2*31/2) - floor(31/2)).
+    // Shard 1 of 2 runs 2 of the 3 VUs, so it owns 21 of the 31 shared iterations (31 - floor(31*1/3)).
     expect(final.shard).toEqual({ index: 1, total: 2 });
-    expect(final.steps[0]?.requests).toBe(16);
+    expect(final.steps[0]?.requests).toBe(21);
     expect(final.startedAtMs).toBeGreaterThanOrEqual(startAt);
     expect(await exited).toBe(0);
   });

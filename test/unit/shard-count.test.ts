@@ -132,13 +132,14 @@ describe('a shard count the user chose', () => {
     }
   });
 
-  it('shared-iterations gives every shard that owns iterations a VU, so no iteration is lost', () => {
-    const lt = manifest({ s: sharedIterations(1, 7) }) as unknown as LoadTest;
-    const total = 5;
-    for (let index = 0; index < total; index++) {
-      const plan = planShard(lt, { index, total })[0];
-      expect(plan?.maxVUs).toBe(1);
-    }
+  it('shared-iterations has no limit: shards without VUs own none of its iterations', () => {
+    const scenarios = { s: sharedIterations(1, 7) };
+    expect(shardLimit(scenarios)).toBeUndefined();
+    expect(shardCountProblems(scenarios, 5, RUNNERS)).toEqual([]);
+    const lt = manifest(scenarios) as unknown as LoadTest;
+    const plans = Array.from({ length: 5 }, (_, index) => planShard(lt, { index, total: 5 })[0]);
+    expect(plans.map((plan) => plan?.maxVUs)).toEqual([0, 0, 0, 0, 1]);
+    expect(plans[4]?.describe).toMatch(/^7 iterations shared by 1 VUs/);
   });
 });
 

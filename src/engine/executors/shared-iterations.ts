@@ -1,7 +1,13 @@
 /** VUs share a fixed pool of iterations (closed model), bounded by maxDuration. */
 import { durationUs, formatDurationUs } from '../../api/duration.js';
+import type { Scenario } from '../../api/schema.js';
 import { basePlan, DEFAULT_MAX_DURATION, type Executor } from '../executor.js';
-import { shareOf } from '../shard.js';
+import { iterationShareOf, type Shard, shareOf } from '../shard.js';
+
+/** This shard's part of the pool, in proportion to its VUs, so a shard without VUs owns none. */
+function iterationsOf(spec: Scenario, shard: Shard): number {
+  return iterationShareOf(spec.iterations as number, spec.vus as number, shard);
+}
 
 export const sharedIterations: Executor = {
   type: 'shared-iterations',
@@ -11,9 +17,9 @@ export const sharedIterations: Executor = {
   // iterations >= vus is a cross-field rule (src/manifest/cross-field-rules.ts).
   validate: () => [],
   plan(name, spec, shard) {
-    const iterations = shareOf(spec.iterations as number, shard);
-    // A shard that owns iterations always gets a VU, so no iteration is stranded by rounding.
-    const vus = Math.max(shareOf(spec.vus as number, shard), iterations > 0 ? 1 : 0);
+    // Exactly `vus` VUs across all shards: a serial test (vus: 1) stays serial however many shards run it.
+    const vus = shareOf(spec.vus as number, shard);
+    const iterations = iterationsOf(spec, shard);
     const max = durationUs(spec.maxDuration ?? DEFAULT_MAX_DURATION);
     return basePlan(name, spec, shard, {
       executor: 'shared-iterations',
@@ -25,7 +31,7 @@ export const sharedIterations: Executor = {
   },
   async run(plan, rt) {
     const endMs = rt.startMs + plan.durationUs / 1000;
-    let remaining = shareOf(plan.spec.iterations as number, plan.shard);
+    let remaining = iterationsOf(plan.spec, plan.shard);
     const loops = [];
     for (let i = 0; i < plan.maxVUs; i++)
       loops.push(rt.loopVU(rt.newVU(), () => remaining-- > 0 && rt.nowMs() < endMs));
