@@ -6,7 +6,8 @@
 import type { Finding, LevelSummary } from './model.js';
 import type { Summary } from './summary-model.js';
 
-const ms = (n: number) => `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} ms`;
+/** Null when nothing of the level was answered: said so, never 0 ms. */
+const ms = (n: number | null) => (n === null ? 'no data' : `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} ms`);
 const pct = (fraction: number) => `${(fraction * 100).toFixed(fraction < 0.1 ? 2 : 1)}%`;
 const loadText = (l: LevelSummary) => `${l.load} ${l.unit === 'vus' ? 'VUs' : 'iterations/s'}`;
 

@@ -23,7 +23,8 @@ export const SLOW_STEP_FACTOR = 2;
 const SLOW_STEPS_LISTED = 3;
 
 const pct = (fraction: number) => `${(fraction * 100).toFixed(fraction < 0.1 ? 2 : 1)}%`;
-const ms = (n: number) => `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} ms`;
+/** A level's figure is null when nothing of it was answered: said so, never 0 ms. */
+const ms = (n: number | null) => (n === null ? 'no data' : `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} ms`);
 const times = (n: number) => `${n.toFixed(1)}x`;
 const loadText = (l: LevelSummary) => `${l.load} ${l.unit === 'vus' ? 'VUs' : 'iterations/s'}`;
 
@@ -74,7 +75,8 @@ function saturationFromLevels(levels: LevelSummary[]): Finding | undefined {
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1] as LevelSummary;
     const cur = sorted[i] as LevelSummary;
-    if (prev.load <= 0 || prev.rps <= 0 || first.p95Ms <= 0) continue;
+    // Latency climbing needs latency at both ends: a level with nothing answered cannot show it.
+    if (prev.load <= 0 || prev.rps <= 0 || !first.p95Ms || cur.p95Ms === null) continue;
     const loadGain = cur.load / prev.load - 1;
     const rpsGain = cur.rps / prev.rps - 1;
     const climb = cur.p95Ms / first.p95Ms;

@@ -30,8 +30,23 @@ export interface LevelsInput {
 export interface RecoverySecond {
   second: number;
   requests: number;
-  p95Ms: number;
+  failures: number;
+  /** Null when no request of the second was answered (or timed out): no latency was measured. */
+  p95Ms: number | null;
+  /** A stop condition held over this second alone: judged as the levels are. */
+  stopConditionHeld: boolean;
 }
+
+/**
+ * Stop conditions a recovery second is judged by: how the target answered. Load measures (`http_reqs`,
+ * `iterations`, `dropped_iterations`) are left out, as the recovery load is the first level's on purpose.
+ */
+const HEALTH_METRICS: ReadonlySet<string> = new Set([
+  'http_req_duration',
+  'errors',
+  'http_req_failed',
+  'checks',
+]);
 
 export interface LevelsResult {
   scenario: string;
@@ -91,6 +106,7 @@ function measure(
 ): LevelsResult {
   const unit = levelUnit(plan);
   const conditions = stopConditions.map(parseWindowCondition);
+  const health = conditions.filter((c) => HEALTH_METRICS.has(c.key.metric));
   const levels: LevelSummary[] = [];
   let skippedThresholds: string[] = [];
   let recoveryFromSecond: number | undefined;
@@ -103,7 +119,9 @@ function measure(
       recoverySeries = window.map((i) => ({
         second: i.second,
         requests: i.requests,
+        failures: i.failures,
         p95Ms: percentileMs([i], 95),
+        stopConditionHeld: health.some((c) => evaluateOnWindow(c, [i]).held),
       }));
     }
     if (!window.length) continue;
@@ -193,10 +211,11 @@ function levelsMethod(
   );
 }
 
-function percentileMs(window: readonly MergedInterval[], p: number): number {
+/** Null without a sample: a level where every request failed has no latency, not a latency of 0 ms. */
+function percentileMs(window: readonly MergedInterval[], p: number): number | null {
   const h = createIntervalHistogram();
   for (const i of window) h.add(i.duration);
-  return h.totalCount ? Math.round(h.getValueAtPercentile(p)) / 1000 : 0;
+  return h.totalCount ? Math.round(h.getValueAtPercentile(p)) / 1000 : null;
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;

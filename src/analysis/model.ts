@@ -20,9 +20,10 @@ export interface LevelSummary {
   requests: number;
   rps: number;
   errorRate: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
+  /** Null when no request of the level was answered (or timed out): "no data", never a made-up 0 ms. */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
   generatorCpuPercent: number;
   generatorRssMb?: number;
   /** The target's own usage over the window, when spec.analysis.prometheus is set. */
@@ -43,7 +44,17 @@ export interface Derived<T> {
 export interface Scalability {
   levels: LevelSummary[];
   linearRange: Derived<{ fromLoad: number; toLoad: number }>;
-  degradationPoint: Derived<{ level: number; load: number; p95Ms: number; factor: number }>;
+  /**
+   * p95Ms and factor are null when the level or the first level has no latency; errorRate is set when the
+   * level degraded by its errors (at or above the default error budget) rather than by its latency.
+   */
+  degradationPoint: Derived<{
+    level: number;
+    load: number;
+    p95Ms: number | null;
+    factor: number | null;
+    errorRate?: number;
+  }>;
   breakingPoint: Derived<{ level: number; load: number; condition: string }>;
   recovery: Derived<{ seconds: number; recovered: boolean }>;
   capacityAtSlo: Derived<{ level: number; load: number; rps: number }>;

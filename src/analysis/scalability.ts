@@ -5,6 +5,7 @@
 import type { SteppingStop } from '../metrics/snapshot.js';
 import type { RecoverySecond } from './levels.js';
 import type { LevelSummary, Scalability } from './model.js';
+import { DEFAULT_MAX_ERROR_RATE } from './verdict.js';
 
 /** Throughput per unit of load may fall this far below the first level's and still count as linear. */
 export const LINEAR_EFFICIENCY = 0.9;
@@ -12,6 +13,16 @@ export const LINEAR_EFFICIENCY = 0.9;
 export const DEGRADATION_FACTOR = 2;
 /** p95 back within this many times the first level's counts as recovered. */
 export const RECOVERY_FACTOR = 2;
+/**
+ * An error rate at or above this degrades a level, and keeps a recovery second from counting, whatever its
+ * latency: the default error budget, so a level that would fail a run unjudged is never "healthy".
+ */
+export const DEGRADED_ERROR_RATE = DEFAULT_MAX_ERROR_RATE;
+const BAR = `${DEGRADED_ERROR_RATE * 100}%`;
+
+/** Failing too often, or nothing answered: a level the target did not serve, however fast its few answers. */
+const erred = (l: { p95Ms: number | null; errorRate: number }): boolean =>
+  l.p95Ms === null || l.errorRate >= DEGRADED_ERROR_RATE;
 
 export interface ScalabilityInput {
   levels: LevelSummary[];
@@ -66,13 +77,24 @@ function linearRange(load: LevelSummary[]): Scalability['linearRange'] {
 function degradationPoint(load: LevelSummary[]): Scalability['degradationPoint'] {
   const base = load[0];
   if (!base || load.length < 2) return { value: null, method: tooFew('a degradation point') };
-  const method = `first level whose p95 exceeds ${DEGRADATION_FACTOR}x the first level's (${base.p95Ms} ms at load ${base.load}); factor is the measured ratio`;
-  const hit = load.slice(1).find((l) => base.p95Ms > 0 && l.p95Ms > DEGRADATION_FACTOR * base.p95Ms);
+  const baseP95 = base.p95Ms;
+  const latency = baseP95
+    ? `p95 exceeds ${DEGRADATION_FACTOR}x the first level's (${baseP95} ms at load ${base.load})`
+    : 'p95 (not judged: the first level has no latency)';
+  const method = `first level whose ${latency}, or whose error rate reached ${BAR} (the default error budget) or that had no answered request; factor is the measured p95 ratio`;
+  const slower = (l: LevelSummary) => !!baseP95 && l.p95Ms !== null && l.p95Ms > DEGRADATION_FACTOR * baseP95;
+  const hit = load.find((l, i) => erred(l) || (i > 0 && slower(l)));
+  if (!hit) return { value: null, method: `${method}: none did` };
+  const factor = baseP95 && hit.p95Ms !== null ? round(hit.p95Ms / baseP95) : null;
   return {
-    value: hit
-      ? { level: hit.index, load: hit.load, p95Ms: hit.p95Ms, factor: round(hit.p95Ms / base.p95Ms) }
-      : null,
-    method: hit ? method : `${method}: none did`,
+    value: {
+      level: hit.index,
+      load: hit.load,
+      p95Ms: hit.p95Ms,
+      factor,
+      ...(erred(hit) ? { errorRate: hit.errorRate } : {}),
+    },
+    method,
   };
 }
 
@@ -117,10 +139,20 @@ function recovery(base: LevelSummary | undefined, input: ScalabilityInput): Scal
   const from = input.recoveryFromSecond;
   if (from === undefined || !base)
     return { value: null, method: 'no recovery phase (recovery) in this run, or no baseline level' };
+  if (base.p95Ms === null)
+    return { value: null, method: 'the first level has no latency (nothing answered) to recover to' };
   const limitMs = RECOVERY_FACTOR * base.p95Ms;
-  const method = `from the load drop at ${round(from, 1)} s to the end of the first second whose p95 was within ${RECOVERY_FACTOR}x the first level's (${round(limitMs, 3)} ms); per-second resolution`;
+  // Judged as the levels are: answered requests fast enough, errors under the bar, no stop condition held.
+  const method = `from the load drop at ${round(from, 1)} s to the end of the first second whose p95 was within ${RECOVERY_FACTOR}x the first level's (${round(limitMs, 3)} ms), whose error rate was below ${BAR} and over which no stop condition on latency, errors or checks held; per-second resolution`;
   if (!series.length) return { value: null, method: `${method}: no data in the recovery window` };
-  const back = series.find((s) => s.requests > 0 && s.p95Ms <= limitMs);
+  const back = series.find(
+    (s) =>
+      s.requests > 0 &&
+      s.p95Ms !== null &&
+      s.p95Ms <= limitMs &&
+      !erred({ p95Ms: s.p95Ms, errorRate: s.failures / s.requests }) &&
+      !s.stopConditionHeld,
+  );
   const last = series.at(-1) as RecoverySecond;
   return back
     ? { value: { seconds: round(Math.max(0, back.second - from), 1), recovered: true }, method }

@@ -23,6 +23,11 @@ export interface VerdictInput {
   steps: readonly { scenario: string; requests: number; failures: number }[];
   scenarios: readonly { name: string; executor: string }[];
   targetResources?: TargetResources;
+  /** The breakpoint levels and the capacity they report, when the run had levels. */
+  scalability?: {
+    levels: readonly { index: number; phase: string; errorRate: number }[];
+    capacityAtSlo: { value: { level: number } | null };
+  };
 }
 
 /**
@@ -30,7 +35,7 @@ export interface VerdictInput {
  * until it fails on purpose, and their stopWhen conditions judge them.
  */
 function defaultBudgetTraffic(s: VerdictInput): { requests: number; failures: number } {
-  const stepped = new Set(s.scenarios.filter((sc) => sc.executor === 'breakpoint').map((sc) => sc.name));
+  const stepped = steppedScenarios(s);
   let requests = 0;
   let failures = 0;
   for (const st of s.steps) {
@@ -39,6 +44,32 @@ function defaultBudgetTraffic(s: VerdictInput): { requests: number; failures: nu
     failures += st.failures;
   }
   return { requests, failures };
+}
+
+const steppedScenarios = (s: VerdictInput): Set<string> =>
+  new Set(s.scenarios.filter((sc) => sc.executor === 'breakpoint').map((sc) => sc.name));
+
+/**
+ * The default budget, held by a breakpoint scenario's levels up to the load it reports as capacity: the
+ * levels past it may break on purpose, but a capacity reached while 5% or more of the requests failed is
+ * no capacity, and the run must not pass on it.
+ */
+function capacityGate(s: VerdictInput): Gate | undefined {
+  if (s.thresholds.length || !steppedScenarios(s).size) return undefined;
+  const capacity = s.scalability?.capacityAtSlo.value;
+  if (!capacity) return undefined;
+  const upTo = (s.scalability?.levels ?? []).filter((l) => l.phase === 'load' && l.index <= capacity.level);
+  const worst = upTo.reduce<(typeof upTo)[number] | undefined>(
+    (w, l) => (!w || l.errorRate > w.errorRate ? l : w),
+    undefined,
+  );
+  if (!worst) return undefined;
+  return {
+    name: `error rate up to the reported capacity (default, breakpoint levels 0-${capacity.level})`,
+    rule: `< ${DEFAULT_MAX_ERROR_RATE * 100}% at every level`,
+    actual: `${(worst.errorRate * 100).toFixed(2)}% at level ${worst.index}`,
+    passed: worst.errorRate < DEFAULT_MAX_ERROR_RATE,
+  };
 }
 
 export function judgeGates(s: VerdictInput): Gate[] {
@@ -63,6 +94,8 @@ export function judgeGates(s: VerdictInput): Gate[] {
       passed: rate < DEFAULT_MAX_ERROR_RATE,
     });
   }
+  const capacity = capacityGate(s);
+  if (capacity) gates.push(capacity);
   const t = s.targetResources;
   if (t && t.memoryGrowthMbPerHour !== null) {
     gates.push({

@@ -4,7 +4,7 @@
  */
 
 import type { CustomMetricRecorder } from '../metrics/custom-metrics.js';
-import { classifyError, classifyStatus, type ErrorClass } from '../metrics/error-class.js';
+import { classifyError, classifyStatus, type ErrorClass, isResponseTimeout } from '../metrics/error-class.js';
 import type { StepRecorder } from '../metrics/recorder.js';
 import { type HttpResponse, setCookieValues } from '../protocols/http.js';
 import { type CompiledExtractor, type compileChecks, JsonBody } from './http-checks.js';
@@ -67,18 +67,7 @@ export function compileSettle(settleParts: SettleParts): Settle {
   const hasChecks = checks.status !== undefined || checks.others.length > 0 || extractors.length > 0;
   return (vu, it, response, mayRetry) => {
     const ctx = vu.ctx;
-    if (response.error) {
-      const errorClass = classifyError(response.error);
-      setLast(ctx.last, name, 0, errorClass);
-      it.scheduledAtMs = undefined;
-      if (mayRetry && retry?.matches(0, errorClass)) {
-        recorder.transportAttempt(response.bytesOut);
-        return false;
-      }
-      recorder.transportError(errorClass, response.error.message || errorClass, response.bytesOut);
-      it.failed = it.aborted = true;
-      return true;
-    }
+    if (response.error) return settleError(parts, it, ctx.last, response, mayRetry);
     const startMs = it.scheduledAtMs ?? response.sentAtMs;
     it.scheduledAtMs = undefined;
     const latencyUs = (response.doneAtMs - startMs) * 1000;
@@ -115,6 +104,34 @@ export function compileSettle(settleParts: SettleParts): Settle {
     }
     return true;
   };
+}
+
+/**
+ * A request with no answer. A timed-out one is a latency too (timed as answers are, from the scheduled
+ * start in open models); a refused or reset one is not, as its fraction of a millisecond would make a dead
+ * target look fast. Either way it is a request, and a failure unless it is retried.
+ */
+function settleError(
+  parts: SettleParts,
+  it: IterationState,
+  last: LastResult,
+  response: HttpResponse,
+  mayRetry: boolean,
+): boolean {
+  const { name, recorder, retry } = parts;
+  const error = response.error as Error;
+  const errorClass = classifyError(error);
+  setLast(last, name, 0, errorClass);
+  const startMs = it.scheduledAtMs ?? response.sentAtMs;
+  it.scheduledAtMs = undefined;
+  if (isResponseTimeout(error)) {
+    const serviceUs = (response.doneAtMs - response.sentAtMs) * 1000;
+    recorder.timedOut((response.doneAtMs - startMs) * 1000, serviceUs, response.bytesOut);
+  } else recorder.transportAttempt(response.bytesOut);
+  if (mayRetry && retry?.matches(0, errorClass)) return false;
+  recorder.failure(errorClass, error.message || errorClass);
+  it.failed = it.aborted = true;
+  return true;
 }
 
 /** Runs the checks and extractors on a response; extracted values land in the VU's variables. */

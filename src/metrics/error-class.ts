@@ -79,6 +79,30 @@ const BY_CODE: Record<string, FixedErrorClass> = {
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'tls',
 };
 
+/**
+ * The request (response) timeout of each HTTP client: the client gave up waiting for an answer, so the
+ * request's latency was at least the time it waited. Connect timeouts, refusals and resets are not here:
+ * nothing was waited for that the target was answering.
+ */
+const RESPONSE_TIMEOUT_CODES: ReadonlySet<string> = new Set([
+  'HTTP1_HEADERS_TIMEOUT',
+  'HTTP1_BODY_TIMEOUT',
+  'H2_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** True when the client gave up waiting for the response (see RESPONSE_TIMEOUT_CODES), through `cause` chains. */
+export function isResponseTimeout(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && RESPONSE_TIMEOUT_CODES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** Classifies a transport error from Node or undici by its stable `code`, looking through `cause` chains. */
 export function classifyError(error: unknown): FixedErrorClass {
   let current: unknown = error;

@@ -85,6 +85,18 @@ export class StepRecorder {
     this.failure(errorClass, message);
   }
 
+  /**
+   * A request the client gave up waiting for (the request timeout): a request with no status whose latency
+   * was at least `latencyUs`, so it is recorded at that in the latency figures thresholds, stop conditions
+   * and levels read. Counts no failure: the caller adds it unless the attempt is retried.
+   */
+  timedOut(latencyUs: number, serviceUs: number, bytesOut: number): void {
+    this.transportAttempt(bytesOut);
+    recordUs(this.duration, latencyUs);
+    if (this.service) recordUs(this.service, serviceUs);
+    recordUs(this.shard.interval.duration, latencyUs);
+  }
+
   /** A request that produced no response and is retried: it counts as a request, not as a failure. */
   transportAttempt(bytesOut: number): void {
     this.requests++;

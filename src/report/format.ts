@@ -8,6 +8,20 @@ export function fmtStat(stats: { count: number } | undefined, ms: number | undef
   return stats && stats.count > 0 && ms !== undefined ? fmtMs(ms) : NO_DATA;
 }
 
+/** A figure that is null without a sample (a level where every request failed): "no data", never 0 ms. */
+export const fmtMsOrNoData = (ms: number | null): string => (ms === null ? NO_DATA : fmtMs(ms));
+
+/** The degradation point's figures; its error rate first when errors, not latency, degraded the level. */
+export function degradationFigures(v: {
+  p95Ms: number | null;
+  factor: number | null;
+  errorRate?: number;
+}): string {
+  const ratio = v.factor === null ? '' : `, ${+v.factor.toFixed(2)}x the lightest level`;
+  const p95 = `p95 ${fmtMsOrNoData(v.p95Ms)}${ratio}`;
+  return v.errorRate === undefined ? p95 : `errors ${fmtPercent(v.errorRate)}, ${p95}`;
+}
+
 export function fmtMs(ms: number): string {
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)}s`;
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)}s`;

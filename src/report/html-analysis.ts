@@ -3,7 +3,7 @@
  * and every finding with its evidence and the recommendation that follows from it.
  */
 import type { Derived, Finding } from '../analysis/model.js';
-import { fmtMs } from './format.js';
+import { degradationFigures } from './format.js';
 import { escapeHtml as esc } from './html-charts.js';
 import type { Summary } from './summary.js';
 
@@ -25,11 +25,7 @@ function capacityTable(s: Summary): string {
   const unit = sc.levels[0]?.unit === 'vus' ? ' VUs' : '/s';
   const rows = [
     derivedRow('Linear-scaling range', sc.linearRange, (v) => `${v.fromLoad} to ${v.toLoad}${unit}`),
-    derivedRow(
-      'Degradation point',
-      sc.degradationPoint,
-      (v) => `${v.load}${unit}: p95 ${fmtMs(v.p95Ms)} (${+v.factor.toFixed(1)}x)`,
-    ),
+    derivedRow('Degradation point', sc.degradationPoint, (v) => `${v.load}${unit}: ${degradationFigures(v)}`),
     derivedRow('Breaking point', sc.breakingPoint, (v) => `${v.load}${unit}: ${v.condition}`),
     derivedRow('Recovery time', sc.recovery, (v) => `${v.seconds} s${v.recovered ? '' : ' (not recovered)'}`),
     derivedRow('Capacity at the SLO', sc.capacityAtSlo, (v) => `${v.load}${unit}, ${v.rps} requests/s`),

@@ -110,8 +110,12 @@ function levelsChart(s: Summary): string {
   const load = levels.filter((l) => l.phase === 'load');
   const recovery = levels.filter((l) => l.phase === 'recovery');
   const unit = levels[0]?.unit === 'rate' ? 'iterations/s' : 'VUs';
-  const pts = (ls: typeof levels, f: (l: (typeof levels)[number]) => number) =>
-    ls.map((l): [number, number] => [l.load, f(l)]);
+  // A level with nothing answered has no latency: no point is drawn for it rather than one at 0 ms.
+  const pts = (ls: typeof levels, f: (l: (typeof levels)[number]) => number | null) =>
+    ls.flatMap((l): [number, number][] => {
+      const ms = f(l);
+      return ms === null ? [] : [[l.load, ms]];
+    });
   const out: ChartSeries[] = [
     { name: 'p50', color: COLOR.p50, points: pts(load, (l) => l.p50Ms), markers: true },
     { name: 'p95', color: COLOR.p95, points: pts(load, (l) => l.p95Ms), markers: true },

@@ -3,7 +3,7 @@
  * method that produced it. Markdown lines for report.md and one console line for the breaking point.
  */
 import type { Scalability } from '../analysis/model.js';
-import { fmtCount, fmtMs, fmtPercent, fmtRate, markdownTable } from './format.js';
+import { degradationFigures, fmtCount, fmtMsOrNoData, fmtPercent, fmtRate, markdownTable } from './format.js';
 import type { Summary } from './summary.js';
 
 const unitOf = (s: Scalability) => (s.levels[0]?.unit === 'vus' ? ' VUs' : '/s');
@@ -38,9 +38,9 @@ export function renderLevelsSection(summary: Summary): string[] {
           `${fmtCount(l.load)}${unit}`,
           `${+l.fromSecond.toFixed(1)}–${+l.toSecond.toFixed(1)}`,
           fmtRate(l.rps),
-          fmtMs(l.p50Ms),
-          fmtMs(l.p95Ms),
-          fmtMs(l.p99Ms),
+          fmtMsOrNoData(l.p50Ms),
+          fmtMsOrNoData(l.p95Ms),
+          fmtMsOrNoData(l.p99Ms),
           fmtPercent(l.errorRate),
           `${l.generatorCpuPercent}%`,
           l.generatorRssMb === undefined ? '–' : `${l.generatorRssMb} MB`,
@@ -67,7 +67,7 @@ export function derivedFiguresTable(s: Scalability): string {
     [
       'Degradation point',
       s.degradationPoint.value
-        ? `level ${s.degradationPoint.value.level} (${s.degradationPoint.value.load}${unit}): p95 ${fmtMs(s.degradationPoint.value.p95Ms)}, ${s.degradationPoint.value.factor}x`
+        ? `level ${s.degradationPoint.value.level} (${s.degradationPoint.value.load}${unit}): ${degradationFigures(s.degradationPoint.value)}`
         : 'none',
       s.degradationPoint.method,
     ],

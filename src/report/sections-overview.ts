@@ -1,7 +1,15 @@
 /** report.md: the title, the executive summary (verdict, score, scalability, critical issues) and configuration. */
 import type { Derived } from '../analysis/model.js';
 import { latencyModelLine } from './console.js';
-import { fmtBytes, fmtCount, fmtMs, fmtPercent, fmtRate, fmtStat, markdownTable } from './format.js';
+import {
+  degradationFigures,
+  fmtBytes,
+  fmtCount,
+  fmtPercent,
+  fmtRate,
+  fmtStat,
+  markdownTable,
+} from './format.js';
 import type { Summary } from './summary.js';
 
 /** A derived figure, or why it is missing (its method says how it would have been found). */
@@ -34,7 +42,7 @@ export function executiveSummarySection(s: Summary): string[] {
       `- **Breaking point:** ${derivedText(sc.breakingPoint, (v) => `level ${v.level}, load ${v.load}: ${v.condition}`)}`,
     );
     out.push(
-      `- **Degradation:** ${derivedText(sc.degradationPoint, (v) => `p95 ${fmtMs(v.p95Ms)} at level ${v.level} (load ${v.load}), ${v.factor.toFixed(1)}x the lightest level`)}`,
+      `- **Degradation:** ${derivedText(sc.degradationPoint, (v) => `level ${v.level} (load ${v.load}): ${degradationFigures(v)}`)}`,
     );
   }
   if (s.findings) {

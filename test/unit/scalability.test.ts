@@ -48,9 +48,9 @@ describe('scalability from load levels', () => {
       stop: { stoppedAtMs: 14_200, level: 4, condition: 'p(95)>200ms' },
       recoveryFromSecond: 14.2,
       recoverySeries: [
-        { second: 15, requests: 50, p95Ms: 300 },
-        { second: 16, requests: 50, p95Ms: 90 },
-        { second: 17, requests: 50, p95Ms: 41 },
+        { second: 15, requests: 50, failures: 0, p95Ms: 300, stopConditionHeld: false },
+        { second: 16, requests: 50, failures: 0, p95Ms: 90, stopConditionHeld: false },
+        { second: 17, requests: 50, failures: 0, p95Ms: 41, stopConditionHeld: false },
       ],
     });
     expect(s.linearRange.value).toEqual({ fromLoad: 50, toLoad: 150 });
@@ -84,8 +84,8 @@ describe('scalability from load levels', () => {
       stopConditions: [],
       recoveryFromSecond: 6,
       recoverySeries: [
-        { second: 7, requests: 10, p95Ms: 90 },
-        { second: 8, requests: 10, p95Ms: 80 },
+        { second: 7, requests: 10, failures: 0, p95Ms: 90, stopConditionHeld: false },
+        { second: 8, requests: 10, failures: 0, p95Ms: 80, stopConditionHeld: false },
       ],
     });
     expect(s.recovery.value).toEqual({ seconds: 2, recovered: false });

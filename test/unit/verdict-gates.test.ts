@@ -25,6 +25,24 @@ describe('gates', () => {
     expect(gates.map((g) => g.name)).toEqual(['requests sent', 'successful requests']);
   });
 
+  it('a breakpoint run does not pass on a capacity reached while 5% or more of its requests failed', () => {
+    const withCapacity = (errorRate: number) => ({
+      ...noThresholds(600, 'breakpoint'),
+      scalability: {
+        levels: [
+          { index: 0, phase: 'load', errorRate: 0 },
+          { index: 1, phase: 'load', errorRate },
+          { index: 2, phase: 'load', errorRate: 0.9 }, // past the capacity: breaking there is the point
+        ],
+        capacityAtSlo: { value: { level: 1 } },
+      },
+    });
+    expect(withVerdict(withCapacity(0.04)).verdict).toBe('passed');
+    const failed = withVerdict(withCapacity(0.5));
+    expect(failed.verdict).toBe('failed');
+    expect(failed.gates.find((g) => !g.passed)).toMatchObject({ actual: '50.00% at level 1' });
+  });
+
   it('a suspected target memory leak is a failing gate', () => {
     const leaking = withVerdict({
       ...healthySummary(),
