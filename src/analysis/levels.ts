@@ -8,6 +8,7 @@ import { type LevelWindow, steppedTimeline } from '../engine/stepping.js';
 import { levelSeconds, settleSeconds } from '../engine/stop-stepping.js';
 import { createIntervalHistogram } from '../metrics/histogram.js';
 import type { MergedInterval } from '../metrics/merge.js';
+import { ratePerSecond } from '../metrics/seconds.js';
 import type { SteppingStop } from '../metrics/snapshot.js';
 import type { CompiledThreshold } from '../metrics/thresholds.js';
 import {
@@ -178,7 +179,7 @@ function levelFigures(
     fromSecond: round(seconds.from, 3),
     toSecond: round(seconds.to, 3),
     requests,
-    rps: round(requests / window.length),
+    rps: round(ratePerSecond(requests, window) ?? 0),
     errorRate: requests ? round(failures / requests, 6) : 0,
     p50Ms: percentileMs(window, 50),
     p95Ms: percentileMs(window, 95),

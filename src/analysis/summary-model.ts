@@ -79,7 +79,10 @@ export interface ScenarioSummary {
 }
 
 export interface IntervalSummary {
+  /** Interval `second: s` covers (s-1, s] seconds of the run. */
   second: number;
+  /** Only on a partial last second: how long it ran, ms; its rps is over this. */
+  lengthMs?: number;
   requests: number;
   rps: number;
   failures: number;

@@ -7,7 +7,6 @@ import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { durationUs } from '../api/duration.js';
 import type { LoadTest } from '../api/schema.js';
-import { HealthSampler } from '../metrics/health.js';
 import { ShardRecorder } from '../metrics/recorder.js';
 import type { IntervalSnapshot, ShardSnapshot } from '../metrics/snapshot.js';
 import { createRedactor } from '../observability/secret-redactor.js';
@@ -28,6 +27,7 @@ import { resolvePgUrl } from './pg-url.js';
 import { coarseWakeAt, preciseClockReady, startPreciseClock } from './precise-clock.js';
 import { preconnectLanes } from './preconnect.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
+import { SecondTicker } from './second-ticker.js';
 import { type Shard, shareOf, type VuRange, vuRanges } from './shard.js';
 import type { StopStepping } from './stepping.js';
 import { setLongTimeout } from './timers.js';
@@ -35,7 +35,6 @@ import { readTlsMaterial } from './tls-material.js';
 
 export const DEFAULT_REQUEST_TIMEOUT = '10s';
 const CONNECT_TIMEOUT_MS = 10_000;
-const SNAPSHOT_INTERVAL_MS = 1000;
 
 export interface ShardRunOptions {
   loadTest: LoadTest;
@@ -251,19 +250,16 @@ export class ShardRunner {
 
   /**
    * Runs the shard. `startAtEpochMs` synchronizes shards: every shard begins load at the same wall-clock
-   * instant. `onInterval` is called once a second, after that second is closed (take a snapshot then).
+   * instant. `onInterval` is called once per whole second, after it is closed (take a snapshot then); the
+   * partial last second has no call, the returned snapshot carries it.
    */
   async run(startAtEpochMs: number, onInterval?: () => void): Promise<ShardSnapshot> {
     const prepared = await this.ready();
     collectGarbage();
     await this.sleep(startAtEpochMs - Date.now());
     this.recorder.start();
-    const health = new HealthSampler();
     const testStartMs = performance.now();
-    const ticker = setInterval(() => {
-      this.recorder.closeInterval(health.sample());
-      onInterval?.();
-    }, SNAPSHOT_INTERVAL_MS);
+    const seconds = new SecondTicker(this.recorder, onInterval);
     try {
       await Promise.all(
         this.plans.map((plan, i) =>
@@ -271,9 +267,8 @@ export class ShardRunner {
         ),
       );
     } finally {
-      clearInterval(ticker);
-      this.recorder.closeInterval(health.sample());
-      health.stop();
+      // Load ends here: elapsed stops, and closing connections or the teardown script below is not in it.
+      seconds.end();
       for (const live of this.live) for (const work of [...live]) work.abort();
       this.grpc?.close();
       await Promise.all([this.http.destroy(), this.pg.end()]);

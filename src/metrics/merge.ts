@@ -6,6 +6,7 @@ import { type MergedCustomMetric, mergeCustomMetrics } from './custom-metrics.js
 import { addError, type ErrorClass, emptyErrorCounts } from './error-class.js';
 import { addEncoded, createHistogram, createIntervalHistogram, type Histogram } from './histogram.js';
 import { type MergedPg, type MergedWs, mergePg, mergeWs } from './protocol-metrics.js';
+import { SECOND_MS } from './seconds.js';
 import type { ErrorSample, LoadModel, ShardSnapshot, StepProtocol, SteppingStop } from './snapshot.js';
 
 export interface MergedStep {
@@ -47,6 +48,8 @@ export interface MergedScenario {
 
 export interface MergedInterval {
   second: number;
+  /** Only when every shard's interval of this second was partial: the longest, ms (see IntervalSnapshot). */
+  lengthMs?: number;
   requests: number;
   failures: number;
   bytesIn: number;
@@ -99,7 +102,12 @@ export interface MergeOptions {
   nowMs?: number;
 }
 
-type IntervalAcc = MergedInterval & { cpuByProcess: Map<string, number>; rssByProcess: Map<string, number> };
+type IntervalAcc = MergedInterval & {
+  cpuByProcess: Map<string, number>;
+  rssByProcess: Map<string, number>;
+  /** The longest span of any shard's interval of this second: a shard still loading through it spans it all. */
+  spanMs: number;
+};
 
 function addStep(steps: Map<string, MergedStep>, s: ShardSnapshot['steps'][number]): void {
   const key = `${s.scenario}\u0000${s.step}`;
@@ -199,9 +207,11 @@ function addInterval(
       cpuPercent: 0,
       cpuByProcess: new Map(),
       rssByProcess: new Map(),
+      spanMs: 0,
     };
     intervals.set(iv.second, m);
   }
+  m.spanMs = Math.max(m.spanMs, iv.lengthMs ?? SECOND_MS);
   m.requests += iv.requests;
   m.failures += iv.failures;
   m.bytesIn += iv.bytesIn;
@@ -231,8 +241,9 @@ function addErrorSample(errorSamples: Map<string, ErrorSample>, e: ErrorSample):
 function finishIntervals(intervals: Map<number, IntervalAcc>): MergedInterval[] {
   return [...intervals.values()]
     .sort((a, b) => a.second - b.second)
-    .map(({ cpuByProcess, rssByProcess, ...rest }) => ({
+    .map(({ cpuByProcess, rssByProcess, spanMs, ...rest }) => ({
       ...rest,
+      ...(spanMs < SECOND_MS ? { lengthMs: spanMs } : {}),
       cpuPercent: [...cpuByProcess.values()].reduce((a, b) => a + b, 0),
       ...(rssByProcess.size
         ? { rssMb: Math.round([...rssByProcess.values()].reduce((a, b) => a + b, 0) * 10) / 10 }

@@ -40,6 +40,8 @@ export class ShardRecorder implements ShardSink {
   private readonly errorSamples = new Map<string, ErrorSample>();
   private startedAtMs = Date.now();
   private startedAtPerfMs = performance.now();
+  /** When load ended (endLoad): elapsed stops there, so polls and teardown after it do not stretch rates. */
+  private endedAtPerfMs: number | undefined;
   private done = false;
   /** Removes the run's secret values from error messages before they are kept (see secret-redactor.ts). */
   redact: (text: string) => string = (text) => text;
@@ -54,10 +56,18 @@ export class ShardRecorder implements ShardSink {
   start(): void {
     this.startedAtMs = Date.now();
     this.startedAtPerfMs = performance.now();
+    this.endedAtPerfMs = undefined;
   }
 
+  /** Time since start(), up to the end of load once it ended. */
   elapsedMs(): number {
-    return performance.now() - this.startedAtPerfMs;
+    return (this.endedAtPerfMs ?? performance.now()) - this.startedAtPerfMs;
+  }
+
+  /** Load ended now (first call wins): freezes elapsedMs and returns it. */
+  endLoad(): number {
+    this.endedAtPerfMs ??= performance.now();
+    return this.elapsedMs();
   }
 
   scenario(name: string, executor: string, model: LoadModel): ScenarioRecorder {
@@ -97,13 +107,17 @@ export class ShardRecorder implements ShardSink {
     }
   }
 
-  /** Closes the current one-second interval. Called by one coarse timer, not per request. */
-  closeInterval(health: HealthSample): void {
+  /**
+   * Closes the next second of the series (labelled by its index, never by reading the clock: see
+   * seconds.ts), or with `partialMs` the partial one load ended in. Called by one timer, not per request.
+   */
+  closeInterval(health: HealthSample, partialMs?: number): void {
     const i = this.interval;
     let vus = 0;
     for (const s of this.scenarios.values()) vus += s.activeVUs;
     this.intervals.push({
-      second: Math.max(1, Math.round(this.elapsedMs() / 1000)),
+      second: this.intervals.length + 1,
+      ...(partialMs !== undefined ? { lengthMs: round2(partialMs) } : {}),
       requests: i.requests,
       failures: i.failures,
       bytesIn: i.bytesIn,
@@ -122,7 +136,9 @@ export class ShardRecorder implements ShardSink {
     i.reset();
   }
 
+  /** The shard is done; if load's end was not marked (endLoad), it is now. */
   finish(): void {
+    this.endLoad();
     this.done = true;
   }
 

@@ -161,6 +161,7 @@ function checkInterval(v: unknown, path: string, decode: boolean): void {
   const iv = obj(v, path);
   for (const k of INTERVAL_COUNTS) count(iv, k, path);
   if (iv.rssMb !== undefined) count(iv, 'rssMb', path);
+  if (iv.lengthMs !== undefined) count(iv, 'lengthMs', path);
   if (decode) hdr(iv, 'durationHdr', path);
   else text(iv, 'durationHdr', path);
 }

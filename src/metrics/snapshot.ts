@@ -98,8 +98,13 @@ export interface SteppingStop {
 }
 
 export interface IntervalSnapshot {
-  /** Whole seconds since the shard's start. */
+  /** Its index from 1: interval `second: s` covers (s-1, s] seconds since the shard's start (seconds.ts). */
   second: number;
+  /**
+   * Only on a partial second (load ended inside it, so it is the shard's last): how long it ran, ms (< 1000).
+   * Rates over it divide by this, not by a whole second.
+   */
+  lengthMs?: number;
   requests: number;
   failures: number;
   bytesIn: number;

@@ -6,6 +6,7 @@
  */
 import { createIntervalHistogram } from './histogram.js';
 import type { MergedInterval } from './merge.js';
+import { ratePerSecond } from './seconds.js';
 import {
   compare,
   parseThresholdExpression,
@@ -105,8 +106,7 @@ function windowValue(key: ThresholdKey, e: ThresholdExpression, window: readonly
           : key.metric === 'dropped_iterations'
             ? sum((i) => i.dropped)
             : sum((i) => i.requests);
-      if (e.aggregation !== 'rate') return count;
-      return window.length ? count / window.length : null;
+      return e.aggregation === 'rate' ? ratePerSecond(count, window) : count;
     }
   }
 }

@@ -2,6 +2,7 @@
 
 import { latencyStats } from '../metrics/histogram.js';
 import type { MergedRun } from '../metrics/merge.js';
+import { ratePerSecond } from '../metrics/seconds.js';
 import type { ThresholdResult } from '../metrics/thresholds.js';
 import { fmtMs, fmtPercent, fmtRate } from './format.js';
 
@@ -36,7 +37,7 @@ export function describeLive(view: LiveView): { headline: string; scenarios: str
   const failing = view.thresholds.filter((t) => !t.passed).length;
   const headline =
     `${(view.elapsedMs / 1000).toFixed(0)}s/${(view.plannedMs / 1000).toFixed(0)}s  VUs ${vus}  ` +
-    `rps ${fmtRate(last?.requests ?? 0)}  p95 ${fmtMs(p95)}  errors ${fmtPercent(requests ? failures / requests : 0)}` +
+    `rps ${fmtRate(last ? (ratePerSecond(last.requests, [last]) ?? 0) : 0)}  p95 ${fmtMs(p95)}  errors ${fmtPercent(requests ? failures / requests : 0)}` +
     (view.thresholds.length
       ? `  thresholds ${view.thresholds.length - failing}/${view.thresholds.length} passing`
       : '') +

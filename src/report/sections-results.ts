@@ -1,4 +1,5 @@
 /** report.md: what was measured — response times by step, the open-model schedule, throughput over time, errors, per-runner results and how the numbers are made. */
+import { ratePerSecond } from '../metrics/seconds.js';
 import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtStat, markdownTable, NO_DATA } from './format.js';
 import { latencyCells, measuredNotes } from './sections-protocols.js';
 import type { Summary } from './summary.js';
@@ -109,7 +110,7 @@ function timeseriesTable(s: Summary): string {
     const last = chunk[chunk.length - 1] as (typeof chunk)[number];
     rows.push([
       bucket === 1 ? `${first.second}` : `${first.second}-${last.second}`,
-      fmtRate(requests / chunk.length),
+      fmtRate(ratePerSecond(requests, chunk) ?? 0),
       fmtPercent(requests ? failures / requests : 0),
       // Worst second in the bucket: averaging percentiles would invent numbers.
       worstMs(chunk.map((x) => x.p95Ms)),

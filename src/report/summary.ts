@@ -16,6 +16,7 @@ import type { ScenarioPlan } from '../engine/executor.js';
 import { type ErrorClass, emptyErrorCounts } from '../metrics/error-class.js';
 import { createHistogram, latencyStats } from '../metrics/histogram.js';
 import type { MergedRun, MergedStep } from '../metrics/merge.js';
+import { spanSeconds } from '../metrics/seconds.js';
 import type { LoadModel } from '../metrics/snapshot.js';
 import {
   type CompiledThreshold,
@@ -106,8 +107,13 @@ export function buildSummary(input: SummaryInput): Summary {
       processes: run.generator.processes,
       threads: run.generator.threads,
       cores: run.generator.cores,
+      // Weighted by each second's span: a partial last second counts for its length.
       meanCpuPercent: round(
-        run.intervals.reduce((n, i) => n + i.cpuPercent, 0) / Math.max(1, run.intervals.length),
+        run.intervals.reduce((n, i) => n + i.cpuPercent * spanSeconds(i), 0) /
+          Math.max(
+            1e-3,
+            run.intervals.reduce((n, i) => n + spanSeconds(i), 0),
+          ),
         1,
       ),
     },
@@ -199,8 +205,9 @@ function intervalSummary(i: MergedRun['intervals'][number]): Summary['timeseries
   const stats = latencyStats(i.duration);
   return {
     second: i.second,
+    ...(i.lengthMs !== undefined ? { lengthMs: i.lengthMs } : {}),
     requests: i.requests,
-    rps: i.requests,
+    rps: round(i.requests / spanSeconds(i)),
     failures: i.failures,
     errorRate: i.requests ? round(i.failures / i.requests, 6) : 0,
     p50Ms: stats.p50Ms,
