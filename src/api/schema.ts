@@ -82,7 +82,11 @@ export const Scenario = Type.Object(
     maxDuration: Type.Optional(Duration('Upper bound for iteration-based executors (default 10m)', 1)),
     startVUs: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
     stages: Type.Optional(Type.Array(Stage, { maxItems: LIMITS.listItems })),
-    gracefulRampDown: Type.Optional(Duration()),
+    gracefulRampDown: Type.Optional(
+      Duration(
+        'ramping-vus, breakpoint with VU levels: how long an iteration of a VU the target ramps down may run on before it is interrupted (default 30s)',
+      ),
+    ),
     rate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: MAX_RATE_PER_SECOND })),
     startRate: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_RATE_PER_SECOND })),
     timeUnit: Type.Optional(Duration('The unit of rate (default 1s, at least 1ms)', MIN_TIME_UNIT_US)),

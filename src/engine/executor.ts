@@ -50,6 +50,8 @@ export const COMMON_FIELDS: readonly ScenarioField[] = [
 ];
 
 export const DEFAULT_GRACEFUL_STOP = '5s';
+/** As in k6: how long an iteration of a VU that a lowered target ramps down may run on. */
+export const DEFAULT_GRACEFUL_RAMP_DOWN = '30s';
 export const DEFAULT_MAX_DURATION = '10m';
 export { DEFAULT_TIME_UNIT } from '../api/duration.js';
 
@@ -72,4 +74,9 @@ export function basePlan(
 /** Total length of a list of stages. */
 export function stagesDurationUs(stages: readonly { duration: string }[]): number {
   return stages.reduce((sum, s) => sum + durationUs(s.duration), 0);
+}
+
+/** A closed-model scenario's ramp-down grace in ms (ramping-vus, breakpoint with VU levels). */
+export function gracefulRampDownMs(spec: Pick<Scenario, 'gracefulRampDown'>): number {
+  return durationUs(spec.gracefulRampDown ?? DEFAULT_GRACEFUL_RAMP_DOWN) / 1000;
 }

@@ -39,8 +39,9 @@ function compileStep(step: Step, env: FlowEnv, prefix: string): StepRunner {
     for (const [name, template] of sets) vu.ctx.vars[name] = template.value(vu.ctx);
     if (body) await body(vu, it);
     // A failed request still pauses: skipping think time would turn a dead target into a busy loop.
-    // A hard stop ends the pause (through `live`): a long think must not outlive the scenario.
-    if (think && !env.isHardStopped()) await sleepAbortable(think(), env.live);
+    // A hard stop ends the pause (through `live`): a long think must not outlive the scenario; an interrupt
+    // (ramp-down deadline) ends it through `it.waiting`, and an interrupted iteration starts none.
+    if (think && !env.isHardStopped() && !it.interrupted) await sleepAbortable(think(), env.live, it);
   };
 }
 

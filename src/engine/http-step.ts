@@ -52,9 +52,11 @@ export function compileHttpStep(step: Step, name: string, env: FlowEnv): StepRun
         it.aborted = true;
         return;
       }
-      if (settle(vu, it, response, attempt < maxRetries)) return;
-      await sleepAbortable((retry as CompiledRetry).backoffMs(attempt), env.live);
-      if (env.isHardStopped()) {
+      // An answer that came after the iteration was interrupted is recorded (it was sent and answered), but
+      // not retried: nothing after the interrupt is sent.
+      if (settle(vu, it, response, attempt < maxRetries) || it.interrupted) return;
+      await sleepAbortable((retry as CompiledRetry).backoffMs(attempt), env.live, it);
+      if (env.isHardStopped() || it.interrupted) {
         it.aborted = true;
         return;
       }

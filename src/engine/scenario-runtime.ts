@@ -1,6 +1,7 @@
 /**
  * What an executor drives: allocate VUs, run iterations, sleep until absolute times. It tracks iterations in
- * flight so the shard can give them gracefulStop to finish and then count the rest as interrupted.
+ * flight so the shard can give them gracefulStop to finish and then count the rest as interrupted, and
+ * interrupts one VU's iteration when its ramp-down grace is over (follow-vu-target.ts).
  */
 import type { ScenarioRecorder, StepRecorder } from '../metrics/recorder.js';
 import type { FeederCursor } from './feeders.js';
@@ -33,6 +34,12 @@ export class ScenarioRuntime {
   readonly startMs: number;
   accepting = true;
   hardStopped = false;
+  /**
+   * The scenario is over (close()): an interrupted iteration's answer that arrives now is dropped, as after a
+   * hard stop; the shard is about to close its connections, which would turn it into a false error.
+   */
+  closed = false;
+  /** Iterations running and not interrupted: what gracefulStop waits for. */
   inFlight = 0;
   /** Breakpoint scenarios: where stepping was told to stop, in µs from this scenario's start. */
   steppingStopUs: number | undefined;
@@ -83,35 +90,76 @@ export class ScenarioRuntime {
     return new Promise((resolve) => setImmediate(resolve));
   }
 
-  /** Runs one VU through iterations while `shouldContinue()` holds and the scenario accepts work. */
+  /**
+   * Runs one VU through iterations while `shouldContinue()` holds and the scenario accepts work. Ends after
+   * an interrupted iteration, whose VU stopped counting as active when it was interrupted.
+   */
   async loopVU(vu: VU, shouldContinue: () => boolean): Promise<void> {
     this.recorder.vusChanged(1);
+    let counted = true;
     try {
-      while (this.accepting && shouldContinue()) await this.iterate(vu);
+      while (this.accepting && shouldContinue()) {
+        if (!(await this.iterate(vu))) {
+          counted = false;
+          break;
+        }
+      }
     } finally {
-      this.recorder.vusChanged(-1);
+      if (counted) this.recorder.vusChanged(-1);
     }
   }
 
-  async iterate(vu: VU, scheduledAtMs?: number): Promise<void> {
-    if (!this.accepting) return;
+  /** Runs one iteration; false when it was interrupted (and so already counted). */
+  async iterate(vu: VU, scheduledAtMs?: number): Promise<boolean> {
+    if (!this.accepting) return true;
     this.inFlight++;
     const open = scheduledAtMs !== undefined;
     if (open) this.recorder.vusChanged(1);
+    const it: IterationState = {
+      scheduledAtMs,
+      failed: false,
+      aborted: false,
+      interrupted: false,
+      waiting: undefined,
+    };
+    // Set before the setup: a ramp-down deadline that falls in a slow setup interrupts the iteration too.
+    vu.iteration = it;
     // Closed models time an iteration from after the VU's setup; open ones from when it was due.
     if (this.options.lifecycle && !vu.lifecycle) await this.setUp(vu, this.options.lifecycle);
     const startMs = scheduledAtMs ?? this.nowMs();
-    const it: IterationState = { scheduledAtMs, failed: false, aborted: false };
     for (const [name, cursor] of this.options.feeders) vu.ctx.data[name] = cursor.take();
     try {
-      await this.options.flow(vu, it);
+      if (!it.interrupted) await this.options.flow(vu, it);
     } catch (error) {
       it.failed = true;
       this.options.iterationErrors.failure('other', `iteration error: ${(error as Error).message}`);
     }
-    if (!this.hardStopped) this.recorder.iterationDone((this.nowMs() - startMs) * 1000, it.failed);
+    vu.iteration = undefined;
     vu.ctx.iteration++;
+    if (it.interrupted) return false;
+    if (!this.hardStopped) this.recorder.iterationDone((this.nowMs() - startMs) * 1000, it.failed);
     if (open) this.recorder.vusChanged(-1);
+    this.iterationEnded();
+    return true;
+  }
+
+  /**
+   * Gives up on the iteration `vu` runs in loopVU (its ramp-down grace is over): it counts as interrupted,
+   * not as done, and the VU no longer as active. A pause or WebSocket session it waits in ends now; a
+   * request in flight is left to finish (recorded if answered before the scenario ends), and no further
+   * step runs. One call per iteration at most counts; none after a hard stop, which counts for itself.
+   */
+  interrupt(vu: VU): void {
+    const it = vu.iteration;
+    if (!it || it.interrupted || this.hardStopped) return;
+    it.interrupted = it.aborted = true;
+    this.recorder.interruptedIterations++;
+    this.recorder.vusChanged(-1);
+    this.iterationEnded();
+    it.waiting?.abort();
+  }
+
+  private iterationEnded(): void {
     this.inFlight--;
     if (this.inFlight === 0 && this.drainWaiters.length) {
       const waiters = this.drainWaiters;
@@ -178,5 +226,10 @@ export class ScenarioRuntime {
   hardStop(): void {
     this.hardStopped = true;
     this.recorder.interruptedIterations += this.inFlight;
+  }
+
+  /** The scenario is over, its teardown too: whatever interrupted iterations still wait for is dropped. */
+  close(): void {
+    this.closed = true;
   }
 }

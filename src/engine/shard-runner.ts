@@ -305,7 +305,9 @@ export class ShardRunner {
       ...(this.guard ? { guard: this.guard } : {}),
       pgPool: (source) => this.pg.forUrl(resolvePgUrl(source, loadTest.spec.postgres, env)),
       recorder: (step, protocol) => this.recorder.step(plan.scenario, step, plan.model, protocol),
-      isHardStopped: () => prepared.runtime?.hardStopped ?? false,
+      // A closed scenario counts as hard-stopped for the interrupted iterations still waiting on an answer.
+      isHardStopped: () =>
+        prepared.runtime ? prepared.runtime.hardStopped || prepared.runtime.closed : false,
       live,
       grpcChannel: () => this.grpcChannelFor(target),
       resolveFile: (file) => resolve(this.options.baseDir, file),
@@ -361,6 +363,7 @@ export class ShardRunner {
     }
     // Per-VU teardown (log out) gets the scenario's gracefulStop as its own bound.
     await runtime.teardown(plan.gracefulStopUs / 1000);
+    runtime.close();
   }
 
   private grpcChannelFor(target: URL): GrpcChannel | undefined {

@@ -22,16 +22,25 @@ export function setLongTimeout(fn: () => void, ms: number): () => void {
   return () => clearTimeout(timer);
 }
 
-/** A sleep of any length that `live.abort()` (a hard stop) ends early. */
-export function sleepAbortable(ms: number, live?: Set<{ abort(): void }>): Promise<void> {
+/**
+ * A sleep of any length that `live.abort()` (a hard stop) ends early, and, given the iteration's state, an
+ * interrupt of that one iteration too (it aborts `it.waiting`).
+ */
+export function sleepAbortable(
+  ms: number,
+  live?: Set<{ abort(): void }>,
+  it?: { waiting?: { abort(): void } | undefined },
+): Promise<void> {
   if (!(ms > 0)) return Promise.resolve();
   return new Promise((resolve) => {
     const entry = { abort: () => done() };
     const cancel = setLongTimeout(() => done(), ms);
     live?.add(entry);
+    if (it) it.waiting = entry;
     function done() {
       cancel();
       live?.delete(entry);
+      if (it?.waiting === entry) it.waiting = undefined;
       resolve();
     }
   });

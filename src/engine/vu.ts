@@ -11,6 +11,8 @@ export interface VU {
   readonly cookies: CookieJar;
   /** Per-VU lifecycle state; present when the scenario has a lifecycle. */
   lifecycle?: VuLifecycleState;
+  /** The iteration the VU runs now, which a ramp-down deadline may interrupt. */
+  iteration?: IterationState | undefined;
 }
 
 export interface VuLifecycleState {
@@ -29,8 +31,12 @@ export interface IterationState {
   scheduledAtMs: number | undefined;
   /** Some request or check failed. */
   failed: boolean;
-  /** Stop running further steps (transport error or hard stop). */
+  /** Stop running further steps (transport error, hard stop or interrupt). */
   aborted: boolean;
+  /** Given up on at its ramp-down deadline (ScenarioRuntime.interrupt): counted then, not when it returns. */
+  interrupted?: boolean;
+  /** The pause or WebSocket session the iteration waits in now, which an interrupt ends at once. */
+  waiting?: { abort(): void } | undefined;
 }
 
 export function createVU(id: number, lane: number, scenario: string, env: Record<string, string>): VU {

@@ -172,6 +172,8 @@ class WsExchange implements WsListener {
     // Open models: the schedule lag is in schedule_lag; the handshake is timed from when it starts.
     it.scheduledAtMs = undefined;
     step.env.live.add(this);
+    // An interrupt (ramp-down deadline) drops the connection as a hard stop does, for this iteration only.
+    it.waiting = this;
     this.conn = new WsConnection(
       {
         url: step.urlPrefix + (step.path.isStatic ? step.path.source : step.path.render(vu.ctx)),
@@ -271,7 +273,7 @@ class WsExchange implements WsListener {
     this.finish();
   }
 
-  /** Hard stop: drop the connection and record nothing more. */
+  /** Hard stop or interrupt: drop the connection and record nothing more. */
   abort(): void {
     if (this.finished) return;
     this.it.aborted = true;
@@ -355,6 +357,7 @@ class WsExchange implements WsListener {
     this.finished = true;
     this.clearTimers();
     this.step.env.live.delete(this);
+    if (this.it.waiting === this) this.it.waiting = undefined;
     this.resolveDone();
   }
 }

@@ -98,6 +98,13 @@ const scenarioRules: CrossFieldRule[] = [
     message: 'is required with levels.unit: rate',
   },
   ...onlyWithRateLevels,
+  {
+    // Arrivals are not VUs a lowered target ramps down: the field would be accepted and ignored.
+    node: 'scenario',
+    check: { kind: 'forbidden', field: 'gracefulRampDown', when: { field: 'levels.unit', in: ['rate'] } },
+    at: 'gracefulRampDown',
+    message: 'only applies to levels.unit: vus',
+  },
 ];
 
 /** What a step does: one of these at most. */

@@ -142,6 +142,21 @@ describe('breakpoint validation', () => {
       path: 'spec.scenarios.s.preAllocatedVUs',
       message: 'is required with levels.unit: rate',
     });
+    expect(
+      problems({
+        executor: 'breakpoint',
+        levels: { unit: 'rate', start: 1, step: 1, max: 2, duration: '1s' },
+        preAllocatedVUs: 1,
+        gracefulRampDown: '1s',
+      }),
+    ).toEqual([{ path: 'spec.scenarios.s.gracefulRampDown', message: 'only applies to levels.unit: vus' }]);
+    expect(
+      problems({
+        executor: 'breakpoint',
+        levels: { unit: 'vus', start: 1, step: 1, max: 2, duration: '1s' },
+        gracefulRampDown: '1s',
+      }),
+    ).toEqual([]);
     const q = problems({ executor: 'constant-vus', vus: 1, duration: '1s', stopWhen: ['p(95)>1s'] });
     expect(q[0]?.path).toBe('spec.scenarios.s.stopWhen');
     expect(q[0]?.message).toMatch(/is not used by executor constant-vus/);

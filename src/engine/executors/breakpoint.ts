@@ -8,7 +8,13 @@ import type { Scenario } from '../../api/schema.js';
 import type { Problem } from '../../api/schema-check.js';
 import { parseWindowCondition } from '../../metrics/window-expr.js';
 import { type ArrivalSchedule, piecewiseSchedule, runArrivals } from '../arrival.js';
-import { basePlan, DEFAULT_TIME_UNIT, type Executor, type ScenarioPlan } from '../executor.js';
+import {
+  basePlan,
+  DEFAULT_TIME_UNIT,
+  type Executor,
+  gracefulRampDownMs,
+  type ScenarioPlan,
+} from '../executor.js';
 import { followVuTarget } from '../follow-vu-target.js';
 import type { ScenarioRuntime } from '../scenario-runtime.js';
 import { largestShare, shareOf } from '../shard.js';
@@ -50,7 +56,7 @@ export const breakpoint: Executor = {
   type: 'breakpoint',
   model: 'closed',
   required: ['levels'],
-  optional: ['stopWhen', 'recovery', 'timeUnit', 'preAllocatedVUs', 'maxVUs'],
+  optional: ['stopWhen', 'recovery', 'timeUnit', 'preAllocatedVUs', 'maxVUs', 'gracefulRampDown'],
   validate,
   plan(name, spec, shard) {
     const levels = spec.levels as NonNullable<Scenario['levels']>;
@@ -102,6 +108,7 @@ function runVus(plan: ScenarioPlan, rt: ScenarioRuntime): Promise<void> {
       return window ? shareOf(window.load, plan.shard) : 0;
     },
     () => rt.startMs + timelineEndUs(timeline()) / 1000,
+    gracefulRampDownMs(plan.spec),
   );
 }
 

@@ -1,7 +1,7 @@
 /** VUs ramp linearly between stage targets (closed model). */
 import { durationUs, formatDurationUs } from '../../api/duration.js';
 import type { Scenario } from '../../api/schema.js';
-import { basePlan, type Executor, stagesDurationUs } from '../executor.js';
+import { basePlan, type Executor, gracefulRampDownMs, stagesDurationUs } from '../executor.js';
 import { followVuTarget } from '../follow-vu-target.js';
 import { largestShareBetween, type Shard, shareOf } from '../shard.js';
 
@@ -59,6 +59,7 @@ export const rampingVus: Executor = {
       plan.maxVUs,
       (elapsedUs) => shardVuTargetAt(plan.spec, plan.shard, elapsedUs),
       () => endMs,
+      gracefulRampDownMs(plan.spec),
     );
   },
 };
