@@ -105,7 +105,8 @@ function saturationFromSeries(series: IntervalSummary[]): Finding | undefined {
   const third = Math.floor(busy.length / 3);
   const early = window(busy.slice(0, third));
   const late = window(busy.slice(busy.length - third));
-  if (early.vus <= 0 || early.rps <= 0 || early.p95Ms <= 0) return undefined;
+  // A climb needs latency at both ends: a window whose seconds all failed unanswered cannot show one.
+  if (early.vus <= 0 || early.rps <= 0 || !early.p95Ms || late.p95Ms === null) return undefined;
   const loadGain = late.vus / early.vus - 1;
   const rpsGain = late.rps / early.rps - 1;
   const climb = late.p95Ms / early.p95Ms;
@@ -126,13 +127,14 @@ function saturationFromSeries(series: IntervalSummary[]): Finding | undefined {
 
 function window(rows: IntervalSummary[]) {
   const mean = (f: (x: IntervalSummary) => number) => rows.reduce((n, x) => n + f(x), 0) / rows.length;
-  const p95s = rows.map((x) => x.p95Ms).sort((a, b) => a - b);
+  // Seconds with no latency sample (every request refused) are left out of the median, not counted as 0 ms.
+  const p95s = rows.flatMap((x) => (x.p95Ms === null ? [] : [x.p95Ms])).sort((a, b) => a - b);
   return {
     from: rows[0]?.second ?? 0,
     to: rows[rows.length - 1]?.second ?? 0,
     vus: mean((x) => x.vus),
     rps: mean((x) => x.rps),
-    p95Ms: p95s[Math.floor(p95s.length / 2)] ?? 0,
+    p95Ms: p95s[Math.floor(p95s.length / 2)] ?? null,
   };
 }
 

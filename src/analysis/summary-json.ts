@@ -1,7 +1,8 @@
 /**
  * summary.json's text form. Inside Stampede a latency figure with no sample is 0 next to `count: 0` (the
  * reports print "no data"); in the file it is null, so a script reading p99Ms never takes "nothing
- * measured" for "0 ms". Reading a file back turns the nulls into the in-memory form again.
+ * measured" for "0 ms". Reading a file back turns the nulls into the in-memory form again. Timeseries
+ * seconds have no `count`: their figures are null in memory too (IntervalSummary) and pass through as is.
  */
 import type { LatencyStats } from '../metrics/histogram.js';
 

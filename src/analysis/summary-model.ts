@@ -87,10 +87,11 @@ export interface IntervalSummary {
   rps: number;
   failures: number;
   errorRate: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  maxMs: number;
+  /** Null when no request of the second was answered (or timed out): no latency was measured, not 0 ms. */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
   vus: number;
   iterations: number;
   dropped: number;

@@ -108,7 +108,7 @@ function finishRun(ctx: Context, w: Runners, abortedBy: string | undefined, lost
     kind: 'event',
     type: summary.verdict === 'passed' ? 'Normal' : 'Warning',
     reason: 'Finished',
-    message: `${outcome}, verdict ${summary.verdict}: ${summary.totals.requests} requests, p95 ${summary.latency.p95Ms} ms, errors ${percentString(summary.totals.errorRate)}`,
+    message: `${outcome}, verdict ${summary.verdict}: ${summary.totals.requests} requests, p95 ${summary.latency.count ? `${summary.latency.p95Ms} ms` : 'no data'}, errors ${percentString(summary.totals.errorRate)}`,
   });
   return {
     status: {

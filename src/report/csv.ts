@@ -1,4 +1,7 @@
-/** timeseries.csv: one row per second of the run. */
+/**
+ * timeseries.csv: one row per second of the run. p50_ms..max_ms are empty for a second with no latency
+ * sample (every request refused): the summary's null, never a 0 a spreadsheet would average in.
+ */
 import type { Summary } from './summary.js';
 
 const COLUMNS = [
@@ -26,10 +29,10 @@ export function renderTimeseriesCsv(s: Summary): string {
       i.rps,
       i.failures,
       i.errorRate,
-      i.p50Ms,
-      i.p95Ms,
-      i.p99Ms,
-      i.maxMs,
+      i.p50Ms ?? '',
+      i.p95Ms ?? '',
+      i.p99Ms ?? '',
+      i.maxMs ?? '',
       i.vus,
       i.iterations,
       i.dropped,

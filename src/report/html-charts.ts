@@ -3,10 +3,13 @@
  * Each chart carries data attributes (data-chart, data-series, data-points) so tests can see what it holds.
  */
 
+/** y is null where nothing was measured at x: no point is drawn there and the line breaks, never 0. */
+export type ChartPoint = [number, number | null];
+
 export interface ChartSeries {
   name: string;
   color: string;
-  points: [number, number][];
+  points: ChartPoint[];
   /** Draw a marker at every point (few points, such as load levels); their <title> shows the values. */
   markers?: boolean;
   dashed?: boolean;
@@ -71,23 +74,46 @@ function ticks(min: number, max: number, target: number, time = false): number[]
 
 /**
  * Buckets a series down to at most `max` points. `reduce: 'max'` keeps each bucket's worst value
- * (percentiles must not be averaged); 'mean' suits rates and counts.
+ * (percentiles must not be averaged); 'mean' suits rates and counts. Null values are left out; a bucket
+ * of nulls only stays null.
  */
-export function downsamplePoints(
-  points: [number, number][],
-  max: number,
-  reduce: 'max' | 'mean',
-): [number, number][] {
+export function downsamplePoints(points: ChartPoint[], max: number, reduce: 'max' | 'mean'): ChartPoint[] {
   if (points.length <= max) return points;
   const size = Math.ceil(points.length / max);
-  const out: [number, number][] = [];
+  const out: ChartPoint[] = [];
   for (let i = 0; i < points.length; i += size) {
     const chunk = points.slice(i, i + size);
-    const ys = chunk.map((p) => p[1]);
-    const y = reduce === 'max' ? Math.max(...ys) : ys.reduce((a, b) => a + b, 0) / ys.length;
-    out.push([(chunk[0] as [number, number])[0], y]);
+    const ys = chunk.flatMap((p) => (p[1] === null ? [] : [p[1]]));
+    const y = !ys.length
+      ? null
+      : reduce === 'max'
+        ? Math.max(...ys)
+        : ys.reduce((a, b) => a + b, 0) / ys.length;
+    out.push([(chunk[0] as ChartPoint)[0], y]);
   }
   return out;
+}
+
+const measured = (points: readonly ChartPoint[]) =>
+  points.filter((p): p is [number, number] => p[1] !== null);
+
+/**
+ * The SVG path through the measured points, a new subpath after each null. A lone point between two gaps
+ * is drawn as a zero-length segment, which the round line cap shows as a dot.
+ */
+function linePath(points: readonly ChartPoint[], at: (p: [number, number]) => string): string {
+  let d = '';
+  let run = 0;
+  for (const p of points) {
+    if (p[1] === null) {
+      if (run === 1) d += 'h0';
+      run = 0;
+      continue;
+    }
+    d += `${run ? 'L' : 'M'}${at(p as [number, number])}`;
+    run++;
+  }
+  return run === 1 ? `${d}h0` : d;
 }
 
 const fixed = (n: number) => n.toFixed(1);
@@ -95,7 +121,7 @@ const fixed = (n: number) => n.toFixed(1);
 export function renderLineChart(spec: ChartSpec): string {
   const fx = spec.formatX ?? ((v: number) => String(v));
   const fy = spec.formatY ?? ((v: number) => String(v));
-  const all = spec.series.flatMap((s) => s.points);
+  const all = spec.series.flatMap((s) => measured(s.points));
   const title = `<text class="chart-title" x="${MARGIN.left}" y="22">${escapeHtml(spec.title)}</text>`;
   if (!all.length) {
     return `<svg class="chart" data-chart="${spec.id}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeHtml(spec.title)}">${title}<text class="empty" x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle">no data recorded</text></svg>`;
@@ -136,13 +162,14 @@ export function renderLineChart(spec: ChartSpec): string {
     `<text class="axis-label" transform="translate(16 ${MARGIN.top + PLOT_H / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(spec.yLabel)}</text>`,
   );
   for (const s of spec.series) {
-    if (!s.points.length) continue;
-    const d = s.points.map((p, i) => `${i ? 'L' : 'M'}${fixed(sx(p[0]))} ${fixed(sy(p[1]))}`).join('');
+    const points = measured(s.points);
+    if (!points.length) continue;
+    const d = linePath(s.points, (p) => `${fixed(sx(p[0]))} ${fixed(sy(p[1]))}`);
     parts.push(
-      `<path class="series" data-series="${escapeHtml(s.name)}" data-points="${s.points.length}" d="${d}" stroke="${s.color}"${s.dashed ? ' stroke-dasharray="6 4"' : ''}><title>${escapeHtml(s.name)}</title></path>`,
+      `<path class="series" data-series="${escapeHtml(s.name)}" data-points="${points.length}" d="${d}" stroke="${s.color}"${s.dashed ? ' stroke-dasharray="6 4"' : ''}><title>${escapeHtml(s.name)}</title></path>`,
     );
     if (s.markers) {
-      for (const p of s.points) {
+      for (const p of points) {
         parts.push(
           `<circle class="marker" cx="${fixed(sx(p[0]))}" cy="${fixed(sy(p[1]))}" r="4" fill="${s.color}"><title>${escapeHtml(`${s.name}: ${fy(p[1])} at ${fx(p[0])}`)}</title></circle>`,
         );

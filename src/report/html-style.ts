@@ -21,7 +21,7 @@ h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #d0d7de; padd
 .chart .grid { stroke: #e6e8eb; }
 .chart .tick-mark { stroke: #8c959f; }
 .chart .frame { fill: none; stroke: #8c959f; }
-.chart .series { fill: none; stroke-width: 2; stroke-linejoin: round; }
+.chart .series { fill: none; stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
 .chart .marker { stroke: #fff; stroke-width: 1.5; }
 .chart .empty { font-size: 14px; fill: #57606a; }
 .note { color: #57606a; font-size: 12px; margin: 2px 0 10px; }

@@ -8,6 +8,7 @@ import { COMPARISON_HEADER, comparisonCells, comparisonVerdictLine } from './com
 import { fmtBytes, fmtCount, fmtPercent, fmtRate, fmtStat, fmtThresholdValue } from './format.js';
 import { analysisHtml } from './html-analysis.js';
 import {
+  type ChartPoint,
   type ChartSeries,
   downsamplePoints,
   escapeHtml as esc,
@@ -41,10 +42,11 @@ function series(
   s: Summary,
   name: string,
   color: string,
-  pick: (row: Summary['timeseries'][number]) => number,
+  pick: (row: Summary['timeseries'][number]) => number | null,
   reduce: 'max' | 'mean',
 ): ChartSeries {
-  const points = s.timeseries.map((r): [number, number] => [r.second, pick(r)]);
+  // A second with no latency sample stays null: the line breaks there rather than dropping to 0 ms.
+  const points = s.timeseries.map((r): ChartPoint => [r.second, pick(r)]);
   return { name, color, points: downsamplePoints(points, MAX_POINTS_PER_SERIES, reduce) };
 }
 

@@ -4,7 +4,7 @@ import { latencyStats } from '../metrics/histogram.js';
 import type { MergedRun } from '../metrics/merge.js';
 import { ratePerSecond } from '../metrics/seconds.js';
 import type { ThresholdResult } from '../metrics/thresholds.js';
-import { fmtMs, fmtPercent, fmtRate } from './format.js';
+import { fmtPercent, fmtRate, fmtStat } from './format.js';
 
 /** What the local coordinator shows while a run is in progress. */
 export interface LiveView {
@@ -33,11 +33,12 @@ export function describeLive(view: LiveView): { headline: string; scenarios: str
   const last = run.intervals[run.intervals.length - 1];
   const { requests, failures } = view.totals;
   const vus = run.scenarios.reduce((n, s) => n + s.activeVUs, 0);
-  const p95 = last ? latencyStats(last.duration).p95Ms : 0;
+  // A last second where every request was refused measured no latency: "no data", not p95 0.00ms.
+  const stats = last ? latencyStats(last.duration) : undefined;
   const failing = view.thresholds.filter((t) => !t.passed).length;
   const headline =
     `${(view.elapsedMs / 1000).toFixed(0)}s/${(view.plannedMs / 1000).toFixed(0)}s  VUs ${vus}  ` +
-    `rps ${fmtRate(last ? (ratePerSecond(last.requests, [last]) ?? 0) : 0)}  p95 ${fmtMs(p95)}  errors ${fmtPercent(requests ? failures / requests : 0)}` +
+    `rps ${fmtRate(last ? (ratePerSecond(last.requests, [last]) ?? 0) : 0)}  p95 ${fmtStat(stats, stats?.p95Ms)}  errors ${fmtPercent(requests ? failures / requests : 0)}` +
     (view.thresholds.length
       ? `  thresholds ${view.thresholds.length - failing}/${view.thresholds.length} passing`
       : '') +

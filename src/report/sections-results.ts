@@ -75,10 +75,10 @@ export function openModelSection(s: Summary): string[] {
   ];
 }
 
-/** The worst of per-second figures; seconds without a response carry 0 (latencyStats of nothing). */
-function worstMs(values: number[]): string {
-  const worst = Math.max(0, ...values);
-  return worst > 0 ? fmtMs(worst) : NO_DATA;
+/** The worst of per-second figures; seconds without a latency sample are null and left out. */
+function worstMs(values: (number | null)[]): string {
+  const measured = values.filter((v): v is number => v !== null);
+  return measured.length ? fmtMs(Math.max(...measured)) : NO_DATA;
 }
 
 export function throughputSection(s: Summary): string[] {

@@ -203,6 +203,8 @@ function shardSummaries(run: MergedRun, lost: Set<number>): Summary['shards'] {
 
 function intervalSummary(i: MergedRun['intervals'][number]): Summary['timeseries'][number] {
   const stats = latencyStats(i.duration);
+  // latencyStats gives 0 for an empty histogram; a second where every request was refused measured nothing.
+  const measured = stats.count > 0;
   return {
     second: i.second,
     ...(i.lengthMs !== undefined ? { lengthMs: i.lengthMs } : {}),
@@ -210,10 +212,10 @@ function intervalSummary(i: MergedRun['intervals'][number]): Summary['timeseries
     rps: round(i.requests / spanSeconds(i)),
     failures: i.failures,
     errorRate: i.requests ? round(i.failures / i.requests, 6) : 0,
-    p50Ms: stats.p50Ms,
-    p95Ms: stats.p95Ms,
-    p99Ms: stats.p99Ms,
-    maxMs: stats.maxMs,
+    p50Ms: measured ? stats.p50Ms : null,
+    p95Ms: measured ? stats.p95Ms : null,
+    p99Ms: measured ? stats.p99Ms : null,
+    maxMs: measured ? stats.maxMs : null,
     vus: i.vus,
     iterations: i.iterations,
     dropped: i.dropped,

@@ -70,24 +70,39 @@ export const TRIM_TIERS: readonly TrimCaps[] = [
 /**
  * Splits rows into buckets of consecutive rows and keeps, from each, the row with the highest and the row
  * with the lowest `key` (in time order): a one-second latency spike or an outage second stays visible,
- * where keeping every n-th row would skip it. At most `keep` rows come out.
+ * where keeping every n-th row would skip it. At most `keep` rows come out. A null key (a second with no
+ * latency sample) is never compared as a number: it takes the low slot, so the outage second stays.
  */
-export function keepExtremes<T>(rows: readonly T[], keep: number, key: (row: T) => number): T[] {
+export function keepExtremes<T>(rows: readonly T[], keep: number, key: (row: T) => number | null): T[] {
   if (rows.length <= keep) return [...rows];
   if (keep < 2) return [];
   const buckets = Math.floor(keep / 2);
   const size = Math.ceil(rows.length / buckets);
   const out: T[] = [];
   for (let start = 0; start < rows.length; start += size) {
-    let hi = start;
-    let lo = start;
-    for (let i = start; i < Math.min(rows.length, start + size); i++) {
-      if (key(rows[i] as T) > key(rows[hi] as T)) hi = i;
-      if (key(rows[i] as T) < key(rows[lo] as T)) lo = i;
-    }
+    const end = Math.min(rows.length, start + size);
+    const { hi, lo } = bucketExtremes(rows, start, end, key);
     for (const i of lo === hi ? [lo] : [Math.min(lo, hi), Math.max(lo, hi)]) out.push(rows[i] as T);
   }
   return out;
+}
+
+/** Indexes of the highest and lowest key in rows[start, end); the first null key, if any, is the lowest. */
+function bucketExtremes<T>(rows: readonly T[], start: number, end: number, key: (row: T) => number | null) {
+  let hi = -1;
+  let lo = -1;
+  let gap = -1;
+  for (let i = start; i < end; i++) {
+    const v = key(rows[i] as T);
+    if (v === null) {
+      if (gap < 0) gap = i;
+      continue;
+    }
+    if (hi < 0 || v > (key(rows[hi] as T) as number)) hi = i;
+    if (lo < 0 || v < (key(rows[lo] as T) as number)) lo = i;
+  }
+  if (gap >= 0) lo = gap;
+  return { hi: hi < 0 ? lo : hi, lo };
 }
 
 /** Level indexes the analysis points at: they are the answers, so they always stay. */

@@ -58,7 +58,7 @@ describe('the report always fits its ConfigMap', () => {
   it('a one-second latency spike and an outage second survive the series trimming', () => {
     const rows = summaryFixture({ seconds: 20_000 }).timeseries;
     rows[12_345] = { ...(rows[12_345] as (typeof rows)[number]), p95Ms: 5000 };
-    rows[17_001] = { ...(rows[17_001] as (typeof rows)[number]), p95Ms: 0, requests: 0, rps: 0 };
+    rows[17_001] = { ...(rows[17_001] as (typeof rows)[number]), p95Ms: null, requests: 0, rps: 0 };
     const kept = keepExtremes(rows, 400, (r) => r.p95Ms);
     expect(kept.length).toBeLessThanOrEqual(400);
     expect(kept.map((r) => r.second)).toEqual(expect.arrayContaining([12_345, 17_001]));
