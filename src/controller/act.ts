@@ -32,6 +32,7 @@ import { configMaps, events, jobs, loadTestPath, loadTestStatusPath, secrets } f
 import { protoFiles } from './proto-volume.js';
 import { jobDeadlineSeconds } from './runner-spec.js';
 import { fitStatus } from './status-fit.js';
+import { statusMergePatch } from './status-patch.js';
 import { policyFor, type TargetPolicy } from './target-policy.js';
 import { WriteBudget } from './write-budget.js';
 
@@ -268,14 +269,17 @@ export class Actor {
     const checkpoints = decision.actions.filter((a) => a.kind === 'checkpoint');
     for (const action of decision.actions) if (action.kind !== 'checkpoint') await this.one(observed, action);
     await Promise.all(checkpoints.map((action) => this.one(observed, action)));
-    const before = JSON.stringify(observed.loadTest.status ?? {});
+    const stored = observed.loadTest.status ?? {};
     // Messages are clipped to the CRD's limits: an over-long one would fail every status write.
     const status = fitStatus(decision.status);
-    if (JSON.stringify(status) !== before && !decision.actions.some((a) => a.kind === 'deleteLoadTest')) {
+    if (
+      JSON.stringify(status) !== JSON.stringify(stored) &&
+      !decision.actions.some((a) => a.kind === 'deleteLoadTest')
+    ) {
       try {
         await this.opts.client.patch(
           loadTestStatusPath(observed.loadTest.metadata.namespace, observed.loadTest.metadata.name),
-          { status },
+          { status: statusMergePatch(stored, status) },
         );
       } catch (error) {
         if (!isNotFound(error)) throw error;

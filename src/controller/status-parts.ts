@@ -51,12 +51,15 @@ export function percentString(fraction: number): string {
 
 /** Status fields that mirror a summary: the same numbers `kubectl get lt` and the report show. */
 export function statusFigures(summary: Summary): Partial<LoadTestStatus> {
+  // No latency sample yet (nothing answered): the fields are removed, never a made-up 0 ms, so
+  // `kubectl get lt` shows nothing and the latency gauges have no series for the test.
+  const latency = summary.latency.count > 0 ? summary.latency : undefined;
   return {
     requests: summary.totals.requests,
     rps: summary.totals.rps,
-    p50Ms: summary.latency.p50Ms,
-    p95Ms: summary.latency.p95Ms,
-    p99Ms: summary.latency.p99Ms,
+    p50Ms: latency?.p50Ms,
+    p95Ms: latency?.p95Ms,
+    p99Ms: latency?.p99Ms,
     errorRate: summary.totals.errorRate,
     errors: percentString(summary.totals.errorRate),
     thresholds: summary.thresholds.map((t) => ({
