@@ -190,9 +190,18 @@ function casesOf(rule: CrossFieldRule): Case[] {
     });
   }
   if (c.kind === 'forbidden' && c.when.field === 'levels.unit')
-    return [
-      one(`vus levels with ${c.field}`, { ...validScenario('breakpoint'), [c.field]: SAMPLE[c.field] }),
-    ];
+    return c.when.in.map((unit) => {
+      const base = validScenario('breakpoint');
+      // Rate levels need their arrivals' VUs (a rule of its own), so only the field under test breaks one.
+      const vus = unit === 'rate' ? { preAllocatedVUs: SAMPLE.preAllocatedVUs } : {};
+      const node = {
+        ...base,
+        levels: { ...(base.levels as Json), unit },
+        ...vus,
+        [c.field]: SAMPLE[c.field],
+      };
+      return one(`${unit} levels with ${c.field}`, node);
+    });
   const node = SCENARIO_CASES[rule.message];
   if (!node) throw new Error(`no parity case for rule "${rule.message}"`);
   return [one(rule.message, node)];
