@@ -3,13 +3,9 @@
  * where a stop condition held, with the target's own usage when it was measured. Pure.
  */
 
+import { loadText, ms, pct } from './finding-text.js';
 import type { Finding, LevelSummary } from './model.js';
 import type { Summary } from './summary-model.js';
-
-/** Null when nothing of the level was answered: said so, never 0 ms. */
-const ms = (n: number | null) => (n === null ? 'no data' : `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} ms`);
-const pct = (fraction: number) => `${(fraction * 100).toFixed(fraction < 0.1 ? 2 : 1)}%`;
-const loadText = (l: LevelSummary) => `${l.load} ${l.unit === 'vus' ? 'VUs' : 'iterations/s'}`;
 
 function levelLine(l: LevelSummary): string {
   const target =

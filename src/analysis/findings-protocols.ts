@@ -1,5 +1,6 @@
 /** Findings from the PostgreSQL and WebSocket figures of a summary. Pure, like findings.ts. */
 import type { ErrorClass } from '../metrics/error-class.js';
+import { ms, pct } from './finding-text.js';
 import type { Finding } from './model.js';
 import type { StepSummary, Summary } from './summary-model.js';
 
@@ -11,8 +12,6 @@ export const WS_CONNECT_FAILURE_CRITICAL = 0.05;
 /** Classes that can only come from opening the connection (timeouts may also be reply timeouts). */
 const CONNECT_CLASSES: ErrorClass[] = ['ws_handshake', 'refused', 'reset', 'dns', 'tls'];
 
-const ms = (n: number) => `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} ms`;
-const pct = (fraction: number) => `${(fraction * 100).toFixed(fraction < 0.1 ? 2 : 1)}%`;
 const where = (st: StepSummary) => `${st.scenario}/${st.step}`;
 
 /** A database step whose latency is mostly waiting for a pooled connection, not running the query. */

@@ -4,6 +4,7 @@
  * when its data is healthy or absent, so a clean run has no findings at all.
  */
 import type { ErrorClass } from '../metrics/error-class.js';
+import { loadText, ms, pct } from './finding-text.js';
 import { capacityLimitFinding } from './findings-capacity.js';
 import { pgPoolWaitFindings, wsConnectFindings } from './findings-protocols.js';
 import type { Finding, LevelSummary } from './model.js';
@@ -22,11 +23,7 @@ export const ERROR_RATE_WARNING = 0.01;
 export const SLOW_STEP_FACTOR = 2;
 const SLOW_STEPS_LISTED = 3;
 
-const pct = (fraction: number) => `${(fraction * 100).toFixed(fraction < 0.1 ? 2 : 1)}%`;
-/** A level's figure is null when nothing of it was answered: said so, never 0 ms. */
-const ms = (n: number | null) => (n === null ? 'no data' : `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} ms`);
 const times = (n: number) => `${n.toFixed(1)}x`;
-const loadText = (l: LevelSummary) => `${l.load} ${l.unit === 'vus' ? 'VUs' : 'iterations/s'}`;
 
 const SEVERITY_ORDER: Finding['severity'][] = ['critical', 'warning', 'info'];
 

@@ -150,7 +150,7 @@ function recovery(base: LevelSummary | undefined, input: ScalabilityInput): Scal
       s.requests > 0 &&
       s.p95Ms !== null &&
       s.p95Ms <= limitMs &&
-      !erred({ p95Ms: s.p95Ms, errorRate: s.failures / s.requests }) &&
+      s.failures / s.requests < DEGRADED_ERROR_RATE &&
       !s.stopConditionHeld,
   );
   const last = series.at(-1) as RecoverySecond;

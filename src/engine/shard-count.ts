@@ -9,6 +9,7 @@
  */
 import type { Scenario } from '../api/schema.js';
 import { joinPath, type Problem } from '../api/schema-check.js';
+import { EXECUTOR_REGISTRY } from './executors/index.js';
 
 /** The open-model scenario that allows the fewest shards: its VU field and how many VUs that is. */
 export interface ShardLimit {
@@ -17,11 +18,10 @@ export interface ShardLimit {
   vus: number;
 }
 
-const ARRIVAL_EXECUTORS: ReadonlySet<string> = new Set(['constant-arrival-rate', 'ramping-arrival-rate']);
-
 /** The VU pool an open-model scenario splits over its shards, with its field; undefined for a closed model. */
 export function openModelVUs(scenario: Scenario): Pick<ShardLimit, 'field' | 'vus'> | undefined {
-  const open = ARRIVAL_EXECUTORS.has(scenario.executor) || scenario.levels?.unit === 'rate';
+  // Breakpoint is closed by type, open with rate levels (its plan's model says so too).
+  const open = EXECUTOR_REGISTRY[scenario.executor].model === 'open' || scenario.levels?.unit === 'rate';
   if (!open) return undefined;
   if (scenario.maxVUs !== undefined) return { field: 'maxVUs', vus: scenario.maxVUs };
   if (scenario.preAllocatedVUs !== undefined)

@@ -92,30 +92,38 @@ const RESPONSE_TIMEOUT_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ]);
 
-/** True when the client gave up waiting for the response (see RESPONSE_TIMEOUT_CODES), through `cause` chains. */
-export function isResponseTimeout(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && RESPONSE_TIMEOUT_CODES.has(code)) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
-/** Classifies a transport error from Node or undici by its stable `code`, looking through `cause` chains. */
-export function classifyError(error: unknown): FixedErrorClass {
+/**
+ * The first non-undefined answer `read` gives for an error's string `code`, looking through `cause` chains
+ * (undici and fetch wrap the system error) up to four deep.
+ */
+function readCodes<T>(error: unknown, read: (code: string) => T | undefined): T | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') {
-      const known = BY_CODE[code];
-      if (known) return known;
-      if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT')) return 'tls';
+      const answer = read(code);
+      if (answer !== undefined) return answer;
     }
     current = (current as { cause?: unknown }).cause;
   }
-  return 'other';
+  return undefined;
+}
+
+/** True when the client gave up waiting for the response (see RESPONSE_TIMEOUT_CODES), through `cause` chains. */
+export function isResponseTimeout(error: unknown): boolean {
+  return readCodes(error, (code) => (RESPONSE_TIMEOUT_CODES.has(code) ? true : undefined)) ?? false;
+}
+
+/** Classifies a transport error from Node or undici by its stable `code`, looking through `cause` chains. */
+export function classifyError(error: unknown): FixedErrorClass {
+  return (
+    readCodes(error, (code): FixedErrorClass | undefined => {
+      const known = BY_CODE[code];
+      if (known) return known;
+      if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT')) return 'tls';
+      return undefined;
+    }) ?? 'other'
+  );
 }
 
 export function classifyStatus(status: number): FixedErrorClass | undefined {

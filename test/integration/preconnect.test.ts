@@ -1,8 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Scenario } from '../../src/api/schema.js';
 import { ShardRunner } from '../../src/engine/shard-runner.js';
+import { startServer, type TestServer } from '../helpers/http-server.js';
 import { loadTest } from '../helpers/load-test.js';
 
 /** A real HTTP server that notes when each connection was accepted and when the first request came. */
@@ -15,28 +15,24 @@ interface Target {
   onConnection?: (socket: Socket) => void;
 }
 
-const servers: Server[] = [];
+const servers: TestServer[] = [];
 afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((done) => s.close(done));
-  }
+  for (const s of servers.splice(0)) await s.close();
 });
 
 async function startTarget(): Promise<Target> {
   const target: Target = { url: '', acceptedAt: [], firstRequestAt: undefined, requests: 0 };
-  const server = createServer({ keepAliveTimeout: 10_000 }, (_req, res) => {
+  const server = await startServer((_req, res) => {
     target.requests++;
     target.firstRequestAt ??= Date.now();
     res.end('ok');
   });
-  server.on('connection', (socket: Socket) => {
+  server.server.on('connection', (socket: Socket) => {
     target.acceptedAt.push(Date.now());
     target.onConnection?.(socket);
   });
   servers.push(server);
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  target.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  target.url = server.url;
   return target;
 }
 

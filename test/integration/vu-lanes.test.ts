@@ -1,9 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Scenario } from '../../src/api/schema.js';
 import type { Shard } from '../../src/engine/shard.js';
 import { ShardRunner } from '../../src/engine/shard-runner.js';
+import { startServer, type TestServer } from '../helpers/http-server.js';
 import { loadTest } from '../helpers/load-test.js';
 
 /** What a real HTTP server saw: for each connection, the VUs (`scenario/vu`) that sent on it. */
@@ -12,27 +12,22 @@ interface Target {
   vusBySocket: Map<Socket, Set<string>>;
 }
 
-const servers: Server[] = [];
+const servers: TestServer[] = [];
 afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((done) => s.close(done));
-  }
+  for (const s of servers.splice(0)) await s.close();
 });
 
 /** Answers after 10 ms, so a closed-model VU's requests overlap with the others'. */
 async function startTarget(): Promise<Target> {
-  const target: Target = { url: '', vusBySocket: new Map() };
-  const server = createServer({ keepAliveTimeout: 10_000 }, (req, res) => {
-    const vus = target.vusBySocket.get(req.socket) ?? new Set<string>();
-    target.vusBySocket.set(req.socket, vus);
+  const vusBySocket = new Map<Socket, Set<string>>();
+  const server = await startServer((req, res) => {
+    const vus = vusBySocket.get(req.socket) ?? new Set<string>();
+    vusBySocket.set(req.socket, vus);
     vus.add(`${req.headers['x-scenario']}/${req.headers['x-vu']}`);
     setTimeout(() => res.end('ok'), 10);
   });
   servers.push(server);
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  target.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return target;
+  return { url: server.url, vusBySocket };
 }
 
 const constantVus = (vus: number): Scenario =>

@@ -9,18 +9,15 @@ import { scalabilityOf } from '../../src/analysis/run-scalability.js';
 import { withVerdict } from '../../src/analysis/verdict.js';
 import type { Scenario } from '../../src/api/schema.js';
 import { EXECUTOR_REGISTRY } from '../../src/engine/executors/index.js';
-import { compileChecks } from '../../src/engine/http-checks.js';
-import { compileSettle } from '../../src/engine/http-settle.js';
-import { createVU } from '../../src/engine/vu.js';
 import { createIntervalHistogram } from '../../src/metrics/histogram.js';
 import type { MergedInterval, MergedRun } from '../../src/metrics/merge.js';
 import { ShardRecorder } from '../../src/metrics/recorder.js';
-import { pendingResponse } from '../../src/protocols/http-types.js';
 import { HTTP1_ERROR_CODES, Http1Error } from '../../src/protocols/http1/errors.js';
 import { renderConsoleSummary } from '../../src/report/console.js';
 import { renderHtml } from '../../src/report/html.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
+import { refusedError, settleSender } from '../helpers/settle-sender.js';
 import { summaryFixture } from '../helpers/summary-fixture.js';
 
 const TIMEOUT_MS = 2000;
@@ -36,24 +33,7 @@ interface SecondTraffic {
 /** Settles each request of each second through the real settle path; returns the merged-shaped seconds. */
 function recordSeconds(seconds: SecondTraffic[]): MergedInterval[] {
   const shard = new ShardRecorder(0, 1, { cores: 1, threads: 1 });
-  const settle = compileSettle({
-    name: 'get',
-    recorder: shard.step('bp', 'get', 'open'),
-    checks: compileChecks(undefined),
-    extractors: [],
-    retry: undefined,
-    maxBodyBytes: 1024,
-    metrics: [],
-  });
-  const vu = createVU(0, 0, 'bp', {});
-  const send = (doneAfterMs: number, error?: Error) => {
-    const response = pendingResponse();
-    response.sentAtMs = 1000;
-    response.doneAtMs = 1000 + doneAfterMs;
-    if (error) response.error = error;
-    else response.status = 200;
-    settle(vu, { scheduledAtMs: undefined, failed: false, aborted: false }, response, false);
-  };
+  const send = settleSender(shard.step('bp', 'get', 'open'), 'bp');
   return seconds.map((t, n) => {
     for (let i = 0; i < t.ok; i++) send(t.okMs ?? 50);
     for (let i = 0; i < (t.timedOut ?? 0); i++)
@@ -61,8 +41,7 @@ function recordSeconds(seconds: SecondTraffic[]): MergedInterval[] {
         TIMEOUT_MS,
         new Http1Error(HTTP1_ERROR_CODES.headersTimeout, `no response within ${TIMEOUT_MS} ms`),
       );
-    for (let i = 0; i < (t.refused ?? 0); i++)
-      send(0.1, Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    for (let i = 0; i < (t.refused ?? 0); i++) send(0.1, refusedError());
     // What closeInterval keeps of the second, as the merge hands it to the analysis.
     const i = shard.interval;
     const duration = createIntervalHistogram();

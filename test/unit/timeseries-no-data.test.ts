@@ -7,12 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { findBottlenecks, saturationFinding } from '../../src/analysis/findings.js';
 import { summaryToJson } from '../../src/analysis/summary-json.js';
-import { compileChecks } from '../../src/engine/http-checks.js';
-import { compileSettle } from '../../src/engine/http-settle.js';
-import { createVU } from '../../src/engine/vu.js';
 import { type MergedRun, mergeSnapshots } from '../../src/metrics/merge.js';
 import { ShardRecorder } from '../../src/metrics/recorder.js';
-import { pendingResponse } from '../../src/protocols/http-types.js';
 import { renderTimeseriesCsv } from '../../src/report/csv.js';
 import { renderHtml } from '../../src/report/html.js';
 import { downsamplePoints } from '../../src/report/html-charts.js';
@@ -20,6 +16,7 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { describeLive } from '../../src/report/progress.js';
 import { buildSummary, type Summary } from '../../src/report/summary.js';
 import { keepExtremes } from '../../src/report/trim.js';
+import { refusedError, settleSender } from '../helpers/settle-sender.js';
 
 /** One second of traffic: `ok` answers at `okMs`, `refused` connections refused, `vus` active. */
 interface SecondTraffic {
@@ -33,37 +30,15 @@ interface SecondTraffic {
 function recordRun(seconds: SecondTraffic[]): MergedRun {
   const shard = new ShardRecorder(0, 1, { cores: 4, threads: 1 });
   const scenario = shard.scenario('s', 'ramping-vus', 'closed');
-  const settle = compileSettle({
-    name: 'get',
-    recorder: shard.step('s', 'get', 'closed'),
-    checks: compileChecks(undefined),
-    extractors: [],
-    retry: undefined,
-    maxBodyBytes: 1024,
-    metrics: [],
-  });
-  const vu = createVU(0, 0, 's', {});
-  const send = (doneAfterMs: number, error?: Error) => {
-    const response = pendingResponse();
-    response.sentAtMs = 1000;
-    response.doneAtMs = 1000 + doneAfterMs;
-    if (error) response.error = error;
-    else response.status = 200;
-    settle(vu, { scheduledAtMs: undefined, failed: false, aborted: false }, response, false);
-  };
+  const send = settleSender(shard.step('s', 'get', 'closed'), 's');
   for (const t of seconds) {
     scenario.vusChanged(t.vus - scenario.activeVUs);
     for (let i = 0; i < t.ok; i++) send(t.okMs ?? 50);
-    for (let i = 0; i < (t.refused ?? 0); i++)
-      send(0.1, Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    for (let i = 0; i < (t.refused ?? 0); i++) send(0.1, refusedError());
     shard.closeInterval({ loopDelayP99Ms: 1, loopDelayMaxMs: 2, cpuPercent: 10 });
   }
-  const snapshot = shard.snapshot();
-  // closeInterval numbers seconds by the wall clock; these seconds were recorded in a few milliseconds.
-  snapshot.intervals.forEach((iv, n) => {
-    iv.second = n + 1;
-  });
-  return mergeSnapshots([snapshot]);
+  // closeInterval labels seconds by their index (1, 2, ...), however fast they were recorded.
+  return mergeSnapshots([shard.snapshot()]);
 }
 
 function summarize(run: MergedRun): Summary {
