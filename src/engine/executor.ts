@@ -23,6 +23,8 @@ export interface ScenarioPlan {
   gracefulStopUs: number;
   /** VUs this shard may allocate for this scenario. */
   maxVUs: number;
+  /** VUs this shard runs the moment the scenario starts (pre-allocated, first target or level); ≤ maxVUs. */
+  vusAtStart: number;
   /** One line for people, e.g. "50 VUs for 30s". */
   describe: string;
 }
@@ -59,7 +61,7 @@ export function basePlan(
   name: string,
   spec: Scenario,
   shard: Shard,
-  fields: Pick<ScenarioPlan, 'executor' | 'model' | 'durationUs' | 'maxVUs' | 'describe'>,
+  fields: Pick<ScenarioPlan, 'executor' | 'model' | 'durationUs' | 'maxVUs' | 'vusAtStart' | 'describe'>,
 ): ScenarioPlan {
   return {
     scenario: name,

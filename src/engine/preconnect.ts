@@ -7,20 +7,16 @@
  */
 import type { Step } from '../api/schema.js';
 import type { ScenarioPlan } from './executor.js';
-import { shareOf, type VuRange } from './shard.js';
+import type { VuRange } from './shard.js';
 
 /** Whether the flow's own steps send HTTP requests to the base URL (a relative `url`). */
 function requestsBaseUrl(flow: readonly Step[]): boolean {
   return flow.some((step) => step.request !== undefined && !/^https?:\/\//i.test(step.request.url));
 }
 
-/** VUs a scenario has when it starts: open models their pre-allocated VUs, closed ones their first target. */
-export function vusAtStart(plan: ScenarioPlan): number {
-  if (plan.startOffsetUs > 0) return 0;
-  const spec = plan.spec;
-  if (plan.model === 'open') return Math.min(plan.maxVUs, shareOf(spec.preAllocatedVUs ?? 0, plan.shard));
-  if (plan.executor === 'ramping-vus') return Math.min(plan.maxVUs, shareOf(spec.startVUs ?? 0, plan.shard));
-  return plan.maxVUs;
+/** VUs to open connections for before the test starts: none for a scenario that starts later. */
+export function preconnectVUs(plan: ScenarioPlan): number {
+  return plan.startOffsetUs > 0 ? 0 : plan.vusAtStart;
 }
 
 /** Lanes of the VUs to open a connection for, over every scenario; `ranges[i]` numbers `plans[i]`'s VUs. */
@@ -29,7 +25,7 @@ export function preconnectLanes(plans: readonly ScenarioPlan[], ranges: readonly
   plans.forEach((plan, i) => {
     if (!requestsBaseUrl(plan.spec.flow)) return;
     const first = (ranges[i] as VuRange).firstLane;
-    for (let lane = first; lane < first + vusAtStart(plan); lane++) lanes.push(lane);
+    for (let lane = first; lane < first + preconnectVUs(plan); lane++) lanes.push(lane);
   });
   return lanes;
 }

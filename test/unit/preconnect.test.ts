@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../src/api/schema.js';
 import type { ScenarioPlan } from '../../src/engine/executor.js';
 import { EXECUTOR_REGISTRY } from '../../src/engine/executors/index.js';
-import { preconnectLanes, vusAtStart } from '../../src/engine/preconnect.js';
+import { preconnectLanes, preconnectVUs } from '../../src/engine/preconnect.js';
 import { type Shard, vuRanges } from '../../src/engine/shard.js';
 
 const get = [{ name: 'get', request: { url: '/' } }];
@@ -19,7 +20,7 @@ function lanesOf(specs: Scenario[], shard: Shard = { index: 0, total: 1 }): numb
   );
 }
 
-describe('vusAtStart', () => {
+describe("preconnectVUs (the plan's vusAtStart, none for a later start)", () => {
   it('is the pre-allocated VUs of an open model (its shard share, at most maxVUs)', () => {
     const spec = {
       executor: 'constant-arrival-rate',
@@ -29,17 +30,17 @@ describe('vusAtStart', () => {
       maxVUs: 9,
       flow: get,
     } as Scenario;
-    expect(vusAtStart(plan(spec))).toBe(5);
-    expect([0, 1].map((index) => vusAtStart(plan(spec, { index, total: 2 })))).toEqual([2, 3]);
+    expect(preconnectVUs(plan(spec))).toBe(5);
+    expect([0, 1].map((index) => preconnectVUs(plan(spec, { index, total: 2 })))).toEqual([2, 3]);
   });
 
   it('is every VU of constant-vus and the start of a ramp; none for a scenario that starts later', () => {
     expect(
-      vusAtStart(plan({ executor: 'constant-vus', vus: 4, duration: '1s', flow: get } as Scenario)),
+      preconnectVUs(plan({ executor: 'constant-vus', vus: 4, duration: '1s', flow: get } as Scenario)),
     ).toBe(4);
     const ramp = { executor: 'ramping-vus', startVUs: 2, stages: [{ duration: '1s', target: 6 }], flow: get };
-    expect(vusAtStart(plan(ramp as Scenario))).toBe(2);
-    expect(vusAtStart(plan({ ...ramp, startVUs: undefined } as unknown as Scenario))).toBe(0);
+    expect(preconnectVUs(plan(ramp as Scenario))).toBe(2);
+    expect(preconnectVUs(plan({ ...ramp, startVUs: undefined } as unknown as Scenario))).toBe(0);
     const later = {
       executor: 'constant-vus',
       vus: 4,
@@ -47,7 +48,7 @@ describe('vusAtStart', () => {
       startTime: '2s',
       flow: get,
     } as Scenario;
-    expect(vusAtStart(plan(later))).toBe(0);
+    expect(preconnectVUs(plan(later))).toBe(0);
   });
 });
 
@@ -79,5 +80,33 @@ describe('preconnectLanes', () => {
     // A skipped scenario still holds its lanes: the next one's VUs come after them.
     const two = { executor: 'constant-vus', vus: 2, duration: '1s', flow: get } as Scenario;
     expect(lanesOf([ws as unknown as Scenario, two])).toEqual([3, 4]);
+  });
+});
+
+describe('vusAtStart over shards', () => {
+  it('sums to the global start count and never passes a shard maxVUs (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 6 }),
+        (start, step, count, total) => {
+          const levels = { unit: 'vus', start, step, max: start + step * (count - 1), duration: '1s' };
+          const ramp = {
+            executor: 'ramping-vus',
+            startVUs: start,
+            stages: [{ duration: '1s', target: step }],
+          };
+          for (const spec of [{ executor: 'breakpoint', levels }, ramp]) {
+            const plans = Array.from({ length: total }, (_, index) =>
+              plan({ ...spec, flow: get } as unknown as Scenario, { index, total }),
+            );
+            for (const p of plans) expect(p.vusAtStart).toBeLessThanOrEqual(p.maxVUs);
+            expect(plans.reduce((sum, p) => sum + p.vusAtStart, 0)).toBe(start);
+          }
+        },
+      ),
+    );
   });
 });

@@ -73,6 +73,11 @@ export const breakpoint: Executor = {
       model: rate ? 'open' : 'closed',
       durationUs: duration,
       maxVUs,
+      // Rate levels start with the pre-allocated VUs; VU levels with the first level's.
+      vusAtStart: Math.min(
+        maxVUs,
+        shareOf(rate ? (spec.preAllocatedVUs as number) : (loads[0] as number), shard),
+      ),
       describe:
         `${loads.length} levels of ${formatDurationUs(durationUs(levels.duration))}, ${levels.start} to ${loads.at(-1)}${unit}` +
         (spec.stopWhen?.length ? `, until ${spec.stopWhen.join(' or ')}` : '') +
@@ -133,10 +138,5 @@ function runRate(plan: ScenarioPlan, rt: ScenarioRuntime): Promise<void> {
     }
     return schedule(k);
   };
-  return runArrivals(
-    plan,
-    rt,
-    current,
-    Math.min(plan.maxVUs, shareOf(plan.spec.preAllocatedVUs as number, plan.shard)),
-  );
+  return runArrivals(plan, rt, current, plan.vusAtStart);
 }

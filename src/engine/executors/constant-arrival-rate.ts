@@ -19,6 +19,7 @@ export const constantArrivalRate: Executor = {
       model: 'open',
       durationUs: duration,
       maxVUs,
+      vusAtStart: Math.min(maxVUs, shareOf(spec.preAllocatedVUs as number, shard)),
       describe: `${spec.rate}/${spec.timeUnit ?? DEFAULT_TIME_UNIT} for ${formatDurationUs(duration)} (shard ${shard.index + 1}/${shard.total}, up to ${maxVUs} VUs)`,
     });
   },
@@ -29,11 +30,6 @@ export const constantArrivalRate: Executor = {
       durationUs(spec.timeUnit ?? DEFAULT_TIME_UNIT),
       plan.durationUs,
     );
-    return runArrivals(
-      plan,
-      rt,
-      schedule,
-      Math.min(plan.maxVUs, shareOf(spec.preAllocatedVUs as number, plan.shard)),
-    );
+    return runArrivals(plan, rt, schedule, plan.vusAtStart);
   },
 };

@@ -17,6 +17,7 @@ export const constantVus: Executor = {
       model: 'closed',
       durationUs: duration,
       maxVUs: vus,
+      vusAtStart: vus,
       describe: `${vus} VUs for ${formatDurationUs(duration)}`,
     });
   },

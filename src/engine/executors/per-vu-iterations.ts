@@ -17,6 +17,7 @@ export const perVuIterations: Executor = {
       model: 'closed',
       durationUs: max,
       maxVUs: vus,
+      vusAtStart: vus,
       describe: `${vus} VUs x ${spec.iterations} iterations (max ${formatDurationUs(max)})`,
     });
   },

@@ -20,6 +20,7 @@ export const rampingArrivalRate: Executor = {
       model: 'open',
       durationUs: duration,
       maxVUs,
+      vusAtStart: Math.min(maxVUs, shareOf(spec.preAllocatedVUs as number, shard)),
       describe: `up to ${peak}/${spec.timeUnit ?? DEFAULT_TIME_UNIT} over ${spec.stages?.length} stages, ${formatDurationUs(duration)}`,
     });
   },
@@ -30,11 +31,6 @@ export const rampingArrivalRate: Executor = {
       spec.stages ?? [],
       durationUs(spec.timeUnit ?? DEFAULT_TIME_UNIT),
     );
-    return runArrivals(
-      plan,
-      rt,
-      schedule,
-      Math.min(plan.maxVUs, shareOf(spec.preAllocatedVUs as number, plan.shard)),
-    );
+    return runArrivals(plan, rt, schedule, plan.vusAtStart);
   },
 };

@@ -49,6 +49,7 @@ export const rampingVus: Executor = {
       model: 'closed',
       durationUs: duration,
       maxVUs: vus,
+      vusAtStart: Math.min(vus, shardVuTargetAt(spec, shard, 0)),
       describe: `up to ${vus} VUs over ${spec.stages?.length} stages, ${formatDurationUs(duration)}`,
     });
   },

@@ -26,6 +26,7 @@ export const sharedIterations: Executor = {
       model: 'closed',
       durationUs: max,
       maxVUs: vus,
+      vusAtStart: vus,
       describe: `${iterations} iterations shared by ${vus} VUs (max ${formatDurationUs(max)})`,
     });
   },
