@@ -2,7 +2,7 @@
 
 import { formatDurationUs } from '../api/duration.js';
 import { WHOLE } from '../engine/shard.js';
-import { planDurationUs, planShard } from '../engine/shard-runner.js';
+import { planDurationUs, planShard } from '../engine/shard-plan.js';
 import { parseArgs, UsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { loadManifest, parseEnvOverrides } from './load-manifest.js';

@@ -1,5 +1,5 @@
 /** What the steps of one controller decision share: the context of the decision and the runners as observed. */
-import type { planShard } from '../engine/shard-runner.js';
+import type { planShard } from '../engine/shard-plan.js';
 import type { MergedRun } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';
 import type { compileThresholds } from '../metrics/thresholds.js';

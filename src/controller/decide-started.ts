@@ -2,12 +2,12 @@
  * The decision once the runners have started: keep them going, abort on a failing abortOnFail threshold,
  * report lost runners, and finish when every runner is done or lost.
  */
-import { planDurationUs } from '../engine/shard-runner.js';
+import { planDurationUs } from '../engine/shard-plan.js';
 import { steppingLookbackSeconds } from '../engine/stop-stepping.js';
 import { type MergedRun, mergeSnapshots } from '../metrics/merge.js';
 import { abortingThreshold } from '../metrics/thresholds.js';
 import { comparisonVerdictLine } from '../report/compare-table.js';
-import { runOutcome } from '../report/outcome.js';
+import { runOutcome, withDetails } from '../report/outcome.js';
 import { judgeBaseline } from './baseline.js';
 import { setCondition } from './conditions.js';
 import { checkpointActions } from './decide-checkpoint.js';
@@ -93,7 +93,13 @@ function lostWhy(observed: Observed, lost: number[], wrap = '%'): string {
 /** Every runner is done or lost: write the report (judged against the baseline) and say how it went. */
 function finishRun(ctx: Context, w: Runners, abortedBy: string | undefined, lost: number[]): Decision {
   const { observed, lt, previous, generation, actions } = ctx;
-  const { outcome, detail } = runOutcome(abortedBy, lost, lostWhy(observed, lost));
+  const ran = runOutcome(abortedBy, lost, lostWhy(observed, lost));
+  // As locally: a failed teardown does not change the outcome, but the report says so.
+  const detail = withDetails(
+    ran.detail,
+    observed.runners.map((r) => r.teardownError),
+  );
+  const outcome = ran.outcome;
   const summary = judgeBaseline(w.summarize(outcome, detail), lt.spec.baseline, observed.baseline);
   actions.push({ kind: 'writeReport', summary });
   if (summary.baseline?.verdict === 'failed') {

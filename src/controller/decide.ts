@@ -5,7 +5,7 @@
  */
 import { analyzeSummary } from '../analysis/index.js';
 import { WHOLE } from '../engine/shard.js';
-import { planShard } from '../engine/shard-runner.js';
+import { planShard } from '../engine/shard-plan.js';
 import { declaredCustomMetrics } from '../metrics/custom-metrics.js';
 import { mergeSnapshots } from '../metrics/merge.js';
 import type { ShardSnapshot } from '../metrics/snapshot.js';

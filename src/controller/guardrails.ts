@@ -5,7 +5,7 @@
  */
 import { durationUs } from '../api/duration.js';
 import type { LoadTest, Scenario } from '../api/schema.js';
-import { planDurationUs, planShard } from '../engine/shard-runner.js';
+import { planDurationUs, planShard } from '../engine/shard-plan.js';
 
 export interface Guardrails {
   /** spec.runners at most. */

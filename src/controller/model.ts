@@ -46,6 +46,8 @@ export interface ObservedRunner {
    * Job's deadline). Its final snapshot is kept, but the shard did not run its share: lost.
    */
   interrupted?: string;
+  /** spec.postgres.teardown failed after the shard's load: said in the outcome detail. */
+  teardownError?: string;
   /** What the shard's checkpoint ConfigMap holds, when this controller saved or read one. */
   checkpoint?: { elapsedMs: number; done: boolean };
 }

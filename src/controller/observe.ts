@@ -166,6 +166,7 @@ async function observeRunnerState(
   const state = joined as RunnerState;
   if (state.state === 'failed') record.problem ??= state.error ?? 'the runner failed before the start';
   if (state.interrupted) record.interrupted ??= state.interrupted;
+  if (state.teardownError) record.teardownError ??= state.teardownError;
   if (state.state === 'running' || state.state === 'done') {
     record.snapshot = state.snapshot;
     record.checkedIntervals = state.snapshot.intervals.length;
@@ -310,6 +311,7 @@ export class Observer {
           lastSnapshot: record.snapshot,
           ...(record.problem ? { problem: record.problem } : {}),
           ...(record.interrupted ? { interrupted: record.interrupted } : {}),
+          ...(record.teardownError ? { teardownError: record.teardownError } : {}),
           ...(mark ? { checkpoint: mark } : {}),
         };
       }),

@@ -23,13 +23,16 @@ export function checkRunnerAnswer(
   if (v.startAt !== undefined && (typeof v.startAt !== 'number' || !Number.isFinite(v.startAt)))
     return bad('startAt: expected epoch milliseconds');
   if (v.error !== undefined && typeof v.error !== 'string') return bad('error: expected a string');
+  if (v.teardownError !== undefined && typeof v.teardownError !== 'string')
+    return bad('teardownError: expected a string');
   if (v.interrupted !== undefined && !RUNNER_INTERRUPTS.includes(v.interrupted as 'SIGTERM'))
     return bad(`interrupted: expected one of ${RUNNER_INTERRUPTS.join(', ')}`);
   const snapshot = checkSnapshot(v.snapshot, { shard, checkedIntervals });
   if (!snapshot.ok) return bad(`snapshot ${snapshot.problem}`);
   const state = v as unknown as RunnerState;
-  return {
-    ok: true,
-    state: state.error ? { ...state, error: state.error.slice(0, MAX_ERROR_CHARS) } : state,
+  const clipped = {
+    ...(state.error ? { error: state.error.slice(0, MAX_ERROR_CHARS) } : {}),
+    ...(state.teardownError ? { teardownError: state.teardownError.slice(0, MAX_ERROR_CHARS) } : {}),
   };
+  return { ok: true, state: { ...state, ...clipped } };
 }

@@ -7,7 +7,7 @@
 import type { FeederSpec } from '../api/schema.js';
 import { API_VERSION, FEEDER_MAX_ROWS, KIND } from '../api/spec-constants.js';
 import { configMapFormat, FeederError, parseFeederText, type Row } from '../engine/feeders.js';
-import { planDurationUs, planShard } from '../engine/shard-runner.js';
+import { planDurationUs, planShard } from '../engine/shard-plan.js';
 import { validateLoadTest } from '../manifest/validate.js';
 import { SPEC_KEY } from './builders.js';
 import type { Decision, ObservedFeederSource, ObservedLoadTest } from './model.js';

@@ -12,6 +12,8 @@ export interface ShardRecord {
   problem?: string;
   /** The runner said a signal cut its run short (its pod was deleted or evicted): lost, with the signal. */
   interrupted?: string;
+  /** The runner's spec.postgres.teardown failed after its load (the load's results stand). */
+  teardownError?: string;
   /** Intervals of `snapshot` whose histograms were decoded once already. */
   checkedIntervals: number;
 }

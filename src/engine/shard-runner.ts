@@ -29,6 +29,7 @@ import { preconnectLanes } from './preconnect.js';
 import { ScenarioRuntime } from './scenario-runtime.js';
 import { SecondTicker } from './second-ticker.js';
 import { type Shard, shareOf, type VuRange, vuRanges } from './shard.js';
+import { planShard } from './shard-plan.js';
 import type { StopStepping } from './stepping.js';
 import { setLongTimeout } from './timers.js';
 import { readTlsMaterial } from './tls-material.js';
@@ -82,22 +83,6 @@ export function shardGuard(policy: ShardPolicy | undefined): ConnectGuard | unde
   return policy ? new ConnectGuard(connectionPolicy(policy.entries, policy.apiServer)) : undefined;
 }
 
-export function planShard(loadTest: LoadTest, shard: Shard): ScenarioPlan[] {
-  return Object.entries(loadTest.spec.scenarios).map(([name, spec]) =>
-    EXECUTOR_REGISTRY[spec.executor].plan(name, spec, shard),
-  );
-}
-
-/** Longest time any scenario can take, graceful stops included (a per-VU teardown gets one more). */
-export function planDurationUs(plans: readonly ScenarioPlan[]): number {
-  return Math.max(
-    0,
-    ...plans.map(
-      (p) => p.startOffsetUs + p.durationUs + p.gracefulStopUs * (p.spec.lifecycle?.teardown ? 2 : 1),
-    ),
-  );
-}
-
 /** A scenario's start-independent parts, made before the start instant (see prepareScenario). */
 interface PreparedScenario {
   live: Set<{ abort(): void }>;
@@ -124,6 +109,7 @@ export class ShardRunner {
   private readied: Promise<PreparedScenario[]> | undefined;
   private readonly runtimes: ScenarioRuntime[] = [];
   private stopped = false;
+  private failedTeardown: string | undefined;
   private readonly stopWaiters = new Set<() => void>();
   private readonly steppingStops = new Map<string, StopStepping>();
   private readonly started = new Map<string, { plan: ScenarioPlan; runtime: ScenarioRuntime }>();
@@ -248,6 +234,11 @@ export class ShardRunner {
     };
   }
 
+  /** Why spec.postgres.teardown failed after this shard's load, when it ran here and failed. */
+  get teardownError(): string | undefined {
+    return this.failedTeardown;
+  }
+
   /**
    * Runs the shard. `startAtEpochMs` synchronizes shards: every shard begins load at the same wall-clock
    * instant. `onInterval` is called once per whole second, after it is closed (take a snapshot then); the
@@ -274,8 +265,17 @@ export class ShardRunner {
       await Promise.all([this.http.destroy(), this.pg.end()]);
       this.recorder.finish();
     }
-    if (this.runsPostgresScripts)
-      await runPostgresScript(this.options.loadTest.spec.postgres, 'teardown', this.options.env, this.guard);
+    if (this.runsPostgresScripts) {
+      // The load's results stand whatever the teardown does; its failure is told beside them.
+      await runPostgresScript(
+        this.options.loadTest.spec.postgres,
+        'teardown',
+        this.options.env,
+        this.guard,
+      ).catch((error: Error) => {
+        this.failedTeardown = error.message;
+      });
+    }
     return this.recorder.snapshot();
   }
 

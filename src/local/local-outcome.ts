@@ -3,7 +3,7 @@
  * and setup or teardown errors add to the detail. Pure: no I/O, no clock.
  */
 
-import { lostShardsDetail } from '../report/outcome.js';
+import { lostShardsDetail, withDetails } from '../report/outcome.js';
 import type { RunOutcome } from '../report/summary.js';
 
 export class LocalOutcome {
@@ -31,7 +31,7 @@ export class LocalOutcome {
 
   /** An error that does not change the outcome but belongs in its detail (Postgres teardown). */
   addDetail(extra: string | undefined): void {
-    if (extra) this.detail = this.detail ? `${this.detail}; ${extra}` : extra;
+    this.detail = withDetails(this.detail, [extra]);
   }
 }
 

@@ -12,6 +12,15 @@ export function lostShardsDetail(lost: readonly number[], why?: string): string 
   return `lost shard(s) ${lost.join(', ')}: ${why ? `${why}; ` : ''}results include everything they reported before`;
 }
 
+/** The outcome detail with errors that do not change the outcome (a failed Postgres teardown) added. */
+export function withDetails(
+  detail: string | undefined,
+  extras: readonly (string | undefined)[],
+): string | undefined {
+  const parts = [detail, ...extras].filter((part): part is string => Boolean(part));
+  return parts.length ? parts.join('; ') : undefined;
+}
+
 /** A run that reached its end: an abortOnFail threshold wins, then lost shards, else it completed. */
 export function runOutcome(
   abortedBy: string | undefined,

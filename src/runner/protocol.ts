@@ -8,7 +8,8 @@ export const RUNNER_INTERRUPTS = ['SIGTERM'] as const;
 export interface RunnerState {
   /**
    * preparing: running spec.postgres.setup (shard 0), not ready to start; waiting: ready, not started;
-   * running: load in progress; done: finished, final snapshot; failed: could not start (see `error`).
+   * running: load in progress, or its spec.postgres.teardown (shard 0); done: finished, final snapshot;
+   * failed: could not start (see `error`).
    */
   state: (typeof RUNNER_STATES)[number];
   /** The shared start instant (epoch ms) once /start was accepted. */
@@ -20,6 +21,11 @@ export interface RunnerState {
    * snapshot holds everything measured, but the shard did not run its share.
    */
   interrupted?: (typeof RUNNER_INTERRUPTS)[number];
+  /**
+   * spec.postgres.teardown failed after the load (shard 0, state done): the measurements stand, the report
+   * says the database was not cleaned up.
+   */
+  teardownError?: string;
   snapshot: ShardSnapshot;
   /**
    * Present when the caller asked for ?intervalsFrom=N: snapshot.intervals starts at index N (clamped to what

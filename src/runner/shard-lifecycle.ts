@@ -22,6 +22,9 @@ export interface LifecycleState {
   startAt: number | undefined;
   /** A signal that stopped the run before its end, told to the controller with every snapshot. */
   interrupted?: RunnerState['interrupted'];
+  /** The run has ended, teardown included: only then is the runner done. */
+  runEnded: boolean;
+  teardownError?: string | undefined;
 }
 
 export type StartDecision =
@@ -65,9 +68,19 @@ export function runnerState(
   if (state.setupError) return { state: 'failed', error: state.setupError, snapshot, ...delta };
   if (!state.prepared) return { state: 'preparing', snapshot, ...delta };
   const { startAt } = state;
-  const phase = startAt === undefined ? 'waiting' : snapshot.done ? 'done' : 'running';
+  // Load may have ended (snapshot.done) while shard 0 still runs spec.postgres.teardown: not done yet, or
+  // the controller would finish the test (and remove the pod) under a running teardown.
+  const phase = startAt === undefined ? 'waiting' : snapshot.done && state.runEnded ? 'done' : 'running';
   const interrupted = state.interrupted ? { interrupted: state.interrupted } : {};
-  return { state: phase, ...(startAt !== undefined ? { startAt } : {}), ...interrupted, snapshot, ...delta };
+  const teardown = phase === 'done' && state.teardownError ? { teardownError: state.teardownError } : {};
+  return {
+    state: phase,
+    ...(startAt !== undefined ? { startAt } : {}),
+    ...interrupted,
+    ...teardown,
+    snapshot,
+    ...delta,
+  };
 }
 
 /** The exit code of a runner that never started its run. */
@@ -90,8 +103,12 @@ export class ShardLifecycle implements LifecycleState {
   released = false;
   stopRequested = false;
   interrupted: RunnerState['interrupted'];
-  private runEnded = false;
+  runEnded = false;
   private wakeUp: () => void = () => undefined;
+
+  get teardownError(): string | undefined {
+    return this.runner.teardownError;
+  }
 
   constructor(
     private readonly runner: ShardRunner,

@@ -1,7 +1,8 @@
 /**
  * A runner that owns spec.postgres.setup (shard 0) runs it before it reports ready: /snapshot says
  * `preparing` and /start is refused until the tables exist; a failing setup is state `failed` with the
- * database's error, and the runner exits 4 when stopped. The real runner process, real PostgreSQL.
+ * database's error, and the runner exits 4 when stopped. After the load, the runner is done only once its
+ * teardown has run, and a failed teardown is told with the results. The real runner process, real PostgreSQL.
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,18 +13,18 @@ import { pollUntil } from '../helpers/poll.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { controlEnv, controlFetch } from '../helpers/runner-control.js';
 
-const loadTest = (url: string, setup: string[]) => ({
+const loadTest = (url: string, setup: string[], teardown?: string[]) => ({
   apiVersion: 'stampede.dev/v1alpha1',
   kind: 'LoadTest',
   metadata: { name: 'runner-pg-setup' },
   spec: {
     target: { baseURL: 'http://127.0.0.1:1' },
-    postgres: { url, setup },
+    postgres: { url, setup, ...(teardown ? { teardown } : {}) },
     scenarios: {
       s: {
         executor: 'shared-iterations',
-        vus: 1,
-        iterations: 5,
+        vus: 2,
+        iterations: 10,
         flow: [{ name: 'read', pg: { query: 'SELECT count(*) FROM runner_setup' } }],
       },
     },
@@ -101,4 +102,40 @@ describe('runner: PostgreSQL setup before ready', () => {
     await controlFetch(`${runner.base}/stop`, { method: 'POST' });
     expect(await runner.exited).toBe(4);
   }, 30_000);
+
+  it('stays running through its teardown, then is done with the teardown error beside the results', async () => {
+    const runner = await startRunner(
+      loadTest(
+        pg.url,
+        ['DROP TABLE IF EXISTS runner_setup', 'CREATE TABLE runner_setup (id int)'],
+        ['SELECT pg_sleep(2)', 'DROP TABLE no_such_table_td'],
+      ),
+    );
+    try {
+      await pollUntil('the runner to be ready', 15_000, async () =>
+        (await controlFetch(`${runner.base}/readyz`)).ok ? true : undefined,
+      );
+      const started = await controlFetch(`${runner.base}/start`, {
+        method: 'POST',
+        body: JSON.stringify({ startAt: Date.now() + 200 }),
+      });
+      expect(started.status).toBe(202);
+      // This shard's 5 of the 10 iterations end in well under the teardown's 2 s sleep: load is over, the runner is not done.
+      const tearingDown = await pollUntil('the load to end', 15_000, async () => {
+        const s = await runner.state();
+        return s.snapshot.done ? s : undefined;
+      });
+      expect(tearingDown.state).toBe('running');
+      expect(tearingDown.teardownError).toBeUndefined();
+      const done = await pollUntil('the teardown to end', 15_000, async () => {
+        const s = await runner.state();
+        return s.state === 'done' ? s : undefined;
+      });
+      expect(done.teardownError).toMatch(/spec\.postgres\.teardown failed: .*no_such_table_td/);
+      expect(done.snapshot.steps.find((st) => st.step === 'read')?.requests).toBe(5);
+    } finally {
+      await controlFetch(`${runner.base}/release`, { method: 'POST' }).catch(() => undefined);
+      expect(await runner.exited).toBe(0);
+    }
+  }, 40_000);
 });

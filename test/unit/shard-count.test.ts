@@ -8,7 +8,7 @@ import {
   shardLimit,
   WORKERS,
 } from '../../src/engine/shard-count.js';
-import { planShard } from '../../src/engine/shard-runner.js';
+import { planShard } from '../../src/engine/shard-plan.js';
 import { validateLoadTest } from '../../src/manifest/validate.js';
 
 const flow = [{ request: { url: '/' } }];

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { LoadTest, Scenario } from '../../src/api/schema.js';
 import { sharedIterations } from '../../src/engine/executors/shared-iterations.js';
 import { iterationShareOf, type Shard, shareOf, WHOLE } from '../../src/engine/shard.js';
-import { planShard } from '../../src/engine/shard-runner.js';
+import { planShard } from '../../src/engine/shard-plan.js';
 
 const spec = (vus: number, iterations: number): Scenario =>
   ({ executor: 'shared-iterations', vus, iterations, flow: [{ request: { url: '/' } }] }) as Scenario;

@@ -175,6 +175,19 @@ describe('decide: running', () => {
     expect(report.summary.totals.requests).toBe(100 + 200 + 300);
   });
 
+  it('a failed Postgres teardown leaves the outcome completed and is said in its detail', () => {
+    const teardownError = 'spec.postgres.teardown failed: relation "t" does not exist';
+    const d = decide(
+      observed({ runners: [runner(0, 'done', { teardownError }), runner(1, 'done'), runner(2, 'done')] }),
+      DEFAULT_SETTINGS,
+    );
+    const report = d.actions.find((a) => a.kind === 'writeReport');
+    if (report?.kind !== 'writeReport') throw new Error('no report');
+    expect(report.summary.outcome).toBe('completed');
+    expect(report.summary.outcomeDetail).toBe(teardownError);
+    expect(report.summary.totals.requests).toBe(600);
+  });
+
   it('writes the report once every runner is done', () => {
     const d = decide(observed({ runners: [0, 1, 2].map((i) => runner(i, 'done')) }), DEFAULT_SETTINGS);
     expect(d.status.phase).toBe('Finishing');

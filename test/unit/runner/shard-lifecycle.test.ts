@@ -11,7 +11,7 @@ import { shardSnapshot } from '../../helpers/snapshots.js';
 /** The runner's lifecycle decisions: which /start begins the run, what /snapshot says, which exit code. */
 const window = { aheadMs: 60_000, behindMs: 30_000 };
 const now = Date.UTC(2026, 0, 1);
-const ready = { prepared: true, setupError: undefined, startAt: undefined };
+const ready = { prepared: true, setupError: undefined, startAt: undefined, runEnded: false };
 
 describe('runner lifecycle decisions', () => {
   it('a /start before setup finished is refused with the setup state', () => {
@@ -19,9 +19,9 @@ describe('runner lifecycle decisions', () => {
       begin: false,
       reply: { accepted: false, message: 'spec.postgres.setup has not finished' },
     });
-    expect(
-      decideStart({ prepared: false, setupError: 'no such table', startAt: undefined }, now, now, window),
-    ).toEqual({ begin: false, reply: { accepted: false, message: 'no such table' } });
+    expect(decideStart({ ...ready, prepared: false, setupError: 'no such table' }, now, now, window)).toEqual(
+      { begin: false, reply: { accepted: false, message: 'no such table' } },
+    );
   });
 
   it('a plausible instant begins the run; one outside the window is implausible', () => {
@@ -61,7 +61,20 @@ describe('runner lifecycle decisions', () => {
       startAt: now,
       snapshot: running,
     });
-    expect(runnerState({ ...ready, startAt: now }, done).state).toBe('done');
+    expect(runnerState({ ...ready, startAt: now, runEnded: true }, done).state).toBe('done');
+  });
+
+  it('load ended but the teardown still runs: running; then done, with the teardown error', () => {
+    const done = shardSnapshot(0, 1, { requests: 1, done: true });
+    const tearingDown = { ...ready, startAt: now, teardownError: undefined };
+    expect(runnerState(tearingDown, done).state).toBe('running');
+    const failed = { ...tearingDown, runEnded: true, teardownError: 'spec.postgres.teardown failed: x' };
+    expect(runnerState(failed, done)).toEqual({
+      state: 'done',
+      startAt: now,
+      teardownError: 'spec.postgres.teardown failed: x',
+      snapshot: done,
+    });
   });
 
   it('exit codes of a runner that never started', () => {
@@ -72,12 +85,14 @@ describe('runner lifecycle decisions', () => {
 
   it('a run a signal cut short says so in every /snapshot answer', () => {
     const snapshot = shardSnapshot(0, 1, { requests: 5, done: true });
-    expect(runnerState({ ...ready, startAt: now, interrupted: 'SIGTERM' }, snapshot)).toEqual({
-      state: 'done',
-      startAt: now,
-      interrupted: 'SIGTERM',
-      snapshot,
-    });
+    expect(runnerState({ ...ready, startAt: now, runEnded: true, interrupted: 'SIGTERM' }, snapshot)).toEqual(
+      {
+        state: 'done',
+        startAt: now,
+        interrupted: 'SIGTERM',
+        snapshot,
+      },
+    );
     expect(runnerState({ ...ready, startAt: now }, snapshot)).not.toHaveProperty('interrupted');
   });
 });
