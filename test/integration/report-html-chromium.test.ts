@@ -151,4 +151,26 @@ describe('report.html in headless Chromium', () => {
       }
     expect(text).toMatch(/3,600 seconds drawn as 600 points/);
   }, 60_000);
+
+  it('seconds where nothing was answered are gaps in the latency lines, not zeros', async () => {
+    const base = summaryFixture({ seconds: 20 });
+    // Seconds 6-8 answered nothing (a target that stopped listening), and second 12 alone.
+    const silent = new Set([6, 7, 8, 12]);
+    const timeseries = base.timeseries.map((t) =>
+      silent.has(t.second) ? { ...t, p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null } : t,
+    );
+    const { page, charts } = await visit('report-gaps', renderHtml({ ...base, timeseries }));
+    const d = await page.evaluate<string>(
+      `document.querySelector('svg[data-chart="latency"] path[data-series="p95"]').getAttribute('d')`,
+    );
+    page.close();
+    expect(page.consoleErrors).toEqual([]);
+    const latency = charts.find((c) => c.id === 'latency');
+    // 16 measured seconds (0-5, 9-11, 13-19) in three runs, each a subpath of its own.
+    for (const s of latency?.series ?? []) expect(s).toMatchObject({ points: 16, segments: 16 });
+    expect(d.match(/M/g)?.length).toBe(3);
+    // Throughput has a value every second: 0 requests answered is still a measured rate.
+    const throughput = charts.find((c) => c.id === 'throughput');
+    expect(throughput?.series[0]).toMatchObject({ points: 20 });
+  }, 60_000);
 });
