@@ -8,7 +8,7 @@ import { type LevelWindow, steppedTimeline } from '../engine/stepping.js';
 import { levelSeconds, settleSeconds } from '../engine/stop-stepping.js';
 import { createIntervalHistogram } from '../metrics/histogram.js';
 import type { MergedInterval } from '../metrics/merge.js';
-import { ratePerSecond } from '../metrics/seconds.js';
+import { ratePerSecond, spanWeightedMean } from '../metrics/seconds.js';
 import type { SteppingStop } from '../metrics/snapshot.js';
 import type { CompiledThreshold } from '../metrics/thresholds.js';
 import {
@@ -184,7 +184,8 @@ function levelFigures(
     p50Ms: percentileMs(window, 50),
     p95Ms: percentileMs(window, 95),
     p99Ms: percentileMs(window, 99),
-    generatorCpuPercent: round(window.reduce((n, i) => n + i.cpuPercent, 0) / window.length, 1),
+    // A partial second (the run ended inside the level) counts for its length, as in rps.
+    generatorCpuPercent: round(spanWeightedMean(window, (i) => i.cpuPercent) ?? 0, 1),
     ...(rss.length ? { generatorRssMb: Math.max(...rss) } : {}),
   };
 }
@@ -204,7 +205,7 @@ function levelsMethod(
     `per level (load in ${unit === 'vus' ? 'VUs' : 'iterations per second'}), the merged per-second intervals wholly inside it` +
     (settle ? `, skipping the first ${settle} s of each load level to let it settle` : '') +
     '; rps = requests / seconds; p50/p95/p99 from the merged per-second latency histograms (±1%); ' +
-    'generator CPU is the mean and RSS the peak over the level. Per-second data covers every scenario of the run. ' +
+    'generator CPU is the mean (each second weighted by its length) and RSS the peak over the level. Per-second data covers every scenario of the run. ' +
     'withinSlo: every threshold held over the level and no stop condition did' +
     (skippedThresholds.length
       ? ` (not judged per level, as per-second data has no tags: ${skippedThresholds.join('; ')})`

@@ -5,7 +5,13 @@ import { resolveSpecEnv } from '../api/env.js';
 import { redactUrl } from '../api/redact.js';
 import type { LoadTest } from '../api/schema.js';
 import { parseTargetPolicy, refusedTargets } from '../controller/target-policy.js';
-import { autoShardCount, limitPath, shardCountProblems, WORKERS } from '../engine/shard-count.js';
+import {
+  autoShardCount,
+  limitPath,
+  shardCountProblems,
+  shardCountRefusal,
+  WORKERS,
+} from '../engine/shard-count.js';
 import type { ShardPolicy } from '../engine/shard-runner.js';
 import { runLocal } from '../local/coordinator.js';
 import { createRedactor, redactJson } from '../observability/secret-redactor.js';
@@ -186,8 +192,10 @@ function workersFor(
   if (!req.workers.auto) {
     const problems = shardCountProblems(scenarios, req.workers.count, WORKERS);
     if (!problems.length) return { ok: true, count: req.workers.count };
-    const lines = problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n');
-    return { ok: false, message: `${req.file} cannot run on ${req.workers.count} workers:\n${lines}\n` };
+    return {
+      ok: false,
+      message: `${shardCountRefusal(req.file, req.workers.count, WORKERS, problems)}\n`,
+    };
   }
   const { shards, limitedBy } = autoShardCount(req.workers.count, scenarios);
   if (!limitedBy) return { ok: true, count: shards };

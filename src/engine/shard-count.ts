@@ -62,20 +62,41 @@ export interface ShardCountSource {
 export const RUNNERS: ShardCountSource = { noun: 'runners', one: 'runner', setting: 'spec.runners' };
 export const WORKERS: ShardCountSource = { noun: 'workers', one: 'worker', setting: '--workers' };
 
+/**
+ * The message of a refused count, with placeholders {vus} and {shards}: filled in with numbers here, written
+ * as CEL around them for the CRD (src/manifest/shard-count-rule.ts), so both say the same.
+ */
+export function shardCountTemplate(source: ShardCountSource): string {
+  return (
+    `{vus} VUs cannot be split over {shards} ${source.noun}; give at least {shards} or lower ` +
+    `${source.setting} (a ${source.one} with no VU of an open-model scenario drops every iteration it owns)`
+  );
+}
+
 /** A shard count the user chose: one problem per open-model scenario with fewer VUs than shards. */
 export function shardCountProblems(
   scenarios: Record<string, Scenario>,
   shards: number,
   source: ShardCountSource,
 ): Problem[] {
+  const template = shardCountTemplate(source);
   return limits(scenarios)
     .filter((limit) => limit.vus < shards)
     .map((limit) => ({
       path: limitPath(limit),
-      message:
-        `${limit.vus} VUs cannot be split over ${shards} ${source.noun}; give at least ${shards} or lower ` +
-        `${source.setting} (a ${source.one} with no VU of an open-model scenario drops every iteration it owns)`,
+      message: template.replaceAll('{vus}', String(limit.vus)).replaceAll('{shards}', String(shards)),
     }));
+}
+
+/** Refused problems as one message: what cannot run on how many shards, then a line per scenario. */
+export function shardCountRefusal(
+  what: string,
+  shards: number,
+  source: ShardCountSource,
+  problems: readonly Problem[],
+): string {
+  const lines = problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n');
+  return `${what} cannot run on ${shards} ${source.noun}:\n${lines}`;
 }
 
 /** A shard count chosen automatically: the wanted count, lowered to what every open-model scenario allows. */

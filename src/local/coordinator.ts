@@ -9,6 +9,7 @@ import type { LoadTest } from '../api/schema.js';
 import { collectGarbage } from '../engine/collect-garbage.js';
 import { runPostgresScript, unresolvedPgUrl } from '../engine/pg-setup.js';
 import { WHOLE } from '../engine/shard.js';
+import { shardCountProblems, shardCountRefusal, WORKERS } from '../engine/shard-count.js';
 import { planDurationUs, planShard } from '../engine/shard-plan.js';
 import { type ShardPolicy, shardGuard } from '../engine/shard-runner.js';
 import { setLongTimeout } from '../engine/timers.js';
@@ -129,8 +130,16 @@ async function awaitShards(
   return results;
 }
 
+/**
+ * Runs the LoadTest on `workers` worker threads. Throws, before any load, when there are more workers than
+ * an open-model scenario has VUs: the workers without one would drop every iteration they own.
+ */
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const { loadTest } = options;
+  const workers = Math.max(1, options.workers);
+  const starved = shardCountProblems(loadTest.spec.scenarios, workers, WORKERS);
+  if (starved.length)
+    throw new Error(shardCountRefusal(`LoadTest ${loadTest.metadata.name}`, workers, WORKERS, starved));
   const thresholds = compileThresholds(loadTest.spec.thresholds, declaredCustomMetrics(loadTest.spec));
   const plans = planShard(loadTest, WHOLE);
   const plannedMs = planDurationUs(plans) / 1000;
@@ -146,7 +155,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   }
   const hosts = startHosts(
     options,
-    Math.max(1, options.workers),
+    workers,
     freshTotalsNeeded({ thresholds, plans }) ? 1 : QUIET_FULL_SNAPSHOT_EVERY_S,
   );
   await Promise.all(hosts.map((h) => h.ready));

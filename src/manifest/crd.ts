@@ -8,6 +8,7 @@ import { LOAD_TEST_SCHEMA, LOAD_TEST_STATUS_SCHEMA } from '../api/schema-json.ge
 import { API_VERSION, KIND } from '../api/spec-constants.js';
 import { type CelValidation, celRule, type RuleNode } from './cross-field.js';
 import { CROSS_FIELD_RULES, EXECUTOR_TAKES } from './cross-field-rules.js';
+import { SHARD_COUNT_RULE } from './shard-count-rule.js';
 
 export const GROUP = API_VERSION.split('/')[0] as string;
 export const VERSION = API_VERSION.split('/')[1] as string;
@@ -141,6 +142,7 @@ export function loadTestCRD(): Json {
   const spec = structural(LOAD_TEST_SCHEMA.properties?.spec as Json, nodeRules);
   spec['x-kubernetes-validations'] = [
     ...((spec['x-kubernetes-validations'] as Validation[] | undefined) ?? []),
+    SHARD_COUNT_RULE,
     {
       rule: 'self == oldSelf',
       message:

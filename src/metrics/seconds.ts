@@ -42,3 +42,20 @@ export function ratePerSecond(count: number, intervals: readonly { lengthMs?: nu
   const seconds = intervals.reduce((n, i) => n + spanSeconds(i), 0);
   return seconds > 0 ? count / seconds : null;
 }
+
+/**
+ * The mean of a per-second figure (a CPU percentage, say) over intervals, each weighted by its span: a 200 ms
+ * partial second counts a fifth of a whole one. Null without intervals.
+ */
+export function spanWeightedMean<T extends { lengthMs?: number }>(
+  intervals: readonly T[],
+  value: (interval: T) => number,
+): number | null {
+  let sum = 0;
+  let seconds = 0;
+  for (const i of intervals) {
+    sum += value(i) * spanSeconds(i);
+    seconds += spanSeconds(i);
+  }
+  return seconds > 0 ? sum / seconds : null;
+}

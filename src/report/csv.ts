@@ -1,7 +1,10 @@
 /**
  * timeseries.csv: one row per second of the run. p50_ms..max_ms are empty for a second with no latency
- * sample (every request refused): the summary's null, never a 0 a spreadsheet would average in.
+ * sample (every request refused): the summary's null, never a 0 a spreadsheet would average in. length_ms
+ * is how long the row's second was: 1000, or less for the partial second load ended in, so a spreadsheet
+ * can weight per-second figures by it. New columns go last: sheets that read columns by position keep working.
  */
+import { SECOND_MS } from '../metrics/seconds.js';
 import type { Summary } from './summary.js';
 
 const COLUMNS = [
@@ -19,6 +22,7 @@ const COLUMNS = [
   'dropped_iterations',
   'cpu_percent',
   'event_loop_delay_p99_ms',
+  'length_ms',
 ] as const;
 
 export function renderTimeseriesCsv(s: Summary): string {
@@ -38,6 +42,7 @@ export function renderTimeseriesCsv(s: Summary): string {
       i.dropped,
       i.cpuPercent,
       i.loopDelayP99Ms,
+      i.lengthMs ?? SECOND_MS,
     ].join(','),
   );
   return `${[COLUMNS.join(','), ...rows].join('\n')}\n`;

@@ -16,7 +16,7 @@ import type { ScenarioPlan } from '../engine/executor.js';
 import { type ErrorClass, emptyErrorCounts } from '../metrics/error-class.js';
 import { createHistogram, latencyStats } from '../metrics/histogram.js';
 import type { MergedRun, MergedStep } from '../metrics/merge.js';
-import { spanSeconds } from '../metrics/seconds.js';
+import { spanSeconds, spanWeightedMean } from '../metrics/seconds.js';
 import type { LoadModel } from '../metrics/snapshot.js';
 import {
   type CompiledThreshold,
@@ -108,14 +108,7 @@ export function buildSummary(input: SummaryInput): Summary {
       threads: run.generator.threads,
       cores: run.generator.cores,
       // Weighted by each second's span: a partial last second counts for its length.
-      meanCpuPercent: round(
-        run.intervals.reduce((n, i) => n + i.cpuPercent * spanSeconds(i), 0) /
-          Math.max(
-            1e-3,
-            run.intervals.reduce((n, i) => n + spanSeconds(i), 0),
-          ),
-        1,
-      ),
+      meanCpuPercent: round(spanWeightedMean(run.intervals, (i) => i.cpuPercent) ?? 0, 1),
     },
     shards: shardSummaries(run, lost),
     timeseries: run.intervals.map(intervalSummary),

@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Scenario } from '../../src/api/schema.js';
 import { EXECUTOR_REGISTRY } from '../../src/engine/executors/index.js';
+import { RUNNERS, shardCountProblems } from '../../src/engine/shard-count.js';
 import { loadCredentials } from '../../src/kube/kubeconfig.js';
 import { type CrossFieldRule, ruleHolds, ruleProblems } from '../../src/manifest/cross-field.js';
 import { CROSS_FIELD_RULES, EXECUTOR_TAKES } from '../../src/manifest/cross-field-rules.js';
-import { validateLoadTest } from '../../src/manifest/validate.js';
+import { MORE_SCENARIOS, SHARD_COUNT_FIELD } from '../../src/manifest/shard-count-rule.js';
+import { type Problem, validateLoadTest } from '../../src/manifest/validate.js';
 import {
   BUILD_HINT,
   type ControlPlane,
@@ -227,6 +230,95 @@ function caseDoc(i: number): { doc: Json; expected: { path: string; message: str
   return { doc: manifest(`case-${i}`, spec), expected };
 }
 
+/**
+ * spec.runners against every open-model scenario's VUs (src/engine/shard-count.ts), a rule across two
+ * fields that the CRD checks on spec. Cases come from the executor registry: every executor (breakpoint
+ * with each levels unit) with each way of giving its VU pool, on one runner too many, on exactly enough,
+ * each case otherwise valid. Whether a case must be refused is decided here, from the rule's definition.
+ */
+interface ShardCase {
+  name: string;
+  spec: Json;
+  refused: boolean;
+}
+
+/** A VU pool of 3: preAllocatedVUs alone, or maxVUs above it. */
+const POOLS: { name: string; fields: Json; vus: number }[] = [
+  { name: 'preAllocatedVUs', fields: { preAllocatedVUs: 3 }, vus: 3 },
+  { name: 'maxVUs', fields: { preAllocatedVUs: 1, maxVUs: 3 }, vus: 3 },
+];
+
+function shardCases(): ShardCase[] {
+  const cases: ShardCase[] = [];
+  const spec = (scenario: Json, runners: number, name = 's'): Json => ({
+    runners,
+    scenarios: { [name]: { ...scenario, flow: [{ request: { url: '/' } }] } },
+  });
+  for (const e of Object.values(EXECUTOR_REGISTRY)) {
+    const takes: readonly string[] = [...e.required, ...e.optional];
+    const units = takes.includes('levels') ? (['vus', 'rate'] as const) : ([undefined] as const);
+    for (const unit of units) {
+      const base = validScenario(e.type);
+      if (unit) base.levels = { ...(base.levels as Json), unit };
+      const open = e.model === 'open' || unit === 'rate';
+      // VU pools only where the executor takes them (with VU levels a breakpoint does not).
+      const pools = takes.includes('maxVUs') && unit !== 'vus' ? POOLS : [];
+      for (const pool of pools) {
+        const scenario = { ...base, ...pool.fields };
+        const what = `${e.type}${unit ? ` (${unit} levels)` : ''} with ${pool.name}`;
+        cases.push({ name: `${what}: runners = VUs + 1`, spec: spec(scenario, pool.vus + 1), refused: open });
+        cases.push({ name: `${what}: runners = VUs`, spec: spec(scenario, pool.vus), refused: false });
+      }
+      if (!pools.length)
+        cases.push({
+          name: `${e.type}${unit ? ` (${unit} levels)` : ''}: 5 runners`,
+          spec: spec(base, 5),
+          refused: false,
+        });
+    }
+  }
+  const arrivals = { ...validScenario('constant-arrival-rate'), preAllocatedVUs: 2 };
+  // A name starting with a digit is written ["..."] in a path; a scenario with room beside one without.
+  cases.push({ name: 'a scenario named 1st', spec: spec(arrivals, 3, '1st'), refused: true });
+  cases.push({
+    name: 'one open-model scenario short of VUs beside one with room and a closed one',
+    spec: {
+      runners: 3,
+      scenarios: {
+        short: { ...arrivals, flow: [{ request: { url: '/' } }] },
+        roomy: { ...arrivals, preAllocatedVUs: 3, flow: [{ request: { url: '/' } }] },
+        closed: { ...validScenario('constant-vus'), flow: [{ request: { url: '/' } }] },
+      },
+    },
+    refused: true,
+  });
+  cases.push({
+    name: 'two open-model scenarios short of VUs',
+    spec: {
+      runners: 4,
+      scenarios: {
+        short: { ...arrivals, flow: [{ request: { url: '/' } }] },
+        shorter: { ...arrivals, preAllocatedVUs: 1, maxVUs: 3, flow: [{ request: { url: '/' } }] },
+      },
+    },
+    refused: true,
+  });
+  return cases;
+}
+
+const SHARD_CASES = shardCases();
+
+/**
+ * The CLI's problems for a shard case, and the messages the apiserver may give at spec.runners: one CLI
+ * problem with its path (whichever CEL's map order meets first), counting the others.
+ */
+function shardExpected(c: ShardCase): { cli: Problem[]; server: string[] } {
+  const spec = c.spec as { runners: number; scenarios: Record<string, Scenario> };
+  const cli = shardCountProblems(spec.scenarios, spec.runners, RUNNERS);
+  const more = cli.length > 1 ? MORE_SCENARIOS.replace('{more}', String(cli.length - 1)) : '';
+  return { cli, server: cli.map((p) => `${p.path}: ${p.message}${more}`) };
+}
+
 interface Cause {
   field?: string;
   message?: string;
@@ -236,6 +328,23 @@ describe('cross-field parity cases', () => {
   it('every rule has at least one case, and each case breaks its rule', () => {
     expect(new Set(CASES.map((c) => c.rule))).toEqual(new Set(CROSS_FIELD_RULES));
     for (const c of CASES) expect(ruleHolds(c.rule.check, c.node), c.name).toBe(false);
+  });
+
+  it('shard-count cases cover a refusal for every open-model executor and each VU pool field', () => {
+    const refused = SHARD_CASES.filter((c) => c.refused).map((c) => c.name);
+    for (const e of Object.values(EXECUTOR_REGISTRY).filter((x) => x.model === 'open'))
+      for (const pool of POOLS) expect(refused).toContain(`${e.type} with ${pool.name}: runners = VUs + 1`);
+    for (const pool of POOLS)
+      expect(refused).toContain(`breakpoint (rate levels) with ${pool.name}: runners = VUs + 1`);
+    expect(SHARD_CASES.filter((c) => !c.refused).length).toBeGreaterThan(refused.length);
+  });
+
+  it.each(SHARD_CASES.map((c) => [c.name, c] as const))('the CLI on spec.runners: %s', (_name, c) => {
+    const { cli } = shardExpected(c);
+    expect(cli.length > 0).toBe(c.refused);
+    // Exactly the shard-count problems: the case breaks no other rule.
+    const result = validateLoadTest(manifest('shards', c.spec));
+    expect(result.ok ? [] : result.problems).toEqual(cli);
   });
 
   it.each(CASES.map((c, i) => [c.name, i] as const))('the CLI rejects: %s', (_name, i) => {
@@ -304,5 +413,25 @@ describe('cross-field rules: the apiserver (CEL) and the CLI agree on every rule
       message: (k.message ?? '').replace(/^Invalid value: ("object": )?/, ''),
     }));
     expect(causes).toContainEqual(expected);
+  });
+
+  it.each(SHARD_CASES.map((c, i) => [c.name, c, i] as const))('spec.runners: %s', async (_name, c, i) => {
+    const { cli, server: expected } = shardExpected(c);
+    const doc = manifest(`shards-${i}`, c.spec);
+    const result = validateLoadTest(doc);
+    expect(result.ok ? [] : result.problems).toEqual(cli);
+
+    const server = await dryRunCreate(doc);
+    expect(server.status).toBe(c.refused ? 422 : 201);
+    const causes = server.causes.map((k) => ({
+      path: k.field ?? '',
+      message: (k.message ?? '').replace(/^Invalid value: ("\w+": )?/, ''),
+    }));
+    if (!c.refused) expect(causes).toEqual([]);
+    else {
+      expect(causes).toHaveLength(1);
+      expect(causes[0]?.path).toBe(`spec${SHARD_COUNT_FIELD}`);
+      expect(expected).toContain(causes[0]?.message);
+    }
   });
 });

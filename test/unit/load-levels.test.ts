@@ -121,6 +121,19 @@ describe('load levels from merged per-second intervals', () => {
     expect(recovery?.p95Ms).toBeGreaterThan(400);
   });
 
+  it('a partial last second counts for its length in the generator CPU, as in rps', () => {
+    const plan = EXECUTOR_REGISTRY.breakpoint.plan('search', stepped, WHOLE);
+    // The run was aborted 8.2 s in, inside level 2 (6-9 s, settled from 7 s): second 9 lasted 200 ms.
+    const partial = { ...second(9, 20, 10, 0, 80), lengthMs: 200 };
+    const intervals = [...[1, 2, 3, 4, 5, 6, 7, 8].map((n) => second(n, 100, 10)), partial];
+    const result = computeLevels({ intervals, plans: [plan], stops: new Map(), thresholds: [] });
+    const level = result?.levels.find((l) => l.index === 2);
+    expect(level).toMatchObject({ fromSecond: 7, requests: 120 });
+    // (20% x 1 s + 80% x 0.2 s) / 1.2 s = 30%, not (20 + 80) / 2 = 50%; 120 requests / 1.2 s = 100/s.
+    expect(level?.generatorCpuPercent).toBe(30);
+    expect(level?.rps).toBe(100);
+  });
+
   it('a ramping scenario with two or more plateaus gives one level per plateau', () => {
     const ramping = {
       executor: 'ramping-vus',
