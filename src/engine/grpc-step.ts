@@ -1,9 +1,10 @@
 /**
  * Compiles one gRPC step: the method is looked up in its .proto once, the message and metadata are templates
  * compiled once. Latency runs from the scheduled start (open models) or the call's start to the response
- * (unary) or the end of the stream (server streaming). A call succeeds when it ends with the expected status
- * (check.grpcStatus, default OK); any other status is a failure classed `grpc_<status>`. UNAVAILABLE (the
- * target cannot be reached) ends the iteration like a transport error; every other status lets the flow go on.
+ * (unary) or the end of the stream (server streaming); a call past its deadline is timed at the deadline
+ * waited. A call succeeds when it ends with the expected status (check.grpcStatus, default OK); any other
+ * status is a failure classed `grpc_<status>`. UNAVAILABLE (the target cannot be reached) ends the iteration
+ * like a transport error and, like one, has no latency; every other status lets the flow go on.
  */
 import { durationUs } from '../api/duration.js';
 import type { Step } from '../api/schema.js';
@@ -12,6 +13,7 @@ import {
   classifyGrpcStatus,
   type ErrorClass,
   grpcStatusName,
+  grpcStatusTimed,
 } from '../metrics/error-class.js';
 import type { StepRecorder } from '../metrics/recorder.js';
 import { type GrpcCallResult, GrpcMethodError, loadMethod } from '../protocols/grpc/client.js';
@@ -92,14 +94,16 @@ export function compileGrpcStep(step: Step, name: string, env: FlowEnv): StepRun
     }
     const latencyUs = (doneAtMs - (scheduledAtMs ?? sentAtMs)) * 1000;
     const status = grpcStatusName(result.code);
-    recorder.grpcCall(
-      latencyUs,
-      (doneAtMs - sentAtMs) * 1000,
-      status,
-      result.messages,
-      result.bytesIn,
-      result.bytesOut,
-    );
+    if (grpcStatusTimed(result.code))
+      recorder.grpcCall(
+        latencyUs,
+        (doneAtMs - sentAtMs) * 1000,
+        status,
+        result.messages,
+        result.bytesIn,
+        result.bytesOut,
+      );
+    else recorder.grpcUntimed(status, result.messages, result.bytesIn, result.bytesOut);
     const failure = judgeCall(result, expected, latencyUs, maxDurationUs);
     if (hasCheck) recorder.check(failure === undefined);
     if (!failure) return;

@@ -5,11 +5,14 @@
  * Timing: pool wait (asking for a connection until holding one) and query time (on the connection) are
  * recorded apart; the step's latency is their sum, counted from the scheduled start in open models.
  * SQL errors are counted by SQLSTATE class and the flow goes on; a connection failure ends the iteration.
+ * A statement cancelled at statementTimeout is timed too (the caller waited it in full); other errors are not.
  */
 import { PgUrlError } from '../api/pg-url.js';
 import type { PgStatementSpec, Step } from '../api/schema.js';
+import type { StepRecorder } from '../metrics/recorder.js';
 import {
   compileStatement,
+  type PgError,
   type PgPool,
   type PgStatement,
   runStatement,
@@ -17,6 +20,7 @@ import {
 } from '../protocols/postgres.js';
 import type { FlowEnv, StepRunner } from './flow-env.js';
 import { type CompiledTemplate, compileTemplate, type TemplateContext } from './template.js';
+import type { IterationState } from './vu.js';
 
 interface CompiledStatement {
   statement: PgStatement;
@@ -81,7 +85,7 @@ export function compilePgStep(step: Step, name: string, env: FlowEnv): StepRunne
     }
     const gotAtMs = performance.now();
     let rows = 0;
-    let failure: ReturnType<typeof toPgError> | undefined;
+    let failure: PgError | undefined;
     let index = 0;
     try {
       if (transaction) await runStatement(client, BEGIN, undefined);
@@ -101,17 +105,34 @@ export function compilePgStep(step: Step, name: string, env: FlowEnv): StepRunne
       it.aborted = true;
       return;
     }
-    if (failure) {
-      recorder.pgFailed(failure.errorClass, failure.message, (gotAtMs - askedAtMs) * 1000);
-      it.failed = true;
-      if (failure.broken) it.aborted = true;
-      return;
-    }
-    recorder.pgQuery(
-      (doneAtMs - (scheduledAtMs ?? askedAtMs)) * 1000,
-      (gotAtMs - askedAtMs) * 1000,
-      (doneAtMs - gotAtMs) * 1000,
-      rows,
-    );
+    const latencyUs = (doneAtMs - (scheduledAtMs ?? askedAtMs)) * 1000;
+    record(recorder, it, failure, rows, latencyUs, (gotAtMs - askedAtMs) * 1000, (doneAtMs - gotAtMs) * 1000);
   };
+}
+
+/**
+ * Records one run that held a connection; `latencyUs` runs from the scheduled start (open models) or the ask
+ * for a connection. A statement cancelled at statement_timeout was waited in full, so it is timed as a query
+ * is (and is still a failure); other failures have no latency.
+ */
+function record(
+  recorder: StepRecorder,
+  it: IterationState,
+  failure: PgError | undefined,
+  rows: number,
+  latencyUs: number,
+  poolWaitUs: number,
+  queryUs: number,
+): void {
+  if (!failure) {
+    recorder.pgQuery(latencyUs, poolWaitUs, queryUs, rows);
+    return;
+  }
+  it.failed = true;
+  if (failure.timedOut)
+    recorder.pgTimedOut(latencyUs, poolWaitUs, queryUs, failure.errorClass, failure.message);
+  else {
+    recorder.pgFailed(failure.errorClass, failure.message, poolWaitUs);
+    if (failure.broken) it.aborted = true;
+  }
 }

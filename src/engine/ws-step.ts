@@ -246,7 +246,7 @@ class WsExchange implements WsListener {
     const sentAtMs = this.pending[this.pendingHead++] as number;
     if (this.pendingHead === this.pending.length) this.pending.length = this.pendingHead = 0;
     const roundTripMs = performance.now() - sentAtMs;
-    if (roundTripMs > step.replyTimeoutMs) this.replyFailed('timeout', this.timeoutMessage());
+    if (roundTripMs > step.replyTimeoutMs) this.replyTimedOutAfter(roundTripMs);
     else step.recorder.wsReply(roundTripMs * 1000);
   }
 
@@ -283,8 +283,9 @@ class WsExchange implements WsListener {
 
   replyTimedOut(): void {
     if (this.finished || this.closing || this.awaitingSinceMs < 0) return;
+    const waitedMs = performance.now() - this.awaitingSinceMs;
     this.awaitingSinceMs = -1;
-    this.replyFailed('timeout', this.timeoutMessage());
+    this.replyTimedOutAfter(waitedMs);
     this.close();
   }
 
@@ -317,11 +318,10 @@ class WsExchange implements WsListener {
 
   /** Session: messages whose reply is overdue count as timeouts now, so a silent server shows. */
   private expirePending(): void {
-    const deadline = performance.now() - this.step.replyTimeoutMs;
-    while (this.pendingHead < this.pending.length && (this.pending[this.pendingHead] as number) <= deadline) {
-      this.pendingHead++;
-      this.replyFailed('timeout', this.timeoutMessage());
-    }
+    const nowMs = performance.now();
+    const deadline = nowMs - this.step.replyTimeoutMs;
+    while (this.pendingHead < this.pending.length && (this.pending[this.pendingHead] as number) <= deadline)
+      this.replyTimedOutAfter(nowMs - (this.pending[this.pendingHead++] as number));
     if (this.pendingHead === this.pending.length) this.pending.length = this.pendingHead = 0;
   }
 
@@ -333,6 +333,12 @@ class WsExchange implements WsListener {
 
   private replyFailed(errorClass: ErrorClass, message: string): void {
     this.step.recorder.wsReplyFailed(errorClass, message);
+    this.it.failed = true;
+  }
+
+  /** No matching reply within replyTimeout: a latency at the time waited, as a request timeout is. */
+  private replyTimedOutAfter(waitedMs: number): void {
+    this.step.recorder.wsReplyTimedOut(waitedMs * 1000, this.timeoutMessage());
     this.it.failed = true;
   }
 

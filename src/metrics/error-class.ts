@@ -80,9 +80,15 @@ const BY_CODE: Record<string, FixedErrorClass> = {
 };
 
 /**
- * The request (response) timeout of each HTTP client: the client gave up waiting for an answer, so the
- * request's latency was at least the time it waited. Connect timeouts, refusals and resets are not here:
- * nothing was waited for that the target was answering.
+ * Failures that mean the client waited its full timeout for an answer that did not come: the call's latency
+ * was at least the time waited, so it is recorded at that (README: what counts as a latency). By protocol:
+ * - HTTP: each client's request (response) timeout, by error code (isResponseTimeout);
+ * - PostgreSQL: SQLSTATE 57014 query_canceled, the server cancelling the statement at statement_timeout
+ *   (pg's errors carry the SQLSTATE as their code, so isResponseTimeout finds it too);
+ * - gRPC: DEADLINE_EXCEEDED, the call's deadline (grpcStatusTimed);
+ * - WebSocket: no matching reply within replyTimeout, which the step's own timer decides.
+ * Connect timeouts, refusals and resets are not here: nothing was waited for that the target was answering,
+ * and their fraction of a millisecond would make a dead target look fast.
  */
 const RESPONSE_TIMEOUT_CODES: ReadonlySet<string> = new Set([
   'HTTP1_HEADERS_TIMEOUT',
@@ -90,7 +96,11 @@ const RESPONSE_TIMEOUT_CODES: ReadonlySet<string> = new Set([
   'H2_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
+  '57014',
 ]);
+
+/** gRPC UNAVAILABLE: the target could not be reached or the connection dropped (grpc-js's refused and reset). */
+const GRPC_UNAVAILABLE = 14;
 
 /**
  * The first non-undefined answer `read` gives for an error's string `code`, looking through `cause` chains
@@ -109,9 +119,20 @@ function readCodes<T>(error: unknown, read: (code: string) => T | undefined): T 
   return undefined;
 }
 
-/** True when the client gave up waiting for the response (see RESPONSE_TIMEOUT_CODES), through `cause` chains. */
+/**
+ * True when the client waited its full timeout for the response (see RESPONSE_TIMEOUT_CODES), through
+ * `cause` chains.
+ */
 export function isResponseTimeout(error: unknown): boolean {
   return readCodes(error, (code) => (RESPONSE_TIMEOUT_CODES.has(code) ? true : undefined)) ?? false;
+}
+
+/**
+ * Whether a gRPC call that ended with status `code` has a latency: every status the server answered with, and
+ * DEADLINE_EXCEEDED (the deadline waited in full, see RESPONSE_TIMEOUT_CODES), does; UNAVAILABLE does not.
+ */
+export function grpcStatusTimed(code: number): boolean {
+  return code !== GRPC_UNAVAILABLE;
 }
 
 /** Classifies a transport error from Node or undici by its stable `code`, looking through `cause` chains. */

@@ -131,7 +131,16 @@ export class StepRecorder {
     recordUs(interval.duration, roundTripUs);
   }
 
-  /** WebSocket: a reply that timed out or did not match (one failed request). */
+  /**
+   * WebSocket: no matching reply within replyTimeout. A latency at the time waited for it (`waitedUs`, at
+   * least the timeout), like a request timeout; and a failed request.
+   */
+  wsReplyTimedOut(waitedUs: number, message: string): void {
+    this.wsReply(waitedUs);
+    this.failure('timeout', message);
+  }
+
+  /** WebSocket: a reply that did not match (one failed request, no latency). */
   wsReplyFailed(errorClass: ErrorClass, message: string): void {
     this.requests++;
     this.shard.interval.requests++;
@@ -175,7 +184,22 @@ export class StepRecorder {
     recordUs(interval.duration, latencyUs);
   }
 
-  /** PostgreSQL: a query that failed; the pool wait is recorded when a connection was obtained. */
+  /**
+   * PostgreSQL: a statement the server cancelled at statement_timeout. Timed as a query (the caller waited
+   * that long, the connection was held that long), and a failure.
+   */
+  pgTimedOut(
+    latencyUs: number,
+    poolWaitUs: number,
+    queryUs: number,
+    errorClass: ErrorClass,
+    message: string,
+  ): void {
+    this.pgQuery(latencyUs, poolWaitUs, queryUs, 0);
+    this.failure(errorClass, message);
+  }
+
+  /** PostgreSQL: a query that failed with no latency; the pool wait is recorded when a connection was obtained. */
   pgFailed(errorClass: ErrorClass, message: string, poolWaitUs: number | undefined): void {
     if (poolWaitUs !== undefined) recordUs((this.pg as PgMetrics).poolWait, poolWaitUs);
     this.requests++;
@@ -195,18 +219,23 @@ export class StepRecorder {
     bytesIn: number,
     bytesOut: number,
   ): void {
+    this.grpcUntimed(status, messages, bytesIn, bytesOut);
+    recordUs(this.duration, latencyUs);
+    if (this.service) recordUs(this.service, serviceUs);
+    recordUs(this.shard.interval.duration, latencyUs);
+  }
+
+  /** gRPC: a call whose status has no latency (grpcStatusTimed: the target was not reached). */
+  grpcUntimed(status: string, messages: number, bytesIn: number, bytesOut: number): void {
     this.requests++;
     this.grpcMessages += messages;
     this.bytesIn += bytesIn;
     this.bytesOut += bytesOut;
     if (status === this.runStatus) this.runCount++;
     else this.countStatus(status);
-    recordUs(this.duration, latencyUs);
-    if (this.service) recordUs(this.service, serviceUs);
     const interval = this.shard.interval;
     interval.requests++;
     interval.bytesIn += bytesIn;
-    recordUs(interval.duration, latencyUs);
   }
 
   /** The recorder of one of the step's custom metrics, made on first use. */

@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { redactPgUrl } from '../api/pg-url.js';
-import { classifySqlState, type ErrorClass } from '../metrics/error-class.js';
+import { classifySqlState, type ErrorClass, isResponseTimeout } from '../metrics/error-class.js';
 import type { ConnectGuard } from './connect-guard.js';
 import { lazyPackage } from './lazy-package.js';
 import { checkPgTarget } from './pg-guard.js';
@@ -49,6 +49,8 @@ export class PgError extends Error {
     readonly errorClass: ErrorClass,
     /** The connection is unusable afterwards. */
     readonly broken: boolean,
+    /** The server cancelled the statement at statement_timeout: the caller waited it in full. */
+    readonly timedOut = false,
   ) {
     super(message);
   }
@@ -58,7 +60,9 @@ export class PgError extends Error {
 /** Turns whatever pg threw into a PgError with its SQLSTATE class and a message for the report. */
 export function toPgError(error: unknown, url: string, prefix = ''): PgError {
   if (error instanceof PgError)
-    return prefix ? new PgError(prefix + error.message, error.errorClass, error.broken) : error;
+    return prefix
+      ? new PgError(prefix + error.message, error.errorClass, error.broken, error.timedOut)
+      : error;
   const e = error as Error & { code?: string };
   if (e.code === 'EPOLICY_DENIED')
     return new PgError(`${prefix}${redactPgUrl(url)}: ${e.message}`, 'policy_denied', true);
@@ -68,7 +72,7 @@ export function toPgError(error: unknown, url: string, prefix = ''): PgError {
   const message = connect
     ? `${prefix}connection to ${redactPgUrl(url)} failed: ${text}`
     : `${prefix}${e.code} ${text}`;
-  return new PgError(message, errorClass, connect);
+  return new PgError(message, errorClass, connect, isResponseTimeout(e));
 }
 
 interface Waiter {
