@@ -4,7 +4,7 @@
  * when its data is healthy or absent, so a clean run has no findings at all.
  */
 import type { ErrorClass } from '../metrics/error-class.js';
-import { loadText, ms, pct } from './finding-text.js';
+import { coresText, loadText, ms, pct } from './finding-text.js';
 import { capacityLimitFinding } from './findings-capacity.js';
 import { pgPoolWaitFindings, wsConnectFindings } from './findings-protocols.js';
 import type { Finding, LevelSummary } from './model.js';
@@ -47,15 +47,19 @@ export function findBottlenecks(s: Summary): Finding[] {
 export function generatorSaturatedFinding(s: Summary): Finding | undefined {
   const g = s.generator;
   if (!g.saturated) return undefined;
+  const more =
+    g.coresFrom === 'cgroup quota'
+      ? `or a CPU limit above the cgroup quota's ${coresText({ cores: g.cores })}`
+      : `or more --workers on a machine with more than ${coresText({ cores: g.cores })}`;
   return {
     id: 'generator-saturated',
     severity: 'critical',
     title: 'The load generator was saturated; latency and throughput figures are suspect',
     evidence: [
       ...g.reasons,
-      `${g.threads} load thread(s) in ${g.processes} process(es) on ${g.cores} core(s); CPU mean ${g.meanCpuPercent}%, max ${g.maxCpuPercent}% of one core`,
+      `${g.threads} load thread(s) in ${g.processes} process(es) on ${coresText(g)}; CPU mean ${g.meanCpuPercent}%, max ${g.maxCpuPercent}% of one core`,
     ],
-    recommendation: `Rerun with the load spread over more generator capacity (more runners via spec.runners, or more --workers on a machine with more than ${g.cores} core(s)) until the generator is no longer saturated; only then read the target's numbers.`,
+    recommendation: `Rerun with the load spread over more generator capacity (more runners via spec.runners, ${more}) until the generator is no longer saturated; only then read the target's numbers.`,
   };
 }
 

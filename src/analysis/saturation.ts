@@ -9,6 +9,7 @@
  * lateness while the generator sat mostly idle (the burst of answers after a target stall, a neighbour
  * taking the core) is not the generator running out of capacity.
  */
+import type { CoresFrom } from '../metrics/cpu-quota.js';
 import type { MergedInterval } from '../metrics/merge.js';
 
 /** A second counts as CPU-bound when the process used this share of the cores it could use. */
@@ -24,8 +25,10 @@ export const SUSTAINED_SECONDS = 3;
 
 export interface SaturationInput {
   intervals: readonly MergedInterval[];
-  /** Cores the generator could use: min(threads, cores) summed over processes. */
+  /** Cores the generator could use: min(threads, cores) over its processes; fractional under a CPU quota. */
   usableCores: number;
+  /** Said in the reason, so a reader sees the quota as the limit. */
+  coresFrom?: CoresFrom;
 }
 
 export interface SaturationVerdict {
@@ -75,12 +78,12 @@ export function judgeSaturation(input: SaturationInput): SaturationVerdict {
   const busyPercent = input.usableCores * 100 * BUSY_FRACTION;
   // Busy, or dropping iterations for want of a free VU while late: either way the generator fell behind.
   const behind = (i: MergedInterval) => i.cpuPercent >= busyPercent || i.dropped > 0;
-  const whileBusy = `while the generator was busy (CPU at or above ${Math.round(BUSY_FRACTION * 100)}%) or dropping iterations`;
+  const whileBusy = `while the generator was busy (CPU at or above ${Math.round(BUSY_FRACTION * 100)}% of its usable cores) or dropping iterations`;
   const signals: Signal[] = [
     {
       value: (i) => i.cpuPercent,
       limit: input.usableCores * 100 * CPU_BUSY_FRACTION,
-      describe: `CPU at or above ${Math.round(CPU_BUSY_FRACTION * 100)}% of ${input.usableCores} usable core(s)`,
+      describe: `CPU at or above ${Math.round(CPU_BUSY_FRACTION * 100)}% of ${input.usableCores} usable core(s)${input.coresFrom === 'cgroup quota' ? ' (cgroup quota)' : ''}`,
     },
     {
       value: (i) => i.loopDelayP99Ms,

@@ -3,6 +3,7 @@
  * it). summary.json is this object. Types only, kept below src/analysis and src/report so both can read it.
  */
 
+import type { CoresFrom } from '../metrics/cpu-quota.js';
 import type { ErrorClass } from '../metrics/error-class.js';
 import type { LatencyStats } from '../metrics/histogram.js';
 import type { ErrorSample, LoadModel, StepProtocol } from '../metrics/snapshot.js';
@@ -168,7 +169,10 @@ export interface Summary extends SummaryAnalysis {
   generator: SaturationVerdict & {
     processes: number;
     threads: number;
+    /** Cores the generator processes could use, summed; fractional under a cgroup CPU quota. */
     cores: number;
+    /** Which bound set `cores`; summaries written before it have none (read as 'cpus'). */
+    coresFrom?: CoresFrom;
     meanCpuPercent: number;
   };
   shards: {

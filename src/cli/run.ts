@@ -1,6 +1,5 @@
 /** `stampede run FILE`: validate, run locally, print the summary, write the report, exit with a verdict code. */
 
-import { availableParallelism } from 'node:os';
 import { resolveSpecEnv } from '../api/env.js';
 import { redactUrl } from '../api/redact.js';
 import type { LoadTest } from '../api/schema.js';
@@ -14,6 +13,8 @@ import {
 } from '../engine/shard-count.js';
 import type { ShardPolicy } from '../engine/shard-runner.js';
 import { runLocal } from '../local/coordinator.js';
+import { wholeCores } from '../metrics/cpu-quota.js';
+import { usableCores } from '../metrics/usable-cores.js';
 import { createRedactor, redactJson } from '../observability/secret-redactor.js';
 import { policyEntryProblems } from '../protocols/connection-policy.js';
 import { renderConsoleSummary } from '../report/console.js';
@@ -31,8 +32,9 @@ export const RUN_USAGE = `usage: stampede run FILE [--workers N|auto] [--out DIR
                     [--vus N] [--duration D] [--rate R] [--iterations N] [--scenario NAME] [--base-url URL]
                     [--allow LIST]
 
-  --workers N|auto  worker threads generating load (auto: one per core, leaving one for --demo-target,
-                    at most an open-model scenario's maxVUs; N above that is refused)
+  --workers N|auto  worker threads generating load (auto: one per whole usable core, a cgroup CPU quota
+                    included, leaving one for --demo-target, at most an open-model scenario's maxVUs; N
+                    above that is refused)
   --out DIR         write summary.json, report.md, report.html, timeseries.csv, errors.json and junit.xml
   --env NAME=value  override a variable declared in spec.env (repeatable)
 ${OVERRIDE_USAGE}
@@ -58,7 +60,8 @@ export function exitCodeFor(summary: Summary, interruptedCode: number = EXIT.INT
 
 /** The worker count asked for; `auto` (the default) is lowered later to what the manifest allows. */
 function parseWorkers(text: string | undefined, demo: boolean): Workers {
-  const cores = availableParallelism();
+  // Whole usable cores: a 500m cgroup quota gives one worker, not one per CPU of the affinity mask.
+  const cores = wholeCores(usableCores());
   if (text === undefined || text === 'auto')
     return { count: Math.max(1, demo ? cores - 1 : cores), auto: true };
   const n = Number(text);

@@ -3,12 +3,12 @@
  * plans, starts each scenario at its startTime, samples generator health once a second, and hands out
  * cumulative snapshots.
  */
-import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { durationUs } from '../api/duration.js';
 import type { LoadTest } from '../api/schema.js';
 import { ShardRecorder } from '../metrics/recorder.js';
 import type { IntervalSnapshot, ShardSnapshot } from '../metrics/snapshot.js';
+import { usableCores } from '../metrics/usable-cores.js';
 import { createRedactor } from '../observability/secret-redactor.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../protocols/body-capture.js';
 import { ConnectGuard } from '../protocols/connect-guard.js';
@@ -118,8 +118,11 @@ export class ShardRunner {
     const { loadTest, shard } = options;
     this.plans = planShard(loadTest, shard);
     this.vuRanges = vuRanges((s) => planShard(loadTest, s).map((p) => p.maxVUs), shard);
+    // The cores the saturation judgement measures CPU against: a cgroup CPU quota counts, not just CPUs.
+    const usable = usableCores();
     this.recorder = new ShardRecorder(shard.index, shard.total, {
-      cores: availableParallelism(),
+      cores: usable.cores,
+      coresFrom: usable.from,
       threads: options.threads,
     });
     this.recorder.redact = createRedactor(options.secrets ?? []);

@@ -2,6 +2,7 @@
  * Merges shard snapshots into one view. Counters add, histograms add (exact), intervals align by second.
  * The same function serves the local coordinator and the cluster controller.
  */
+import type { CoresFrom } from './cpu-quota.js';
 import { type MergedCustomMetric, mergeCustomMetrics } from './custom-metrics.js';
 import { addError, type ErrorClass, emptyErrorCounts } from './error-class.js';
 import { addEncoded, createHistogram, createIntervalHistogram, type Histogram } from './histogram.js';
@@ -84,8 +85,11 @@ export interface MergedRun {
   startedAtMs: number;
   elapsedMs: number;
   shards: ShardState[];
-  /** Cores and threads the generator processes had, summed over distinct processes. */
-  generator: { processes: number; cores: number; threads: number };
+  /**
+   * Cores and threads the generator processes had, summed over distinct processes; coresFrom is 'cgroup
+   * quota' when any process's cores were its cgroup's CPU quota.
+   */
+  generator: { processes: number; cores: number; threads: number; coresFrom: CoresFrom };
   steps: MergedStep[];
   scenarios: MergedScenario[];
   intervals: MergedInterval[];
@@ -260,10 +264,10 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[], options: Mer
   const scenarios = new Map<string, MergedScenario>();
   const intervals = new Map<number, IntervalAcc>();
   const errorSamples = new Map<string, ErrorSample>();
-  const processes = new Map<string, { cores: number; threads: number }>();
+  const processes = new Map<string, ShardSnapshot['process']>();
 
   for (const snap of snapshots) {
-    processes.set(snap.process.key, { cores: snap.process.cores, threads: snap.process.threads });
+    processes.set(snap.process.key, snap.process);
     for (const s of snap.steps) addStep(steps, s);
     for (const s of snap.scenarios) addScenario(scenarios, s);
     for (const iv of snap.intervals) if (keepInterval(iv.second)) addInterval(intervals, snap, iv);
@@ -273,9 +277,11 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[], options: Mer
   const mergedIntervals = finishIntervals(intervals);
   let cores = 0;
   let threads = 0;
+  let coresFrom: CoresFrom = 'cpus';
   for (const p of processes.values()) {
     cores += p.cores;
     threads += p.threads;
+    if (p.coresFrom === 'cgroup quota') coresFrom = 'cgroup quota';
   }
   return {
     startedAtMs: snapshots.length ? Math.min(...snapshots.map((s) => s.startedAtMs)) : (options.nowMs ?? 0),
@@ -288,7 +294,8 @@ export function mergeSnapshots(snapshots: readonly ShardSnapshot[], options: Mer
       processKey: s.process.key,
       requests: s.steps.reduce((n, st) => n + st.requests, 0),
     })),
-    generator: { processes: processes.size, cores, threads },
+    // Quotas are fractional: 0.1 + 0.2 should read 0.3.
+    generator: { processes: processes.size, cores: Math.round(cores * 1000) / 1000, threads, coresFrom },
     steps: [...steps.values()],
     scenarios: [...scenarios.values()],
     intervals: mergedIntervals,

@@ -49,7 +49,7 @@ export class ShardRecorder implements ShardSink {
   constructor(
     readonly shardIndex: number,
     readonly shardTotal: number,
-    private readonly processInfo: { cores: number; threads: number },
+    private readonly processInfo: Omit<ShardSnapshot['process'], 'key'>,
   ) {}
 
   /** Resets the clock; called once when load starts (after setup and any synchronized-start wait). */

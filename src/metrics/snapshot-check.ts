@@ -187,6 +187,8 @@ function checkTop(s: Obj, opts: SnapshotCheckOptions): void {
   text(proc, 'key', 'process');
   count(proc, 'cores', 'process');
   count(proc, 'threads', 'process');
+  if (proc.coresFrom !== undefined && proc.coresFrom !== 'cpus' && proc.coresFrom !== 'cgroup quota')
+    fail('process.coresFrom', "expected 'cpus' or 'cgroup quota'");
   count(s, 'startedAtMs', '(snapshot)');
   count(s, 'elapsedMs', '(snapshot)');
   if (typeof s.done !== 'boolean') fail('done', 'expected true or false');

@@ -3,6 +3,7 @@
  * Cumulative since the shard started, so re-pulling after a restart loses nothing. Histograms are
  * compressed-base64 HDR in microseconds.
  */
+import type { CoresFrom } from './cpu-quota.js';
 import type { CustomMetricSnapshot } from './custom-metrics.js';
 import type { ErrorClass } from './error-class.js';
 
@@ -135,8 +136,12 @@ export interface ErrorSample {
 export interface ShardSnapshot {
   schemaVersion: typeof SNAPSHOT_SCHEMA_VERSION;
   shard: { index: number; total: number };
-  /** Identifies the OS process, so CPU from shards that share one process is counted once. */
-  process: { key: string; cores: number; threads: number };
+  /**
+   * `key` identifies the OS process, so CPU from shards that share one process is counted once. `cores` it
+   * could use (fractional under a cgroup CPU quota); `coresFrom` says which bound set them, absent from
+   * runners that predate it (read as 'cpus').
+   */
+  process: { key: string; cores: number; threads: number; coresFrom?: CoresFrom };
   startedAtMs: number;
   elapsedMs: number;
   done: boolean;

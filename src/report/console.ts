@@ -1,4 +1,5 @@
 /** The end-of-test summary for a terminal. */
+import { coresText } from '../analysis/finding-text.js';
 import { consoleAnalysisLines } from './console-analysis.js';
 import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtStat, fmtThresholdValue, textTable } from './format.js';
 import { consoleCustomLines } from './sections-custom.js';
@@ -103,7 +104,7 @@ export function latencyModelLine(s: Summary): string {
 
 export function generatorLine(s: Summary): string {
   const g = s.generator;
-  const base = `generator: ${g.threads} thread(s) on ${g.cores} core(s), CPU mean ${g.meanCpuPercent}% max ${g.maxCpuPercent}% (of one core), event-loop delay p99 max ${g.maxLoopDelayP99Ms} ms`;
+  const base = `generator: ${g.threads} thread(s) on ${coresText(g)}, CPU mean ${g.meanCpuPercent}% max ${g.maxCpuPercent}% (of one core), event-loop delay p99 max ${g.maxLoopDelayP99Ms} ms`;
   if (!g.saturated) return `${base} — healthy`;
   return `${base}\nGENERATOR SATURATED — latency figures are suspect (they include the generator's own queueing):\n${g.reasons.map((r) => `  - ${r}`).join('\n')}`;
 }

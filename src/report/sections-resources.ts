@@ -1,4 +1,5 @@
 /** report.md: resource usage — the generator's own CPU and memory, and the target's when Prometheus has them. */
+import { coresText } from '../analysis/finding-text.js';
 import type { TargetResources } from '../analysis/model.js';
 import { markdownTable } from './format.js';
 import type { Summary } from './summary.js';
@@ -14,7 +15,7 @@ function generatorPart(s: Summary): string[] {
   const g = s.generator;
   const out = ['### Load generator', ''];
   out.push(
-    `${g.threads} load thread(s) in ${g.processes} process(es) on ${g.cores} core(s). ` +
+    `${g.threads} load thread(s) in ${g.processes} process(es) on ${coresText(g)}. ` +
       `CPU mean ${g.meanCpuPercent}%, max ${g.maxCpuPercent}% (percent of one core). ` +
       `Worst per-second event-loop delay p99: ${g.maxLoopDelayP99Ms} ms. Per second: the Generator CPU column under Throughput over time.`,
   );

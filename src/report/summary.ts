@@ -56,6 +56,15 @@ const optional = <K extends string, V>(key: K, value: V | undefined) =>
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/**
+ * min(threads, cores): a thread uses at most one core, and a quota of half a core is half a core (no
+ * rounding up to one, or a throttled generator never looks busy). No cores reported counts as one.
+ */
+function usableCoresOf(g: MergedRun['generator']): number {
+  const usable = Math.min(g.threads, g.cores);
+  return usable > 0 ? usable : 1;
+}
+
 export function buildSummary(input: SummaryInput): Summary {
   const { run } = input;
   const seconds = Math.max(run.elapsedMs / 1000, 1e-3);
@@ -65,7 +74,8 @@ export function buildSummary(input: SummaryInput): Summary {
   const models = new Set(run.scenarios.map((s) => s.model));
   const saturation = judgeSaturation({
     intervals: run.intervals,
-    usableCores: Math.max(1, Math.min(run.generator.threads, run.generator.cores)),
+    usableCores: usableCoresOf(run.generator),
+    coresFrom: run.generator.coresFrom,
   });
   const lost = new Set(input.lostShards ?? []);
   const scalability = scalabilityOf(run, input.plans, input.thresholdRules ?? []);
@@ -107,6 +117,7 @@ export function buildSummary(input: SummaryInput): Summary {
       processes: run.generator.processes,
       threads: run.generator.threads,
       cores: run.generator.cores,
+      coresFrom: run.generator.coresFrom,
       // Weighted by each second's span: a partial last second counts for its length.
       meanCpuPercent: round(spanWeightedMean(run.intervals, (i) => i.cpuPercent) ?? 0, 1),
     },

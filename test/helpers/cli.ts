@@ -10,9 +10,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], timeoutMs = 60_000): Promise<CliResult> {
+/** `wrap` turns the node command line into the one to spawn (e.g. a shell that enters a cgroup first). */
+export function runCli(
+  args: string[],
+  timeoutMs = 60_000,
+  wrap: (argv: string[]) => string[] = (argv) => argv,
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, ...rest] = wrap([process.execPath, CLI, ...args]) as [string, ...string[]];
+    const child = spawn(command, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => {
