@@ -5,6 +5,7 @@
  */
 import type * as Undici from 'undici';
 import type { PrometheusSpec } from '../api/schema-analysis.js';
+import type { ConnectGuard } from '../protocols/connect-guard.js';
 import { lazyPackage } from '../protocols/lazy-package.js';
 import type { TargetResources } from './model.js';
 import {
@@ -52,6 +53,7 @@ export async function queryRange(
   query: string,
   window: RunWindow,
   timeoutMs = QUERY_TIMEOUT_MS,
+  guard?: ConnectGuard,
 ): Promise<Sample[]> {
   const seconds = Math.max(1, (window.finishedAtMs - window.startedAtMs) / 1000);
   const params = new URLSearchParams({
@@ -60,14 +62,26 @@ export async function queryRange(
     end: (window.finishedAtMs / 1000).toFixed(3),
     step: `${Math.max(1, Math.ceil(seconds / MAX_POINTS))}s`,
   });
-  const response = await undici().request(`${baseUrl}/api/v1/query_range?${params}`, {
-    method: 'GET',
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  });
-  // Whatever answers is never echoed into a report: only the status and a fixed message (or one of
-  // Prometheus's own error types), so the URL cannot be used to read a service's responses back.
-  const text = await response.body.text();
+  // Under a connection policy (local --allow) Prometheus is dialled like a target: IP literals checked here,
+  // names at resolution by the guard's lookup.
+  const refused = guard?.refuseLiteral(new URL(baseUrl).hostname);
+  if (refused) throw refused;
+  const dispatcher = guard ? new (undici().Agent)({ connect: { lookup: guard.lookup } }) : undefined;
+  let text: string;
+  let response: Undici.Dispatcher.ResponseData;
+  try {
+    response = await undici().request(`${baseUrl}/api/v1/query_range?${params}`, {
+      method: 'GET',
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      ...(dispatcher ? { dispatcher } : {}),
+    });
+    // Whatever answers is never echoed into a report: only the status and a fixed message (or one of
+    // Prometheus's own error types), so the URL cannot be used to read a service's responses back.
+    text = await response.body.text();
+  } finally {
+    await dispatcher?.close();
+  }
   let body: RangeResponse;
   try {
     body = JSON.parse(text) as RangeResponse;
@@ -96,10 +110,11 @@ export async function queryTargetResources(
   spec: PrometheusSpec,
   loadTestNamespace: string | undefined,
   window: RunWindow,
+  guard?: ConnectGuard,
 ): Promise<TargetResources> {
   const source: PrometheusSource = prometheusSource(spec, loadTestNamespace);
   const ask = (what: string, query: string) =>
-    queryRange(spec.url.replace(/\/+$/, ''), query, window).catch((error: Error) => {
+    queryRange(spec.url.replace(/\/+$/, ''), query, window, QUERY_TIMEOUT_MS, guard).catch((error: Error) => {
       throw new Error(`${what} query to ${source.url} failed: ${describe(error)}`);
     });
   try {

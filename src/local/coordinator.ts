@@ -195,5 +195,5 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   );
   const summary = summarize(run, outcome.outcome, outcome.detail, lost);
   // The target's own CPU and memory come from Prometheus once the run is over (when spec.analysis asks).
-  return { summary: await addTargetResources(analyzeSummary(summary), loadTest) };
+  return { summary: await addTargetResources(analyzeSummary(summary), loadTest, guard) };
 }
