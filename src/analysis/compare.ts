@@ -135,14 +135,3 @@ export function parseBounds(entries: [string, string][], where: (metric: string)
   }
   return problems.length ? { ok: false, problems } : { ok: true, bounds };
 }
-
-/** Checks that parsed JSON is a Stampede summary this version can compare. */
-export function asSummary(value: unknown): Summary | string {
-  const s = value as Partial<Summary> | null;
-  if (!s || typeof s !== 'object' || s.kind !== 'StampedeSummary')
-    return 'not a Stampede summary.json (kind is not StampedeSummary)';
-  if (s.schemaVersion !== 1)
-    return `summary schemaVersion ${String(s.schemaVersion)} is not supported (1 is)`;
-  if (!s.latency || !s.totals) return 'summary.json has no latency or totals';
-  return s as Summary;
-}

@@ -1,13 +1,8 @@
 /** `stampede compare BASE CURRENT`: judge a run's summary.json against a baseline's. */
 import { readFile } from 'node:fs/promises';
-import {
-  asSummary,
-  COMPARED_METRICS,
-  compareSummaries,
-  DEFAULT_BOUNDS,
-  parseBounds,
-} from '../analysis/compare.js';
+import { COMPARED_METRICS, compareSummaries, DEFAULT_BOUNDS, parseBounds } from '../analysis/compare.js';
 import { comparabilityProblems } from '../analysis/compare-match.js';
+import { asSummary } from '../analysis/summary-check.js';
 import { summaryFromJson } from '../analysis/summary-json.js';
 import { renderComparisonText } from '../report/compare-table.js';
 import type { Summary } from '../report/summary.js';

@@ -1,6 +1,8 @@
 /**
  * spec.baseline in the cluster: the previous report the observer read, judged against this run at the end.
- * Pure: the observer hands over what it found (or why it found nothing); this decides.
+ * Pure: the observer hands over what it found (or why it found nothing); this checks it and decides. A
+ * baseline that is not a usable summary (anyone who may write ConfigMaps in the namespace can write one)
+ * fails the comparison with its reason, like a missing one, and the report is still written.
  */
 import {
   compareSummaries,
@@ -9,14 +11,16 @@ import {
   parseBounds,
   withComparison,
 } from '../analysis/compare.js';
+import { asSummary } from '../analysis/summary-check.js';
 import type { LoadTestSpec } from '../api/schema.js';
 import type { Summary } from '../report/summary.js';
 
 /** What the observer found at spec.baseline.configMap. */
 export interface ObservedBaseline {
   configMap: string;
-  summary?: Summary;
-  /** Why there is no summary: the ConfigMap is missing, holds no summary.json, or not a valid one. */
+  /** Its summary.json, parsed but not yet checked. */
+  summary?: unknown;
+  /** Why there is no summary: the ConfigMap is missing, or holds no summary.json or none that parses. */
   error?: string;
 }
 
@@ -28,11 +32,16 @@ export function judgeBaseline(
 ): Summary {
   if (!spec) return summary;
   const name = spec.configMap;
-  if (!observed?.summary)
+  if (observed?.summary === undefined)
     return withComparison(
       summary,
       failedComparison(name, observed?.error ?? `ConfigMap ${name} was not read`),
     );
+  const baseline = asSummary(observed.summary);
+  if (typeof baseline === 'string') {
+    const where = summary.loadTest.namespace ? `${summary.loadTest.namespace}/${name}` : name;
+    return withComparison(summary, failedComparison(name, `baseline ConfigMap ${where}: ${baseline}`));
+  }
   const entries = Object.entries(spec.maxRegression ?? {}).filter(
     (e): e is [string, string] => typeof e[1] === 'string',
   );
@@ -40,5 +49,5 @@ export function judgeBaseline(
   const parsed = parseBounds(entries, (m) => `spec.baseline.maxRegression.${m}`);
   if (!parsed.ok) return withComparison(summary, failedComparison(name, parsed.problems.join('; ')));
   const bounds = entries.length ? parsed.bounds : DEFAULT_BOUNDS;
-  return withComparison(summary, compareSummaries(observed.summary, summary, bounds, name));
+  return withComparison(summary, compareSummaries(baseline, summary, bounds, name));
 }

@@ -36,24 +36,36 @@ function cells(row: string): string[] {
     .map((c) => c.trim().replace(/\\\|/g, '|'));
 }
 
+/** A separator row (`|---|---:|`): it carries each column's alignment and is no data. */
+const SEPARATOR = /^\|(\s*:?-{3,}:?\s*\|)+$/;
+
 function tableHtml(rows: string[]): string {
-  const [head = '', , ...body] = rows;
+  const [head = '', ...rest] = rows;
+  const separator = rest[0] !== undefined && SEPARATOR.test(rest[0].trim()) ? rest[0] : undefined;
+  const body = separator === undefined ? rest : rest.slice(1);
+  // `---:` is a right-aligned (numeric) column, as in the hand-made tables.
+  const num = (separator ? cells(separator) : []).map((c) => c.endsWith(':'));
+  const cls = (i: number) => (num[i] ? ' class="num"' : '');
   const th = cells(head)
-    .map((c) => `<th>${inline(c)}</th>`)
+    .map((c, i) => `<th${cls(i)}>${inline(c)}</th>`)
     .join('');
   const trs = body
     .map(
       (r) =>
         `<tr>${cells(r)
-          .map((c) => `<td>${inline(c)}</td>`)
+          .map((c, i) => `<td${cls(i)}>${inline(c)}</td>`)
           .join('')}</tr>`,
     )
     .join('');
   return `<table><thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table>`;
 }
 
-/** Converts report.md lines (the subset our sections write) to HTML. */
-export function markdownLinesToHtml(lines: readonly string[]): string {
+/**
+ * Converts report.md lines (the subset our sections write) to HTML. An element may hold several lines (a
+ * markdownTable is one string): they are split first, so a table is its rows and never one line.
+ */
+export function markdownLinesToHtml(source: readonly string[]): string {
+  const lines = source.flatMap((l) => l.split(/\r?\n/));
   const out: string[] = [];
   let i = 0;
   const run = (test: (l: string) => boolean) => {

@@ -117,3 +117,81 @@ export function summaryFixture(opts: FixtureOptions = {}): Summary {
     ...(opts.levels ? { scalability: levelsFixture() } : {}),
   };
 }
+
+/**
+ * A summary that fills every report.md section report.html converts: configuration (two scenarios),
+ * WebSocket and PostgreSQL steps, three custom metrics, and resources with load levels and a target series.
+ * Names carry markup and a bar, which must stay text.
+ */
+export function sectionsFixture(): Summary {
+  const base = summaryFixture({ seconds: 10, levels: true });
+  const stats = base.latency;
+  const first = base.steps[0] as Summary['steps'][number];
+  const scenario = base.scenarios[0] as Summary['scenarios'][number];
+  const wsStep: Summary['steps'][number] = {
+    ...first,
+    step: 'chat <ws>',
+    protocol: 'ws',
+    ws: {
+      sessions: 12,
+      messagesSent: 340,
+      messagesReceived: 338,
+      sentPerSecond: 34,
+      receivedPerSecond: 33.8,
+      connectTime: stats,
+      sessionDuration: stats,
+    },
+  };
+  const pgStep: Summary['steps'][number] = {
+    ...first,
+    step: 'balance',
+    protocol: 'pg',
+    pg: { rows: 900, rowsPerSecond: 90, poolWait: stats, queryTime: stats },
+  };
+  const scalability = base.scalability as Scalability;
+  return {
+    ...base,
+    scalability: {
+      ...scalability,
+      levels: scalability.levels.map((l) => ({
+        ...l,
+        generatorRssMb: 80 + l.index,
+        targetCpuCores: 0.1 * (l.index + 1),
+        targetMemoryMb: 100 + l.index,
+      })),
+    },
+    scenarios: [scenario, { ...scenario, name: 'second | bar' }],
+    steps: [...base.steps, wsStep, pgStep],
+    customMetrics: [
+      {
+        name: 'queue_position',
+        type: 'trend',
+        steps: ['s/a'],
+        samples: 20,
+        invalid: 1,
+        trend: { mean: 4.5, min: 1, p50: 4, p90: 8, p95: 9, p99: 10, max: 10 },
+      },
+      {
+        name: 'cache_hits',
+        type: 'counter',
+        steps: ['s/a'],
+        samples: 20,
+        invalid: 0,
+        count: 14,
+        perSecond: 1.4,
+      },
+      { name: 'fresh', type: 'rate', steps: ['s/a'], samples: 20, invalid: 0, rate: 0.25 },
+    ],
+    targetResources: {
+      source: { url: 'http://127.0.0.1:9090', cpuQuery: 'cpu', memoryQuery: 'mem' },
+      memoryGrowthMbPerHour: 12.5,
+      leakThresholdMbPerHour: 5000,
+      leakSuspected: false,
+      series: [
+        { second: 1, cpuCores: 0.5, memoryMb: 120 },
+        { second: 2, cpuCores: 0.6, memoryMb: 121 },
+        { second: 3, cpuCores: 0.55, memoryMb: 121.5 },
+      ],
+    },
+  };
+}

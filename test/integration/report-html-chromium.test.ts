@@ -1,6 +1,6 @@
 /**
  * report.html in a real headless Chromium: it loads with no console error and no request beyond itself,
- * every chart holds the data it should, and a screenshot is produced (kept at $STAMPEDE_SCREENSHOT_DIR when
+ * every chart holds the data it should, every table has one head row over its data rows, and a screenshot is produced (kept at $STAMPEDE_SCREENSHOT_DIR when
  * set, for a person to look at).
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -11,9 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareSummaries } from '../../src/analysis/compare.js';
 import { renderHtml } from '../../src/report/html.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
-import type { Summary } from '../../src/report/summary.js';
 import { type Chromium, startChromium } from '../helpers/chromium.js';
-import { summaryFixture } from '../helpers/summary-fixture.js';
+import { sectionsFixture, summaryFixture } from '../helpers/summary-fixture.js';
 
 interface ChartData {
   id: string;
@@ -28,6 +27,26 @@ const CHARTS_IN_PAGE = `JSON.stringify([...document.querySelectorAll('svg[data-c
     segments: (p.getAttribute('d').match(/[ML]/g) || []).length,
   })),
 })))`;
+
+interface TableData {
+  /** The heading of the section the table is in. */
+  section: string;
+  headRows: number;
+  head: string[];
+  rows: string[][];
+}
+
+const TABLES_IN_PAGE = `JSON.stringify([...document.querySelectorAll('table')].map((t) => {
+  let h = t.previousElementSibling;
+  while (h && h.tagName !== 'H2') h = h.previousElementSibling;
+  const text = (row) => [...row.cells].map((c) => c.textContent);
+  return {
+    section: h ? h.textContent : '',
+    headRows: t.tHead ? t.tHead.rows.length : 0,
+    head: t.tHead && t.tHead.rows[0] ? text(t.tHead.rows[0]) : [],
+    rows: [...t.tBodies].flatMap((b) => [...b.rows].map(text)),
+  };
+}))`;
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
 
@@ -88,51 +107,51 @@ describe('report.html in headless Chromium', () => {
     expect(png.length).toBeGreaterThan(20_000);
   }, 60_000);
 
-  it('carries every report.md section it has no chart for: configuration, WebSocket, PostgreSQL, resources', async () => {
-    const base = summaryFixture({ seconds: 10 });
-    const stats = base.latency;
-    const wsStep = {
-      ...(base.steps[0] as Summary['steps'][number]),
-      step: 'chat <ws>',
-      protocol: 'ws' as const,
-      ws: {
-        sessions: 12,
-        messagesSent: 340,
-        messagesReceived: 338,
-        sentPerSecond: 34,
-        receivedPerSecond: 33.8,
-        connectTime: stats,
-        sessionDuration: stats,
-      },
-    };
-    const pgStep = {
-      ...(base.steps[0] as Summary['steps'][number]),
-      step: 'balance',
-      protocol: 'pg' as const,
-      pg: { rows: 900, rowsPerSecond: 90, poolWait: stats, queryTime: stats },
-    };
-    const summary: Summary = {
-      ...base,
-      steps: [...base.steps, wsStep, pgStep],
-      targetResources: {
-        source: { url: 'http://127.0.0.1:9090', cpuQuery: 'cpu', memoryQuery: 'mem' },
-        memoryGrowthMbPerHour: 12.5,
-        leakThresholdMbPerHour: 5000,
-        leakSuspected: false,
-        series: [{ second: 1, cpuCores: 0.5, memoryMb: 120 }],
-      },
-    };
+  it('carries every report.md section it has no chart for, each table a head row over its data rows', async () => {
+    const summary = sectionsFixture();
     const md = renderMarkdown(summary);
     const { page, text } = await visit('report-sections', renderHtml(summary));
+    const found = JSON.parse(await page.evaluate<string>(TABLES_IN_PAGE)) as TableData[];
     page.close();
     expect(page.consoleErrors).toEqual([]);
     expect(page.requests).toEqual([]);
-    for (const heading of ['Configuration', 'WebSocket', 'PostgreSQL', 'Resource usage']) {
+    for (const heading of ['Configuration', 'WebSocket', 'PostgreSQL', 'Custom metrics', 'Resource usage']) {
       expect(md).toContain(`## ${heading}`);
       expect(text).toContain(heading);
     }
-    expect(text).toMatch(/Target/);
-    expect(text).toMatch(/12\.5 MB\/hour|12\.5/);
+    // Every table on the page: one head row, as many cells in each body row as in the head, no "---" cell.
+    for (const t of found) {
+      expect(t.headRows, t.section).toBe(1);
+      for (const row of t.rows) expect(row.length, t.section).toBe(t.head.length);
+      expect(
+        [...t.head, ...t.rows.flat()].filter((c) => /^\s*:?-{3,}:?\s*$/.test(c)),
+        t.section,
+      ).toEqual([]);
+    }
+    const bySection = (heading: string) =>
+      found.filter((t) => t.section === heading).map((t) => [t.head[0], t.rows.length]);
+    expect(bySection('Configuration')).toEqual([['Scenario', 2]]);
+    expect(bySection('WebSocket')).toEqual([
+      ['Step', 1],
+      ['Step', 1],
+    ]);
+    expect(bySection('PostgreSQL')).toEqual([['Query', 1]]);
+    expect(bySection('Custom metrics')).toEqual([['Metric', 3]]);
+    // Generator per level, target figures, target per level, target over time.
+    expect(bySection('Resource usage')).toEqual([
+      ['Level', 7],
+      ['Figure', 5],
+      ['Level', 7],
+      ['Second', 3],
+    ]);
+    const config = found.find((t) => t.section === 'Configuration');
+    expect(config?.rows.map((r) => r[0])).toEqual(['s', 'second | bar']);
+    expect(found.find((t) => t.section === 'Custom metrics')?.rows.map((r) => r.slice(0, 2))).toEqual([
+      ['queue_position', 'trend'],
+      ['cache_hits', 'counter'],
+      ['fresh', 'rate'],
+    ]);
+    expect(text).toMatch(/12\.5 MB\/hour/);
     // Names from the summary stay text, never markup.
     expect(text).toContain('chat <ws>');
     expect(text).toMatch(/balance/);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  asSummary,
   COMPARED_METRICS,
   compareRow,
   compareSummaries,
@@ -8,6 +7,7 @@ import {
   parseBounds,
   withComparison,
 } from '../../src/analysis/compare.js';
+import { asSummary } from '../../src/analysis/summary-check.js';
 import { LoadTestSpec } from '../../src/api/schema.js';
 import { parseManifest } from '../../src/manifest/validate.js';
 import { renderBaselineMarkdown, renderComparisonText } from '../../src/report/compare-table.js';

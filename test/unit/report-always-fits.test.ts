@@ -3,8 +3,8 @@
  * long error messages are trimmed by rules that keep what matters, and the report says what was cut.
  */
 import { describe, expect, it } from 'vitest';
-import { asSummary } from '../../src/analysis/compare.js';
 import type { LevelSummary } from '../../src/analysis/model.js';
+import { asSummary } from '../../src/analysis/summary-check.js';
 import { CONFIGMAP_BUDGET_BYTES, fitReportFiles } from '../../src/report/fit.js';
 import type { Summary } from '../../src/report/summary.js';
 import { keepExtremes, trimLevels } from '../../src/report/trim.js';

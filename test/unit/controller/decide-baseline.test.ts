@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { summaryFromJson, summaryToJson } from '../../../src/analysis/summary-json.js';
 import type { ObservedBaseline } from '../../../src/controller/baseline.js';
 import { decide } from '../../../src/controller/decide.js';
 import { DEFAULT_SETTINGS, type Observed } from '../../../src/controller/model.js';
+import { fitReportFiles } from '../../../src/report/fit.js';
 import type { Summary } from '../../../src/report/summary.js';
 import { doneRunner, loadTestSpec, NOW, observedLoadTest } from '../../helpers/observed.js';
 import { shardSnapshot } from '../../helpers/snapshots.js';
@@ -101,6 +103,48 @@ describe('decide: spec.baseline', () => {
     });
     expect(next.status.verdict).toBe('Failed');
   });
+
+  /** A real baseline summary.json with one field set to a value of the wrong type, read as the observer reads it. */
+  function corrupted(
+    set: (raw: Record<string, unknown> & { latency: object; totals: object }) => void,
+  ): unknown {
+    const raw = JSON.parse(summaryToJson(slowBaseline));
+    set(raw);
+    return summaryFromJson(JSON.stringify(raw));
+  }
+
+  it.each([
+    ['latency.p95Ms: expected a number or null', corrupted((r) => Object.assign(r.latency, { p95Ms: 'x' }))],
+    ['totals.rps: expected a number', corrupted((r) => Object.assign(r.totals, { rps: '60' }))],
+    ['scenarios: expected an array', corrupted((r) => Object.assign(r, { scenarios: null }))],
+    ['loadTest: expected an object', corrupted((r) => Object.assign(r, { loadTest: null }))],
+    ['not a Stampede summary.json (kind is not StampedeSummary)', null],
+  ])(
+    'a baseline ConfigMap with a corrupt summary.json (%s): NoBaseline, the report still written',
+    (why, parsed) => {
+      const o = finished({ configMap: 'prev-report', summary: parsed }, { p95: '10%' });
+      const { summary, events } = writtenSummary(o);
+      const where = 'baseline ConfigMap ns/prev-report';
+      expect(summary.baseline).toEqual({
+        baselineName: 'prev-report',
+        rows: [],
+        verdict: 'failed',
+        error: `${where}: ${why}`,
+      });
+      expect(summary.verdict).toBe('failed');
+      expect(events).toContain(`Warning BaselineRegressed: Baseline comparison FAILED: ${where}: ${why}`);
+      // The controller's writeReport renders these files: they come out, saying why.
+      const files = fitReportFiles(summary).files;
+      expect(files['report.md']).toContain(`Baseline comparison FAILED: ${where}: ${why}`);
+      expect(files['report.html']).toContain('Baseline comparison FAILED');
+      const next = afterReport(o, summary);
+      expect(next.status.conditions?.find((c) => c.type === 'BaselinePassed')).toMatchObject({
+        status: 'False',
+        reason: 'NoBaseline',
+      });
+      expect(next.status.verdict).toBe('Failed');
+    },
+  );
 
   it('without spec.baseline there is no comparison and no BaselinePassed condition', () => {
     const o = finished(undefined);
