@@ -153,6 +153,8 @@ const ERROR_CLASS_MEANING: Partial<Record<ErrorClass, string>> = {
     'Server errors (5xx) dominate: the target answered but failed; its own logs for the seconds when they started say why.',
   http_4xx:
     'Client errors (4xx) dominate: the requests themselves are rejected (auth, missing data, rate limiting with 429); fix the scenario or read them as rate limiting before reading latency.',
+  http_invalid_status:
+    'Invalid HTTP statuses dominate: the target (or a proxy) answered with a status outside 100..599, which is no HTTP status at all; look at what actually answers on that address.',
   check: 'Failed checks dominate: responses arrived but did not have the expected content.',
   body_too_large:
     'Bodies too large for their checks dominate: responses were longer than spec.target.maxBodyBytes, so a check or extraction saw only their beginning; raise maxBodyBytes or check something near the start.',

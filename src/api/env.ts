@@ -34,16 +34,19 @@ export function resolveSpecEnv(
   source: Record<string, string | undefined>,
   where: 'local' | 'cluster',
 ): ResolvedEnv {
-  const env: Record<string, string> = {};
+  // Variable names are the user's (constructor, toString...): only own entries count, never inherited ones.
+  const own = (o: Record<string, string | undefined>, name: string) =>
+    Object.hasOwn(o, name) ? o[name] : undefined;
+  const env: Record<string, string> = Object.create(null);
   const secrets: string[] = [];
   const problems: Problem[] = [];
   for (const [name, value] of Object.entries(specEnv ?? {})) {
     if (typeof value === 'string') {
-      env[name] = overrides[name] ?? value;
+      env[name] = own(overrides, name) ?? value;
       continue;
     }
     const variable = where === 'cluster' ? secretEnvVar(name) : name;
-    const found = overrides[name] ?? source[variable];
+    const found = own(overrides, name) ?? own(source, variable);
     const { name: secret, key } = value.valueFrom.secretKeyRef;
     if (found === undefined) {
       problems.push({
@@ -58,6 +61,6 @@ export function resolveSpecEnv(
     env[name] = found;
     secrets.push(found);
   }
-  for (const [name, value] of Object.entries(overrides)) env[name] ??= value;
+  for (const [name, value] of Object.entries(overrides)) if (!Object.hasOwn(env, name)) env[name] = value;
   return { env, secrets, problems };
 }

@@ -78,6 +78,15 @@ function typeName(value: unknown): string {
   return `${typeof value} ${excerpt(JSON.stringify(value) ?? String(value), 80)}`;
 }
 
+/**
+ * `__proto__` is refused as a key wherever the manifest has structure (names, maps, fields): JavaScript
+ * gives it a meaning, and one copy of a map into a fresh object would make it the object's prototype
+ * instead of an entry. Every other name (constructor, toString...) is an ordinary name. Free JSON
+ * (request bodies, expected values) is not walked here and may hold it.
+ */
+export const PROTO_KEY_MESSAGE =
+  '"__proto__" cannot be used as a name or key here (JavaScript reserves it); choose another name';
+
 export function checkSchema(schema: JsonSchema, value: unknown, path: string, out: Problem[]): void {
   if (schema.anyOf) {
     const branches = schema.anyOf.map((branch) => {
@@ -141,7 +150,7 @@ function checkObject(schema: JsonSchema, value: unknown, path: string, out: Prob
   const record = value as Record<string, unknown>;
   const properties = schema.properties ?? {};
   for (const name of schema.required ?? []) {
-    if (record[name] === undefined) {
+    if (!Object.hasOwn(record, name) || record[name] === undefined) {
       out.push({
         path: joinPath(path, name),
         message: `is required (${describeAllowed(properties[name] ?? {})})`,
@@ -162,7 +171,12 @@ function checkObject(schema: JsonSchema, value: unknown, path: string, out: Prob
   for (const key of keys) {
     const child = record[key];
     const childPath = joinPath(path, key);
-    const declared = properties[key];
+    if (key === '__proto__') {
+      out.push({ path: childPath, message: PROTO_KEY_MESSAGE });
+      continue;
+    }
+    // Own entries only: a field named `constructor` or `toString` is not a declared property.
+    const declared = Object.hasOwn(properties, key) ? properties[key] : undefined;
     if (declared) {
       checkSchema(declared, child, childPath, out);
       continue;
@@ -172,9 +186,13 @@ function checkObject(schema: JsonSchema, value: unknown, path: string, out: Prob
       checkSchema(byPattern[1], child, childPath, out);
     } else if (patterns.length > 0) {
       const allowed = patterns.map(([p]) => p).join(' or ');
+      const hint = schema['x-key-hint'];
       out.push({
         path: childPath,
-        message: `key ${excerpt(JSON.stringify(key), 60)} is not allowed; keys must match ${allowed}`,
+        message:
+          typeof hint === 'string'
+            ? `key ${excerpt(JSON.stringify(key), 60)} is not ${hint}`
+            : `key ${excerpt(JSON.stringify(key), 60)} is not allowed; keys must match ${allowed}`,
       });
     } else if (schema.additionalProperties === false) {
       const known = Object.keys(properties);

@@ -4,7 +4,12 @@
  */
 import { Type } from '@sinclair/typebox';
 import { DURATION_HINT, DURATION_PATTERN, MAX_DURATION_US } from './duration.js';
-import { LIMITS } from './spec-constants.js';
+import {
+  GRPC_METADATA_KEY_PATTERN,
+  HEADER_NAME_PATTERN,
+  HEADER_VALUE_PATTERN,
+  LIMITS,
+} from './spec-constants.js';
 
 export function StringEnum<T extends string[]>(values: [...T], options: { description?: string } = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: values, ...options });
@@ -35,3 +40,28 @@ export const StringMap = (description: string) =>
     description,
     maxProperties: LIMITS.mapEntries,
   });
+
+/**
+ * Headers (or gRPC metadata): names by `keyPattern`, literal values without CR, LF or NUL. `x-key-hint` says
+ * what a key must be, in the CLI's message and the CRD's.
+ */
+const FieldMap = (description: string, keyPattern: string, keyHint: string) =>
+  Type.Record(
+    Type.String({ pattern: keyPattern }),
+    Type.String({
+      maxLength: LIMITS.stringLength,
+      pattern: HEADER_VALUE_PATTERN,
+      'x-hint': 'a value without CR, LF or NUL characters',
+    }),
+    { description, maxProperties: LIMITS.mapEntries, 'x-key-hint': keyHint },
+  );
+
+export const HeaderMap = (description: string) =>
+  FieldMap(
+    description,
+    HEADER_NAME_PATTERN,
+    "an HTTP header name (letters, digits and !#$%&'*+-.^_`|~; no spaces or colons)",
+  );
+
+export const MetadataMap = (description: string) =>
+  FieldMap(description, GRPC_METADATA_KEY_PATTERN, 'a gRPC metadata key (letters, digits, -, _ and .)');

@@ -5,7 +5,7 @@
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { CUSTOM_METRIC_NAME, CUSTOM_METRIC_TYPES } from './flow-constants.js';
-import { AnyJson, Duration, StringEnum, StringMap } from './schema-common.js';
+import { AnyJson, Duration, HeaderMap, StringEnum, StringMap } from './schema-common.js';
 import { GrpcStatus, GrpcStep } from './schema-grpc.js';
 import { PgStep, WsStep } from './schema-protocols.js';
 import { LIMITS } from './spec-constants.js';
@@ -35,7 +35,7 @@ const HttpRequest = Type.Object(
       maxLength: LIMITS.stringLength,
       description: 'Path relative to target.baseURL, or an absolute http(s) URL',
     }),
-    headers: Type.Optional(StringMap('Request headers; values may use ${...} templates')),
+    headers: Type.Optional(HeaderMap('Request headers; values may use ${...} templates')),
     query: Type.Optional(StringMap('Query parameters; values may use ${...} templates')),
     json: Type.Optional(AnyJson()),
     body: Type.Optional(

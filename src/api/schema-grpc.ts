@@ -4,7 +4,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { GRPC_STATUS_NAMES } from './grpc-status.js';
-import { AnyJson, Duration, StringEnum, StringMap } from './schema-common.js';
+import { AnyJson, Duration, MetadataMap, StringEnum } from './schema-common.js';
 
 export const GrpcStatus = () => StringEnum([...GRPC_STATUS_NAMES]);
 
@@ -33,7 +33,7 @@ export const GrpcStep = Type.Object(
       }),
     ),
     message: Type.Optional(AnyJson()),
-    metadata: Type.Optional(StringMap('Request metadata; values may use ${...} templates')),
+    metadata: Type.Optional(MetadataMap('Request metadata; values may use ${...} templates')),
     deadline: Type.Optional(Duration('The call deadline (default: target.timeout)')),
     stream: Type.Optional(
       Type.Boolean({ description: 'A server-streaming call: latency runs to the end of the stream' }),

@@ -3,7 +3,7 @@
  * objects with optional fields (the "exactly one of" rules are CEL and CLI checks), bounded lists and strings.
  */
 import { Type } from '@sinclair/typebox';
-import { AnyJson, Duration, StringMap } from './schema-common.js';
+import { AnyJson, Duration, HeaderMap } from './schema-common.js';
 import { LIMITS, PG_URL_PATTERN, WS_URL_PATTERN } from './spec-constants.js';
 
 const JsonPathString = (hint: string) => Type.String({ pattern: '^\\$', maxLength: 256, 'x-hint': hint });
@@ -58,7 +58,7 @@ export const WsStep = Type.Object(
       pattern: WS_URL_PATTERN,
       'x-hint': 'a ws:// or wss:// URL, or a path such as /ws on target.baseURL',
     }),
-    headers: Type.Optional(StringMap('Handshake headers; values may use ${...} templates')),
+    headers: Type.Optional(HeaderMap('Handshake headers; values may use ${...} templates')),
     subprotocols: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 16 })),
     connectTimeout: Type.Optional(Duration('Connect and handshake timeout (default: target.timeout)')),
     replyTimeout: Type.Optional(Duration('How long a reply may take (default: target.timeout)')),

@@ -7,7 +7,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { MAX_RATE_PER_SECOND, MIN_TIME_UNIT_US } from './duration.js';
 import { Analysis } from './schema-analysis.js';
-import { AnyJson, Duration, StringEnum, StringMap } from './schema-common.js';
+import { AnyJson, Duration, HeaderMap, StringEnum } from './schema-common.js';
 import { Lifecycle, type LifecycleSpec, Step } from './schema-flow.js';
 import type { GrpcStep } from './schema-grpc.js';
 import {
@@ -167,7 +167,7 @@ const Target = Type.Object(
       pattern: '^(https?|grpcs?)://[^\\s/]+',
       'x-hint': 'an http:// or https:// URL, or grpc://host:port or grpcs://host:port for gRPC steps',
     }),
-    headers: Type.Optional(StringMap('Headers sent with every request')),
+    headers: Type.Optional(HeaderMap('Headers sent with every request')),
     timeout: Type.Optional(Duration('Default request timeout (default 10s)')),
     connections: Type.Optional(
       Type.Integer({

@@ -24,3 +24,13 @@ export const WS_URL_PATTERN = '^(wss?://[^\\s/?#]+[^\\s]*|/[^\\s]*)$';
 /** A PostgreSQL URL, or a template (only ${env.NAME} may be used) that renders to one. */
 export const PG_URL_PATTERN =
   '^(postgres(ql)?://[^\\s]+|[^\\s]*\\$\\{env\\.[A-Za-z_][A-Za-z0-9_]*\\}[^\\s]*)$';
+
+/**
+ * HTTP field names are RFC 9110 tokens; ' and ` are written \x27 and \x60 so the pattern can sit in a CEL
+ * string in the CRD. A literal value may not hold CR, LF or NUL (RFC 9110 section 5.5): one would split the
+ * request. Templated values are checked again per request by the clients (src/protocols/request-fields.ts).
+ */
+export const HEADER_NAME_PATTERN = '^[-!#$%&\\x27*+.^_\\x60|~0-9A-Za-z]+$';
+export const HEADER_VALUE_PATTERN = '^[^\\r\\n\\x00]*$';
+/** gRPC metadata keys are narrower than HTTP names (grpc-js: letters, digits, -, _ and .). */
+export const GRPC_METADATA_KEY_PATTERN = '^[-_.0-9A-Za-z]+$';

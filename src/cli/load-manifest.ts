@@ -40,7 +40,8 @@ export async function loadManifest(
   }
   const baseDir = dirname(resolve(file));
   const preprocess = (document: unknown) => {
-    const problems = substituteEnv(document, { ...declaredEnv(document), ...envOverrides });
+    const env = Object.assign(Object.create(null), declaredEnv(document), envOverrides);
+    const problems = substituteEnv(document, env);
     return problems.length ? problems : applyOverrides(document, overrides);
   };
   const result = parseManifest(text, { baseDir, envOverrides, preprocess, ...(runsIn ? { runsIn } : {}) });
@@ -79,16 +80,17 @@ function binaryOffset(text: string): number {
 function declaredEnv(document: unknown): Record<string, string> {
   const env = (document as { spec?: { env?: unknown } } | null)?.spec?.env;
   if (typeof env !== 'object' || env === null) return {};
-  const values: Record<string, string> = {};
+  // Names are the user's: `constructor` must not find Object.prototype's member, here or in process.env.
+  const values: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(env)) {
     if (typeof value === 'string') values[name] = value;
-    else if (process.env[name] !== undefined) values[name] = process.env[name] as string;
+    else if (Object.hasOwn(process.env, name)) values[name] = process.env[name] as string;
   }
   return values;
 }
 
 export function parseEnvOverrides(pairs: string[]): Record<string, string> {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = Object.create(null);
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`--env ${pair}: expected NAME=value`);

@@ -102,7 +102,9 @@ export function substituteEnv(manifest: unknown, env: Record<string, string>): P
   const problems: Problem[] = [];
   const declared = Object.keys(isObject(spec.env) ? spec.env : {});
   const replace = (text: string, path: string): unknown => {
-    const missing = [...text.matchAll(ENV_REF)].map((m) => m[1] as string).filter((n) => !(n in env));
+    const missing = [...text.matchAll(ENV_REF)]
+      .map((m) => m[1] as string)
+      .filter((n) => !Object.hasOwn(env, n));
     if (missing.length) {
       const name = missing[0] as string;
       problems.push({

@@ -4,7 +4,13 @@
  */
 
 import type { CustomMetricRecorder } from '../metrics/custom-metrics.js';
-import { classifyError, classifyStatus, type ErrorClass, isResponseTimeout } from '../metrics/error-class.js';
+import {
+  classifyError,
+  classifyStatus,
+  type ErrorClass,
+  isResponseTimeout,
+  isValidStatus,
+} from '../metrics/error-class.js';
 import type { StepRecorder } from '../metrics/recorder.js';
 import { type HttpResponse, setCookieValues } from '../protocols/http.js';
 import { type CompiledExtractor, type compileChecks, JsonBody } from './http-checks.js';
@@ -32,6 +38,13 @@ export interface CompiledMetric {
 }
 
 /** After checks and extraction, so a value may read what this response set (`vars.x`, `last.status`). */
+/** What a failing status says in the error samples; an invalid one says why it is no status at all. */
+function statusMessage(status: number): string {
+  return isValidStatus(status)
+    ? `HTTP ${status}`
+    : `HTTP ${status}: not a valid status code (RFC 9110 defines 100..599)`;
+}
+
 function recordMetrics(metrics: readonly CompiledMetric[], ctx: TemplateContext): void {
   for (const m of metrics) m.recorder.add(m.value.isStatic ? m.value.source : m.value.value(ctx));
 }
@@ -87,7 +100,7 @@ export function compileSettle(settleParts: SettleParts): Settle {
       if (mayRetry && retry?.matches(response.status, failClass)) return false;
       if (metrics.length) recordMetrics(metrics, ctx);
       if (failClass) {
-        recorder.failure(failClass, `HTTP ${response.status}`);
+        recorder.failure(failClass, statusMessage(response.status));
         it.failed = true;
       }
       return true;
@@ -156,9 +169,9 @@ function judge(
       v.failClass = classifyStatus(response.status) ?? 'check';
       v.failMessage = `HTTP ${response.status}, expected ${checks.status.describe}`;
     }
-  } else if (response.status >= 400) {
+  } else {
     v.failClass = classifyStatus(response.status);
-    v.failMessage = `HTTP ${response.status}`;
+    if (v.failClass) v.failMessage = statusMessage(response.status);
   }
   for (const check of checks.others) {
     if (check.passes(response, parsed, latencyUs, ctx)) v.passes++;

@@ -86,7 +86,10 @@ export function structural(
     if (pattern !== '^(.*)$' && nesting <= MAX_RULE_NESTING) {
       rules.push({
         rule: `self.all(k, k.matches('${pattern.replace(/\\/g, '\\\\')}'))`,
-        message: `keys must match ${pattern}`,
+        message:
+          typeof schema['x-key-hint'] === 'string'
+            ? `keys must each be ${schema['x-key-hint']}`
+            : `keys must match ${pattern}`,
       });
     }
   }

@@ -6,7 +6,7 @@
 import type { CustomMetricType, LoadTestSpec, Step } from '../api/schema.js';
 import { joinPath, type Problem } from '../api/schema-check.js';
 import { customValue, MAX_CUSTOM_METRICS, stepMetrics } from '../metrics/custom-metrics.js';
-import { METRICS } from '../metrics/threshold-expr.js';
+import { builtinMetric } from '../metrics/threshold-expr.js';
 import { checkTemplate, type TemplateScope } from './template-check.js';
 import { lifecycleFlows } from './validate-control.js';
 
@@ -23,7 +23,7 @@ export function metricProblems(step: Step, path: string, scope: TemplateScope, p
   const seen = new Set<string>();
   stepMetrics(step).forEach((m, i) => {
     const at = metricPath(step, path, i);
-    if (m.name in METRICS)
+    if (builtinMetric(m.name))
       problems.push({ path: `${at}.name`, message: `"${m.name}" is a built-in metric; choose another name` });
     if (seen.has(m.name))
       problems.push({ path: `${at}.name`, message: `"${m.name}" is already a metric of this step` });

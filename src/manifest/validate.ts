@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { durationUs } from '../api/duration.js';
 import { type FeederFormat, MAX_FEEDER_BYTES, parseFeederText } from '../api/feeder-text.js';
 import type { FeederSpec, LoadTest as LoadTestType, PostgresSpec, Scenario, Step } from '../api/schema.js';
@@ -27,9 +26,11 @@ import { grpcStepProblems, isGrpcBaseURL, nonGrpcStepProblems } from './validate
 import { customMetricSpecProblems, metricProblems } from './validate-metrics.js';
 import { pgStepProblems, postgresSpecProblems, wsStepProblems } from './validate-protocols.js';
 import { tlsProblems } from './validate-tls.js';
+import { readYamlDocument } from './yaml-document.js';
 
 export type { Problem } from '../api/schema-check.js';
 export { checkTemplate } from './template-check.js';
+export { MAX_YAML_ALIASES } from './yaml-document.js';
 
 export type ValidationResult = { ok: true; loadTest: LoadTestType } | { ok: false; problems: Problem[] };
 
@@ -51,36 +52,12 @@ export interface ValidateOptions {
 }
 
 export function parseManifest(text: string, options: ValidateOptions = {}): ValidationResult {
-  const docs = parseAllDocuments(text, { prettyErrors: true });
-  const list = Array.isArray(docs) ? docs : [docs];
-  const first = list.find((d) => d.contents !== null) ?? list[0];
-  if (!first) return { ok: false, problems: [{ path: '(document)', message: 'the file is empty' }] };
-  if (first.errors.length) {
-    return {
-      ok: false,
-      problems: first.errors.map((e) => ({
-        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(yaml)',
-        message: `YAML syntax: ${e.message.split('\n')[0]}`,
-      })),
-    };
-  }
-  let document: unknown;
-  try {
-    document = first.toJS({ maxAliasCount: MAX_YAML_ALIASES });
-  } catch (error) {
-    // yaml refuses an alias bomb (aliases that expand to a huge value) with a ReferenceError.
-    return { ok: false, problems: [{ path: '(yaml)', message: excerpt((error as Error).message) }] };
-  }
-  const early = options.preprocess?.(document) ?? [];
+  const read = readYamlDocument(text);
+  if (!read.ok) return read;
+  const early = options.preprocess?.(read.value) ?? [];
   if (early.length) return { ok: false, problems: early };
-  return validateLoadTest(document, options);
+  return validateLoadTest(read.value, options);
 }
-
-/**
- * How many times a document may expand aliases (*name) in total; enough for any hand-written manifest,
- * far too few for a "billion laughs" document.
- */
-export const MAX_YAML_ALIASES = 100;
 
 export function validateLoadTest(value: unknown, options: ValidateOptions = {}): ValidationResult {
   const problems: Problem[] = [];
@@ -136,7 +113,7 @@ export function crossFieldProblems(loadTest: LoadTestType, options: ValidateOpti
           problems.push({ path: `${path}[${i}]`, message: (error as Error).message });
         }
       });
-      if (parsed.tags.scenario && !(parsed.tags.scenario in spec.scenarios)) {
+      if (parsed.tags.scenario && !Object.hasOwn(spec.scenarios, parsed.tags.scenario)) {
         problems.push({
           path,
           message: `scenario "${parsed.tags.scenario}" does not exist (have: ${Object.keys(spec.scenarios).join(', ')})`,

@@ -9,6 +9,8 @@ export const ERROR_CLASSES = [
   'tls',
   'http_4xx',
   'http_5xx',
+  /** A status outside 100..599, which RFC 9110 (section 15) makes invalid: no class of response at all. */
+  'http_invalid_status',
   'check',
   /** A check or extraction needed more of the body than spec.target.maxBodyBytes keeps. */
   'body_too_large',
@@ -147,7 +149,13 @@ export function classifyError(error: unknown): FixedErrorClass {
   );
 }
 
+/** Whether a status code is one RFC 9110 defines a class for (1xx..5xx); 999, 600 or 42 are not. */
+export function isValidStatus(status: number): boolean {
+  return Number.isInteger(status) && status >= 100 && status <= 599;
+}
+
 export function classifyStatus(status: number): FixedErrorClass | undefined {
+  if (!isValidStatus(status)) return 'http_invalid_status';
   if (status >= 500) return 'http_5xx';
   if (status >= 400) return 'http_4xx';
   return undefined;

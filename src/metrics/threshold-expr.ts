@@ -29,6 +29,11 @@ export const METRICS: Record<string, { kind: MetricKind; description: string }> 
   dropped_iterations: { kind: 'counter', description: 'open-model iterations not started for lack of VUs' },
 };
 
+/** A built-in metric by name; own entries only, so `constructor` or `__proto__` are not "built in". */
+export function builtinMetric(name: string): { kind: MetricKind; description: string } | undefined {
+  return Object.hasOwn(METRICS, name) ? METRICS[name] : undefined;
+}
+
 const AGGREGATIONS: Record<MetricKind, string[]> = {
   trend: ['p(N)', 'avg', 'min', 'max', 'med'],
   rate: ['rate'],
@@ -79,8 +84,9 @@ export function parseThresholdKey(
   const m = KEY_RE.exec(source.trim());
   if (!m) throw new ThresholdSyntaxError(`"${source}" is not metric or metric{tag:value}`);
   const metric = m[1] as string;
-  const customKind = METRICS[metric] ? undefined : custom.get(metric);
-  const def = customKind ? { kind: customKind } : METRICS[metric];
+  const builtin = builtinMetric(metric);
+  const customKind = builtin ? undefined : custom.get(metric);
+  const def = customKind ? { kind: customKind } : builtin;
   if (!def) {
     const names = [...Object.keys(METRICS), ...custom.keys()].join(', ');
     throw new ThresholdSyntaxError(`unknown metric "${metric}"; use one of ${names}`);

@@ -309,6 +309,77 @@ function shardCases(): ShardCase[] {
 const SHARD_CASES = shardCases();
 
 /**
+ * Header names (RFC 9110 tokens; gRPC metadata keys narrower) and literal values without CR, LF or NUL,
+ * wherever headers are declared. The apiserver reports a bad key at the map (CEL names no key) and a bad
+ * value at the value (OpenAPI pattern); the CLI names the key in both.
+ */
+interface HeaderCase {
+  name: string;
+  spec: Json;
+  cli: { path: string; message: RegExp };
+  server: { path: string; message: RegExp };
+}
+
+const HEADER_NAME = /^key "x y:" is not an HTTP header name \(letters, digits/;
+const HEADER_NAME_CEL = /^keys must each be an HTTP header name \(letters, digits/;
+const atStep = 'spec.scenarios.s.flow[0]';
+const stepSpec = (step: Json, target: Json = {}) => ({
+  target: { baseURL: 'http://127.0.0.1:9', ...target },
+  scenarios: { s: { ...validScenario('constant-vus'), flow: [step] } },
+});
+
+const HEADER_CASES: HeaderCase[] = [
+  {
+    name: 'target.headers name',
+    spec: stepSpec({ request: { url: '/' } }, { headers: { 'x y:': '1' } }),
+    cli: { path: 'spec.target.headers["x y:"]', message: HEADER_NAME },
+    server: { path: 'spec.target.headers', message: HEADER_NAME_CEL },
+  },
+  {
+    name: 'request.headers name',
+    spec: stepSpec({ request: { url: '/', headers: { 'x y:': '1' } } }),
+    cli: { path: `${atStep}.request.headers["x y:"]`, message: HEADER_NAME },
+    server: { path: `${atStep}.request.headers`, message: HEADER_NAME_CEL },
+  },
+  {
+    name: 'ws.headers name',
+    spec: stepSpec({ name: 'w', ws: { url: '/ws', headers: { 'x y:': '1' } } }),
+    cli: { path: `${atStep}.ws.headers["x y:"]`, message: HEADER_NAME },
+    server: { path: `${atStep}.ws.headers`, message: HEADER_NAME_CEL },
+  },
+  {
+    name: 'grpc.metadata key',
+    spec: stepSpec(
+      { grpc: { ...(SAMPLE.grpc as Json), metadata: { 'a b': '1' } } },
+      { baseURL: 'grpc://127.0.0.1:9' },
+    ),
+    cli: { path: `${atStep}.grpc.metadata["a b"]`, message: /^key "a b" is not a gRPC metadata key/ },
+    server: { path: `${atStep}.grpc.metadata`, message: /^keys must each be a gRPC metadata key/ },
+  },
+  {
+    name: 'target.headers value with CR LF',
+    spec: stepSpec({ request: { url: '/' } }, { headers: { 'x-v': 'a\r\nX-Injected: 1' } }),
+    cli: { path: 'spec.target.headers.x-v', message: /is not a value without CR, LF or NUL characters$/ },
+    server: { path: 'spec.target.headers.x-v', message: /should match/ },
+  },
+  {
+    name: 'request.headers value with NUL',
+    spec: stepSpec({ request: { url: '/', headers: { 'x-v': 'a\u0000b' } } }),
+    cli: {
+      path: `${atStep}.request.headers.x-v`,
+      message: /is not a value without CR, LF or NUL characters$/,
+    },
+    server: { path: `${atStep}.request.headers.x-v`, message: /should match/ },
+  },
+];
+
+/** Every RFC 9110 token character, and names that Object.prototype also has: valid on both sides. */
+const VALID_HEADERS = stepSpec(
+  { request: { url: '/', headers: { "x-A9!#$%&'*+.^_`|~": 'v', constructor: 'c' } } },
+  { headers: { toString: 't' } },
+);
+
+/**
  * The CLI's problems for a shard case, and the messages the apiserver may give at spec.runners: one CLI
  * problem with its path (whichever CEL's map order meets first), counting the others.
  */
@@ -398,6 +469,26 @@ describe('cross-field rules: the apiserver (CEL) and the CLI agree on every rule
     const { spec } = place(CROSS_FIELD_RULES[0] as CrossFieldRule, validScenario('constant-vus'));
     expect(validateLoadTest(manifest('valid', spec))).toMatchObject({ ok: true });
     expect(await dryRunCreate(manifest('valid', spec))).toEqual({ status: 201, causes: [] });
+  });
+
+  it('header names of every token character pass both', async () => {
+    expect(validateLoadTest(manifest('headers-valid', VALID_HEADERS))).toMatchObject({ ok: true });
+    expect(await dryRunCreate(manifest('headers-valid', VALID_HEADERS))).toEqual({ status: 201, causes: [] });
+  });
+
+  it.each(HEADER_CASES.map((c, i) => [c.name, c, i] as const))('headers: %s', async (_name, c, i) => {
+    const doc = manifest(`headers-${i}`, c.spec);
+    const cli = validateLoadTest(doc);
+    expect(cli.ok ? [] : cli.problems).toEqual([
+      { path: c.cli.path, message: expect.stringMatching(c.cli.message) },
+    ]);
+    const server = await dryRunCreate(doc);
+    expect(server.status).toBe(422);
+    const causes = server.causes.map((k) => ({
+      path: (k.field ?? '').replace(/\[([A-Za-z_][\w-]*)\]/g, '.$1'),
+      message: (k.message ?? '').replace(/^Invalid value: ("(object|string)": )?("[^"]*": )?/, ''),
+    }));
+    expect(causes).toContainEqual({ path: c.server.path, message: expect.stringMatching(c.server.message) });
   });
 
   it.each(CASES.map((c, i) => [c.name, i] as const))('%s', async (_name, i) => {
