@@ -116,7 +116,7 @@ export interface IntervalSnapshot {
   durationHdr: string;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
-  /** Process CPU over the second, percent of one core. */
+  /** This shard's load thread's CPU over the second, percent of one core (at most 100). */
   cpuPercent: number;
   /** Open models: p99 of how late this second's iterations started; absent when none was due. */
   scheduleLagP99Ms?: number;
@@ -135,7 +135,7 @@ export interface ErrorSample {
 export interface ShardSnapshot {
   schemaVersion: typeof SNAPSHOT_SCHEMA_VERSION;
   shard: { index: number; total: number };
-  /** Identifies the OS process, so CPU from shards that share one process is counted once. */
+  /** Identifies the OS process: its memory is counted once, its threads' CPU at most on its cores. */
   process: { key: string; cores: number; threads: number };
   startedAtMs: number;
   elapsedMs: number;
