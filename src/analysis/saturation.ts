@@ -5,12 +5,16 @@
  * One rule for every signal: a second is bound when the generator was busy (its own CPU at least
  * BUSY_FRACTION of the cores it could use) or dropping iterations, and the signal was at or above its
  * limit; a signal counts only
- * when that holds for SUSTAINED_SECONDS seconds in a row. A lone bad second (a GC pause) is noise, and
+ * when that holds for SUSTAINED_SECONDS seconds in a row (the whole run when it is shorter, but never less
+ * than MIN_EVIDENCE_MS of load: a run of a fraction of a second, start-up included, has no sustained
+ * evidence). Seconds count by their length, so a partial last second of a few ms weighs a few ms. A lone
+ * bad second (a GC pause) is noise, and
  * lateness while the generator sat mostly idle (the burst of answers after a target stall, a neighbour
  * taking the core) is not the generator running out of capacity.
  */
 import type { CoresFrom } from '../metrics/cpu-quota.js';
 import type { MergedInterval } from '../metrics/merge.js';
+import { SECOND_MS } from '../metrics/seconds.js';
 
 /** A second counts as CPU-bound when the process used this share of the cores it could use. */
 export const CPU_BUSY_FRACTION = 0.9;
@@ -22,6 +26,8 @@ export const SCHEDULE_LAG_P99_LIMIT_MS = 10;
 export const BUSY_FRACTION = 0.5;
 /** Bound seconds in a row that make saturation (fewer when the run itself is shorter). */
 export const SUSTAINED_SECONDS = 3;
+/** The least bound load time that can make saturation, however short the run: one whole second. */
+export const MIN_EVIDENCE_MS = SECOND_MS;
 
 export interface SaturationInput {
   intervals: readonly MergedInterval[];
@@ -49,22 +55,29 @@ interface Signal {
   describe: string;
 }
 
-/** Stretches of consecutive seconds at or above the limit that last at least `needed` seconds. */
+const lengthMs = (i: MergedInterval) => i.lengthMs ?? SECOND_MS;
+
+/** Stretches of consecutive bound seconds that together last at least `neededMs`. */
 export function sustainedStretches(
   intervals: readonly MergedInterval[],
   bound: (i: MergedInterval) => boolean,
-  needed: number,
+  neededMs: number,
 ): number[][] {
   const stretches: number[][] = [];
   let current: number[] = [];
+  let currentMs = 0;
   const close = () => {
-    if (current.length >= needed) stretches.push(current);
+    if (current.length && currentMs >= neededMs) stretches.push(current);
     current = [];
+    currentMs = 0;
   };
   for (const i of intervals) {
     const previous = current[current.length - 1];
     if (!bound(i) || (previous !== undefined && i.second !== previous + 1)) close();
-    if (bound(i)) current.push(i.second);
+    if (bound(i)) {
+      current.push(i.second);
+      currentMs += lengthMs(i);
+    }
   }
   close();
   return stretches;
@@ -74,7 +87,9 @@ const range = (s: number[]) => (s.length === 1 ? `${s[0]}` : `${s[0]}-${s[s.leng
 
 export function judgeSaturation(input: SaturationInput): SaturationVerdict {
   const { intervals } = input;
-  const needed = Math.max(1, Math.min(SUSTAINED_SECONDS, intervals.length));
+  const runMs = intervals.reduce((ms, i) => ms + lengthMs(i), 0);
+  const neededMs = Math.max(MIN_EVIDENCE_MS, Math.min(SUSTAINED_SECONDS * SECOND_MS, runMs));
+  const needed = Math.round(neededMs / 100) / 10;
   const busyPercent = input.usableCores * 100 * BUSY_FRACTION;
   // Busy, or dropping iterations for want of a free VU while late: either way the generator fell behind.
   const behind = (i: MergedInterval) => i.cpuPercent >= busyPercent || i.dropped > 0;
@@ -100,7 +115,7 @@ export function judgeSaturation(input: SaturationInput): SaturationVerdict {
   const affected = new Set<number>();
   const boundCounts = signals.map((signal) => {
     const bound = (i: MergedInterval) => behind(i) && (signal.value(i) ?? 0) >= signal.limit;
-    const stretches = sustainedStretches(intervals, bound, needed);
+    const stretches = sustainedStretches(intervals, bound, neededMs);
     if (stretches.length) {
       const seconds = stretches.flat();
       for (const s of seconds) affected.add(s);

@@ -264,9 +264,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   try {
     demoProcess = req.demo ? await startDemoFor(run.loadTest, req.demoArgs) : undefined;
     const summary = await runAndReport(req, run, stopper.signal);
-    return exitCodeFor(summary, stopper.exitCode());
+    const code = exitCodeFor(summary, stopper.exitCode());
+    stopper.settle(code);
+    return code;
   } finally {
-    stopper.dispose();
+    // The demo target stops before the handlers go: a signal while it stops must not kill us with 128+n.
     await demoProcess?.stop();
+    stopper.dispose();
   }
 }

@@ -1,6 +1,7 @@
 /**
  * SIGINT (Ctrl-C) and SIGTERM (what CI systems and Kubernetes send) both stop a run gracefully, so the
- * report is still written with everything measured; a second signal quits at once.
+ * report is still written with everything measured; a second signal quits at once. Once the report is
+ * written (settle), a signal changes nothing it says: the process ends at once with the report's code.
  */
 import { EXIT } from './exit-codes.js';
 
@@ -15,6 +16,9 @@ export interface SignalStopper {
   readonly signal: AbortSignal;
   /** The exit code for the signal that stopped the run (130 when none did). */
   exitCode(): number;
+  /** The report is written and says `code`: from now on a signal exits at once with `code`. */
+  settle(code: number): void;
+  /** Removes the handlers, unless settled (see there). */
   dispose(): void;
 }
 
@@ -22,11 +26,17 @@ export interface SignalStopper {
 export function stopOnSignals(onQuit: () => void = () => undefined): SignalStopper {
   const abort = new AbortController();
   let received: keyof typeof SIGNAL_EXIT | undefined;
+  let settled: number | undefined;
   const quit = (name: keyof typeof SIGNAL_EXIT) => {
     onQuit();
-    process.exit(SIGNAL_EXIT[name]);
+    process.exit(settled ?? SIGNAL_EXIT[name]);
   };
   const first = (name: keyof typeof SIGNAL_EXIT) => {
+    if (settled !== undefined) {
+      process.stderr.write(`\n${name} after the report was written: exiting with its code ${settled}\n`);
+      quit(name);
+      return;
+    }
     received = name;
     process.stderr.write(
       `\nstopping (${name}): running iterations get their gracefulStop; the report is written; send it again to quit now\n`,
@@ -44,7 +54,13 @@ export function stopOnSignals(onQuit: () => void = () => undefined): SignalStopp
   return {
     signal: abort.signal,
     exitCode: () => SIGNAL_EXIT[received ?? 'SIGINT'],
+    settle(code) {
+      settled = code;
+    },
     dispose() {
+      // Settled, the process is about to exit with that code: without handlers a signal in its last moment
+      // would kill it with 128+n, disagreeing with the report on disk.
+      if (settled !== undefined) return;
       for (const s of Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]) {
         process.removeListener(s, handlers[s]);
         process.removeListener(s, quitHandlers[s]);

@@ -8,7 +8,7 @@ import type { ShardRecorder } from '../metrics/recorder.js';
 import { msToNextSecond, secondsAtEnd, secondsDue } from '../metrics/seconds.js';
 
 export class SecondTicker {
-  private readonly health = new HealthSampler();
+  private readonly health: HealthSampler;
   private closed = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -17,6 +17,7 @@ export class SecondTicker {
     private readonly recorder: ShardRecorder,
     private readonly onSecond?: () => void,
   ) {
+    this.health = new HealthSampler(recorder.threads);
     this.arm(msToNextSecond(0, recorder.elapsedMs()));
   }
 

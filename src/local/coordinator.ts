@@ -21,7 +21,7 @@ import { summarizeRun } from '../report/outcome.js';
 import type { LiveView } from '../report/progress.js';
 import type { RunOutcome, Summary } from '../report/summary.js';
 import { freshTotalsNeeded, startLiveMerge } from './live-merge.js';
-import { LocalOutcome, lostShards } from './local-outcome.js';
+import { LocalOutcome, loadElapsedMs, lostShards } from './local-outcome.js';
 import type { WorkerInput } from './messages.js';
 import { type ShardHost, WorkerShard } from './shard-host.js';
 
@@ -189,10 +189,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   await Promise.all(hosts.map((h) => h.kill()));
   outcome.addDetail(await postgresScriptError(options, 'teardown', guard));
   const finals = results.map((r, i) => (r.status === 'fulfilled' ? r.value : hosts[i]?.latest()));
-  const run = mergeSnapshots(
+  const merged = mergeSnapshots(
     finals.filter((s): s is ShardSnapshot => s !== undefined),
-    { nowMs: Date.now() },
+    { nowMs: startAtEpochMs },
   );
+  const lostAt = hosts.map((h) => h.lostAtEpochMs);
+  const run = { ...merged, elapsedMs: loadElapsedMs(merged.elapsedMs, startAtEpochMs, lostAt) };
   const summary = summarize(run, outcome.outcome, outcome.detail, lost);
   // The target's own CPU and memory come from Prometheus once the run is over (when spec.analysis asks).
   return { summary: await addTargetResources(analyzeSummary(summary), loadTest, guard) };

@@ -46,3 +46,17 @@ export function lostShards<T>(results: readonly PromiseSettledResult<T>[]): { lo
   });
   return { lost, why: reasons.join('; ') };
 }
+
+/**
+ * How long load ran, ms. A lost shard's last full snapshot can be seconds old or missing (one every few
+ * seconds), which made a run lost after 16 s read "failed after 0s": it counts until it was lost, on the
+ * coordinator's clock (epoch ms, as the start). Lost before the start, it adds nothing.
+ */
+export function loadElapsedMs(
+  snapshotsElapsedMs: number,
+  startAtEpochMs: number,
+  lostAtEpochMs: readonly (number | undefined)[],
+): number {
+  const lost = lostAtEpochMs.filter((t): t is number => t !== undefined).map((t) => t - startAtEpochMs);
+  return Math.max(0, snapshotsElapsedMs, ...lost);
+}

@@ -16,6 +16,8 @@ export interface ShardHost {
   latest(): ShardSnapshot | undefined;
   /** Full snapshots received so far: latest()'s cumulative figures change only when this does. */
   readonly fullSnapshots: number;
+  /** When the shard was lost (epoch ms), if it was. */
+  readonly lostAtEpochMs: number | undefined;
   start(startAtEpochMs: number): void;
   stop(): void;
   stopStepping(order: StopStepping): void;
@@ -44,6 +46,7 @@ export class WorkerShard implements ShardHost {
   private readonly finished = deferred<ShardSnapshot>();
   private last: ShardSnapshot | undefined;
   private fullSnapshotsReceived = 0;
+  private lostAt: number | undefined;
   /** Every second the shard has sent so far; messages carry only new ones. */
   private readonly intervals: IntervalSnapshot[] = [];
 
@@ -86,9 +89,15 @@ export class WorkerShard implements ShardHost {
   }
 
   private lose(message: string) {
+    // First loss only: a failed message and the exit after it are one loss.
+    this.lostAt ??= Date.now();
     const error = new ShardLostError(`shard ${this.index}: ${message}`);
     this.readyD.reject(error);
     this.finished.reject(error);
+  }
+
+  get lostAtEpochMs() {
+    return this.lostAt;
   }
 
   get fullSnapshots() {

@@ -65,7 +65,7 @@ export interface MergedInterval {
   loopDelayMaxMs: number;
   /** Worst shard's open-model schedule lag p99 in this second; absent when no iteration was due. */
   scheduleLagP99Ms?: number;
-  /** Summed over distinct generator processes, percent of one core. */
+  /** Load threads' CPU, percent of one core: summed over threads, at most each process's cores. */
   cpuPercent: number;
   /** Summed over distinct generator processes; absent when no shard reported it. */
   rssMb?: number;
@@ -229,7 +229,9 @@ function addInterval(
   m.loopDelayMaxMs = Math.max(m.loopDelayMaxMs, iv.loopDelayMaxMs);
   if (iv.scheduleLagP99Ms !== undefined)
     m.scheduleLagP99Ms = Math.max(m.scheduleLagP99Ms ?? 0, iv.scheduleLagP99Ms);
-  m.cpuByProcess.set(snap.process.key, Math.max(m.cpuByProcess.get(snap.process.key) ?? 0, iv.cpuPercent));
+  // Each shard reports its own thread's CPU: a process's threads add up, to at most the cores it has.
+  const cpu = (m.cpuByProcess.get(snap.process.key) ?? 0) + iv.cpuPercent;
+  m.cpuByProcess.set(snap.process.key, Math.min(Math.max(1, snap.process.cores) * 100, cpu));
   // Shards in one process report the same RSS: count each process once.
   if (iv.rssMb !== undefined) m.rssByProcess.set(snap.process.key, iv.rssMb);
 }

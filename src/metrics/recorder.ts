@@ -59,6 +59,11 @@ export class ShardRecorder implements ShardSink {
     this.endedAtPerfMs = undefined;
   }
 
+  /** Load threads in this shard's process. */
+  get threads(): number {
+    return this.processInfo.threads;
+  }
+
   /** Time since start(), up to the end of load once it ended. */
   elapsedMs(): number {
     return (this.endedAtPerfMs ?? performance.now()) - this.startedAtPerfMs;

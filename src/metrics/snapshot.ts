@@ -117,7 +117,7 @@ export interface IntervalSnapshot {
   durationHdr: string;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
-  /** Process CPU over the second, percent of one core. */
+  /** This shard's load thread's CPU over the second, percent of one core (at most 100). */
   cpuPercent: number;
   /** Open models: p99 of how late this second's iterations started; absent when none was due. */
   scheduleLagP99Ms?: number;
@@ -137,9 +137,9 @@ export interface ShardSnapshot {
   schemaVersion: typeof SNAPSHOT_SCHEMA_VERSION;
   shard: { index: number; total: number };
   /**
-   * `key` identifies the OS process, so CPU from shards that share one process is counted once. `cores` it
-   * could use (fractional under a cgroup CPU quota); `coresFrom` says which bound set them, absent from
-   * runners that predate it (read as 'cpus').
+   * `key` identifies the OS process: its memory is counted once, its threads' CPU at most on its cores.
+   * `cores` it could use (fractional under a cgroup CPU quota); `coresFrom` says which bound set them, absent
+   * from runners that predate it (read as 'cpus').
    */
   process: { key: string; cores: number; threads: number; coresFrom?: CoresFrom };
   startedAtMs: number;

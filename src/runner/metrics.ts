@@ -103,7 +103,7 @@ function registerGeneratorGauges(registry: Registry, latest: () => ShardSnapshot
   });
   new Gauge({
     name: 'stampede_generator_cpu_ratio',
-    help: 'Runner process CPU over the last second, as a fraction of one core.',
+    help: "The runner's load thread CPU over the last second, as a fraction of one core.",
     registers: [registry],
     collect() {
       const last = latest().intervals.at(-1);

@@ -89,4 +89,31 @@ describe('generator saturation', () => {
     ).toBe(false);
     expect(judgeSaturation({ intervals: seconds(2, 100, 1), usableCores: 1 }).saturated).toBe(true);
   });
+
+  it('a run of a fraction of a second is never saturated: one partial second has no sustained evidence', () => {
+    // The review's short run: 3 iterations on 2 threads, one interval of 3.9 ms read at 205-262%.
+    const blip = seconds(1, 262, 25, 40).map((i) => ({ ...i, lengthMs: 3.9, dropped: 2 }));
+    expect(judgeSaturation({ intervals: blip, usableCores: 2 })).toMatchObject({
+      saturated: false,
+      affectedSeconds: [],
+    });
+    const nearlyASecond = seconds(1, 200, 30).map((i) => ({ ...i, lengthMs: 900 }));
+    expect(judgeSaturation({ intervals: nearlyASecond, usableCores: 2 }).saturated).toBe(false);
+  });
+
+  it('seconds count by their length: a partial last second of a few ms does not complete a stretch', () => {
+    const tail = seconds(1, 200, 1).map((i) => ({ ...i, lengthMs: 5 }));
+    const v = judgeSaturation({
+      intervals: run(seconds(8, 50, 1), seconds(2, 200, 1), tail),
+      usableCores: 2,
+    });
+    expect(v).toMatchObject({ saturated: false, cpuBusySeconds: 3 });
+  });
+
+  it('a short run bound all through its one and a half seconds is still saturated', () => {
+    const half = seconds(1, 195, 1).map((i) => ({ ...i, lengthMs: 500 }));
+    const v = judgeSaturation({ intervals: run(seconds(1, 195, 1), half), usableCores: 2 });
+    expect(v.saturated).toBe(true);
+    expect(v.reasons[0]).toMatch(/for 1\.5\+ seconds in a row: seconds 1-2/);
+  });
 });
