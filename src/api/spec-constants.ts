@@ -10,6 +10,12 @@ export const KIND = 'LoadTest';
 /** Bounds on maps, lists and strings keep CEL cost estimates finite in the CRD and manifests sane. */
 export const LIMITS = { mapEntries: 64, listItems: 100, stringLength: 8192, bodyLength: 1_048_576 } as const;
 
+/**
+ * The largest manifest file (and a runner's spec file): far above any hand-written test, below what parsing
+ * could turn into gigabytes.
+ */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
 /** Rows one feeder may hold inline; configMap feeders become inline rows, so the same bound applies. */
 export const FEEDER_MAX_ROWS = 10_000;
 

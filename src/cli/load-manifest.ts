@@ -1,8 +1,9 @@
 /** Reads and validates a manifest file for the CLI, turning every failure into a printable message. */
-import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { LoadTest } from '../api/schema.js';
 import { excerpt } from '../api/schema-check.js';
+import { MAX_MANIFEST_BYTES } from '../api/spec-constants.js';
+import { FileReadError, readBoundedTextFile, sizeLimitText } from '../engine/bounded-file.js';
 import { parseManifest, type ValidateOptions } from '../manifest/validate.js';
 import { UsageError } from './args.js';
 import { applyOverrides, type LoadOverrides, substituteEnv } from './overrides.js';
@@ -19,16 +20,18 @@ export async function loadManifest(
 ): Promise<LoadedManifest> {
   let text: string;
   try {
-    // The size first: a huge file is refused before it is read, parsed and validated.
-    const { size } = await stat(file);
-    if (size > MAX_MANIFEST_BYTES) {
-      return {
-        ok: false,
-        message: `${file} is ${size} bytes; a manifest is at most ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB (put large feeder data in a csv: or json: file)`,
-      };
-    }
-    text = await readFile(file, 'utf8');
+    // Bounded: a huge file, or a device such as /dev/zero, is refused before it is parsed and validated.
+    text = readBoundedTextFile(file, MAX_MANIFEST_BYTES);
   } catch (error) {
+    if (error instanceof FileReadError) {
+      const limit = sizeLimitText(MAX_MANIFEST_BYTES);
+      const size = error.size !== undefined ? `${error.size} bytes` : `larger than ${limit}`;
+      const message =
+        error.code === 'NOT_REGULAR_FILE'
+          ? `cannot read ${file}: it ${error.message}`
+          : `${file} is ${size}; a manifest is at most ${limit} (put large feeder data in a csv: or json: file)`;
+      return { ok: false, message };
+    }
     return {
       ok: false,
       message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
@@ -59,8 +62,8 @@ export async function loadManifest(
   return { ok: true, loadTest: result.loadTest, baseDir };
 }
 
-/** The largest manifest file: far above any hand-written test, below what parsing could turn into gigabytes. */
-export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+export { MAX_MANIFEST_BYTES } from '../api/spec-constants.js';
+
 const MAX_PROBLEMS_SHOWN = 30;
 
 /** Where text decoded from a file stops being text: a NUL, a control character or invalid UTF-8. */

@@ -23,16 +23,52 @@ interface ConfigMapLike {
   binaryData?: Record<string, string>;
 }
 
-/** The files a report ConfigMap holds, with gzip-compressed binaryData entries (NAME.gz) unpacked. */
-export function unpackReportConfigMap(cm: ConfigMapLike): Record<string, Buffer> {
+/**
+ * The most one compressed entry may unpack to. The controller's report.html is a few MiB at most; anyone who
+ * can write ConfigMaps in the namespace could put 1 GiB into a 1 MiB entry.
+ */
+export const MAX_UNPACKED_BYTES = 64 * 1024 * 1024;
+
+export class ReportUnpackError extends Error {
+  readonly code = 'REPORT_UNPACK';
+}
+
+/**
+ * The files a report ConfigMap holds, with gzip-compressed binaryData entries (NAME.gz) unpacked, each to at
+ * most MAX_UNPACKED_BYTES (else ReportUnpackError naming the ConfigMap and key). `only`: just these files,
+ * so printing report.md never unpacks report.html.
+ */
+export function unpackReportConfigMap(
+  cm: ConfigMapLike,
+  source: string,
+  only?: readonly string[],
+): Record<string, Buffer> {
+  const wanted = (file: string) => !only || only.includes(file);
   const files: Record<string, Buffer> = {};
-  for (const [name, text] of Object.entries(cm.data ?? {})) files[name] = Buffer.from(text, 'utf8');
+  for (const [name, text] of Object.entries(cm.data ?? {}))
+    if (wanted(name)) files[name] = Buffer.from(text, 'utf8');
   for (const [name, base64] of Object.entries(cm.binaryData ?? {})) {
+    const file = name.endsWith(GZIP_SUFFIX) ? name.slice(0, -GZIP_SUFFIX.length) : name;
+    if (!wanted(file)) continue;
     const raw = Buffer.from(base64, 'base64');
-    if (name.endsWith(GZIP_SUFFIX)) files[name.slice(0, -GZIP_SUFFIX.length)] = gunzipSync(raw);
-    else files[name] = raw;
+    files[file] = file === name ? raw : gunzipBounded(raw, source, name);
   }
   return files;
+}
+
+function gunzipBounded(raw: Buffer, source: string, key: string): Buffer {
+  try {
+    return gunzipSync(raw, { maxOutputLength: MAX_UNPACKED_BYTES });
+  } catch (error) {
+    const tooBig = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+    throw new ReportUnpackError(
+      `ConfigMap ${source} key ${key} ${
+        tooBig
+          ? `unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MiB; a report file is far smaller, so it was not written`
+          : `is not valid gzip data (${(error as Error).message})`
+      }`,
+    );
+  }
 }
 
 export async function reportCommand(argv: string[]): Promise<number> {
@@ -78,7 +114,15 @@ export async function reportCommand(argv: string[]): Promise<number> {
     );
     return EXIT.RUNTIME_FAILURE;
   }
-  const files = unpackReportConfigMap(cm);
+  const source = `${namespace}/${reportName}`;
+  let files: Record<string, Buffer>;
+  try {
+    files = unpackReportConfigMap(cm, source, args.values.out ? undefined : ['report.md']);
+  } catch (error) {
+    if (!(error instanceof ReportUnpackError)) throw error;
+    process.stderr.write(`stampede: ${error.message}\n`);
+    return EXIT.RUNTIME_FAILURE;
+  }
   if (!args.values.out) {
     const md = files['report.md'];
     if (!md) {

@@ -2,7 +2,6 @@
  * Data feeders: rows from inline lists, CSV or JSON files (or, in a cluster, ConfigMap keys the controller
  * turns into inline rows), handed out one per iteration.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   FeederError,
@@ -12,6 +11,7 @@ import {
   type Row,
 } from '../api/feeder-text.js';
 import type { FeederSpec } from '../api/schema.js';
+import { readBoundedTextFile } from './bounded-file.js';
 import type { Shard } from './shard.js';
 
 export type { FeederFormat, Row } from '../api/feeder-text.js';
@@ -30,10 +30,8 @@ export function loadFeederRows(spec: FeederSpec, baseDir: string): Row[] {
   const path = resolve(baseDir, file);
   let text: string;
   try {
-    // The size first: a huge file is refused before it is read into memory.
-    if (statSync(path).size > MAX_FEEDER_BYTES)
-      throw new Error(`larger than ${MAX_FEEDER_BYTES / 1024 / 1024} MiB`);
-    text = readFileSync(path, 'utf8');
+    // Bounded: a huge file or a device such as /dev/zero is refused, not read into memory.
+    text = readBoundedTextFile(path, MAX_FEEDER_BYTES);
   } catch (error) {
     throw new FeederError(`cannot read ${path}: ${(error as Error).message}`);
   }

@@ -4,7 +4,14 @@
  * calls to a fixed set of functions, comparisons (`== != < <= > >=`) and logic (`&& || !`, parentheses) for
  * step conditions. There is no `eval` and no access to anything but the context passed in.
  */
-import { randomUUID } from 'node:crypto';
+import { FUNCTIONS, TEMPLATE_FUNCTIONS, TemplateError } from './template-functions.js';
+
+export {
+  MAX_RANDOM_STRING_LENGTH,
+  TEMPLATE_FUNCTIONS,
+  TemplateError,
+  TemplateLimitError,
+} from './template-functions.js';
 
 export interface TemplateContext {
   vu: number;
@@ -39,33 +46,6 @@ type Node =
   | { kind: 'call'; name: string; args: Node[] }
   | { kind: 'not'; operand: Node }
   | { kind: 'binary'; op: BinaryOp; left: Node; right: Node };
-
-const FUNCTIONS: Record<string, { arity: [number, number]; fn: (...args: unknown[]) => unknown }> = {
-  randomInt: {
-    arity: [2, 2],
-    fn: (min, max) => {
-      const lo = Math.ceil(Number(min));
-      return lo + Math.floor(Math.random() * (Math.floor(Number(max)) - lo + 1));
-    },
-  },
-  randomString: {
-    arity: [1, 1],
-    fn: (length) => {
-      const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-      let s = '';
-      for (let i = 0; i < Number(length); i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
-      return s;
-    },
-  },
-  randomItem: { arity: [1, 64], fn: (...items) => items[Math.floor(Math.random() * items.length)] },
-  uuid: { arity: [0, 0], fn: () => randomUUID() },
-  now: { arity: [0, 0], fn: () => Date.now() },
-};
-export const TEMPLATE_FUNCTIONS = Object.keys(FUNCTIONS);
-
-export class TemplateError extends Error {
-  readonly code = 'TEMPLATE_SYNTAX';
-}
 
 export interface CompiledTemplate {
   /** True when the text has no `${...}`; render then returns the text unchanged. */
@@ -340,6 +320,7 @@ class ExpressionParser {
     if (args.length < fn.arity[0] || args.length > fn.arity[1]) {
       throw new TemplateError(`${name}() takes ${fn.arity.join(' to ')} arguments, got ${args.length}`);
     }
+    fn.checkLiterals?.(args.map((a) => (a.kind === 'literal' ? a.value : undefined)));
     return { kind: 'call', name, args };
   }
 

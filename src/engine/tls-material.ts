@@ -2,11 +2,19 @@
  * Reads spec.target.tls into PEM text once per shard: files relative to the manifest's directory locally,
  * or the environment variables a `secret` reaches the runner through (see src/api/schema-tls.ts).
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LoadTest } from '../api/schema.js';
 import { TLS_SECRET_ENV } from '../api/tls-secret-env.js';
 import type { TlsMaterial } from '../protocols/http.js';
+import { readBoundedTextFile } from './bounded-file.js';
+
+/** A PEM file's largest size: a whole system CA bundle is about 220 KiB. */
+export const MAX_PEM_FILE_BYTES = 1024 * 1024;
+
+/** A PEM file's text; a device such as /dev/zero or a file over the limit is refused, never read whole. */
+export function readPemFile(path: string): string {
+  return readBoundedTextFile(path, MAX_PEM_FILE_BYTES);
+}
 
 export class TlsMaterialError extends Error {
   readonly code = 'TLS_MATERIAL';
@@ -34,7 +42,7 @@ export function readTlsMaterial(
     const file = tls[field];
     if (file === undefined) return undefined;
     try {
-      return readFileSync(resolve(baseDir, file), 'utf8');
+      return readPemFile(resolve(baseDir, file));
     } catch (error) {
       throw new TlsMaterialError(`spec.target.tls.${field}: ${(error as Error).message}`);
     }

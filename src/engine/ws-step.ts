@@ -9,28 +9,24 @@
 
 import { durationUs } from '../api/duration.js';
 import { redactUrl } from '../api/redact.js';
-import type { Step, WsExpectSpec, WsMessageSpec } from '../api/schema.js';
+import type { Step } from '../api/schema.js';
 import type { ErrorClass, FixedErrorClass } from '../metrics/error-class.js';
 import type { StepRecorder } from '../metrics/recorder.js';
 import {
   describeCloseCode,
+  WS_MESSAGE_TOO_BIG,
   WS_NORMAL_CLOSURE,
   WsConnection,
   type WsListener,
 } from '../protocols/websocket.js';
 import type { FlowEnv, StepRunner } from './flow-env.js';
-import { compileJsonBody } from './http-request.js';
 import { compileJsonPath, type JsonPath, readJsonPath } from './json-path.js';
 import { type CompiledTemplate, compileTemplate, type TemplateContext } from './template.js';
 import type { IterationState, VU } from './vu.js';
+import { compileExpect, compileMessage, type ReplyMatcher } from './ws-message.js';
 
 /** Characters of a non-matching reply quoted in the error message. */
 const PREVIEW_CHARS = 80;
-
-interface ReplyMatcher {
-  describe: string;
-  matches(data: Buffer, parsed: unknown): boolean;
-}
 
 export interface CompiledWsStep {
   env: FlowEnv;
@@ -54,49 +50,6 @@ export interface CompiledWsStep {
 
 export function defaultWsStepName(step: Step): string {
   return `WS ${redactUrl(step.ws?.url ?? '')}`;
-}
-
-function compileMessage(spec: WsMessageSpec): (ctx: TemplateContext) => string | Buffer {
-  if (spec.json !== undefined) {
-    const body = compileJsonBody(spec.json);
-    return (ctx) => body(ctx) as string;
-  }
-  if (spec.binary !== undefined) {
-    const t = compileTemplate(spec.binary);
-    if (t.isStatic) {
-      const bytes = Buffer.from(spec.binary, 'base64');
-      return () => bytes;
-    }
-    return (ctx) => Buffer.from(t.render(ctx), 'base64');
-  }
-  const t = compileTemplate(spec.text ?? '');
-  return t.isStatic ? () => t.source : (ctx) => t.render(ctx);
-}
-
-function compileExpect(spec: WsExpectSpec): ReplyMatcher {
-  if (spec.text !== undefined) {
-    const expected = Buffer.from(spec.text);
-    return {
-      describe: `text ${JSON.stringify(spec.text)}`,
-      matches: (data) => data.length === expected.length && data.equals(expected),
-    };
-  }
-  if (spec.json) {
-    const path = compileJsonPath(spec.json.path);
-    const expected = spec.json.equals === undefined ? undefined : JSON.stringify(spec.json.equals);
-    const exists = spec.json.exists ?? true;
-    return {
-      describe:
-        expected !== undefined
-          ? `${spec.json.path} == ${expected}`
-          : `${spec.json.path} ${exists ? 'exists' : 'absent'}`,
-      matches: (_data, parsed) => {
-        const v = readJsonPath(parsed, path);
-        return expected !== undefined ? JSON.stringify(v) === expected : (v !== undefined) === exists;
-      },
-    };
-  }
-  return { describe: 'any message', matches: () => true };
 }
 
 export function compileWsStep(step: Step, name: string, env: FlowEnv): StepRunner {
@@ -151,6 +104,8 @@ class WsExchange implements WsListener {
   private finished = false;
   /** We asked for the close; replies that arrive after it no longer count. */
   private closing = false;
+  /** A message over maxBodyBytes closed the connection (counted then, not again at the close). */
+  private tooBig = false;
   /** Request/reply: when the message awaiting its reply was sent, or -1. */
   private awaitingSinceMs = -1;
   private repliesLeft: number;
@@ -169,6 +124,10 @@ class WsExchange implements WsListener {
       this.resolveDone = resolve;
     });
     this.repliesLeft = step.messages;
+    // Rendered first: a template that throws (randomString over its limit) fails the iteration, and nothing
+    // is registered yet that a hard stop would have to abort.
+    const url = step.urlPrefix + (step.path.isStatic ? step.path.source : step.path.render(vu.ctx));
+    const headers = handshakeHeaders(step, vu);
     // Open models: the schedule lag is in schedule_lag; the handshake is timed from when it starts.
     it.scheduledAtMs = undefined;
     step.env.live.add(this);
@@ -176,8 +135,9 @@ class WsExchange implements WsListener {
     it.waiting = this;
     this.conn = new WsConnection(
       {
-        url: step.urlPrefix + (step.path.isStatic ? step.path.source : step.path.render(vu.ctx)),
-        headers: handshakeHeaders(step, vu),
+        url,
+        headers,
+        maxPayloadBytes: step.env.target.maxBodyBytes,
         subprotocols: step.subprotocols,
         connectTimeoutMs: step.connectTimeoutMs,
         insecureSkipTLSVerify: step.env.target.insecureSkipTLSVerify,
@@ -202,12 +162,12 @@ class WsExchange implements WsListener {
     step.recorder.wsConnected(connectUs);
     if (step.sessionMs !== undefined) {
       this.timer = setTimeout(onSessionEnd, step.sessionMs, this);
-      if (step.message) this.sendOne();
+      if (step.message && !this.sendOne()) return;
       if (step.intervalMs !== undefined) this.ticker = setInterval(onTick, step.intervalMs, this);
     } else if (step.message && step.expect) {
       this.sendAndAwait();
     } else {
-      if (step.message) for (let i = 0; i < step.messages; i++) this.sendOne();
+      for (let i = 0; step.message && i < step.messages; i++) if (!this.sendOne()) break;
       this.close();
     }
   }
@@ -260,7 +220,9 @@ class WsExchange implements WsListener {
     }
     const sessionMs = performance.now() - this.openedAtMs;
     step.recorder.wsSessionEnded(sessionMs * 1000);
-    if (!byUs) {
+    if (this.tooBig) {
+      // Counted when the message arrived; the 1009 close is ours.
+    } else if (!byUs) {
       step.recorder.failure(
         'ws_close',
         `server closed the connection with ${describeCloseCode(code)}${reason ? ` "${reason}"` : ''}${error ? ` (${error})` : ''}`,
@@ -271,6 +233,23 @@ class WsExchange implements WsListener {
       this.it.failed = true;
     }
     this.finish();
+  }
+
+  wsMessageTooBig(maxPayloadBytes: number): void {
+    if (this.finished || this.closing) return;
+    this.tooBig = this.closing = true;
+    this.clearTimers();
+    const message =
+      `a message larger than spec.target.maxBodyBytes (${maxPayloadBytes} bytes) arrived; it was not read ` +
+      `and the connection closed with ${describeCloseCode(WS_MESSAGE_TOO_BIG)}`;
+    if (this.awaitingSinceMs >= 0) {
+      // Request/reply: the message awaiting its reply failed, as a reply that does not match does.
+      this.awaitingSinceMs = -1;
+      this.replyFailed('ws_close', message);
+    } else {
+      this.step.recorder.failure('ws_close', message);
+      this.it.failed = true;
+    }
   }
 
   /** Hard stop or interrupt: drop the connection and record nothing more. */
@@ -301,16 +280,28 @@ class WsExchange implements WsListener {
     this.close();
   }
 
-  private sendOne(): void {
+  /** False when the message template failed (the connection is then closing). */
+  private sendOne(): boolean {
     const step = this.step;
-    const bytes = this.conn.send((step.message as NonNullable<CompiledWsStep['message']>)(this.vu.ctx));
-    if (bytes < 0) return;
+    let data: string | Buffer;
+    try {
+      data = (step.message as NonNullable<CompiledWsStep['message']>)(this.vu.ctx);
+    } catch (error) {
+      // Called from socket events and timers, where a throw would end the process: fail the iteration.
+      step.recorder.failure('other', `message template: ${(error as Error).message}`);
+      this.it.failed = true;
+      this.close();
+      return false;
+    }
+    const bytes = this.conn.send(data);
+    if (bytes < 0) return true;
     step.recorder.wsSent(bytes);
     if (step.expect && step.sessionMs !== undefined) this.pending.push(performance.now());
+    return true;
   }
 
   private sendAndAwait(): void {
-    this.sendOne();
+    if (!this.sendOne()) return;
     this.awaitingSinceMs = performance.now();
     if (this.timer) this.timer.refresh();
     else this.timer = setTimeout(onReplyTimeout, this.step.replyTimeoutMs, this);

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LoadTest } from '../api/schema.js';
 import type { Problem } from '../api/schema-check.js';
+import { FileReadError } from '../engine/bounded-file.js';
+import { readPemFile } from '../engine/tls-material.js';
 
 const PATH = 'spec.target.tls';
 const FILE_FIELDS = ['caFile', 'certFile', 'keyFile'] as const;
@@ -41,8 +43,9 @@ export function tlsProblems(loadTest: LoadTest, options: TlsValidateOptions): Pr
           'a file path is read on the machine running `stampede run` and never reaches the runner pods; in a ' +
           'cluster put the PEM files in a Secret (kubectl create secret tls NAME --cert=FILE --key=FILE) and use secret: NAME',
       });
-    } else if (options.baseDir && !existsSync(resolve(options.baseDir, file))) {
-      problems.push({ path, message: `file ${resolve(options.baseDir, file)} does not exist` });
+    } else if (options.baseDir) {
+      const problem = pemFileProblem(resolve(options.baseDir, file));
+      if (problem) problems.push({ path, message: problem });
     }
   }
   if (tls.secret !== undefined && options.runsIn === 'local') {
@@ -56,4 +59,17 @@ export function tlsProblems(loadTest: LoadTest, options: TlsValidateOptions): Pr
     }
   }
   return problems;
+}
+
+/** A PEM file that is missing, not a regular file or too large: exit 2 now rather than at the run. */
+function pemFileProblem(file: string): string | undefined {
+  if (!existsSync(file)) return `file ${file} does not exist`;
+  try {
+    readPemFile(file);
+    return undefined;
+  } catch (error) {
+    if (error instanceof FileReadError) return `file ${file} ${error.message}`;
+    // Unreadable (permissions): the run says so with the field when it reads the file.
+    return undefined;
+  }
 }

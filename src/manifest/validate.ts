@@ -3,7 +3,7 @@
  * and what is allowed. The schema check comes first; cross-field rules (the ones the CRD expresses as CEL)
  * and template/threshold syntax follow.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { durationUs } from '../api/duration.js';
 import { type FeederFormat, MAX_FEEDER_BYTES, parseFeederText } from '../api/feeder-text.js';
@@ -12,6 +12,7 @@ import { checkSchema, excerpt, joinPath, type Problem } from '../api/schema-chec
 import { LOAD_TEST_SCHEMA } from '../api/schema-json.generated.js';
 import { compileUserRegex } from '../api/user-regex.js';
 import { loadBoundProblems } from '../api/validate-bounds.js';
+import { FileReadError, readBoundedTextFile } from '../engine/bounded-file.js';
 import { EXECUTOR_REGISTRY } from '../engine/executors/index.js';
 import { configMapFormat } from '../engine/feeders.js';
 import { compileJsonPath } from '../engine/json-path.js';
@@ -305,11 +306,10 @@ function checkResponseChecks(
 /** Reads and parses a feeder file as the run will, so an empty or malformed one is exit 2 before any load. */
 function feederFileProblem(file: string, format: FeederFormat): string | undefined {
   try {
-    if (statSync(file).size > MAX_FEEDER_BYTES)
-      return `file ${file} is larger than ${MAX_FEEDER_BYTES / 1024 / 1024} MiB`;
-    parseFeederText(readFileSync(file, 'utf8'), format, file);
+    parseFeederText(readBoundedTextFile(file, MAX_FEEDER_BYTES), format, file);
     return undefined;
   } catch (error) {
+    if (error instanceof FileReadError) return `file ${file} ${error.message}`;
     return excerpt((error as Error).message, 300);
   }
 }

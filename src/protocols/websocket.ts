@@ -24,6 +24,11 @@ export interface WsListener {
   wsConnectFailed(errorClass: FixedErrorClass, message: string): void;
   /** An open connection closed. `byUs` when we asked for it; `error` is the transport error, if any. */
   wsClosed(code: number, reason: string, byUs: boolean, error: string | undefined): void;
+  /**
+   * A message longer than maxPayloadBytes began to arrive: it was not read, and the connection is closing
+   * with 1009 (message too big); wsClosed follows with `byUs` true.
+   */
+  wsMessageTooBig(maxPayloadBytes: number): void;
 }
 
 export interface WsConnectOptions {
@@ -36,6 +41,11 @@ export interface WsConnectOptions {
   guard?: ConnectGuard;
   /** CA bundle, client certificate and SNI name for wss:, as for HTTPS. */
   tls?: TlsMaterial;
+  /**
+   * The longest message kept (spec.target.maxBodyBytes): ws holds a message whole before delivering it, so
+   * without a bound a target could make every connection buffer up to ws's default of 100 MiB.
+   */
+  maxPayloadBytes: number;
 }
 
 /**
@@ -45,6 +55,10 @@ export interface WsConnectOptions {
 const CLOSE_GRACE_MS = 2000;
 /** Normal closure (RFC 6455 section 7.4.1). */
 export const WS_NORMAL_CLOSURE = 1000;
+/** Message too big (RFC 6455 section 7.4.1): what ws closes with when a message exceeds maxPayload. */
+export const WS_MESSAGE_TOO_BIG = 1009;
+/** ws's error code for a message over maxPayload. */
+const TOO_BIG_CODE = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 
 const OWNER = Symbol('stampede.wsConnection');
 type OwnedSocket = WebSocket & { [OWNER]: WsConnection };
@@ -56,11 +70,13 @@ export class WsConnection {
   private opened = false;
   private closingByUs = false;
   private lastError: string | undefined;
+  private readonly maxPayloadBytes: number;
 
   constructor(
     options: WsConnectOptions,
     readonly listener: WsListener,
   ) {
+    this.maxPayloadBytes = options.maxPayloadBytes;
     let socket: OwnedSocket;
     const refused = options.guard && literalRefusal(options.guard, options.url);
     if (refused) {
@@ -72,6 +88,7 @@ export class WsConnection {
       socket = new (ws())(options.url, options.subprotocols as string[], {
         headers: options.headers,
         handshakeTimeout: options.connectTimeoutMs,
+        maxPayload: options.maxPayloadBytes,
         // ws 8.18+ option; @types/ws does not know it yet.
         ...({ closeTimeout: CLOSE_GRACE_MS } as WebSocket.ClientOptions),
         // A load generator measures the server, not zlib: compression costs memory per connection.
@@ -136,6 +153,12 @@ export class WsConnection {
 
   /** @internal */ handleError(error: Error): void {
     if (this.opened) {
+      if ((error as NodeJS.ErrnoException).code === TOO_BIG_CODE && !this.closingByUs) {
+        // ws has stopped reading and sends the 1009 close itself: this side closed the connection.
+        this.closingByUs = true;
+        this.listener.wsMessageTooBig(this.maxPayloadBytes);
+        return;
+      }
       this.lastError = error.message;
       return;
     }

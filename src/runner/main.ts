@@ -7,7 +7,8 @@
  * completes.
  */
 
-import { readFileSync } from 'node:fs';
+import { MAX_MANIFEST_BYTES } from '../api/spec-constants.js';
+import { readBoundedTextFile } from '../engine/bounded-file.js';
 import { ShardRunner } from '../engine/shard-runner.js';
 import { createLogger } from '../observability/log.js';
 import { type RunnerConfig, runnerConfigFromEnv, specInput } from './config.js';
@@ -29,7 +30,7 @@ export async function runnerMain(env: NodeJS.ProcessEnv): Promise<number> {
   const log = createLogger('runner');
   const parsed = runnerConfigFromEnv(
     env,
-    specInput(env, (file) => readFileSync(file, 'utf8')),
+    specInput(env, (file) => readBoundedTextFile(file, MAX_MANIFEST_BYTES)),
   );
   if (!parsed.ok) {
     log.error({ problems: parsed.problems }, 'runner configuration invalid');

@@ -1,5 +1,6 @@
 /** Runs the built `stampede` CLI as a user would, with a bounded time. */
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../bin/stampede.js', import.meta.url));
@@ -63,4 +64,63 @@ export function runCliWith(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+export interface BoundedCliResult extends CliResult {
+  /** The child's peak resident memory (VmHWM) as last seen, in MiB. */
+  peakRssMb: number;
+  /** Why the child was killed, if it was: it ran past `timeoutMs` or its memory past `maxRssMb`. */
+  killedFor?: 'timeout' | 'rss';
+}
+
+/**
+ * Runs the CLI and kills it once its resident memory passes `maxRssMb` (read from /proc every 100 ms) or
+ * it runs past `timeoutMs`: a test of bounded memory then fails fast instead of taking the machine's memory.
+ */
+export function runCliBounded(
+  args: string[],
+  opts: { timeoutMs?: number; maxRssMb: number; env?: Record<string, string> },
+): Promise<BoundedCliResult> {
+  if (!existsSync('/proc/self/status'))
+    throw new Error('runCliBounded reads /proc/PID/status: run these tests on Linux');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+    });
+    let stdout = '';
+    let stderr = '';
+    let peakRssMb = 0;
+    let killedFor: BoundedCliResult['killedFor'];
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const kill = (why: 'timeout' | 'rss') => {
+      killedFor ??= why;
+      child.kill('SIGKILL');
+    };
+    const poll = setInterval(() => {
+      peakRssMb = Math.max(peakRssMb, peakRss(child.pid));
+      if (peakRssMb > opts.maxRssMb) kill('rss');
+    }, 100);
+    const timer = setTimeout(() => kill('timeout'), opts.timeoutMs ?? 60_000);
+    child.on('close', (code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, peakRssMb, ...(killedFor ? { killedFor } : {}) });
+    });
+  });
+}
+
+/** VmHWM of a process in MiB; 0 once it has exited. */
+function peakRss(pid: number | undefined): number {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : 0;
+  } catch {
+    return 0;
+  }
 }

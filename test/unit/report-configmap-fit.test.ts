@@ -34,7 +34,10 @@ describe('report ConfigMap: report.html when it fits', () => {
     expect(fitted.files['TRIMMED.txt']).toMatch(
       /report.html stored gzip-compressed as binaryData report.html.gz/,
     );
-    const unpacked = unpackReportConfigMap({ data: fitted.files, binaryData: fitted.binaryFiles });
+    const unpacked = unpackReportConfigMap(
+      { data: fitted.files, binaryData: fitted.binaryFiles },
+      'default/x-report',
+    );
     expect(unpacked['report.html']?.toString('utf8')).toBe(html);
     expect(unpacked['summary.json']?.toString('utf8')).toBe(fitted.files['summary.json']);
   });
