@@ -132,7 +132,7 @@ export class ScenarioRuntime {
       if (!it.interrupted) await this.options.flow(vu, it);
     } catch (error) {
       it.failed = true;
-      this.options.iterationErrors.failure('other', `iteration error: ${(error as Error).message}`);
+      this.options.iterationErrors.failedAttempt('other', `iteration error: ${(error as Error).message}`);
     }
     vu.iteration = undefined;
     vu.ctx.iteration++;
@@ -175,7 +175,7 @@ export class ScenarioRuntime {
     try {
       await lifecycle.setup(vu);
     } catch (error) {
-      this.options.iterationErrors.failure('other', `setup error: ${(error as Error).message}`);
+      this.options.iterationErrors.failedAttempt('other', `setup error: ${(error as Error).message}`);
     }
   }
 
@@ -192,7 +192,7 @@ export class ScenarioRuntime {
         lifecycle
           .teardown(vu)
           .catch((error: Error) =>
-            this.options.iterationErrors.failure('other', `teardown error: ${error.message}`),
+            this.options.iterationErrors.failedAttempt('other', `teardown error: ${error.message}`),
           )
           .finally(() => pending--),
       ),

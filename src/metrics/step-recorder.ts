@@ -104,6 +104,17 @@ export class StepRecorder {
     this.shard.interval.requests++;
   }
 
+  /**
+   * An iteration (or its setup or teardown) that failed before its step could send, e.g. a template error:
+   * one failed attempt, counted like a refused request (a request and a failure, no latency), so failures
+   * never outnumber requests and an iteration that always fails reads as 100% errors, not 0%.
+   */
+  failedAttempt(errorClass: ErrorClass, message: string): void {
+    this.requests++;
+    this.shard.interval.requests++;
+    this.failure(errorClass, message);
+  }
+
   /** Marks the last request failed; call once per failed request. */
   failure(errorClass: ErrorClass, message: string): void {
     this.failures++;
