@@ -5,6 +5,7 @@
  * (NaN or a string would make every comparison "pass", then break the report). Pure; the first problem is
  * returned with its path, such as `latency.p95Ms: expected a number or null`.
  */
+import { summaryFromJson } from './summary-json.js';
 import { SUMMARY_SCHEMA_VERSION, type Summary } from './summary-model.js';
 
 /** The problem with `value` at `path`, or undefined when it is fine. */
@@ -70,4 +71,15 @@ export function asSummary(value: unknown): Summary | string {
   if (s.schemaVersion !== SUMMARY_SCHEMA_VERSION)
     return `summary schemaVersion ${JSON.stringify(s.schemaVersion)?.slice(0, 40)} is not supported (${SUMMARY_SCHEMA_VERSION} is)`;
   return SUMMARY_FIELDS(value, '') ?? (value as Summary);
+}
+
+/** summary.json text read back (a stored report): the summary, or what makes it unreadable. */
+export function readSummary(text: string): Summary | string {
+  let parsed: unknown;
+  try {
+    parsed = summaryFromJson(text);
+  } catch {
+    return 'not JSON';
+  }
+  return asSummary(parsed);
 }

@@ -4,12 +4,11 @@
  * crashes mid-test still contributes what it measured.
  */
 import { request } from 'undici';
-import { asSummary } from '../analysis/summary-check.js';
+import { asSummary, readSummary } from '../analysis/summary-check.js';
 import { summaryFromJson } from '../analysis/summary-json.js';
 import { isNotFound, type KubeClient } from '../kube/client.js';
 import { INTERVALS_FROM_PARAM } from '../metrics/snapshot-delta.js';
 import type { Logger } from '../observability/log.js';
-import type { Summary } from '../report/summary.js';
 import { bearerHeader } from '../runner/control-auth.js';
 import type { RunnerState } from '../runner/protocol.js';
 import type { ObservedBaseline } from './baseline.js';
@@ -347,12 +346,15 @@ export class Observer {
     const uid = loadTest.metadata.uid;
     // Only a report this LoadTest owns is its report; someone else's ConfigMap of that name is not trusted.
     const ownReport = reportCm?.metadata?.ownerReferences?.some((o) => o.uid === uid) ?? false;
+    const summaryText = ownReport ? reportCm?.data?.['summary.json'] : undefined;
+    const stored = summaryText ? readSummary(summaryText) : undefined;
+    const report = typeof stored === 'object' ? stored : undefined;
     const foreignReport =
       reportCm && !ownReport
         ? `ConfigMap ${namespace}/${n.report} exists and is not owned by this LoadTest: its report would go there; delete or rename it, then re-create the LoadTest`
-        : undefined;
-    const summaryText = ownReport ? reportCm?.data?.['summary.json'] : undefined;
-    const report = summaryText ? (summaryFromJson(summaryText) as Summary) : undefined;
+        : typeof stored === 'string'
+          ? `ConfigMap ${namespace}/${n.report} holds this LoadTest's report, but its summary.json is unreadable (${stored}): it was changed after it was written`
+          : undefined;
     const restarted = !this.memory.has(uid);
     const shards = this.memory.shards(key, uid);
     if (restarted && !report && job) await this.restore(loadTest, shards);

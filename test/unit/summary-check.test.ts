@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareSummaries, DEFAULT_BOUNDS, withComparison } from '../../src/analysis/compare.js';
 import { comparabilityProblems } from '../../src/analysis/compare-match.js';
-import { asSummary } from '../../src/analysis/summary-check.js';
+import { asSummary, readSummary } from '../../src/analysis/summary-check.js';
 import { summaryFromJson, summaryToJson } from '../../src/analysis/summary-json.js';
 import { renderBaselineMarkdown, renderComparisonText } from '../../src/report/compare-table.js';
 import type { Summary } from '../../src/report/summary.js';
@@ -142,5 +142,16 @@ describe('asSummary', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('readSummary (a stored report read back by the controller)', () => {
+  it('is the summary when it reads as one, else what is wrong with it', () => {
+    const good = summaryFixture();
+    expect(readSummary(summaryToJson(good))).toEqual(summaryFromJson(summaryToJson(good)));
+    expect(readSummary('{"kind": "StampedeSummary"')).toBe('not JSON');
+    const changed = JSON.parse(summaryToJson(good));
+    changed.totals.requests = 'many';
+    expect(readSummary(JSON.stringify(changed))).toMatch(/^totals\.requests: /);
   });
 });
