@@ -1,9 +1,9 @@
 /** `stampede compare BASE CURRENT`: judge a run's summary.json against a baseline's. */
-import { readFile } from 'node:fs/promises';
 import { COMPARED_METRICS, compareSummaries, DEFAULT_BOUNDS, parseBounds } from '../analysis/compare.js';
 import { comparabilityProblems } from '../analysis/compare-match.js';
 import { asSummary } from '../analysis/summary-check.js';
 import { summaryFromJson } from '../analysis/summary-json.js';
+import { FileReadError, readBoundedTextFile } from '../engine/bounded-file.js';
 import { renderComparisonText } from '../report/compare-table.js';
 import type { Summary } from '../report/summary.js';
 import { parseArgs, UsageError } from './args.js';
@@ -19,11 +19,15 @@ export const COMPARE_USAGE = `usage: stampede compare BASELINE/summary.json CURR
                                (refused otherwise, exit 2); the differences are printed as warnings
   exit code 0 when nothing regressed beyond its bound, 99 when something did, 2 on bad input`;
 
-async function readSummary(file: string): Promise<Summary> {
+/** A day of per-second data is ~26 MB of summary.json; past this it is not one (and /dev/zero is refused). */
+const SUMMARY_MAX_BYTES = 64 * 1024 * 1024;
+
+function readSummary(file: string): Summary {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readBoundedTextFile(file, SUMMARY_MAX_BYTES);
   } catch (error) {
+    if (error instanceof FileReadError) throw new UsageError(`${file} ${error.message}`);
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   let parsed: unknown;
@@ -49,7 +53,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const parsed = parseBounds(pairs, (metric) => `--max-regression ${metric}`);
   if (!parsed.ok) throw new UsageError(parsed.problems.join('\n'));
   const bounds = pairs.length ? parsed.bounds : DEFAULT_BOUNDS;
-  const [baseline, current] = await Promise.all([readSummary(baseFile), readSummary(currentFile)]);
+  const [baseline, current] = [readSummary(baseFile), readSummary(currentFile)];
   const problems = comparabilityProblems(baseline, current);
   if (problems.length && !args.flags.has('force')) {
     throw new UsageError(

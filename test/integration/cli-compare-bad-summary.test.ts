@@ -62,4 +62,10 @@ describe('stampede compare: a summary.json with fields of the wrong type', () =>
       }
     },
   );
+
+  it('a device as a summary (/dev/zero) is refused at once with exit 2, not read until memory runs out', async () => {
+    const r = await runCli(['compare', good, '/dev/zero'], 20_000);
+    expect(r.stderr).toBe('stampede: /dev/zero is a character device, not a regular file\n');
+    expect(r.code).toBe(2);
+  });
 });
