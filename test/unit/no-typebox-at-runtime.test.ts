@@ -20,7 +20,9 @@ const MARK = 'typebox-at-run-time:';
 const HOOKS = `import { writeSync } from 'node:fs';
 export async function resolve(specifier, context, nextResolve) {
   const resolved = await nextResolve(specifier, context);
-  if (resolved.url.includes('/node_modules/@sinclair/'))
+  // Only where TypeBox is entered from outside it: its own ~600 internal imports would put ~150 KB through
+  // a non-blocking stderr pipe, and writeSync fails with EAGAIN when a busy parent has not drained it.
+  if (resolved.url.includes('/node_modules/@sinclair/') && !context.parentURL?.includes('/node_modules/@sinclair/'))
     writeSync(2, '${MARK} ' + resolved.url + ' imported by ' + context.parentURL + '\\n');
   return resolved;
 }`;
@@ -63,7 +65,7 @@ describe('TypeBox is not loaded at run time', () => {
 
   it('the hook sees TypeBox when a schema module is imported (the check below is live)', async () => {
     const { code, stdout, stderr } = await importing(['api/schema.js']);
-    expect(code).toBe(0);
+    expect(code, stderr).toBe(0);
     expect(stdout).toContain('imported');
     expect(stderr).toContain(`${MARK} file://`);
     expect(stderr).toContain('/node_modules/@sinclair/typebox/');
