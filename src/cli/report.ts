@@ -44,7 +44,7 @@ export function unpackReportConfigMap(
   only?: readonly string[],
 ): Record<string, Buffer> {
   const wanted = (file: string) => !only || only.includes(file);
-  const files: Record<string, Buffer> = {};
+  const files: Record<string, Buffer> = Object.create(null); // ConfigMap keys may be "__proto__"
   for (const [name, text] of Object.entries(cm.data ?? {}))
     if (wanted(name)) files[name] = Buffer.from(text, 'utf8');
   for (const [name, base64] of Object.entries(cm.binaryData ?? {})) {

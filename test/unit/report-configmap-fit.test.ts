@@ -58,3 +58,16 @@ describe('report ConfigMap: report.html when it fits', () => {
     expect(fitted.files['report.html'] ?? fitted.binaryFiles['report.html.gz']).toBeDefined();
   });
 });
+
+describe('unpackReportConfigMap with a key named like an object member', () => {
+  it('a "__proto__" key is a file like any other, not the prototype of the file table', () => {
+    const files = unpackReportConfigMap(
+      { data: JSON.parse('{"__proto__": "x", "report.md": "# r"}') } as unknown as Parameters<
+        typeof unpackReportConfigMap
+      >[0],
+      'ConfigMap ns/r',
+    );
+    expect(Object.keys(files).sort()).toEqual(['__proto__', 'report.md']);
+    expect(files['report.md']?.toString()).toBe('# r');
+  });
+});
