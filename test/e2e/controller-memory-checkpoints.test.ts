@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { summaryToJson } from '../../src/analysis/summary-json.js';
 import { CheckpointStore } from '../../src/controller/checkpoints.js';
 import { decide } from '../../src/controller/decide.js';
 import { DEFAULT_SETTINGS, type ObservedLoadTest } from '../../src/controller/model.js';
@@ -12,6 +13,7 @@ import { Observer } from '../../src/controller/observe.js';
 import { KubeClient } from '../../src/kube/client.js';
 import { loadKubeconfigFile } from '../../src/kube/kubeconfig.js';
 import { shardSnapshot } from '../helpers/snapshots.js';
+import { summaryFixture } from '../helpers/summary-fixture.js';
 import { type ClusterEnv, startClusterEnv } from './cluster-env.js';
 
 const manifest = (name: string) =>
@@ -59,7 +61,7 @@ describe('controller memory and checkpoints on a real apiserver', () => {
           { apiVersion: 'stampede.dev/v1alpha1', kind: 'LoadTest', name: 'mem-a', uid: a.metadata.uid },
         ],
       },
-      data: { 'summary.json': '{"outcome":"completed"}' },
+      data: { 'summary.json': summaryToJson(summaryFixture()) },
     });
     expect((await observer.observe('default', 'mem-a', Date.now()))?.report).toBeDefined();
     expect(observer.memory.size).toBe(1);
@@ -68,6 +70,34 @@ describe('controller memory and checkpoints on a real apiserver', () => {
     expect(await observer.observe('default', 'mem-b', Date.now())).toBeUndefined();
     expect(observer.memory.size).toBe(0);
     expect(observer.checkpoints.size).toBe(0);
+  }, 60_000);
+
+  it('its own report changed into something that is not a summary: the LoadTest fails, nothing throws', async () => {
+    await env.kubectl(['apply', '-f', '-'], manifest('mem-c'));
+    const c = await loadTestObject('mem-c');
+    await client.create('/api/v1/namespaces/default/configmaps', {
+      metadata: {
+        name: 'mem-c-report',
+        ownerReferences: [
+          { apiVersion: 'stampede.dev/v1alpha1', kind: 'LoadTest', name: 'mem-c', uid: c.metadata.uid },
+        ],
+      },
+      data: { 'summary.json': '{"outcome":"completed"}' },
+    });
+    const observed = await new Observer(client, 'test-control-key-of-at-least-32-characters').observe(
+      'default',
+      'mem-c',
+      Date.now(),
+    );
+    expect(observed?.report).toBeUndefined();
+    expect(observed?.foreignReport).toMatch(
+      /mem-c-report holds this LoadTest's report, but its summary\.json is unreadable/,
+    );
+    if (!observed) throw new Error('not observed');
+    const d = decide(observed, DEFAULT_SETTINGS);
+    expect(d.status.conditions?.find((x) => x.type === 'Completed')).toMatchObject({
+      reason: 'ReportConflict',
+    });
   }, 60_000);
 
   it('a report ConfigMap the LoadTest does not own is neither trusted nor written: the LoadTest fails', async () => {
