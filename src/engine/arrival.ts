@@ -1,7 +1,8 @@
 /**
  * The one open-model engine, shared by the arrival-rate executors and breakpoint's rate unit. Iteration k
  * of the whole test is due at an absolute offset from the scenario start (never "now + interval"), shard j
- * runs the k with k mod n = j, and an iteration that finds no free VU is dropped and counted, never delayed.
+ * runs the k with k mod n = j, and an iteration that finds no free VU is dropped and counted, never delayed;
+ * so is one still due but not started when the scenario ends (a generator too busy to reach it).
  */
 import { durationUs } from '../api/duration.js';
 import type { ScenarioPlan } from './executor.js';
@@ -140,6 +141,32 @@ export class ArrivalCursor {
     return offsetUs;
   }
 
+  /**
+   * How many iterations not taken yet are due at or before `limitUs`, without taking them: a search over
+   * the schedule (monotone in k), O(log n) lookups, so a backlog of millions costs microseconds.
+   */
+  dueBy(limitUs: number): number {
+    const dueAt = (i: number) => {
+      const offsetUs = this.schedule(globalIterationIndex(i, this.shard));
+      return offsetUs !== undefined && offsetUs < this.durationUs && offsetUs <= limitUs;
+    };
+    if (!dueAt(this.local)) return 0;
+    // Grow past the last due index, then bisect: dueAt(lo) holds, dueAt(hi) does not.
+    let lo = this.local;
+    let step = 1;
+    while (dueAt(lo + step)) {
+      lo += step;
+      step *= 2;
+    }
+    let hi = lo + step;
+    while (hi - lo > 1) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      if (dueAt(mid)) lo = mid;
+      else hi = mid;
+    }
+    return lo + 1 - this.local;
+  }
+
   /** The last upcoming due offset at or before `limitUs` (at least `firstUs`, the one just taken). */
   lastDueWithin(firstUs: number, limitUs: number): number {
     let last = firstUs;
@@ -171,15 +198,25 @@ export async function runArrivals(
   };
   const cursor = new ArrivalCursor(schedule, plan.shard, plan.durationUs);
   let burst = 0;
+  // Past the scenario's end nothing more starts, however far behind the generator is.
+  const endMs = rt.startMs + plan.durationUs / 1000;
   while (rt.accepting) {
     const offsetUs = cursor.next();
     if (offsetUs === undefined) break;
     const dueMs = rt.startMs + offsetUs / 1000;
-    if (dueMs > rt.nowMs()) {
+    const nowMs = rt.nowMs();
+    if (nowMs >= endMs) {
+      rt.recorder.dropped();
+      break;
+    }
+    if (dueMs > nowMs) {
       burst = 0;
       const wakeUs = cursor.lastDueWithin(offsetUs, offsetUs + WAKE_SHARE_MS * 1000);
       await rt.waitUntil(rt.startMs + wakeUs / 1000);
-      if (!rt.accepting) break;
+      if (!rt.accepting) {
+        if (dueMs <= rt.nowMs()) rt.recorder.dropped();
+        break;
+      }
     } else if (++burst >= MAX_BURST_BEFORE_YIELD) {
       burst = 0;
       await rt.yieldToIO();
@@ -196,4 +233,8 @@ export async function runArrivals(
     rt.recorder.lag((rt.nowMs() - dueMs) * 1000);
     void rt.iterate(vu, dueMs).then(release(vu));
   }
+  // Iterations already due when the scenario stopped taking them were never started: a generator too busy
+  // to reach them drops them, and they count as dropped (not silently lost). Those not yet due are not.
+  const unstarted = cursor.dueBy((rt.nowMs() - rt.startMs) * 1000);
+  if (unstarted > 0) rt.recorder.dropped(unstarted);
 }

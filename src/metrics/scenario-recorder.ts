@@ -30,9 +30,9 @@ export class ScenarioRecorder {
     recordUs(this.iteration, durationUs);
   }
 
-  dropped(): void {
-    this.droppedIterations++;
-    this.shard.interval.dropped++;
+  dropped(count = 1): void {
+    this.droppedIterations += count;
+    this.shard.interval.dropped += count;
   }
 
   lag(us: number): void {
