@@ -62,8 +62,6 @@ export async function loadManifest(
   return { ok: true, loadTest: result.loadTest, baseDir };
 }
 
-export { MAX_MANIFEST_BYTES } from '../api/spec-constants.js';
-
 const MAX_PROBLEMS_SHOWN = 30;
 
 /** Where text decoded from a file stops being text: a NUL, a control character or invalid UTF-8. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { names } from '../controller/names.js';
 import { configMaps, loadTestPath } from '../controller/paths.js';
+import { sizeLimitText } from '../engine/bounded-file.js';
 import { isNotFound, KubeClient } from '../kube/client.js';
 import { type ClusterCredentials, KubeconfigError } from '../kube/kubeconfig.js';
 import { GZIP_SUFFIX } from '../report/fit.js';
@@ -64,7 +65,7 @@ function gunzipBounded(raw: Buffer, source: string, key: string): Buffer {
     throw new ReportUnpackError(
       `ConfigMap ${source} key ${key} ${
         tooBig
-          ? `unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MiB; a report file is far smaller, so it was not written`
+          ? `unpacks to more than ${sizeLimitText(MAX_UNPACKED_BYTES)}; a report file is far smaller, so it was not written`
           : `is not valid gzip data (${(error as Error).message})`
       }`,
     );

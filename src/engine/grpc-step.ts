@@ -12,6 +12,7 @@ import {
   classifyError,
   classifyGrpcStatus,
   type ErrorClass,
+  GRPC_UNAVAILABLE,
   grpcStatusName,
   grpcStatusTimed,
 } from '../metrics/error-class.js';
@@ -20,8 +21,6 @@ import { type GrpcCallResult, GrpcMethodError, loadMethod } from '../protocols/g
 import type { FlowEnv, StepRunner } from './flow-env.js';
 import { compileJsonValue } from './json-template.js';
 import { compileTemplate } from './template.js';
-
-const UNAVAILABLE = 14;
 
 export function defaultGrpcStepName(step: Step): string {
   return `${step.grpc?.service}/${step.grpc?.method}`;
@@ -109,6 +108,6 @@ export function compileGrpcStep(step: Step, name: string, env: FlowEnv): StepRun
     if (!failure) return;
     recorder.failure(failure.errorClass, `${name}: ${failure.message}`);
     it.failed = true;
-    if (result.code === UNAVAILABLE) it.aborted = true;
+    if (result.code === GRPC_UNAVAILABLE) it.aborted = true;
   };
 }

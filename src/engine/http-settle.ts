@@ -37,7 +37,6 @@ export interface CompiledMetric {
   recorder: CustomMetricRecorder;
 }
 
-/** After checks and extraction, so a value may read what this response set (`vars.x`, `last.status`). */
 /** What a failing status says in the error samples; an invalid one says why it is no status at all. */
 function statusMessage(status: number): string {
   return isValidStatus(status)
@@ -45,6 +44,7 @@ function statusMessage(status: number): string {
     : `HTTP ${status}: not a valid status code (RFC 9110 defines 100..599)`;
 }
 
+/** After checks and extraction, so a value may read what this response set (`vars.x`, `last.status`). */
 function recordMetrics(metrics: readonly CompiledMetric[], ctx: TemplateContext): void {
   for (const m of metrics) m.recorder.add(m.value.isStatic ? m.value.source : m.value.value(ctx));
 }

@@ -6,13 +6,6 @@
  */
 import { FUNCTIONS, TEMPLATE_FUNCTIONS, TemplateError } from './template-functions.js';
 
-export {
-  MAX_RANDOM_STRING_LENGTH,
-  TEMPLATE_FUNCTIONS,
-  TemplateError,
-  TemplateLimitError,
-} from './template-functions.js';
-
 export interface TemplateContext {
   vu: number;
   iteration: number;

@@ -220,15 +220,13 @@ class WsExchange implements WsListener {
     }
     const sessionMs = performance.now() - this.openedAtMs;
     step.recorder.wsSessionEnded(sessionMs * 1000);
-    if (this.tooBig) {
-      // Counted when the message arrived; the 1009 close is ours.
-    } else if (!byUs) {
+    if (!byUs) {
       step.recorder.failure(
         'ws_close',
         `server closed the connection with ${describeCloseCode(code)}${reason ? ` "${reason}"` : ''}${error ? ` (${error})` : ''}`,
       );
       this.it.failed = true;
-    } else if (code !== WS_NORMAL_CLOSURE && code !== 1005) {
+    } else if (!this.tooBig && code !== WS_NORMAL_CLOSURE && code !== 1005) {
       step.recorder.failure('ws_close', `close handshake did not complete: ${describeCloseCode(code)}`);
       this.it.failed = true;
     }

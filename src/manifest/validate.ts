@@ -31,7 +31,6 @@ import { readYamlDocument } from './yaml-document.js';
 
 export type { Problem } from '../api/schema-check.js';
 export { checkTemplate } from './template-check.js';
-export { MAX_YAML_ALIASES } from './yaml-document.js';
 
 export type ValidationResult = { ok: true; loadTest: LoadTestType } | { ok: false; problems: Problem[] };
 

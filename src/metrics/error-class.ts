@@ -102,7 +102,7 @@ const RESPONSE_TIMEOUT_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** gRPC UNAVAILABLE: the target could not be reached or the connection dropped (grpc-js's refused and reset). */
-const GRPC_UNAVAILABLE = 14;
+export const GRPC_UNAVAILABLE = 14;
 
 /**
  * The first non-undefined answer `read` gives for an error's string `code`, looking through `cause` chains
@@ -155,6 +155,8 @@ export function isValidStatus(status: number): boolean {
 }
 
 export function classifyStatus(status: number): FixedErrorClass | undefined {
+  // Every response passes here: the usual 2xx/3xx answer first, before the validity check.
+  if (status >= 200 && status < 400) return undefined;
   if (!isValidStatus(status)) return 'http_invalid_status';
   if (status >= 500) return 'http_5xx';
   if (status >= 400) return 'http_4xx';

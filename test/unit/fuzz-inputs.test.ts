@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FeederError, parseFeederText } from '../../src/api/feeder-text.js';
-import { compileTemplate, TemplateError } from '../../src/engine/template.js';
+import { compileTemplate } from '../../src/engine/template.js';
+import { TemplateError } from '../../src/engine/template-functions.js';
 import { parseManifest, validateLoadTest } from '../../src/manifest/validate.js';
 import { ResponseParser } from '../../src/protocols/http1/response-parser.js';
 

@@ -4,12 +4,8 @@
  * TemplateLimitError before anything is allocated, so that iteration fails instead of the generator.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  compileCondition,
-  compileTemplate,
-  MAX_RANDOM_STRING_LENGTH,
-  TemplateLimitError,
-} from '../../src/engine/template.js';
+import { compileCondition, compileTemplate } from '../../src/engine/template.js';
+import { MAX_RANDOM_STRING_LENGTH, TemplateLimitError } from '../../src/engine/template-functions.js';
 import { parseManifest } from '../../src/manifest/validate.js';
 
 const manifest = (flow: string) => `apiVersion: stampede.dev/v1alpha1
